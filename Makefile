@@ -1,0 +1,21 @@
+# The two commands edgedesk's README documents. Each installs what is missing first.
+PORT ?= 8787
+export PORT
+
+.PHONY: dev test setup build
+
+## Build everything and run the demo at http://127.0.0.1:$(PORT)/ under wrangler dev (workerd, local D1).
+dev:
+	@scripts/dev.sh
+
+## Run every test: native crates, size budget, end-to-end against workerd and headless Chromium.
+test:
+	@scripts/test.sh
+
+## Only install the toolchain pieces (also done by dev and test).
+setup:
+	@scripts/setup.sh
+
+## Only build the knowledge base, widget and worker (also done by dev and test).
+build:
+	@scripts/build.sh

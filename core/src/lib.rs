@@ -1,0 +1,14 @@
+//! edgedesk's logic, with no I/O and no platform types.
+//!
+//! Everything here compiles natively (CLI, tests) and to wasm (worker, widget), so the rules for what a
+//! ticket must contain, how a query is ranked or which origin may call the API are written once.
+//! The Markdown compiler sits behind the `compiler` feature because only the native CLI runs it.
+
+pub mod api;
+pub mod cors;
+pub mod search;
+pub mod text;
+pub mod ticket;
+
+#[cfg(feature = "compiler")]
+pub mod kb;

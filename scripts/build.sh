@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds everything `wrangler dev` and `wrangler deploy` serve, into dist/ (static assets) and worker/build/:
+#   dist/kb/        the compiled knowledge base (search index, manifest, article HTML)
+#   dist/widget/    the Leptos widget: wasm-bindgen output shrunk by wasm-opt
+#   dist/embed.js   the loader behind the one script tag; dist/index.html the demo host page
+#   worker/build/   the worker, by worker-build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# npm's binaryen, never Debian's: binaryen 108 silently breaks current wasm-bindgen output.
+wasm_opt="$PWD/node_modules/.bin/wasm-opt"
+SECONDS=0
+
+rm -rf dist
+mkdir -p dist/widget
+
+step "Knowledge base: kb-content/ -> dist/kb/"
+cargo run --quiet -p edgedesk-cli -- build kb-content dist/kb
+
+step "Widget: Leptos -> wasm"
+cargo build --release --target wasm32-unknown-unknown -p edgedesk-widget
+wasm-bindgen --target web --no-typescript --out-dir dist/widget \
+  target/wasm32-unknown-unknown/release/edgedesk_widget.wasm
+"$wasm_opt" -Oz dist/widget/edgedesk_widget_bg.wasm -o dist/widget/edgedesk_widget_bg.wasm
+
+step "Worker: worker-build"
+(
+  cd worker
+  WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" WASM_OPT_BIN="$wasm_opt" \
+    ESBUILD_BIN="$PWD/../node_modules/.bin/esbuild" worker-build --release
+)
+
+cp site/index.html site/_headers dist/
+cp widget/loader/embed.js dist/embed.js
+
+echo "Built in ${SECONDS} s."

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make dev`: set up, build, and run the worker locally under workerd with local D1, serving the demo app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port="${PORT:-8787}"
+
+scripts/setup.sh
+scripts/build.sh
+
+export WRANGLER_SEND_METRICS=false
+# Local D1 state lives in .wrangler/state and survives restarts; migrations apply only what is new.
+CI=1 npx wrangler d1 migrations apply DB --local
+
+# Announce the URL once the worker answers, not merely once wrangler has started.
+(
+  for _ in $(seq 1 600); do
+    if curl -fsS "http://127.0.0.1:${port}/api/health" >/dev/null 2>&1; then
+      printf '\n\033[1medgedesk is running: http://127.0.0.1:%s/\033[0m  (the demo Acme app; the ? button is the widget)\n\n' "$port"
+      exit 0
+    fi
+    sleep 0.2
+  done
+  echo "edgedesk did not answer on port ${port}; see wrangler's output above." >&2
+) &
+
+exec npx wrangler dev --ip 127.0.0.1 --port "$port"

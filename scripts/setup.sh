@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what edgedesk needs to build and test, from the package registries only.
+# Idempotent: when everything is present it only checks versions and takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The version Cargo.lock pins for a crate: tools that must match a library (wasm-bindgen-cli, worker-build)
+# are installed at exactly that version.
+locked_version() {
+  awk -v crate="$1" '$0 == "name = \"" crate "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "Adding the wasm32-unknown-unknown Rust target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+bindgen_version=$(locked_version wasm-bindgen)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $NF}')" != "$bindgen_version" ]; then
+  step "Installing wasm-bindgen-cli $bindgen_version (about 4 minutes, once)"
+  # Not --locked: the CLI's own lock file names a webpki-roots newer than the registry offers here.
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+worker_version=$(locked_version worker)
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$worker_version" ]; then
+  step "Installing worker-build $worker_version (about 4 minutes, once)"
+  cargo install worker-build --version "$worker_version"
+fi
+
+# npm writes node_modules/.package-lock.json on every install; older than package-lock.json means stale.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing npm packages from package-lock.json (wrangler, binaryen)"
+  npm ci --no-audit --no-fund
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  step "Installing Chromium and ChromeDriver for the browser tests"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y --no-install-recommends chromium chromium-driver \
+    || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends chromium chromium-driver; }
+fi

@@ -1,0 +1,312 @@
+//! The parts end-to-end tests run against, started for real and stopped afterwards: workerd through
+//! `wrangler dev` with its own D1 state, chromedriver driving headless Chromium, and plain HTTP servers
+//! for host pages on other origins. Every wait polls for readiness; nothing sleeps a fixed time.
+
+use std::fs::File;
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The repository root, wherever the tests are run from.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+/// A loopback port nobody is listening on right now.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Polls `attempt` until it succeeds or `timeout` passes; the error names what was awaited and the last
+/// reason it was not there yet.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(error) if Instant::now() >= deadline => {
+                return Err(error.context(format!("gave up after {timeout:?} waiting for {what}")));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// A child process in its own process group, so that stopping it also stops what it started
+/// (wrangler starts workerd; chromedriver starts Chromium).
+#[derive(Debug)]
+struct ProcessGroup {
+    child: Child,
+    name: &'static str,
+}
+
+impl ProcessGroup {
+    fn spawn(name: &'static str, command: &mut Command, log: &Path) -> Result<Self> {
+        use std::os::unix::process::CommandExt;
+        let log_file = File::create(log)?;
+        let child = command
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file)
+            .spawn()
+            .with_context(|| format!("could not start {name}"))?;
+        Ok(Self { child, name })
+    }
+
+    fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let signal = |name: &str| Command::new("kill").args([name, "--", &group]).stderr(Stdio::null()).status();
+        let _ = signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.exited().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if self.exited().is_none() {
+            eprintln!("{} did not stop on SIGTERM; killing it", self.name);
+        }
+        // Whatever the leader did, nothing of the group may outlive the tests.
+        let _ = signal("-KILL");
+        let _ = self.child.wait();
+    }
+}
+
+/// The worker running in workerd under `wrangler dev`, with local D1 state in a temporary directory.
+#[derive(Debug)]
+pub struct Wrangler {
+    pub base_url: String,
+    // Declared before `state`: the worker stops before its state directory is deleted.
+    _process: ProcessGroup,
+    state: TempDir,
+}
+
+impl Wrangler {
+    /// Applies the D1 migrations to fresh local state, starts `wrangler dev` on a free port with the given
+    /// `--var`s, and returns once `/api/health` answers.
+    pub async fn start(vars: &[(&str, &str)]) -> Result<Self> {
+        let root = repo_root();
+        for built in ["dist/index.html", "dist/embed.js", "dist/kb/index.json", "worker/build/index.js"] {
+            if !root.join(built).exists() {
+                bail!("{built} is missing: run `make build` (or `make test`, which builds first)");
+            }
+        }
+        let state = tempfile::Builder::new().prefix("edgedesk-wrangler-").tempdir()?;
+        let persist = state.path().display().to_string();
+        let migrate = wrangler_command(state.path())
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to", &persist])
+            .output()?;
+        if !migrate.status.success() {
+            bail!(
+                "applying D1 migrations failed:\n{}{}",
+                String::from_utf8_lossy(&migrate.stdout),
+                String::from_utf8_lossy(&migrate.stderr)
+            );
+        }
+
+        let port = free_port()?;
+        let mut command = wrangler_command(state.path());
+        command.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", &persist]);
+        command.args(["--inspector-port", &free_port()?.to_string(), "--show-interactive-dev-session=false"]);
+        for (name, value) in vars {
+            command.args(["--var", &format!("{name}:{value}")]);
+        }
+        let log = state.path().join("wrangler.log");
+        let mut process = ProcessGroup::spawn("wrangler dev", &mut command, &log)?;
+        let base_url = format!("http://127.0.0.1:{port}");
+        let health = format!("{base_url}/api/health");
+        let ready = eventually("wrangler dev to answer /api/health", Duration::from_secs(120), || {
+            let exited = process.exited();
+            let health = health.clone();
+            async move {
+                if let Some(status) = exited {
+                    bail!("wrangler dev exited with {status}");
+                }
+                let response = reqwest::get(&health).await?;
+                if response.status() != 200 {
+                    bail!("/api/health answered {}", response.status());
+                }
+                Ok(())
+            }
+        })
+        .await;
+        if let Err(error) = ready {
+            let output = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(error.context(format!("wrangler dev output:\n{output}")));
+        }
+        Ok(Self { base_url, _process: process, state })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Runs SQL against the worker's local D1 database, through wrangler as an operator would, and
+    /// returns the rows.
+    pub fn d1(&self, sql: &str) -> Result<Vec<Value>> {
+        let persist = self.state.path().display().to_string();
+        let output = wrangler_command(self.state.path())
+            .args(["d1", "execute", "DB", "--local", "--persist-to", &persist, "--json", "--command", sql])
+            .output()?;
+        if !output.status.success() {
+            bail!(
+                "d1 execute failed:\n{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let results: Value = serde_json::from_slice(&output.stdout)
+            .with_context(|| format!("d1 execute printed: {}", String::from_utf8_lossy(&output.stdout)))?;
+        match results.pointer("/0/results") {
+            Some(Value::Array(rows)) => Ok(rows.clone()),
+            _ => bail!("unexpected d1 execute output: {results}"),
+        }
+    }
+
+    /// The worker's log so far, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.state.path().join("wrangler.log")).unwrap_or_default()
+    }
+}
+
+fn wrangler_command(state: &Path) -> Command {
+    let root = repo_root();
+    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    command
+        .current_dir(&root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "1")
+        .env("NO_COLOR", "1")
+        // Keep wrangler's config, logs and caches out of the developer's home directory.
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("WRANGLER_LOG_PATH", state.join("logs"));
+    command
+}
+
+/// chromedriver, with which each test opens its own headless Chromium.
+#[derive(Debug)]
+pub struct Chromedriver {
+    pub url: String,
+    _process: ProcessGroup,
+    _logs: TempDir,
+}
+
+impl Chromedriver {
+    pub async fn start() -> Result<Self> {
+        let logs = tempfile::Builder::new().prefix("edgedesk-chromedriver-").tempdir()?;
+        let port = free_port()?;
+        let mut command = Command::new(chromedriver_binary());
+        command.arg(format!("--port={port}"));
+        let mut process = ProcessGroup::spawn("chromedriver", &mut command, &logs.path().join("chromedriver.log"))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let status = format!("{url}/status");
+        eventually("chromedriver to be ready", Duration::from_secs(30), || {
+            let exited = process.exited();
+            let status = status.clone();
+            async move {
+                if let Some(exit) = exited {
+                    bail!("chromedriver exited with {exit}");
+                }
+                let body: Value = reqwest::get(&status).await?.json().await?;
+                match body.pointer("/value/ready") {
+                    Some(Value::Bool(true)) => Ok(()),
+                    _ => bail!("not ready: {body}"),
+                }
+            }
+        })
+        .await?;
+        Ok(Self { url, _process: process, _logs: logs })
+    }
+
+    /// A fresh headless Chromium with an empty profile. The flags keep it from calling out to a network
+    /// these machines do not have.
+    pub async fn new_browser(&self) -> Result<Browser> {
+        let profile = tempfile::Builder::new().prefix("edgedesk-chromium-").tempdir()?;
+        let capabilities = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium_binary(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            },
+        });
+        let Value::Object(capabilities) = capabilities else { unreachable!("built as an object") };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .context("could not open a Chromium session")?;
+        Ok(Browser { client, _profile: profile })
+    }
+}
+
+fn chromedriver_binary() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// One Chromium session. Call [`Browser::close`] at the end of a test to end the session cleanly.
+#[derive(Debug)]
+pub struct Browser {
+    pub client: Client,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+/// A host page on its own loopback origin, the way a product's app embeds the widget.
+#[derive(Debug)]
+pub struct HostSite {
+    pub base_url: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl HostSite {
+    /// Serves `html` at `/` (and every other path) until dropped.
+    pub async fn serve(port: u16, html: String) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let base_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let app = axum::Router::new().fallback(move || {
+            let html = html.clone();
+            async move { axum::response::Html(html) }
+        });
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { base_url, server })
+    }
+}
+
+impl Drop for HostSite {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

@@ -1,0 +1,199 @@
+//! The HTTP API as any client sees it, against workerd and its local D1.
+
+use anyhow::{Context, Result, ensure};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::World;
+
+async fn json_of(response: Response) -> Result<(StatusCode, Value)> {
+    let status = response.status();
+    let text = response.text().await?;
+    let body = serde_json::from_str(&text).with_context(|| format!("{status} with a body that is not JSON: {text}"))?;
+    Ok((status, body))
+}
+
+async fn get(world: &World, path: &str) -> Result<(StatusCode, Value)> {
+    json_of(reqwest::get(world.worker.url(path)).await?).await
+}
+
+async fn post_ticket(world: &World, body: &Value) -> Result<(StatusCode, Value)> {
+    json_of(Client::new().post(world.worker.url("/api/tickets")).json(body).send().await?).await
+}
+
+fn assert_error(actual: &(StatusCode, Value), status: u16, code: &str, field: Option<&str>) -> Result<()> {
+    let (actual_status, body) = actual;
+    ensure!(actual_status.as_u16() == status, "expected {status}, got {actual_status}: {body}");
+    ensure!(body["error"]["code"] == code, "expected code {code}: {body}");
+    ensure!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {body}");
+    ensure!(body["error"]["field"].as_str() == field, "expected field {field:?}: {body}");
+    Ok(())
+}
+
+fn ticket(email: &str) -> Value {
+    json!({
+        "name": "Ada Lovelace",
+        "email": email,
+        "subject": "Export stops at 99 %",
+        "message": "The CSV export of the weekly revenue report never finishes.",
+        "page_url": "https://app.acme.test/reports/weekly",
+        "locale": "en"
+    })
+}
+
+pub async fn health_reports_the_built_knowledge_base(world: &World) -> Result<()> {
+    let (status, body) = get(world, "/api/health").await?;
+    ensure!(status == 200, "{status}: {body}");
+    ensure!(body["status"] == "ok", "{body}");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(edgedesk_e2e::repo_root().join("dist/kb/manifest.json"))?)?;
+    let built = manifest["articles"].as_array().map(Vec::len).unwrap_or_default();
+    ensure!(built >= 10, "the demo knowledge base has only {built} articles");
+    ensure!(body["articles"] == built, "health counts {} articles, the build made {built}", body["articles"]);
+    Ok(())
+}
+
+pub async fn search_ranks_the_right_article_first(world: &World) -> Result<()> {
+    let (status, body) = get(world, "/api/search?q=forgot%20my%20password").await?;
+    ensure!(status == 200, "{status}: {body}");
+    ensure!(body["hits"][0]["slug"] == "reset-password", "{body}");
+    ensure!(body["hits"][0]["source"] == "en/account/reset-password.md", "{body}");
+
+    // As-you-type: the unfinished last word matches as a prefix.
+    let (_, body) = get(world, "/api/search?q=invoi&locale=en").await?;
+    ensure!(body["hits"][0]["slug"] == "download-invoices", "{body}");
+
+    // Russian, kept to the Russian articles.
+    let (_, body) = get(world, "/api/search?q=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C&locale=ru").await?;
+    let hits = body["hits"].as_array().context("hits")?;
+    ensure!(!hits.is_empty() && hits.iter().all(|hit| hit["locale"] == "ru"), "{body}");
+    ensure!(hits[0]["title"] == "Сброс пароля", "{body}");
+
+    let (_, body) = get(world, "/api/search?q=password&limit=1").await?;
+    ensure!(body["hits"].as_array().map(Vec::len) == Some(1), "{body}");
+
+    let (status, body) = get(world, "/api/search?q=").await?;
+    ensure!(status == 200 && body["hits"] == json!([]), "{status}: {body}");
+
+    let response = reqwest::get(world.worker.url("/api/search?q=plan")).await?;
+    let cache_control = response.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    ensure!(cache_control.contains("max-age"), "search answers should be cacheable, got {cache_control:?}");
+    Ok(())
+}
+
+pub async fn search_rejects_bad_parameters(world: &World) -> Result<()> {
+    assert_error(&get(world, "/api/search?q=plan&limit=0").await?, 400, "invalid_limit", Some("limit"))?;
+    assert_error(&get(world, "/api/search?q=plan&limit=many").await?, 400, "invalid_limit", Some("limit"))?;
+    let long = "a".repeat(201);
+    assert_error(&get(world, &format!("/api/search?q={long}")).await?, 400, "query_too_long", Some("q"))?;
+    Ok(())
+}
+
+pub async fn ticket_is_stored_in_d1_and_numbered(world: &World) -> Result<()> {
+    let email = "ada.api@example.com";
+    let (status, body) = post_ticket(world, &ticket(email)).await?;
+    ensure!(status == 202, "{status}: {body}");
+    let number = body["number"].as_str().context("number")?;
+    ensure!(is_ticket_number(number), "{number} is not ED-XXXX-XXXX");
+    ensure!(body["message"].as_str().is_some_and(|m| m.contains(number)), "{body}");
+
+    let rows = world.worker.d1(&format!("SELECT * FROM tickets WHERE number = '{number}'"))?;
+    ensure!(rows.len() == 1, "expected one row for {number}: {rows:?}");
+    let row = &rows[0];
+    ensure!(row["email"] == email && row["name"] == "Ada Lovelace", "{row}");
+    ensure!(row["page_url"] == "https://app.acme.test/reports/weekly" && row["locale"] == "en", "{row}");
+    ensure!(row["created_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{row}");
+
+    // A second ticket gets its own number.
+    let (_, second) = post_ticket(world, &ticket(email)).await?;
+    ensure!(second["number"] != number, "two tickets share {number}");
+    Ok(())
+}
+
+pub fn is_ticket_number(number: &str) -> bool {
+    let symbols = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    number.len() == 12
+        && number.starts_with("ED-")
+        && number.as_bytes()[7] == b'-'
+        && number[3..].chars().enumerate().all(|(i, c)| i == 4 || symbols.contains(c))
+}
+
+pub async fn bad_tickets_get_specific_errors(world: &World) -> Result<()> {
+    let before = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+
+    assert_error(&post_ticket(world, &ticket("not-an-address")).await?, 400, "invalid_email", Some("email"))?;
+    let mut no_message = ticket("ada@example.com");
+    no_message["message"] = json!("   ");
+    assert_error(&post_ticket(world, &no_message).await?, 400, "required", Some("message"))?;
+    let mut extra = ticket("ada@example.com");
+    extra["priority"] = json!("urgent");
+    assert_error(&post_ticket(world, &extra).await?, 400, "unknown_field", Some("priority"))?;
+    let mut wrong_type = ticket("ada@example.com");
+    wrong_type["subject"] = json!(["a", "list"]);
+    assert_error(&post_ticket(world, &wrong_type).await?, 400, "invalid_type", Some("subject"))?;
+
+    let client = Client::new();
+    let url = world.worker.url("/api/tickets");
+    let raw = |body: &'static str, content_type: &'static str| {
+        client.post(&url).header("Content-Type", content_type).body(body).send()
+    };
+    assert_error(&json_of(raw("{\"name\": ", "application/json").await?).await?, 400, "invalid_json", None)?;
+    assert_error(
+        &json_of(raw("name=Ada", "application/x-www-form-urlencoded").await?).await?,
+        415,
+        "unsupported_media_type",
+        None,
+    )?;
+    let huge = json!({ "name": "Ada", "email": "ada@example.com", "subject": "big", "message": "x".repeat(70_000) });
+    assert_error(&post_ticket(world, &huge).await?, 413, "body_too_large", None)?;
+
+    let after = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    ensure!(before == after, "refused tickets were stored: {before} rows before, {after} after");
+    Ok(())
+}
+
+pub async fn unknown_routes_and_methods_are_json_errors(world: &World) -> Result<()> {
+    assert_error(&get(world, "/api/nothing-here").await?, 404, "not_found", None)?;
+    let response = reqwest::get(world.worker.url("/api/tickets")).await?;
+    let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_error(&json_of(response).await?, 405, "method_not_allowed", None)?;
+    ensure!(allow == "POST", "405 must say which method to use, got Allow: {allow:?}");
+    Ok(())
+}
+
+pub async fn cors_allows_configured_origins_only(world: &World) -> Result<()> {
+    let client = Client::new();
+    let url = world.worker.url("/api/tickets");
+    let preflight = |origin: &str| {
+        client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+    let allowed = preflight(&world.host.base_url).await?;
+    ensure!(allowed.status() == 204, "preflight from the host page: {}", allowed.status());
+    let header = |response: &Response, name: &str| {
+        response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    ensure!(header(&allowed, "access-control-allow-origin") == world.host.base_url, "{:?}", allowed.headers());
+    ensure!(header(&allowed, "access-control-allow-headers").to_lowercase().contains("content-type"));
+
+    let refused = preflight(&world.stranger_origin).await?;
+    ensure!(
+        header(&refused, "access-control-allow-origin").is_empty(),
+        "a stranger was allowed: {:?}",
+        refused.headers()
+    );
+    assert_error(&json_of(refused).await?, 403, "origin_not_allowed", None)?;
+
+    // Even a client that skips the preflight cannot file a ticket from a stranger's page.
+    let before = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    let forged =
+        client.post(&url).header("Origin", &world.stranger_origin).json(&ticket("eve@example.com")).send().await?;
+    assert_error(&json_of(forged).await?, 403, "origin_not_allowed", None)?;
+    let after = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    ensure!(before == after, "a ticket from a stranger's origin was stored");
+    Ok(())
+}

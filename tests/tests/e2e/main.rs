@@ -1,0 +1,99 @@
+//! End-to-end tests against the real worker (workerd via `wrangler dev`, local D1) and real Chromium.
+//!
+//! One worker and one chromedriver serve every test in this binary, because starting workerd costs
+//! seconds; each browser test opens its own Chromium. Run with `make test` (which builds first) or, after
+//! `make build`, `cargo test -p edgedesk-e2e`.
+
+mod api;
+mod widget;
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use edgedesk_e2e::{Chromedriver, HostSite, Wrangler, free_port};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// What the tests share: the worker, the browser driver, and host pages on two other origins.
+pub struct World {
+    pub worker: Wrangler,
+    pub chromedriver: Chromedriver,
+    /// A product's app on another origin that the worker's configuration allows.
+    pub host: HostSite,
+    /// An origin the worker does not know.
+    pub stranger_origin: String,
+}
+
+impl World {
+    async fn start() -> Result<Self> {
+        let host_port = free_port()?;
+        let host_origin = format!("http://127.0.0.1:{host_port}");
+        let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
+        let worker = Wrangler::start(&[("ALLOWED_ORIGINS", &host_origin)]).await?;
+        let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
+        let chromedriver = Chromedriver::start().await?;
+        Ok(Self { worker, chromedriver, host, stranger_origin })
+    }
+}
+
+type TestFn = fn(&World) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + '_>>;
+
+macro_rules! tests {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        vec![$((concat!(stringify!($module), "::", stringify!($name)), (|world| Box::pin($module::$name(world))) as TestFn)),*]
+    };
+}
+
+fn main() {
+    let mut arguments = Arguments::from_args();
+    // The tests share one worker and two cores; one at a time keeps timings honest and logs readable.
+    arguments.test_threads.get_or_insert(1);
+
+    let tests = tests![
+        api::health_reports_the_built_knowledge_base,
+        api::search_ranks_the_right_article_first,
+        api::search_rejects_bad_parameters,
+        api::ticket_is_stored_in_d1_and_numbered,
+        api::bad_tickets_get_specific_errors,
+        api::unknown_routes_and_methods_are_json_errors,
+        api::cors_allows_configured_origins_only,
+        widget::demo_page_loads_wasm_only_on_intent,
+        widget::customer_searches_and_files_a_ticket,
+        widget::form_points_at_the_invalid_field,
+        widget::cross_origin_host_page_embeds_the_widget,
+    ];
+
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
+    let world = if arguments.list {
+        None
+    } else {
+        Some(Arc::new(runtime.block_on(World::start()).map_err(|error| format!("{error:#}"))))
+    };
+
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            let runtime = Arc::clone(&runtime);
+            let world = world.clone();
+            Trial::test(name, move || {
+                let world = match world.as_deref() {
+                    Some(Ok(world)) => world,
+                    Some(Err(error)) => return Err(Failed::from(format!("the test world did not start: {error}"))),
+                    None => return Ok(()),
+                };
+                runtime.block_on(test(world)).map_err(|error| {
+                    Failed::from(format!("{error:#}\n--- wrangler dev output ---\n{}", tail(&world.worker.log(), 40)))
+                })
+            })
+        })
+        .collect();
+
+    let conclusion = libtest_mimic::run(&arguments, trials);
+    // Stop workerd, chromedriver and the host pages before exiting.
+    drop(world);
+    conclusion.exit();
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}

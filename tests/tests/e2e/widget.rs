@@ -1,0 +1,254 @@
+//! The widget as a customer uses it, in headless Chromium, on the demo page and on a host page from
+//! another origin.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail, ensure};
+use edgedesk_e2e::eventually;
+use fantoccini::Client;
+use fantoccini::Locator;
+use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::key::Key;
+use serde_json::Value;
+
+use crate::World;
+use crate::api::is_ticket_number;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A product page on another origin: records every script error and `console.error`, then embeds the
+/// widget with the one script tag a product team copies from the README.
+pub fn host_page(worker: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Host app</title>
+<script>
+  window.pageErrors = [];
+  addEventListener("error", function (e) {{ pageErrors.push(String(e.message || e)); }});
+  addEventListener("unhandledrejection", function (e) {{ pageErrors.push(String(e.reason)); }});
+  var originalError = console.error;
+  console.error = function () {{ pageErrors.push([].join.call(arguments, " ")); originalError.apply(console, arguments); }};
+</script></head>
+<body><h1 id="host-title">Host app</h1>
+<script src="{worker}/embed.js" async data-api="{worker}" data-locale="en"></script>
+</body></html>"#
+    )
+}
+
+/// The widget's shadow root, as a page object.
+struct WidgetPage {
+    client: Client,
+    root: ShadowRoot,
+}
+
+impl WidgetPage {
+    async fn find(client: &Client) -> Result<Self> {
+        let root = eventually("the loader to attach its shadow root", WAIT, || async {
+            Ok(client.find(Locator::Css("div[data-edgedesk]")).await?.shadow_root().await?)
+        })
+        .await?;
+        Ok(Self { client: client.clone(), root })
+    }
+
+    async fn element(&self, css: &str) -> Result<Element> {
+        eventually(&format!("`{css}` in the widget"), WAIT, || async { Ok(self.root.find(Locator::Css(css)).await?) })
+            .await
+    }
+
+    async fn visible(&self, css: &str) -> Result<Element> {
+        eventually(&format!("`{css}` to be visible"), WAIT, || async {
+            let element = self.root.find(Locator::Css(css)).await?;
+            ensure!(element.is_displayed().await?, "hidden");
+            Ok(element)
+        })
+        .await
+    }
+
+    async fn text_of(&self, css: &str, expected: &str) -> Result<String> {
+        eventually(&format!("`{css}` to contain {expected:?}"), WAIT, || async {
+            let mut texts = Vec::new();
+            for element in self.root.find_all(Locator::Css(css)).await? {
+                texts.push(element.text().await?);
+            }
+            let joined = texts.join(" | ");
+            ensure!(joined.contains(expected), "found {joined:?}");
+            Ok(joined)
+        })
+        .await
+    }
+
+    async fn open(&self) -> Result<()> {
+        self.element(".launcher").await?.click().await?;
+        self.visible("input[type=search]").await?;
+        Ok(())
+    }
+
+    async fn search(&self, query: &str) -> Result<()> {
+        self.visible("input[type=search]").await?.send_keys(query).await?;
+        Ok(())
+    }
+
+    async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let field = self.visible(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    async fn file_ticket(&self, name: &str, email: &str, subject: &str, message: &str) -> Result<()> {
+        self.fill("#edgedesk-name", name).await?;
+        self.fill("#edgedesk-email", email).await?;
+        self.fill("#edgedesk-subject", subject).await?;
+        self.fill("#edgedesk-message", message).await?;
+        self.element("button[type=submit]").await?.click().await?;
+        Ok(())
+    }
+
+    async fn ticket_number(&self) -> Result<String> {
+        let number = self.text_of(".ticket-number", "ED-").await?;
+        ensure!(is_ticket_number(&number), "{number:?} is not a ticket number");
+        Ok(number)
+    }
+
+    /// Every URL the page has fetched so far.
+    async fn fetched_urls(&self) -> Result<Vec<String>> {
+        let urls = self
+            .client
+            .execute("return performance.getEntriesByType('resource').map(function (e) { return e.name; });", vec![])
+            .await?;
+        Ok(serde_json::from_value(urls)?)
+    }
+}
+
+fn stored_ticket(world: &World, number: &str) -> Result<Value> {
+    let rows = world.worker.d1(&format!("SELECT * FROM tickets WHERE number = '{number}'"))?;
+    match rows.as_slice() {
+        [row] => Ok(row.clone()),
+        _ => bail!("expected exactly one D1 row for {number}, found {rows:?}"),
+    }
+}
+
+pub async fn demo_page_loads_wasm_only_on_intent(world: &World) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    let client = &browser.client;
+    client.goto(&world.worker.url("/")).await?;
+    let widget = WidgetPage::find(client).await?;
+    let launcher = widget.visible(".launcher").await?;
+    ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"));
+
+    let before = widget.fetched_urls().await?;
+    ensure!(before.iter().any(|url| url.ends_with("/embed.js")), "the loader was not fetched: {before:?}");
+    ensure!(!before.iter().any(|url| url.contains("edgedesk_widget")), "the widget loaded without intent: {before:?}");
+
+    widget.open().await?;
+    let after = widget.fetched_urls().await?;
+    ensure!(after.iter().any(|url| url.ends_with("edgedesk_widget_bg.wasm")), "no wasm after opening: {after:?}");
+    ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("true"));
+
+    // Escape closes the panel and gives focus back to the launcher.
+    widget.visible("input[type=search]").await?.send_keys(&char::from(Key::Escape).to_string()).await?;
+    eventually("the panel to close", WAIT, || async {
+        ensure!(!widget.root.find(Locator::Css("input[type=search]")).await?.is_displayed().await?, "still open");
+        Ok(())
+    })
+    .await?;
+    ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"));
+    let focused = client.execute("return document.activeElement.shadowRoot.activeElement.className;", vec![]).await?;
+    ensure!(focused == "launcher", "focus went to {focused} instead of the launcher");
+    browser.close().await
+}
+
+pub async fn customer_searches_and_files_a_ticket(world: &World) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    let client = &browser.client;
+    client.goto(&world.worker.url("/")).await?;
+    let widget = WidgetPage::find(client).await?;
+    widget.open().await?;
+
+    widget.search("reset passw").await?;
+    let titles = widget.text_of(".hit-title", "Reset your password").await?;
+    ensure!(titles.starts_with("Reset your password"), "best hit should come first: {titles}");
+
+    widget.element("button.contact").await?.click().await?;
+    let subject = widget.visible("#edgedesk-subject").await?.prop("value").await?;
+    ensure!(subject.as_deref() == Some("reset passw"), "the search should prefill the subject, got {subject:?}");
+
+    widget
+        .file_ticket(
+            "Grace Hopper",
+            "grace@example.com",
+            "Reset link expired",
+            "The reset email arrives after the link expires.",
+        )
+        .await?;
+    let number = widget.ticket_number().await?;
+
+    let row = stored_ticket(world, &number)?;
+    ensure!(row["name"] == "Grace Hopper" && row["email"] == "grace@example.com", "{row}");
+    ensure!(row["subject"] == "Reset link expired" && row["locale"] == "en", "{row}");
+    ensure!(row["page_url"].as_str().is_some_and(|url| url.starts_with(&world.worker.base_url)), "{row}");
+    ensure!(row["user_agent"].as_str().is_some_and(|agent| agent.contains("Chrome")), "{row}");
+    browser.close().await
+}
+
+pub async fn form_points_at_the_invalid_field(world: &World) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    let client = &browser.client;
+    client.goto(&world.worker.url("/")).await?;
+    let widget = WidgetPage::find(client).await?;
+    widget.open().await?;
+    widget.element("button.contact").await?.click().await?;
+    let before = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+
+    widget.file_ticket("Alan", "alan@", "Invoices", "Where is my March invoice?").await?;
+    widget.text_of("#edgedesk-email-error", "email address").await?;
+    let email = widget.element("#edgedesk-email").await?;
+    ensure!(email.attr("aria-invalid").await?.as_deref() == Some("true"), "the email field is not marked invalid");
+    let described_by = email.attr("aria-describedby").await?;
+    ensure!(
+        described_by.as_deref() == Some("edgedesk-email-error"),
+        "the error is not tied to the field: {described_by:?}"
+    );
+    let focused = client.execute("return document.activeElement.shadowRoot.activeElement.id;", vec![]).await?;
+    ensure!(focused == "edgedesk-email", "focus should move to the wrong field, it is on {focused}");
+    let after = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    ensure!(before == after, "an invalid ticket was stored");
+
+    // Fixing the field is enough; nothing else the customer typed is lost.
+    widget.fill("#edgedesk-email", "alan@example.com").await?;
+    let message = widget.element("#edgedesk-message").await?.prop("value").await?;
+    ensure!(message.as_deref() == Some("Where is my March invoice?"), "the message was lost: {message:?}");
+    widget.element("button[type=submit]").await?.click().await?;
+    let number = widget.ticket_number().await?;
+    ensure!(stored_ticket(world, &number)?["email"] == "alan@example.com");
+    browser.close().await
+}
+
+pub async fn cross_origin_host_page_embeds_the_widget(world: &World) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    let client = &browser.client;
+    client.goto(&world.host.base_url).await?;
+    let widget = WidgetPage::find(client).await?;
+    widget.open().await?;
+
+    widget.search("invoice").await?;
+    widget.text_of(".hit-title", "Download invoices and receipts").await?;
+    widget.element("button.contact").await?.click().await?;
+    widget
+        .file_ticket(
+            "Katherine Johnson",
+            "katherine@example.com",
+            "VAT number",
+            "Please add our VAT number to invoice 1042.",
+        )
+        .await?;
+    let number = widget.ticket_number().await?;
+    let row = stored_ticket(world, &number)?;
+    ensure!(row["page_url"].as_str().is_some_and(|url| url.starts_with(&world.host.base_url)), "{row}");
+
+    let errors = client.execute("return window.pageErrors;", vec![]).await?;
+    ensure!(errors == serde_json::json!([]), "the host page saw errors: {errors}");
+    let title = client.find(Locator::Css("#host-title")).await?.text().await.context("host content")?;
+    ensure!(title == "Host app", "the host page changed: {title:?}");
+    browser.close().await
+}

@@ -1,0 +1,76 @@
+//! Talking to the worker with the browser's own `fetch`: no HTTP crate in the wasm, only the wire types
+//! from edgedesk-core.
+
+use edgedesk_core::api::{ApiError, ErrorBody};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response};
+
+/// Why a call to the worker did not give us what we asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The worker could not be reached (offline, blocked, DNS): nothing was said about the request.
+    Unreachable,
+    /// The worker answered with an error it explained.
+    Refused(ApiError),
+    /// The worker answered something we cannot read.
+    Unexpected(u16),
+}
+
+#[derive(Clone, Debug)]
+pub struct Api {
+    base: String,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        Self { base: base.trim_end_matches('/').to_owned() }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
+        self.send("GET", path_and_query, None).await
+    }
+
+    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
+        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
+        self.send("POST", path, Some(json)).await
+    }
+
+    async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<String>) -> Result<T, Failure> {
+        let init = RequestInit::new();
+        init.set_method(method);
+        if let Some(body) = body {
+            let headers = Headers::new().map_err(|_| Failure::Unreachable)?;
+            headers.set("Content-Type", "application/json").map_err(|_| Failure::Unreachable)?;
+            init.set_headers(&headers);
+            init.set_body(&JsValue::from_str(&body));
+        }
+        let window = web_sys::window().ok_or(Failure::Unreachable)?;
+        let url = format!("{}{path}", self.base);
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await
+            .and_then(JsCast::dyn_into)
+            .map_err(|_| Failure::Unreachable)?;
+        let status = response.status();
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|text| text.as_string()),
+            Err(_) => None,
+        }
+        .ok_or(Failure::Unreachable)?;
+        if response.ok() {
+            return serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status));
+        }
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(ErrorBody { error }) => Err(Failure::Refused(ApiError { status, ..error })),
+            Err(_) => Err(Failure::Unexpected(status)),
+        }
+    }
+}
+
+/// Percent-encodes a query-string value (`encodeURIComponent`), so any text the customer types is sent
+/// as data.
+pub fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
