@@ -9,8 +9,10 @@ scripts/build.sh
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Formatting"
+step "Formatting and lints"
 cargo fmt --all --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p edgedesk-widget -p edgedesk-worker -- -D warnings
 
 step "Size budget"
 cargo run --quiet -p edgedesk-e2e --bin size-budget

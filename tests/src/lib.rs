@@ -109,16 +109,8 @@ impl Wrangler {
         }
         let state = tempfile::Builder::new().prefix("edgedesk-wrangler-").tempdir()?;
         let persist = state.path().display().to_string();
-        let migrate = wrangler_command(state.path())
-            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to", &persist])
-            .output()?;
-        if !migrate.status.success() {
-            bail!(
-                "applying D1 migrations failed:\n{}{}",
-                String::from_utf8_lossy(&migrate.stdout),
-                String::from_utf8_lossy(&migrate.stderr)
-            );
-        }
+        run_wrangler(state.path(), &["d1", "migrations", "apply", "DB", "--local", "--persist-to", &persist])
+            .context("applying the D1 migrations failed")?;
 
         let port = free_port()?;
         let mut command = wrangler_command(state.path());
@@ -161,18 +153,11 @@ impl Wrangler {
     /// returns the rows.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>> {
         let persist = self.state.path().display().to_string();
-        let output = wrangler_command(self.state.path())
-            .args(["d1", "execute", "DB", "--local", "--persist-to", &persist, "--json", "--command", sql])
-            .output()?;
-        if !output.status.success() {
-            bail!(
-                "d1 execute failed:\n{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        let results: Value = serde_json::from_slice(&output.stdout)
-            .with_context(|| format!("d1 execute printed: {}", String::from_utf8_lossy(&output.stdout)))?;
+        let stdout = run_wrangler(
+            self.state.path(),
+            &["d1", "execute", "DB", "--local", "--persist-to", &persist, "--json", "--command", sql],
+        )?;
+        let results: Value = serde_json::from_str(&stdout).with_context(|| format!("d1 execute printed: {stdout}"))?;
         match results.pointer("/0/results") {
             Some(Value::Array(rows)) => Ok(rows.clone()),
             _ => bail!("unexpected d1 execute output: {results}"),
@@ -183,6 +168,16 @@ impl Wrangler {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.state.path().join("wrangler.log")).unwrap_or_default()
     }
+}
+
+/// Runs a wrangler command to completion and returns what it printed, or an error with all its output.
+fn run_wrangler(state: &Path, args: &[&str]) -> Result<String> {
+    let output = wrangler_command(state).args(args).output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!("`wrangler {}` failed:\n{stdout}{}", args.join(" "), String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(stdout)
 }
 
 fn wrangler_command(state: &Path) -> Command {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
-use edgedesk_e2e::eventually;
+use edgedesk_e2e::{Browser, eventually};
 use fantoccini::Client;
 use fantoccini::Locator;
 use fantoccini::elements::{Element, ShadowRoot};
@@ -77,6 +77,14 @@ impl WidgetPage {
         .await
     }
 
+    /// Opens a new Chromium on `url` and finds the widget there, still closed.
+    async fn visit(world: &World, url: &str) -> Result<(Browser, Self)> {
+        let browser = world.chromedriver.new_browser().await?;
+        browser.client.goto(url).await?;
+        let widget = Self::find(&browser.client).await?;
+        Ok((browser, widget))
+    }
+
     async fn open(&self) -> Result<()> {
         self.element(".launcher").await?.click().await?;
         self.visible("input[type=search]").await?;
@@ -129,10 +137,8 @@ fn stored_ticket(world: &World, number: &str) -> Result<Value> {
 }
 
 pub async fn demo_page_loads_wasm_only_on_intent(world: &World) -> Result<()> {
-    let browser = world.chromedriver.new_browser().await?;
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
     let client = &browser.client;
-    client.goto(&world.worker.url("/")).await?;
-    let widget = WidgetPage::find(client).await?;
     let launcher = widget.visible(".launcher").await?;
     ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"));
 
@@ -159,10 +165,7 @@ pub async fn demo_page_loads_wasm_only_on_intent(world: &World) -> Result<()> {
 }
 
 pub async fn customer_searches_and_files_a_ticket(world: &World) -> Result<()> {
-    let browser = world.chromedriver.new_browser().await?;
-    let client = &browser.client;
-    client.goto(&world.worker.url("/")).await?;
-    let widget = WidgetPage::find(client).await?;
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
     widget.open().await?;
 
     widget.search("reset passw").await?;
@@ -192,10 +195,8 @@ pub async fn customer_searches_and_files_a_ticket(world: &World) -> Result<()> {
 }
 
 pub async fn form_points_at_the_invalid_field(world: &World) -> Result<()> {
-    let browser = world.chromedriver.new_browser().await?;
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
     let client = &browser.client;
-    client.goto(&world.worker.url("/")).await?;
-    let widget = WidgetPage::find(client).await?;
     widget.open().await?;
     widget.element("button.contact").await?.click().await?;
     let before = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
@@ -225,10 +226,8 @@ pub async fn form_points_at_the_invalid_field(world: &World) -> Result<()> {
 }
 
 pub async fn cross_origin_host_page_embeds_the_widget(world: &World) -> Result<()> {
-    let browser = world.chromedriver.new_browser().await?;
+    let (browser, widget) = WidgetPage::visit(world, &world.host.base_url).await?;
     let client = &browser.client;
-    client.goto(&world.host.base_url).await?;
-    let widget = WidgetPage::find(client).await?;
     widget.open().await?;
 
     widget.search("invoice").await?;
