@@ -17,6 +17,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    step "Adding the Rust $component component"
+    rustup component add "$component"
+  fi
+done
+
 bindgen_version=$(locked_version wasm-bindgen)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $NF}')" != "$bindgen_version" ]; then
   step "Installing wasm-bindgen-cli $bindgen_version (about 4 minutes, once)"

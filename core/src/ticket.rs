@@ -29,13 +29,7 @@ pub struct ValidTicket {
 /// Reads a `POST /api/tickets` body: JSON shape first, then each field's meaning. The first problem in
 /// form order is returned, naming its field, so the widget can put the message next to that field.
 pub fn parse(body: &[u8]) -> Result<ValidTicket, ApiError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::new(
-            413,
-            "body_too_large",
-            format!("The request body is {} bytes; the limit is {MAX_BODY_BYTES}.", body.len()),
-        ));
-    }
+    check_body_size(body.len())?;
     let value: Value = serde_json::from_slice(body)
         .map_err(|error| ApiError::new(400, "invalid_json", format!("The body is not valid JSON: {error}")))?;
     let Value::Object(mut fields) = value else {
@@ -60,6 +54,18 @@ pub fn parse(body: &[u8]) -> Result<ValidTicket, ApiError> {
     let ticket: NewTicket = serde_json::from_value(Value::Object(fields))
         .map_err(|error| ApiError::new(400, "invalid_body", format!("The ticket could not be read: {error}")))?;
     validate(ticket)
+}
+
+/// Refuses bodies over [`MAX_BODY_BYTES`], whether measured or declared in `Content-Length`.
+pub fn check_body_size(bytes: usize) -> Result<(), ApiError> {
+    if bytes > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            format!("The request body is {bytes} bytes; the limit is {MAX_BODY_BYTES}. Shorten the message."),
+        ));
+    }
+    Ok(())
 }
 
 pub fn validate(ticket: NewTicket) -> Result<ValidTicket, ApiError> {

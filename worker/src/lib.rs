@@ -106,19 +106,20 @@ async fn create_ticket(mut request: Request, env: &Env) -> ApiResult {
             format!("Send the ticket as application/json, not {content_type:?}."),
         ));
     }
+    // An honest Content-Length over the limit is refused before the body is read at all.
     let declared_length = request.headers().get("Content-Length").map_err(internal)?;
-    if declared_length.and_then(|length| length.parse::<usize>().ok()).is_some_and(|n| n > ticket::MAX_BODY_BYTES) {
-        return Err(ApiError::new(413, "body_too_large", "The ticket is too large; shorten the message."));
+    if let Some(length) = declared_length.and_then(|length| length.parse::<usize>().ok()) {
+        ticket::check_body_size(length)?;
     }
     let body = request.bytes().await.map_err(internal)?;
     let ticket = ticket::parse(&body)?;
+    let user_agent = request.headers().get("User-Agent").map_err(internal)?;
 
     let database = env.d1(DATABASE).map_err(internal)?;
     for _ in 0..TICKET_NUMBER_ATTEMPTS {
         let mut random = [0u8; 5];
         fill_random(&mut random);
         let number = ticket::ticket_number(random);
-        let user_agent = request.headers().get("User-Agent").map_err(internal)?;
         let inserted = database
             .prepare(
                 "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent) \
