@@ -1,17 +1,18 @@
 //! `edgedesk`: the command content editors and operators run.
 
+mod build;
+mod preview;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
-use edgedesk_core::kb::{self, Article, KnowledgeBase};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use edgedesk_core::kb::{self, KnowledgeBase, Severity};
 use edgedesk_core::search::{self, Query};
-use serde_json::json;
 
 #[derive(Parser)]
-#[command(name = "edgedesk", version, about = "Build, check and search an edgedesk knowledge base.")]
+#[command(name = "edgedesk", version, about = "Check, build, preview and search an edgedesk knowledge base.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,21 +20,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compile Markdown articles into the assets the worker serves: a search index, a manifest and
-    /// one JSON file of sanitised HTML per article.
+    /// Report every problem in the knowledge base at once: file, line, what is wrong, how to fix it.
+    /// Exits non-zero only when there are errors.
+    Check {
+        content_dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Compile the knowledge base into the assets the worker serves: per locale a search index, the
+    /// sections and one JSON file per article; the media articles use; a manifest.
     Build {
         /// The knowledge base, e.g. `kb-content/`.
         content_dir: PathBuf,
         /// Where to write the assets, e.g. `dist/kb/`.
         out_dir: PathBuf,
     },
+    /// Serve the articles as customers will read them, rebuilt on every page load.
+    Preview {
+        content_dir: PathBuf,
+        #[arg(long, default_value_t = 4000)]
+        port: u16,
+    },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
         content_dir: PathBuf,
         query: String,
-        /// Only articles in this locale (`en`, `ru`, …).
+        /// Search this locale's articles (default: the site's default locale).
         #[arg(long)]
         locale: Option<String>,
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long)]
+        section: Option<String>,
         #[arg(long, default_value_t = search::DEFAULT_LIMIT)]
         limit: usize,
         /// Print a JSON array of hits, best first, for scripts.
@@ -42,9 +60,15 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -52,81 +76,61 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Build { content_dir, out_dir } => build(&content_dir, &out_dir),
-        Command::Search { content_dir, query, locale, limit, json } => {
+        Command::Check { content_dir, format } => check(&content_dir, format),
+        Command::Build { content_dir, out_dir } => build::build(&content_dir, &out_dir).map(|()| ExitCode::SUCCESS),
+        Command::Preview { content_dir, port } => preview::serve(content_dir, port).map(|()| ExitCode::SUCCESS),
+        Command::Search { content_dir, query, locale, product, section, limit, json } => {
             let knowledge_base = load(&content_dir)?;
-            let hits = knowledge_base.search_index().search(&Query { text: &query, locale: locale.as_deref(), limit });
+            if knowledge_base.has_errors() {
+                eprintln!("note: {} has errors; run `edgedesk check` to see them", content_dir.display());
+            }
+            let locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
+            let query = Query { text: &query, product: product.as_deref(), section: section.as_deref(), limit };
+            let hits = knowledge_base.search_index(&locale).search(&query);
             if json {
                 println!("{}", serde_json::to_string_pretty(&hits)?);
             } else if hits.is_empty() {
-                println!("No articles match {query:?}.");
+                println!("No articles match {:?} in locale {locale}.", query.text);
             } else {
                 for (rank, hit) in hits.iter().enumerate() {
-                    println!("{:>2}. {} [{}] {:.3}\n    {}", rank + 1, hit.title, hit.locale, hit.score, hit.source);
+                    let section = hit.heading.as_deref().map(|h| format!(" › {h}")).unwrap_or_default();
+                    println!("{:>2}. {}{section}  ({:.3})\n    {}", rank + 1, hit.title, hit.score, hit.source);
                 }
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// Loads the knowledge base and prints every problem in it; fails if any of them is an error.
-fn load(content_dir: &Path) -> Result<KnowledgeBase> {
-    let knowledge_base = kb::load(content_dir)
-        .with_context(|| format!("could not read the knowledge base in {}", content_dir.display()))?;
-    for problem in &knowledge_base.problems {
-        eprintln!("{problem}");
-    }
-    if knowledge_base.has_errors() {
-        let errors = knowledge_base.problems.iter().filter(|p| p.severity == kb::Severity::Error).count();
-        bail!("{errors} error(s) in {}; fix them and run again", content_dir.display());
-    }
-    Ok(knowledge_base)
+pub fn load(content_dir: &Path) -> Result<KnowledgeBase> {
+    kb::load(content_dir).with_context(|| format!("could not read the knowledge base in {}", content_dir.display()))
 }
 
-fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
-    let started = Instant::now();
+fn check(content_dir: &Path, format: Format) -> Result<ExitCode> {
     let knowledge_base = load(content_dir)?;
-    let articles_dir = out_dir.join("articles");
-    if articles_dir.exists() {
-        // Articles deleted from the content must not linger in the output.
-        std::fs::remove_dir_all(&articles_dir)
-            .with_context(|| format!("could not clear {}", articles_dir.display()))?;
+    let (errors, warnings) = (knowledge_base.count(Severity::Error), knowledge_base.count(Severity::Warning));
+    match format {
+        Format::Json => {
+            let report = serde_json::json!({
+                "articles": knowledge_base.articles.len(),
+                "errors": errors,
+                "warnings": warnings,
+                "problems": knowledge_base.problems,
+            });
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Format::Text => {
+            for problem in &knowledge_base.problems {
+                println!("{problem}");
+            }
+            println!(
+                "{}: {} articles, {errors} error(s), {warnings} warning(s)",
+                content_dir.display(),
+                knowledge_base.articles.len()
+            );
+        }
     }
-    for article in &knowledge_base.articles {
-        let path = articles_dir.join(&article.locale).join(format!("{}.json", article.slug));
-        write_json(&path, article)?;
-    }
-    let manifest: Vec<_> = knowledge_base.articles.iter().map(manifest_entry).collect();
-    write_json(&out_dir.join("manifest.json"), &json!({ "articles": manifest }))?;
-    write_json(&out_dir.join("index.json"), &knowledge_base.search_index())?;
-    eprintln!(
-        "Built {} articles from {} into {} in {} ms.",
-        knowledge_base.articles.len(),
-        content_dir.display(),
-        out_dir.display(),
-        started.elapsed().as_millis()
-    );
-    Ok(())
-}
-
-fn manifest_entry(article: &Article) -> serde_json::Value {
-    json!({
-        "slug": article.slug,
-        "locale": article.locale,
-        "section": article.section,
-        "title": article.title,
-        "summary": article.summary,
-        "source": article.source,
-    })
-}
-
-fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
-    }
-    let json = serde_json::to_vec(value)?;
-    std::fs::write(path, json).with_context(|| format!("could not write {}", path.display()))
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

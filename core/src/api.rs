@@ -17,10 +17,17 @@ pub struct SearchHit {
     pub slug: String,
     pub locale: String,
     pub title: String,
+    /// The slug of the article's section.
     pub section: String,
     /// The Markdown file this article came from, relative to the content directory.
     pub source: String,
-    /// Plain text (not HTML): the article's summary, for the result list.
+    /// The heading anchor of the part of the article that matched best, when it is not the intro.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
+    /// That part's heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// HTML: escaped text from the best part with the matched words in `<mark>`.
     pub snippet: String,
     pub score: f32,
 }
@@ -29,7 +36,108 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResponse {
     pub query: String,
+    /// The locale searched: the one asked for, or the site's default when it has no such locale.
+    pub locale: String,
     pub hits: Vec<SearchHit>,
+}
+
+/// Where article links point in article HTML. The widget opens these inside itself instead of
+/// navigating the host page: `#/articles/<locale>/<slug>[/<anchor>]`.
+pub const ARTICLE_LINK_PREFIX: &str = "#/articles/";
+/// Where published media (images, PDFs) are served from the worker's origin.
+pub const MEDIA_PREFIX: &str = "/kb/media/";
+
+/// `GET /api/articles/{slug}`: one article, as compiled from Markdown by `edgedesk build`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub slug: String,
+    pub locale: String,
+    pub section: String,
+    pub section_title: String,
+    pub title: String,
+    pub summary: String,
+    /// The Markdown file, relative to the content directory, with `/` separators on every platform.
+    pub source: String,
+    /// Sanitised HTML: safe to insert into any page.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// URL globs of the host app where the article is suggested in context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub related: Vec<ArticleLink>,
+}
+
+impl Article {
+    /// The HTML with media addressed at `origin`, for pages on other origins (the widget's host page).
+    pub fn with_media_origin(mut self, origin: &str) -> Self {
+        let origin = origin.trim_end_matches('/');
+        for attribute in ["src", "href"] {
+            let relative = format!("{attribute}=\"{MEDIA_PREFIX}");
+            self.html = self.html.replace(&relative, &format!("{attribute}=\"{origin}{MEDIA_PREFIX}"));
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heading {
+    pub level: u8,
+    pub anchor: String,
+    pub text: String,
+}
+
+/// An article named in a list: related articles, a section's articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+}
+
+/// A section of one locale with its articles, as `GET /api/sections` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub slug: String,
+    pub title: String,
+    pub articles: Vec<ArticleLink>,
+}
+
+/// `POST /api/articles/{slug}/feedback`: was the article helpful?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleFeedback {
+    pub helpful: bool,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// `POST /api/gaps`: the customer searched for this and found nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchGap {
+    pub query: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// One line of `GET /api/admin/gaps`: what customers searched for without finding anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapCount {
+    pub locale: String,
+    pub query: String,
+    pub searches: u64,
+    pub last_seen: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapsResponse {
+    pub gaps: Vec<GapCount>,
 }
 
 /// The body of `POST /api/tickets`. Every field defaults to empty so that a missing field is reported
@@ -117,6 +225,31 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"error": {"code": "invalid_email", "message": "Enter an email address", "field": "email"}})
+        );
+    }
+
+    #[test]
+    fn media_addresses_become_absolute() {
+        let article = Article {
+            slug: "a".into(),
+            locale: "en".into(),
+            section: "s".into(),
+            section_title: "S".into(),
+            title: "A".into(),
+            summary: String::new(),
+            source: "a.md".into(),
+            html: r#"<img src="/kb/media/en/a.png"> <a href="/kb/media/x.pdf">x</a> <a href="/other">o</a>"#.into(),
+            headings: vec![],
+            tags: vec![],
+            products: vec![],
+            paths: vec![],
+            updated: None,
+            related: vec![],
+        };
+        let html = article.with_media_origin("https://support.acme.test/").html;
+        assert_eq!(
+            html,
+            r#"<img src="https://support.acme.test/kb/media/en/a.png"> <a href="https://support.acme.test/kb/media/x.pdf">x</a> <a href="/other">o</a>"#
         );
     }
 

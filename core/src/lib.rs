@@ -4,11 +4,15 @@
 //! ticket must contain, how a query is ranked or which origin may call the API are written once.
 //! The Markdown compiler sits behind the `compiler` feature because only the native CLI runs it.
 
+pub mod admin;
 pub mod api;
 pub mod cors;
+pub mod feedback;
+pub mod manifest;
 pub mod search;
 pub mod text;
 pub mod ticket;
+mod ukrainian;
 
 #[cfg(feature = "compiler")]
 pub mod kb;

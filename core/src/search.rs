@@ -1,26 +1,50 @@
-//! The search index: built once at build time, queried by the worker and the CLI.
+//! The search index: built once at build time (one per locale), queried by the worker and the CLI.
 //!
-//! Ranking is BM25 (k1 1.2, b 0.75) over field-weighted term frequencies, so a word in the title counts
-//! as much as several in the body. The last word of a query is also matched as a prefix, because
-//! customers search as they type and "passw" should already find "password".
+//! Ranking is BM25 (k1 1.2, b 0.75) over field-weighted term frequencies of stemmed words, so a word in
+//! the title counts more than one in a heading, and that more than one in the body. Customers do not type
+//! like editors write, so a query word also matches:
+//! - the editors' synonyms for it (from the site configuration),
+//! - as a prefix, when it is the last word and still being typed ("passw" finds "password"),
+//! - with one typo from 4 letters and two from 8, when the word itself is not in the knowledge base.
+//!
+//! Every article is indexed with its parts (the intro and each heading's section), so a hit can point to
+//! the section that matched best and show a snippet from it with the matched words marked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiError, SearchHit};
-use crate::text;
+use crate::text::{self, Cyrillic};
 
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
-/// How much one occurrence of a word in the title counts, relative to one in the body.
-const TITLE_WEIGHT: f32 = 3.0;
-/// How much one occurrence of a word in the summary counts; editors put the gist there.
+/// How much one occurrence of a word counts, by where it is.
+const TITLE_WEIGHT: f32 = 4.0;
+const TAG_WEIGHT: f32 = 3.0;
+const HEADING_WEIGHT: f32 = 2.0;
 const SUMMARY_WEIGHT: f32 = 1.5;
-/// A prefix match is likely but not certainly what the customer means, so it ranks below a whole word.
-const PREFIX_MATCH_DISCOUNT: f32 = 0.8;
+const BODY_WEIGHT: f32 = 1.0;
+/// A match by a synonym, a completion of a half-typed word or a corrected typo is likely, not certain,
+/// to be what the customer meant, so it ranks below the word itself.
+const SYNONYM_DISCOUNT: f32 = 0.9;
+const COMPLETION_DISCOUNT: f32 = 0.8;
+const ONE_TYPO_DISCOUNT: f32 = 0.7;
+const TWO_TYPOS_DISCOUNT: f32 = 0.5;
 /// Prefixes shorter than this match too much to be useful.
 const MIN_PREFIX_CHARS: usize = 2;
+/// A half-typed word is completed to at most this many words (the most common ones).
+const MAX_COMPLETIONS: usize = 40;
+const MIN_CHARS_FOR_ONE_TYPO: usize = 4;
+const MIN_CHARS_FOR_TWO_TYPOS: usize = 8;
+/// Words in a snippet, and how much of a part is searched for one.
+const SNIPPET_WORDS: usize = 26;
+const SNIPPET_SCAN_CHARS: usize = 6_000;
+/// Parts are stored for snippets up to this length; later text is still indexed.
+const MAX_STORED_PART_CHARS: usize = 6_000;
+/// Bumped whenever the serialized layout changes, so that a worker never misreads an index.
+pub const FORMAT_VERSION: u32 = 1;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
@@ -28,33 +52,49 @@ pub const MAX_LIMIT: usize = 50;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// What the index needs to know of one article.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Document<'a> {
     pub slug: &'a str,
-    pub locale: &'a str,
     pub title: &'a str,
     pub section: &'a str,
     pub source: &'a str,
     pub summary: &'a str,
-    pub body: &'a str,
+    pub products: &'a [String],
+    pub tags: &'a [String],
+    /// The intro first (empty anchor and heading), then one part per heading.
+    pub parts: Vec<Part<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    pub anchor: &'a str,
+    pub heading: &'a str,
+    pub text: &'a str,
 }
 
 /// A search request after its parameters were read.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'a> {
     pub text: &'a str,
-    /// Only articles in this locale, when given.
-    pub locale: Option<&'a str>,
+    /// Only articles for this product (articles that name no product are for all of them).
+    pub product: Option<&'a str>,
+    /// Only articles in this section (its slug).
+    pub section: Option<&'a str>,
     pub limit: usize,
 }
 
 impl<'a> Query<'a> {
     pub fn new(text: &'a str) -> Self {
-        Self { text, locale: None, limit: DEFAULT_LIMIT }
+        Self { text, product: None, section: None, limit: DEFAULT_LIMIT }
     }
 
-    /// Reads `q`, `locale` and `limit` as they arrive in a URL, refusing what cannot be meant.
-    pub fn from_params(text: &'a str, locale: Option<&'a str>, limit: Option<&str>) -> Result<Self, ApiError> {
+    /// Reads `q`, `product`, `section` and `limit` as they arrive in a URL, refusing what cannot be meant.
+    pub fn from_params(
+        text: &'a str,
+        product: Option<&'a str>,
+        section: Option<&'a str>,
+        limit: Option<&str>,
+    ) -> Result<Self, ApiError> {
         let chars = text.chars().count();
         if chars > MAX_QUERY_CHARS {
             return Err(ApiError::for_field(
@@ -64,177 +104,537 @@ impl<'a> Query<'a> {
                 format!("The query is {chars} characters long; the limit is {MAX_QUERY_CHARS}."),
             ));
         }
-        let limit = match limit {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(raw) => raw.parse().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
-                ApiError::for_field(
-                    400,
-                    "invalid_limit",
-                    "limit",
-                    format!("`limit` must be a whole number from 1 to {MAX_LIMIT}, not {raw:?}."),
-                )
-            })?,
-        };
-        Ok(Self { text, locale: locale.filter(|locale| !locale.is_empty()), limit })
+        let limit = parse_limit(limit)?;
+        let given = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
+        Ok(Self { text, product: given(product), section: given(section), limit })
+    }
+}
+
+/// A `limit` parameter as it arrives in a URL: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
+pub fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    match raw {
+        None | Some("") => Ok(DEFAULT_LIMIT),
+        Some(raw) => raw.parse().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
+            ApiError::for_field(
+                400,
+                "invalid_limit",
+                "limit",
+                format!("`limit` must be a whole number from 1 to {MAX_LIMIT}, not {raw:?}."),
+            )
+        }),
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct IndexedDocument {
+struct IndexedArticle {
     slug: String,
-    locale: String,
     title: String,
     section: String,
     source: String,
-    snippet: String,
+    summary: String,
+    products: Vec<String>,
     /// The field-weighted number of terms, for BM25's length normalisation.
     length: f32,
+    first_part: u32,
+    part_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct TermPostings {
-    term: String,
-    /// (document number, field-weighted term frequency), by document number.
-    postings: Vec<(u32, f32)>,
+struct IndexedPart {
+    anchor: String,
+    heading: String,
+    text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Posting {
+    article: u32,
+    /// Field-weighted term frequency.
+    weight: f32,
+    /// The parts of the article (0 = intro) in which the term appears, for anchors and snippets.
+    parts: Vec<u32>,
+}
+
+/// For each length in characters, the terms of that length as (term number, characters).
+type VocabularyByLength = Vec<Vec<(u32, Vec<char>)>>;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SearchIndex {
-    documents: Vec<IndexedDocument>,
-    /// Sorted by term, so all terms sharing a prefix are one contiguous run.
-    terms: Vec<TermPostings>,
+    format: u32,
+    locale: String,
+    articles: Vec<IndexedArticle>,
+    parts: Vec<IndexedPart>,
+    /// Stems, sorted, so all stems sharing a prefix are one contiguous run; `postings` is parallel.
+    terms: Vec<String>,
+    postings: Vec<Vec<Posting>>,
+    /// For each stem with synonyms, the stems of its synonyms; sorted by stem.
+    synonyms: Vec<(String, Vec<String>)>,
     average_length: f32,
+    /// Terms as characters, grouped by length, built on the first misspelt query.
+    #[serde(skip)]
+    vocabulary_by_length: OnceLock<VocabularyByLength>,
+}
+
+impl PartialEq for SearchIndex {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.format, &self.locale, &self.articles, &self.parts, &self.terms, &self.postings, &self.synonyms)
+            == (
+                &other.format,
+                &other.locale,
+                &other.articles,
+                &other.parts,
+                &other.terms,
+                &other.postings,
+                &other.synonyms,
+            )
+            && self.average_length.to_bits() == other.average_length.to_bits()
+    }
 }
 
 impl SearchIndex {
-    pub fn build<'a>(documents: impl IntoIterator<Item = Document<'a>>) -> Self {
-        let mut indexed = Vec::new();
-        let mut postings: BTreeMap<String, BTreeMap<u32, f32>> = BTreeMap::new();
+    /// Indexes the articles of one locale. `synonyms` are groups of words editors declared equivalent.
+    pub fn build<'a>(
+        locale: &str,
+        documents: impl IntoIterator<Item = Document<'a>>,
+        synonyms: &[Vec<String>],
+    ) -> Self {
+        let cyrillic = Cyrillic::for_locale(locale);
+        let stem = |word: &str| text::stem(word, cyrillic).into_owned();
+        let mut articles = Vec::new();
+        let mut parts = Vec::new();
+        let mut postings: BTreeMap<String, BTreeMap<u32, (f32, BTreeSet<u32>)>> = BTreeMap::new();
         for (number, document) in documents.into_iter().enumerate() {
             let number = u32::try_from(number).expect("fewer than 4 billion articles");
             let mut length = 0.0;
-            let fields = [(document.title, TITLE_WEIGHT), (document.summary, SUMMARY_WEIGHT), (document.body, 1.0)];
-            for (field, weight) in fields {
-                for term in text::terms(field) {
-                    *postings.entry(term).or_default().entry(number).or_default() += weight;
+            let mut add = |text: &str, weight: f32, part: Option<u32>| {
+                for word in text::terms(text) {
+                    let (frequency, in_parts) = postings.entry(stem(&word)).or_default().entry(number).or_default();
+                    *frequency += weight;
+                    in_parts.extend(part);
                     length += weight;
                 }
+            };
+            add(document.title, TITLE_WEIGHT, None);
+            add(document.summary, SUMMARY_WEIGHT, None);
+            for tag in document.tags {
+                add(tag, TAG_WEIGHT, None);
             }
-            indexed.push(IndexedDocument {
+            for (part_number, part) in document.parts.iter().enumerate() {
+                let part_number = part_number as u32;
+                add(part.heading, HEADING_WEIGHT, Some(part_number));
+                add(part.text, BODY_WEIGHT, Some(part_number));
+            }
+            articles.push(IndexedArticle {
                 slug: document.slug.to_owned(),
-                locale: document.locale.to_owned(),
                 title: document.title.to_owned(),
                 section: document.section.to_owned(),
                 source: document.source.to_owned(),
-                snippet: document.summary.to_owned(),
+                summary: document.summary.to_owned(),
+                products: document.products.to_vec(),
                 length,
+                first_part: parts.len() as u32,
+                part_count: document.parts.len() as u32,
             });
+            parts.extend(document.parts.iter().map(|part| IndexedPart {
+                anchor: part.anchor.to_owned(),
+                heading: part.heading.to_owned(),
+                text: truncate_chars(part.text, MAX_STORED_PART_CHARS).to_owned(),
+            }));
         }
-        let average_length =
-            if indexed.is_empty() { 1.0 } else { indexed.iter().map(|d| d.length).sum::<f32>() / indexed.len() as f32 };
-        let terms = postings
+        let average_length = if articles.is_empty() {
+            1.0
+        } else {
+            articles.iter().map(|a| a.length).sum::<f32>() / articles.len() as f32
+        };
+        let (terms, postings) = postings
             .into_iter()
-            .map(|(term, docs)| TermPostings { term, postings: docs.into_iter().collect() })
-            .collect();
-        Self { documents: indexed, terms, average_length }
+            .map(|(term, by_article)| {
+                let list = by_article
+                    .into_iter()
+                    .map(|(article, (weight, parts))| Posting { article, weight, parts: parts.into_iter().collect() })
+                    .collect();
+                (term, list)
+            })
+            .unzip();
+        Self {
+            format: FORMAT_VERSION,
+            locale: locale.to_owned(),
+            articles,
+            parts,
+            terms,
+            postings,
+            synonyms: synonym_table(synonyms, stem),
+            average_length,
+            vocabulary_by_length: OnceLock::new(),
+        }
+    }
+
+    pub fn locale(&self) -> &str {
+        &self.locale
     }
 
     pub fn len(&self) -> usize {
-        self.documents.len()
+        self.articles.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.documents.is_empty()
+        self.articles.is_empty()
+    }
+
+    pub fn has_article(&self, slug: &str) -> bool {
+        self.articles.iter().any(|article| article.slug == slug)
+    }
+
+    /// The compact binary form the worker loads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("an in-memory index always serializes")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let index: Self = postcard::from_bytes(bytes).map_err(|error| format!("unreadable search index: {error}"))?;
+        if index.format != FORMAT_VERSION {
+            return Err(format!(
+                "the search index has format {}, this build reads {FORMAT_VERSION}; rebuild the knowledge base",
+                index.format
+            ));
+        }
+        Ok(index)
     }
 
     pub fn search(&self, query: &Query<'_>) -> Vec<SearchHit> {
-        let query_terms: Vec<String> = text::terms(query.text).collect();
-        // The customer is still typing the last word unless the query ends with a space.
-        let last_is_partial = !query.text.ends_with(char::is_whitespace);
-        let mut scores: BTreeMap<u32, f32> = BTreeMap::new();
-        for (position, query_term) in query_terms.iter().enumerate() {
-            let as_prefix =
-                last_is_partial && position + 1 == query_terms.len() && query_term.chars().count() >= MIN_PREFIX_CHARS;
-            // Per document, the best match of this query word counts once, so a short prefix that
-            // matches many words does not outweigh a whole word.
-            let mut best: BTreeMap<u32, f32> = BTreeMap::new();
-            for entry in self.matching_terms(query_term, as_prefix) {
-                let discount = if entry.term == *query_term { 1.0 } else { PREFIX_MATCH_DISCOUNT };
-                let idf = self.inverse_document_frequency(entry.postings.len());
-                for &(document, frequency) in &entry.postings {
-                    let score = discount * idf * self.saturate(frequency, document);
-                    let slot = best.entry(document).or_default();
-                    *slot = slot.max(score);
+        let words = self.query_words(query.text);
+        let mut scored: BTreeMap<u32, ArticleMatch> = BTreeMap::new();
+        for (word_number, word) in words.iter().enumerate() {
+            let mut best: BTreeMap<u32, (f32, usize)> = BTreeMap::new();
+            for &(term, discount) in &word.candidates {
+                let idf = self.inverse_document_frequency(self.postings[term].len());
+                for posting in &self.postings[term] {
+                    let score = discount * idf * self.saturate(posting.weight, posting.article);
+                    let slot = best.entry(posting.article).or_insert((0.0, term));
+                    if score > slot.0 {
+                        *slot = (score, term);
+                    }
                 }
             }
-            for (document, score) in best {
-                *scores.entry(document).or_default() += score;
+            for (article, (score, term)) in best {
+                let entry = scored.entry(article).or_default();
+                entry.score += score;
+                entry.terms.push((word_number, term, score));
             }
         }
 
-        let mut ranked: Vec<(u32, f32)> = scores
+        let word_count = words.len().max(1) as f32;
+        let mut ranked: Vec<(u32, f32, ArticleMatch)> = scored
             .into_iter()
-            .filter(|&(document, _)| {
-                query.locale.is_none_or(|locale| self.documents[document as usize].locale == locale)
+            .filter(|(article, _)| self.passes_filters(*article, query))
+            .map(|(article, found)| {
+                // Articles that match more of the customer's words come first among similar scores.
+                let coverage = found.terms.len() as f32 / word_count;
+                (article, found.score * (0.5 + 0.5 * coverage), found)
             })
             .collect();
-        // Best first; equal scores keep build order so results are stable.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
-            .into_iter()
-            .take(query.limit.min(MAX_LIMIT))
-            .map(|(document, score)| {
-                let document = &self.documents[document as usize];
-                SearchHit {
-                    slug: document.slug.clone(),
-                    locale: document.locale.clone(),
-                    title: document.title.clone(),
-                    section: document.section.clone(),
-                    source: document.source.clone(),
-                    snippet: document.snippet.clone(),
-                    score: (score * 1000.0).round() / 1000.0,
-                }
+        ranked.truncate(query.limit.min(MAX_LIMIT));
+        ranked.into_iter().map(|(article, score, found)| self.hit(article, score, &found, &words)).collect()
+    }
+
+    fn passes_filters(&self, article: u32, query: &Query<'_>) -> bool {
+        let article = &self.articles[article as usize];
+        let product_ok =
+            query.product.is_none_or(|p| article.products.is_empty() || article.products.iter().any(|a| a == p));
+        product_ok && query.section.is_none_or(|section| article.section == section)
+    }
+
+    /// The query's words with the index terms each may stand for. Stop words are left out when the query
+    /// has other words, so "how do I export" ranks by "export".
+    fn query_words(&self, text: &str) -> Vec<QueryWord> {
+        let cyrillic = Cyrillic::for_locale(&self.locale);
+        let all: Vec<text::Word> = text::words(text).collect();
+        let last_is_partial = !text.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        let meaningful = all.iter().filter(|word| !is_stop_word(&word.folded)).count();
+        all.iter()
+            .enumerate()
+            .filter(|(_, word)| meaningful == 0 || !is_stop_word(&word.folded))
+            .map(|(position, word)| {
+                let partial = last_is_partial && position + 1 == all.len();
+                let stem = text::stem(&word.folded, cyrillic).into_owned();
+                let candidates = self.candidates(&word.folded, &stem, partial);
+                QueryWord { folded: word.folded.clone(), partial, candidates }
             })
             .collect()
     }
 
-    fn matching_terms<'s>(&'s self, query_term: &str, as_prefix: bool) -> &'s [TermPostings] {
-        let start = self.terms.partition_point(|entry| entry.term.as_str() < query_term);
-        let end = if as_prefix {
-            start + self.terms[start..].partition_point(|entry| entry.term.starts_with(query_term))
-        } else {
-            start + usize::from(self.terms.get(start).is_some_and(|entry| entry.term == query_term))
-        };
-        &self.terms[start..end]
+    fn candidates(&self, folded: &str, stem: &str, partial: bool) -> Vec<(usize, f32)> {
+        let mut found: Vec<(usize, f32)> = self.term(stem).map(|term| (term, 1.0)).into_iter().collect();
+        if let Ok(at) = self.synonyms.binary_search_by(|(term, _)| term.as_str().cmp(stem)) {
+            found.extend(
+                self.synonyms[at].1.iter().filter_map(|synonym| self.term(synonym)).map(|t| (t, SYNONYM_DISCOUNT)),
+            );
+        }
+        let length = folded.chars().count();
+        if partial && length >= MIN_PREFIX_CHARS {
+            found.extend(self.completions(folded).into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
+        }
+        // Typos are only assumed for words the knowledge base does not contain at all.
+        if found.is_empty() && length >= MIN_CHARS_FOR_ONE_TYPO {
+            let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
+            let near = self.near_misses(stem, max_edits, partial).into_iter();
+            found.extend(
+                near.map(|(term, edits)| (term, if edits <= 1 { ONE_TYPO_DISCOUNT } else { TWO_TYPOS_DISCOUNT })),
+            );
+        }
+        // A term reached in several ways counts with its best discount.
+        let mut best: BTreeMap<usize, f32> = BTreeMap::new();
+        for (term, discount) in found {
+            let slot = best.entry(term).or_insert(0.0);
+            *slot = slot.max(discount);
+        }
+        best.into_iter().collect()
     }
 
-    fn inverse_document_frequency(&self, documents_with_term: usize) -> f32 {
-        let total = self.documents.len() as f32;
-        let with_term = documents_with_term as f32;
+    fn term(&self, stem: &str) -> Option<usize> {
+        self.terms.binary_search_by(|term| term.as_str().cmp(stem)).ok()
+    }
+
+    /// Terms that complete a half-typed word, plus stems that the typed letters already extend
+    /// ("connecti" → "connect"); the most widely used first.
+    fn completions(&self, typed: &str) -> Vec<usize> {
+        let start = self.terms.partition_point(|term| term.as_str() < typed);
+        let end = start + self.terms[start..].partition_point(|term| term.starts_with(typed));
+        let mut completions: Vec<usize> = (start..end).collect();
+        completions.sort_by_key(|&term| std::cmp::Reverse(self.postings[term].len()));
+        completions.truncate(MAX_COMPLETIONS);
+        let shorter_stems = typed
+            .char_indices()
+            .map(|(at, _)| &typed[..at])
+            .filter(|prefix| prefix.chars().count() >= MIN_CHARS_FOR_ONE_TYPO)
+            .filter_map(|prefix| self.term(prefix));
+        completions.extend(shorter_stems);
+        completions
+    }
+
+    /// Terms within `max_edits` of `stem` (or, for a half-typed word, whose beginning is), with the
+    /// number of edits.
+    fn near_misses(&self, stem: &str, max_edits: usize, partial: bool) -> Vec<(usize, usize)> {
+        let typed: Vec<char> = stem.chars().collect();
+        let by_length = self.vocabulary_by_length.get_or_init(|| {
+            let mut by_length: VocabularyByLength = Vec::new();
+            for (number, term) in self.terms.iter().enumerate() {
+                let chars: Vec<char> = term.chars().collect();
+                if by_length.len() <= chars.len() {
+                    by_length.resize_with(chars.len() + 1, Vec::new);
+                }
+                by_length[chars.len()].push((number as u32, chars));
+            }
+            by_length
+        });
+        let mut found = Vec::new();
+        let shortest = typed.len().saturating_sub(max_edits);
+        let longest = if partial { by_length.len() } else { (typed.len() + max_edits + 1).min(by_length.len()) };
+        for bucket in by_length.get(shortest..longest).unwrap_or_default() {
+            for (number, chars) in bucket {
+                let compared = if partial { &chars[..chars.len().min(typed.len())] } else { &chars[..] };
+                if let Some(edits) = text::within_edits(&typed, compared, max_edits) {
+                    found.push((*number as usize, edits));
+                }
+            }
+        }
+        found
+    }
+
+    fn inverse_document_frequency(&self, articles_with_term: usize) -> f32 {
+        let total = self.articles.len() as f32;
+        let with_term = articles_with_term as f32;
         (1.0 + (total - with_term + 0.5) / (with_term + 0.5)).ln()
     }
 
-    fn saturate(&self, frequency: f32, document: u32) -> f32 {
-        let length = self.documents[document as usize].length;
+    fn saturate(&self, frequency: f32, article: u32) -> f32 {
+        let length = self.articles[article as usize].length;
         frequency * (K1 + 1.0) / (frequency + K1 * (1.0 - B + B * length / self.average_length))
     }
+
+    fn hit(&self, article_number: u32, score: f32, found: &ArticleMatch, words: &[QueryWord]) -> SearchHit {
+        let article = &self.articles[article_number as usize];
+        let part_numbers = article.first_part..article.first_part + article.part_count;
+        // The part where the matched words weigh most; the intro wins ties.
+        let mut part_scores = vec![0.0f32; article.part_count as usize];
+        for &(_, term, score) in &found.terms {
+            if let Ok(at) = self.postings[term].binary_search_by_key(&article_number, |posting| posting.article) {
+                for &part in &self.postings[term][at].parts {
+                    part_scores[part as usize] += score;
+                }
+            }
+        }
+        let best_part = part_scores
+            .iter()
+            .enumerate()
+            .fold(None, |best: Option<(usize, f32)>, (part, &score)| match best {
+                Some((_, best_score)) if best_score >= score => best,
+                _ if score > 0.0 => Some((part, score)),
+                _ => best,
+            })
+            .map(|(part, _)| &self.parts[part_numbers.start as usize + part]);
+
+        let matched_stems: BTreeSet<&str> = found.terms.iter().map(|&(_, term, _)| self.terms[term].as_str()).collect();
+        let partial = words.iter().find(|word| word.partial).map(|word| word.folded.as_str());
+        let highlighter = Highlighter { matched_stems, partial, cyrillic: Cyrillic::for_locale(&self.locale) };
+        let snippet = match best_part {
+            Some(part) if !part.text.is_empty() => highlighter.snippet(&part.text),
+            _ => highlighter.snippet(&article.summary),
+        };
+        let section_part = best_part.filter(|part| !part.anchor.is_empty());
+        SearchHit {
+            slug: article.slug.clone(),
+            locale: self.locale.clone(),
+            title: article.title.clone(),
+            section: article.section.clone(),
+            source: article.source.clone(),
+            anchor: section_part.map(|part| part.anchor.clone()),
+            heading: section_part.map(|part| part.heading.clone()),
+            snippet,
+            score: (score * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct ArticleMatch {
+    score: f32,
+    /// (query word, index term, score) for each query word the article matched.
+    terms: Vec<(usize, usize, f32)>,
+}
+
+#[derive(Debug)]
+struct QueryWord {
+    folded: String,
+    partial: bool,
+    candidates: Vec<(usize, f32)>,
+}
+
+struct Highlighter<'a> {
+    matched_stems: BTreeSet<&'a str>,
+    partial: Option<&'a str>,
+    cyrillic: Cyrillic,
+}
+
+impl Highlighter<'_> {
+    fn matches(&self, word: &text::Word) -> bool {
+        self.partial.is_some_and(|partial| word.folded.starts_with(partial))
+            || self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
+    }
+
+    /// The window of the text with the most distinct matched words, as HTML: the text escaped, matched
+    /// words in `<mark>`, an ellipsis where the text was cut.
+    fn snippet(&self, text: &str) -> String {
+        let scanned = truncate_chars(text, SNIPPET_SCAN_CHARS);
+        let words: Vec<text::Word> = text::words(scanned).collect();
+        let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
+        let window = SNIPPET_WORDS.min(words.len());
+        let best_start = (0..=words.len() - window)
+            .max_by_key(|&start| {
+                let distinct: BTreeSet<&str> =
+                    (start..start + window).filter(|&i| hits[i]).map(|i| words[i].folded.as_str()).collect();
+                // Most distinct matches first; among equals, the earliest window.
+                (distinct.len(), std::cmp::Reverse(start))
+            })
+            .unwrap_or(0);
+        let Some(first) = words.get(best_start) else { return String::new() };
+        let from = if best_start == 0 { 0 } else { first.range.start };
+        let last = &words[best_start + window - 1];
+        let to =
+            if best_start + window == words.len() && scanned.len() == text.len() { text.len() } else { last.range.end };
+
+        let mut html = String::new();
+        if from > 0 {
+            html.push_str("… ");
+        }
+        let mut cursor = from;
+        for (word, &hit) in words[best_start..best_start + window].iter().zip(&hits[best_start..]) {
+            if hit {
+                text::escape_html(&text[cursor..word.range.start], &mut html);
+                html.push_str("<mark>");
+                text::escape_html(&text[word.range.clone()], &mut html);
+                html.push_str("</mark>");
+                cursor = word.range.end;
+            }
+        }
+        text::escape_html(&text[cursor..to], &mut html);
+        if to < text.len() {
+            html.push_str(" …");
+        }
+        html
+    }
+}
+
+fn truncate_chars(text: &str, max_chars: usize) -> &str {
+    text.char_indices().nth(max_chars).map_or(text, |(at, _)| &text[..at])
+}
+
+fn synonym_table(groups: &[Vec<String>], stem: impl Fn(&str) -> String) -> Vec<(String, Vec<String>)> {
+    let mut table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for group in groups {
+        let stems: BTreeSet<String> =
+            group.iter().flat_map(|word| text::terms(word).collect::<Vec<_>>()).map(|w| stem(&w)).collect();
+        for member in &stems {
+            table.entry(member.clone()).or_default().extend(stems.iter().filter(|other| *other != member).cloned());
+        }
+    }
+    table.into_iter().map(|(stem, others)| (stem, others.into_iter().collect())).collect()
+}
+
+/// Words too common to rank by, in the languages edgedesk ships with. Only queries drop them.
+fn is_stop_word(folded: &str) -> bool {
+    const STOP_WORDS: &[&str] = &[
+        // English
+        "a", "an", "and", "are", "as", "at", "be", "can", "cant", "do", "does", "doesnt", "dont", "for", "from", "get",
+        "has", "have", "how", "i", "im", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "the", "this",
+        "to", "was", "what", "when", "where", "why", "will", "with", "wont", "you", "your", // Russian
+        "в", "во", "все", "где", "да", "для", "до", "если", "же", "и", "из", "как", "ли", "мне", "мой", "на", "не",
+        "нет", "ни", "но", "о", "об", "от", "по", "при", "с", "со", "так", "то", "у", "что", "это", "я",
+        // Ukrainian
+        "є", "з", "із", "й", "мені", "мій", "та", "це", "чи", "що", "як", "яка", "який",
+    ];
+    STOP_WORDS.contains(&folded)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn doc<'a>(slug: &'a str, locale: &'a str, title: &'a str, body: &'a str) -> Document<'a> {
-        Document { slug, locale, title, section: "general", source: slug, summary: "", body }
+    fn doc<'a>(slug: &'a str, title: &'a str, parts: Vec<Part<'a>>) -> Document<'a> {
+        Document { slug, title, section: "general", source: slug, summary: "", products: &[], tags: &[], parts }
     }
 
-    fn demo_index() -> SearchIndex {
-        SearchIndex::build([
-            doc("reset-password", "en", "Reset your password", "Open the sign-in page and choose Forgot password."),
-            doc("invite", "en", "Invite teammates", "Send an invitation from Settings. Teammates get an email."),
-            doc("billing", "en", "Change your plan", "Upgrade or downgrade; your password is not affected."),
-            doc("sbros-parolya", "ru", "Сброс пароля", "Откройте страницу входа и нажмите «Забыли пароль?»."),
-        ])
+    fn intro(text: &str) -> Part<'_> {
+        Part { anchor: "", heading: "", text }
+    }
+
+    fn english() -> SearchIndex {
+        SearchIndex::build(
+            "en",
+            [
+                doc(
+                    "reset-password",
+                    "Reset your password",
+                    vec![
+                        intro("Open the sign-in page and choose Forgot password."),
+                        Part {
+                            anchor: "the-reset-email-does-not-arrive",
+                            heading: "The reset email does not arrive",
+                            text: "Check your spam folder. Links expire after 30 minutes.",
+                        },
+                    ],
+                ),
+                doc(
+                    "invite",
+                    "Invite teammates",
+                    vec![intro("Send an invitation from Settings. Teammates get an email.")],
+                ),
+                doc("billing", "Change your plan", vec![intro("Upgrade or downgrade; your password is not affected.")]),
+                doc("invoices", "Download invoices", vec![intro("Every invoice is a PDF in Billing.")]),
+            ],
+            &[vec!["invoice".into(), "bill".into(), "receipt".into()]],
+        )
     }
 
     fn slugs(hits: &[SearchHit]) -> Vec<&str> {
@@ -243,66 +643,154 @@ mod tests {
 
     #[test]
     fn title_match_outranks_body_mention() {
-        let hits = demo_index().search(&Query::new("password"));
+        let hits = english().search(&Query::new("password "));
         assert_eq!(slugs(&hits), ["reset-password", "billing"]);
         assert!(hits[0].score > hits[1].score);
     }
 
     #[test]
+    fn word_forms_meet_at_their_stem() {
+        assert_eq!(slugs(&english().search(&Query::new("inviting "))), ["invite"]);
+        assert_eq!(slugs(&english().search(&Query::new("downgrading "))), ["billing"]);
+    }
+
+    #[test]
     fn last_word_matches_as_prefix_while_typing() {
-        assert_eq!(slugs(&demo_index().search(&Query::new("teamm"))), ["invite"]);
+        assert_eq!(slugs(&english().search(&Query::new("teamm"))), ["invite"]);
         // Once the customer typed a space the word is complete and no longer a prefix.
-        assert!(demo_index().search(&Query::new("teamm ")).is_empty());
+        assert!(english().search(&Query::new("teamm ")).is_empty());
+        // Typed letters past the stem still find it.
+        assert_eq!(slugs(&english().search(&Query::new("invitati"))), ["invite"]);
     }
 
     #[test]
-    fn single_letter_is_not_expanded() {
-        assert!(demo_index().search(&Query::new("t")).is_empty());
+    fn typos_are_forgiven_by_word_length() {
+        assert_eq!(slugs(&english().search(&Query::new("pasword ")))[0], "reset-password");
+        assert_eq!(slugs(&english().search(&Query::new("invoise ")))[0], "invoices");
+        // Two typos in a long word.
+        assert_eq!(slugs(&english().search(&Query::new("pazzword ")))[0], "reset-password");
+        // Short words get no typo tolerance: "plam" is not "plan".
+        assert!(english().search(&Query::new("pla ")).is_empty());
     }
 
     #[test]
-    fn locale_filter_and_cyrillic() {
-        let index = demo_index();
-        let ru = index.search(&Query { locale: Some("ru"), ..Query::new("пароль") });
-        assert_eq!(slugs(&ru), ["sbros-parolya"]);
-        let en = index.search(&Query { locale: Some("en"), ..Query::new("пароль") });
-        assert!(en.is_empty());
+    fn synonyms_find_the_editors_word() {
+        assert_eq!(slugs(&english().search(&Query::new("receipts "))), ["invoices"]);
     }
 
     #[test]
-    fn limit_is_respected_and_capped() {
-        let index = demo_index();
-        assert_eq!(index.search(&Query { limit: 1, ..Query::new("password") }).len(), 1);
-        assert_eq!(index.search(&Query { limit: 10_000, ..Query::new("your") }).len(), 2);
+    fn stop_words_do_not_rank_but_a_stop_word_query_still_works() {
+        let hits = english().search(&Query::new("how do i reset my password"));
+        assert_eq!(hits[0].slug, "reset-password");
+        assert!(!english().search(&Query::new("your ")).is_empty());
+    }
+
+    #[test]
+    fn hit_points_to_the_matching_section_with_a_marked_snippet() {
+        let hits = english().search(&Query::new("reset email spam"));
+        assert_eq!(hits[0].anchor.as_deref(), Some("the-reset-email-does-not-arrive"));
+        assert_eq!(hits[0].heading.as_deref(), Some("The reset email does not arrive"));
+        assert_eq!(hits[0].snippet, "Check your <mark>spam</mark> folder. Links expire after 30 minutes.");
+        let intro_hit = english().search(&Query::new("sign-in page"));
+        assert_eq!(intro_hit[0].anchor, None);
+        // "in" is a stop word: it neither ranks nor lights up.
+        assert!(intro_hit[0].snippet.contains("<mark>sign</mark>-in <mark>page</mark>"), "{}", intro_hit[0].snippet);
+    }
+
+    #[test]
+    fn snippets_escape_html_and_mark_partial_words() {
+        let index =
+            SearchIndex::build("en", [doc("x", "X", vec![intro("Use <script> tags & exports carefully")])], &[]);
+        let hits = index.search(&Query::new("expo"));
+        assert_eq!(hits[0].snippet, "Use &lt;script&gt; tags &amp; <mark>exports</mark> carefully");
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_match() {
+        let long = format!("{} needle {}", "filler ".repeat(60), "more ".repeat(60));
+        let index = SearchIndex::build("en", [doc("x", "X", vec![intro(&long)])], &[]);
+        let snippet = &index.search(&Query::new("needle "))[0].snippet;
+        assert!(snippet.starts_with("… ") && snippet.ends_with(" …"), "{snippet}");
+        assert!(snippet.contains("<mark>needle</mark>"));
+        assert!(snippet.split_whitespace().count() <= SNIPPET_WORDS + 2, "{snippet}");
+    }
+
+    #[test]
+    fn russian_word_forms_and_yo() {
+        let index = SearchIndex::build(
+            "ru",
+            [doc("sbros", "Сброс пароля", vec![intro("Откройте страницу входа. Ещё можно написать нам.")])],
+            &[],
+        );
+        assert_eq!(slugs(&index.search(&Query::new("пароли "))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("сбросить пароль"))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("еще "))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("пороль "))), ["sbros"]);
+    }
+
+    #[test]
+    fn ukrainian_uses_its_own_stems() {
+        let index =
+            SearchIndex::build("uk", [doc("oplata", "Оплата рахунку", vec![intro("Налаштування оплати.")])], &[]);
+        assert_eq!(slugs(&index.search(&Query::new("оплатою "))), ["oplata"]);
+        assert_eq!(slugs(&index.search(&Query::new("налаштуваннях "))), ["oplata"]);
+    }
+
+    #[test]
+    fn filters_by_product_and_section() {
+        let mobile = ["mobile".to_owned()];
+        let index = SearchIndex::build(
+            "en",
+            [
+                Document { products: &mobile, section: "apps", ..doc("mobile-login", "Log in on the phone", vec![]) },
+                Document { section: "account", ..doc("login", "Log in", vec![]) },
+            ],
+            &[],
+        );
+        let for_web = index.search(&Query { product: Some("web"), ..Query::new("log ") });
+        assert_eq!(slugs(&for_web), ["login"]);
+        let for_mobile = index.search(&Query { product: Some("mobile"), ..Query::new("log ") });
+        assert_eq!(for_mobile.len(), 2);
+        let in_apps = index.search(&Query { section: Some("apps"), ..Query::new("log ") });
+        assert_eq!(slugs(&in_apps), ["mobile-login"]);
     }
 
     #[test]
     fn url_parameters_are_checked() {
-        let query = Query::from_params("pass", Some("ru"), Some("3")).unwrap();
-        assert_eq!((query.locale, query.limit), (Some("ru"), 3));
-        assert_eq!(Query::from_params("pass", Some(""), None).unwrap().locale, None);
-        assert_eq!(Query::from_params("pass", None, None).unwrap().limit, DEFAULT_LIMIT);
+        let query = Query::from_params("pass", Some("mobile"), Some(""), Some("3")).unwrap();
+        assert_eq!((query.product, query.section, query.limit), (Some("mobile"), None, 3));
+        assert_eq!(Query::from_params("pass", None, None, None).unwrap().limit, DEFAULT_LIMIT);
         for bad in ["0", "51", "-1", "ten", "2.5"] {
-            let error = Query::from_params("pass", None, Some(bad)).unwrap_err();
+            let error = Query::from_params("pass", None, None, Some(bad)).unwrap_err();
             assert_eq!((error.code.as_str(), error.field.as_deref()), ("invalid_limit", Some("limit")), "{bad}");
         }
         let long = "я".repeat(MAX_QUERY_CHARS + 1);
-        assert_eq!(Query::from_params(&long, None, None).unwrap_err().code, "query_too_long");
+        assert_eq!(Query::from_params(&long, None, None, None).unwrap_err().code, "query_too_long");
+    }
+
+    #[test]
+    fn limit_is_respected_and_capped() {
+        let index = english();
+        assert_eq!(index.search(&Query { limit: 1, ..Query::new("password ") }).len(), 1);
+        assert_eq!(index.search(&Query { limit: 10_000, ..Query::new("your ") }).len(), 2);
     }
 
     #[test]
     fn empty_and_punctuation_only_queries_find_nothing() {
-        let index = demo_index();
+        let index = english();
         assert!(index.search(&Query::new("")).is_empty());
         assert!(index.search(&Query::new("  ?!  ")).is_empty());
     }
 
     #[test]
-    fn index_survives_a_json_round_trip() {
-        let index = demo_index();
-        let json = serde_json::to_string(&index).unwrap();
-        let back: SearchIndex = serde_json::from_str(&json).unwrap();
+    fn index_survives_a_binary_round_trip_and_refuses_other_formats() {
+        let index = english();
+        let back = SearchIndex::from_bytes(&index.to_bytes()).unwrap();
         assert_eq!(back, index);
-        assert_eq!(back.search(&Query::new("invite")), index.search(&Query::new("invite")));
+        assert_eq!(back.search(&Query::new("invoise ")), index.search(&Query::new("invoise ")));
+        let mut old = english();
+        old.format = FORMAT_VERSION + 1;
+        assert!(SearchIndex::from_bytes(&old.to_bytes()).unwrap_err().contains("rebuild"));
+        assert!(SearchIndex::from_bytes(b"garbage").is_err());
     }
 }

@@ -1,13 +1,104 @@
 //! Turning text into search terms, identically at index time and at query time.
+//!
+//! A word is folded (Unicode NFKC, lowercase, `ё` → `е`, apostrophes dropped) and then stemmed by the
+//! language of its script: Latin words with English rules, Cyrillic words with Russian rules, or
+//! Ukrainian ones in Ukrainian content. Russian help centers are full of English product words, so
+//! choosing by script rather than by page locale stems both kinds correctly.
 
-/// Splits text into lowercase search terms: runs of letters and digits, with `ё` folded to `е` because
-/// Russian writers use the two interchangeably and customers almost never type `ё`.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(fold)
+use std::borrow::Cow;
+use std::ops::Range;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::ukrainian;
+
+/// One word of a text: where it is (byte range in the original) and its folded form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub range: Range<usize>,
+    pub folded: String,
 }
 
-fn fold(word: &str) -> String {
-    word.chars().flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect()
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+/// The words of `text`: runs of letters and digits, where an apostrophe between two letters belongs to
+/// the word (`don't`, `п'ять`).
+pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = loop {
+            let (at, c) = *chars.peek()?;
+            if c.is_alphanumeric() {
+                break (at, c);
+            }
+            chars.next();
+        };
+        let mut end = start;
+        while let Some(&(at, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                end = at + c.len_utf8();
+                chars.next();
+            } else if is_apostrophe(c) && end == at && text[at + c.len_utf8()..].starts_with(char::is_alphabetic) {
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        Some(Word { range: start..end, folded: fold(&text[start..end]) })
+    })
+}
+
+/// The folded forms of the words of `text`.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).map(|word| word.folded)
+}
+
+/// Case- and form-insensitive spelling: NFKC (so composed and decomposed `й` are one letter, and
+/// full-width digits are digits), lowercase, `ё` as `е`, no apostrophes.
+pub fn fold(word: &str) -> String {
+    word.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|&c| !is_apostrophe(c))
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+/// Which rules stem Cyrillic words: Ukrainian content has its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cyrillic {
+    Russian,
+    Ukrainian,
+}
+
+impl Cyrillic {
+    pub fn for_locale(locale: &str) -> Self {
+        if locale == "uk" || locale.starts_with("uk-") { Self::Ukrainian } else { Self::Russian }
+    }
+}
+
+/// The stem of a folded word. Words with digits (`2fa`, `v1`) and very short words are kept as they are:
+/// stemming them only merges unrelated things.
+pub fn stem(folded: &str, cyrillic: Cyrillic) -> Cow<'_, str> {
+    if folded.chars().count() < 3 || folded.chars().any(|c| c.is_ascii_digit()) {
+        return Cow::Borrowed(folded);
+    }
+    if folded.chars().any(is_cyrillic) {
+        match cyrillic {
+            Cyrillic::Russian => Stemmer::create(Algorithm::Russian).stem(folded),
+            Cyrillic::Ukrainian => Cow::Owned(ukrainian::stem(folded)),
+        }
+    } else if folded.is_ascii() {
+        Stemmer::create(Algorithm::English).stem(folded)
+    } else {
+        Cow::Borrowed(folded)
+    }
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
 /// Shortens `text` to at most `max_chars` characters at a word boundary, adding an ellipsis when cut.
@@ -28,6 +119,59 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     format!("{}…", cut[..at_word].trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()))
 }
 
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str, into: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => into.push_str("&amp;"),
+            '<' => into.push_str("&lt;"),
+            '>' => into.push_str("&gt;"),
+            '"' => into.push_str("&quot;"),
+            '\'' => into.push_str("&#39;"),
+            _ => into.push(c),
+        }
+    }
+}
+
+/// Whether `a` and `b` are at most `max_edits` apart, counting an insertion, a deletion, a substitution
+/// or a swap of two neighbours as one edit (optimal string alignment). Only a band of the table around
+/// the diagonal is computed, and the scan stops as soon as the bound is exceeded, because this runs
+/// over the whole vocabulary for every misspelt word.
+pub fn within_edits(a: &[char], b: &[char], max_edits: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max_edits {
+        return None;
+    }
+    let width = b.len() + 1;
+    let too_far = max_edits + 1;
+    // Three rows: two back (for swaps), previous, current.
+    let mut before_previous = vec![too_far; width];
+    let mut previous: Vec<usize> = (0..width).map(|j| j.min(too_far)).collect();
+    let mut current = vec![too_far; width];
+    for i in 1..=a.len() {
+        current.fill(too_far);
+        current[0] = i.min(too_far);
+        let from = i.saturating_sub(max_edits).max(1);
+        let to = (i + max_edits).min(b.len());
+        let mut row_best = current[0];
+        for j in from..=to {
+            let substitution = usize::from(a[i - 1] != b[j - 1]);
+            let mut cost = (previous[j - 1] + substitution).min(previous[j] + 1).min(current[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cost = cost.min(before_previous[j - 2] + 1);
+            }
+            current[j] = cost.min(too_far);
+            row_best = row_best.min(current[j]);
+        }
+        if row_best > max_edits {
+            return None;
+        }
+        std::mem::swap(&mut before_previous, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = previous[b.len()];
+    (distance <= max_edits).then_some(distance)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,9 +183,51 @@ mod tests {
     }
 
     #[test]
+    fn words_know_where_they_are() {
+        let found: Vec<_> = words("a  bc, d").map(|w| w.range).collect();
+        assert_eq!(found, [0..1, 3..5, 7..8]);
+    }
+
+    #[test]
+    fn apostrophes_inside_words_join_them() {
+        let found: Vec<_> = terms("Don't see п'ять or 'quoted' words’").collect();
+        assert_eq!(found, ["dont", "see", "пять", "or", "quoted", "words"]);
+    }
+
+    #[test]
     fn cyrillic_is_lowercased_and_yo_folded() {
         let found: Vec<_> = terms("Ещё ПАРОЛЬ — Сброс").collect();
         assert_eq!(found, ["еще", "пароль", "сброс"]);
+    }
+
+    #[test]
+    fn decomposed_letters_fold_to_composed_ones() {
+        // "й" typed as "и" + combining breve, and full-width digits.
+        assert_eq!(fold("и\u{306}ти"), "йти");
+        assert_eq!(fold("ＡＢ１２"), "ab12");
+    }
+
+    #[test]
+    fn stems_follow_the_script() {
+        let stems = |text: &str, cyrillic| terms(text).map(|w| stem(&w, cyrillic).into_owned()).collect::<Vec<_>>();
+        assert_eq!(stems("connecting connected connection", Cyrillic::Russian), ["connect", "connect", "connect"]);
+        assert_eq!(stems("пароля паролем пароли", Cyrillic::Russian), ["парол", "парол", "парол"]);
+        // English words inside Russian text still get English rules.
+        assert_eq!(stems("загрузка uploads", Cyrillic::Russian), ["загрузк", "upload"]);
+        assert_eq!(stems("2fa v2", Cyrillic::Russian), ["2fa", "v2"]);
+    }
+
+    #[test]
+    fn edit_distance_is_bounded_and_counts_swaps_once() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(within_edits(&chars("password"), &chars("password"), 1), Some(0));
+        assert_eq!(within_edits(&chars("pasword"), &chars("password"), 1), Some(1));
+        assert_eq!(within_edits(&chars("recieve"), &chars("receive"), 1), Some(1));
+        assert_eq!(within_edits(&chars("pasword"), &chars("passwort"), 1), None);
+        assert_eq!(within_edits(&chars("pasword"), &chars("passwort"), 2), Some(2));
+        assert_eq!(within_edits(&chars("cat"), &chars("dog"), 2), None);
+        assert_eq!(within_edits(&chars("парль"), &chars("пароль"), 1), Some(1));
+        assert_eq!(within_edits(&chars(""), &chars("ab"), 2), Some(2));
     }
 
     #[test]
@@ -54,5 +240,12 @@ mod tests {
     fn excerpt_counts_characters_not_bytes() {
         // Twelve Cyrillic characters are 24 bytes; slicing by bytes would panic mid-character.
         assert_eq!(excerpt("Сброс пароля в приложении", 12), "Сброс пароля…");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        let mut out = String::new();
+        escape_html(r#"<b onclick="x">&'"#, &mut out);
+        assert_eq!(out, "&lt;b onclick=&quot;x&quot;&gt;&amp;&#39;");
     }
 }

@@ -102,7 +102,7 @@ impl Wrangler {
     /// `--var`s, and returns once `/api/health` answers.
     pub async fn start(vars: &[(&str, &str)]) -> Result<Self> {
         let root = repo_root();
-        for built in ["dist/index.html", "dist/embed.js", "dist/kb/index.json", "worker/build/index.js"] {
+        for built in ["dist/index.html", "dist/embed.js", "dist/kb/manifest.json", "worker/build/index.js"] {
             if !root.join(built).exists() {
                 bail!("{built} is missing: run `make build` (or `make test`, which builds first)");
             }

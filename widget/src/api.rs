@@ -29,16 +29,25 @@ impl Api {
         Self { base: base.trim_end_matches('/').to_owned() }
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
-        self.send("GET", path_and_query, None).await
-    }
-
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
         let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
-        self.send("POST", path, Some(json)).await
+        let (status, text) = self.send("POST", path, Some(json)).await?;
+        serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
     }
 
-    async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<String>) -> Result<T, Failure> {
+    /// A POST answered with `204 No Content`.
+    pub async fn post_no_content(&self, path: &str, body: &impl Serialize) -> Result<(), Failure> {
+        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
+        self.send("POST", path, Some(json)).await.map(|_| ())
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
+        let (status, text) = self.send("GET", path_and_query, None).await?;
+        serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
+    }
+
+    /// Sends a request; a 2xx answer's status and body, or why there is none.
+    async fn send(&self, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), Failure> {
         let init = RequestInit::new();
         init.set_method(method);
         if let Some(body) = body {
@@ -60,12 +69,23 @@ impl Api {
         }
         .ok_or(Failure::Unreachable)?;
         if response.ok() {
-            return serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status));
+            return Ok((status, text));
         }
         match serde_json::from_str::<ErrorBody>(&text) {
             Ok(ErrorBody { error }) => Err(Failure::Refused(ApiError { status, ..error })),
             Err(_) => Err(Failure::Unexpected(status)),
         }
+    }
+}
+
+/// What to tell the customer about a failed call.
+pub fn describe(failure: &Failure) -> String {
+    match failure {
+        Failure::Unreachable => {
+            "We could not reach support. Check your connection and try again; what you wrote is kept.".into()
+        }
+        Failure::Refused(error) => error.message.clone(),
+        Failure::Unexpected(status) => format!("Support answered unexpectedly ({status}). Please try again."),
     }
 }
 

@@ -2,7 +2,10 @@
 //! only when the customer shows intent; [`mount`] then renders the panel into the loader's shadow root.
 
 mod api;
+mod article;
+mod contact;
 mod panel;
+mod search;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;

@@ -47,8 +47,9 @@ pub async fn health_reports_the_built_knowledge_base(world: &World) -> Result<()
     ensure!(body["status"] == "ok", "{body}");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(edgedesk_e2e::repo_root().join("dist/kb/manifest.json"))?)?;
-    let built = manifest["articles"].as_array().map(Vec::len).unwrap_or_default();
-    ensure!(built >= 10, "the demo knowledge base has only {built} articles");
+    let built: u64 =
+        manifest["locales"].as_object().context("locales")?.values().filter_map(|l| l["articles"].as_u64()).sum();
+    ensure!(built >= 20, "the demo knowledge base has only {built} articles");
     ensure!(body["articles"] == built, "health counts {} articles, the build made {built}", body["articles"]);
     Ok(())
 }
@@ -56,8 +57,27 @@ pub async fn health_reports_the_built_knowledge_base(world: &World) -> Result<()
 pub async fn search_ranks_the_right_article_first(world: &World) -> Result<()> {
     let (status, body) = get(world, "/api/search?q=forgot%20my%20password").await?;
     ensure!(status == 200, "{status}: {body}");
+    ensure!(body["locale"] == "en", "{body}");
     ensure!(body["hits"][0]["slug"] == "reset-password", "{body}");
     ensure!(body["hits"][0]["source"] == "en/account/reset-password.md", "{body}");
+    ensure!(body["hits"][0]["snippet"].as_str().is_some_and(|s| s.contains("<mark>")), "{body}");
+
+    // A hit points at the section that answers, with a typo forgiven.
+    let (_, body) = get(world, "/api/search?q=reset%20emial%20spam&locale=en").await?;
+    ensure!(body["hits"][0]["anchor"] == "the-reset-email-does-not-arrive", "{body}");
+
+    // Ukrainian word forms, and a locale the site lacks falls back to the default.
+    let (_, body) =
+        get(world, "/api/search?q=%D1%80%D0%B0%D1%85%D1%83%D0%BD%D0%BA%D0%B0%D0%BC%D0%B8&locale=uk").await?;
+    ensure!(body["hits"][0]["slug"] == "download-invoices" && body["locale"] == "uk", "{body}");
+    let (_, body) = get(world, "/api/search?q=invoice&locale=de-DE").await?;
+    ensure!(body["locale"] == "en" && body["hits"][0]["slug"] == "download-invoices", "{body}");
+
+    // Filters: the CSV export article is for Acme Analytics only.
+    let (_, body) = get(world, "/api/search?q=export%20csv&product=mobile").await?;
+    ensure!(!body["hits"].as_array().context("hits")?.iter().any(|hit| hit["slug"] == "export-csv"), "{body}");
+    let (_, body) = get(world, "/api/search?q=export%20csv&product=analytics&section=reports").await?;
+    ensure!(body["hits"][0]["slug"] == "export-csv", "{body}");
 
     // As-you-type: the unfinished last word matches as a prefix.
     let (_, body) = get(world, "/api/search?q=invoi&locale=en").await?;
@@ -75,9 +95,96 @@ pub async fn search_ranks_the_right_article_first(world: &World) -> Result<()> {
     let (status, body) = get(world, "/api/search?q=").await?;
     ensure!(status == 200 && body["hits"] == json!([]), "{status}: {body}");
 
-    let response = reqwest::get(world.worker.url("/api/search?q=plan")).await?;
-    let cache_control = response.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    ensure!(cache_control.contains("max-age"), "search answers should be cacheable, got {cache_control:?}");
+    Ok(())
+}
+
+fn header_of(response: &Response, name: &str) -> String {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+pub async fn search_answers_are_cached_by_build(world: &World) -> Result<()> {
+    let url = world.worker.url("/api/search?q=plan");
+    let first = reqwest::get(&url).await?;
+    let etag = header_of(&first, "etag");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(edgedesk_e2e::repo_root().join("dist/kb/manifest.json"))?)?;
+    ensure!(
+        etag == format!("\"{}\"", manifest["build"].as_str().unwrap_or_default()),
+        "ETag {etag:?} is not the build"
+    );
+    ensure!(header_of(&first, "cache-control").contains("max-age=60"), "{:?}", first.headers());
+    let again = Client::new().get(&url).header("If-None-Match", &etag).send().await?;
+    ensure!(again.status() == 304, "a client holding this build's answer should get 304, got {}", again.status());
+    ensure!(again.bytes().await?.is_empty(), "304 carries no body");
+    let stale = Client::new().get(&url).header("If-None-Match", "\"older-build\"").send().await?;
+    ensure!(stale.status() == 200, "{}", stale.status());
+    Ok(())
+}
+
+pub async fn articles_and_sections_are_served_per_locale(world: &World) -> Result<()> {
+    let (status, article) = get(world, "/api/articles/reset-password?locale=en").await?;
+    ensure!(status == 200, "{status}: {article}");
+    ensure!(
+        article["title"] == "Reset your password" && article["section_title"] == "Account and security",
+        "{article}"
+    );
+    let html = article["html"].as_str().context("html")?;
+    ensure!(html.contains("<h2 id=\"the-reset-email-does-not-arrive\">"), "{html}");
+    ensure!(html.contains("class=\"note note-warning\""), "the note directive became a callout: {html}");
+    ensure!(article["related"][0]["slug"] == "two-factor-authentication", "{article}");
+
+    let (_, russian) = get(world, "/api/articles/reset-password?locale=ru").await?;
+    ensure!(russian["title"] == "Сброс пароля", "{russian}");
+    let (_, linked) = get(world, "/api/articles/connect-slack?locale=en").await?;
+    ensure!(linked["html"].as_str().is_some_and(|h| h.contains("href=\"#/articles/en/api-keys\"")), "{linked}");
+
+    assert_error(&get(world, "/api/articles/no-such-article").await?, 404, "not_found", None)?;
+    assert_error(&get(world, "/api/articles/..%2Fmanifest").await?, 404, "not_found", None)?;
+
+    let (status, sections) = get(world, "/api/sections?locale=ru").await?;
+    ensure!(status == 200, "{status}: {sections}");
+    let titles: Vec<&str> =
+        sections.as_array().context("sections")?.iter().filter_map(|s| s["title"].as_str()).collect();
+    ensure!(titles.first() == Some(&"Аккаунт и безопасность"), "configured order and titles: {titles:?}");
+    Ok(())
+}
+
+pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> Result<()> {
+    let client = Client::new();
+    let post = |path: &str, body: Value| client.post(world.worker.url(path)).json(&body).send();
+    let vote = post("/api/articles/refunds/feedback", json!({"helpful": false, "locale": "en"})).await?;
+    ensure!(vote.status() == 204, "vote: {}", vote.status());
+    let rows = world.worker.d1("SELECT slug, locale, helpful FROM article_feedback WHERE slug = 'refunds'")?;
+    ensure!(rows.len() == 1 && rows[0]["helpful"] == 0 && rows[0]["locale"] == "en", "{rows:?}");
+    assert_error(
+        &json_of(post("/api/articles/nope/feedback", json!({"helpful": true})).await?).await?,
+        404,
+        "not_found",
+        None,
+    )?;
+    assert_error(
+        &json_of(post("/api/articles/refunds/feedback", json!({"helpful": "yes"})).await?).await?,
+        400,
+        "invalid_body",
+        None,
+    )?;
+
+    let unique = format!("teleport my invoices {}", world.admin_token);
+    for spelling in [unique.clone(), format!("  Teleport my INVOICES {}? ", world.admin_token)] {
+        let gap = post("/api/gaps", json!({"query": spelling, "locale": "en"})).await?;
+        ensure!(gap.status() == 204, "gap: {}", gap.status());
+    }
+    assert_error(&json_of(post("/api/gaps", json!({"query": "?!"})).await?).await?, 400, "required", Some("query"))?;
+
+    let gaps_url = world.worker.url("/api/admin/gaps?locale=en");
+    assert_error(&json_of(client.get(&gaps_url).send().await?).await?, 401, "unauthorized", None)?;
+    let wrong = client.get(&gaps_url).bearer_auth("not-the-token").send().await?;
+    assert_error(&json_of(wrong).await?, 401, "unauthorized", None)?;
+    let report = client.get(&gaps_url).bearer_auth(&world.admin_token).send().await?;
+    let (status, body) = json_of(report).await?;
+    ensure!(status == 200, "{status}: {body}");
+    let gap = body["gaps"].as_array().context("gaps")?.iter().find(|gap| gap["query"] == unique).cloned();
+    ensure!(gap.as_ref().is_some_and(|gap| gap["searches"] == 2), "both spellings count as one gap: {body}");
     Ok(())
 }
 
@@ -153,6 +260,9 @@ pub async fn bad_tickets_get_specific_errors(world: &World) -> Result<()> {
 }
 
 pub async fn unknown_routes_and_methods_are_json_errors(world: &World) -> Result<()> {
+    let response = Client::new().delete(world.worker.url("/api/articles/refunds")).send().await?;
+    ensure!(header_of(&response, "allow") == "GET", "{:?}", response.headers());
+    assert_error(&json_of(response).await?, 405, "method_not_allowed", None)?;
     assert_error(&get(world, "/api/nothing-here").await?, 404, "not_found", None)?;
     let response = reqwest::get(world.worker.url("/api/tickets")).await?;
     let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();

@@ -21,6 +21,8 @@ pub struct World {
     pub host: HostSite,
     /// An origin the worker does not know.
     pub stranger_origin: String,
+    /// The worker's `ADMIN_TOKEN`.
+    pub admin_token: String,
 }
 
 impl World {
@@ -28,10 +30,11 @@ impl World {
         let host_port = free_port()?;
         let host_origin = format!("http://127.0.0.1:{host_port}");
         let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
-        let worker = Wrangler::start(&[("ALLOWED_ORIGINS", &host_origin)]).await?;
+        let admin_token = format!("testadmin{}", free_port()?);
+        let worker = Wrangler::start(&[("ALLOWED_ORIGINS", &host_origin), ("ADMIN_TOKEN", &admin_token)]).await?;
         let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
         let chromedriver = Chromedriver::start().await?;
-        Ok(Self { worker, chromedriver, host, stranger_origin })
+        Ok(Self { worker, chromedriver, host, stranger_origin, admin_token })
     }
 }
 
@@ -52,12 +55,17 @@ fn main() {
         api::health_reports_the_built_knowledge_base,
         api::search_ranks_the_right_article_first,
         api::search_rejects_bad_parameters,
+        api::search_answers_are_cached_by_build,
+        api::articles_and_sections_are_served_per_locale,
+        api::votes_and_search_gaps_are_recorded_and_reported,
         api::ticket_is_stored_in_d1_and_numbered,
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
         widget::demo_page_loads_wasm_only_on_intent,
         widget::customer_searches_and_files_a_ticket,
+        widget::customer_reads_an_article_follows_a_link_and_votes,
+        widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
         widget::form_points_at_the_invalid_field,
         widget::cross_origin_host_page_embeds_the_widget,
     ];

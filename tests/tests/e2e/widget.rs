@@ -251,3 +251,65 @@ pub async fn cross_origin_host_page_embeds_the_widget(world: &World) -> Result<(
     ensure!(title == "Host app", "the host page changed: {title:?}");
     browser.close().await
 }
+
+pub async fn customer_reads_an_article_follows_a_link_and_votes(world: &World) -> Result<()> {
+    let demo = world.worker.url("/");
+    let (browser, widget) = WidgetPage::visit(world, &demo).await?;
+    widget.open().await?;
+    widget.search("slack alerts").await?;
+    widget.text_of(".hit-title", "Connect Slack").await?;
+    let snippet = widget.element(".hit-snippet").await?.html(true).await?;
+    ensure!(snippet.contains("<mark>"), "matched words are highlighted: {snippet}");
+
+    widget.element(".hit").await?.click().await?;
+    widget.text_of(".article-title", "Connect Slack and get alerts in a channel").await?;
+    // A link to another article opens it in the widget; the host page stays where it was.
+    widget.element(".article a[href='#/articles/en/api-keys']").await?.click().await?;
+    widget.text_of(".article-title", "Create and rotate API keys").await?;
+    ensure!(browser.client.current_url().await?.as_str() == demo, "the host page navigated");
+
+    widget.element("button.back").await?.click().await?;
+    let query = widget.visible("input[type=search]").await?.prop("value").await?;
+    ensure!(query.as_deref() == Some("slack alerts"), "the search was lost: {query:?}");
+    widget.text_of(".hit-title", "Connect Slack").await?;
+
+    widget.element(".hit").await?.click().await?;
+    widget.element(".vote-yes").await?.click().await?;
+    widget.text_of(".vote-thanks", "Thanks").await?;
+    let votes =
+        world.worker.d1("SELECT helpful FROM article_feedback WHERE slug = 'connect-slack' AND locale = 'en'")?;
+    ensure!(votes.len() == 1 && votes[0]["helpful"] == 1, "{votes:?}");
+    browser.close().await
+}
+
+pub async fn keyboard_chooses_a_result_and_empty_searches_are_reported(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
+    widget.open().await?;
+    widget.search("invoice").await?;
+    widget.text_of(".hit-title", "Download invoices").await?;
+    let input = widget.visible("input[type=search]").await?;
+    let key = |key: Key| char::from(key).to_string();
+    input.send_keys(&key(Key::Down)).await?;
+    input.send_keys(&key(Key::Down)).await?;
+    input.send_keys(&key(Key::Up)).await?;
+    ensure!(input.attr("aria-activedescendant").await?.as_deref() == Some("edgedesk-hit-0"));
+    let first = widget.element("#edgedesk-hit-0").await?;
+    ensure!(first.attr("aria-selected").await?.as_deref() == Some("true"), "the chosen hit is not marked");
+    input.send_keys(&key(Key::Enter)).await?;
+    widget.text_of(".article-title", "Download invoices and receipts").await?;
+
+    widget.element("button.back").await?.click().await?;
+    let input = widget.visible("input[type=search]").await?;
+    input.clear().await?;
+    let nonsense = "quantum teleportation xyzzy";
+    input.send_keys(nonsense).await?;
+    widget.text_of(".notice", "No articles match").await?;
+    // Once the customer stops typing, the search that found nothing is counted for the editors.
+    eventually("the empty search to be recorded", WAIT, || async {
+        let rows = world.worker.d1(&format!("SELECT searches FROM search_gaps WHERE query = '{nonsense}'"))?;
+        ensure!(rows.len() == 1, "not yet: {rows:?}");
+        Ok(())
+    })
+    .await?;
+    browser.close().await
+}

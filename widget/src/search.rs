@@ -1,0 +1,296 @@
+//! Search as you type: debounced requests, only the newest answer shown, ↑ ↓ Enter to choose, and the
+//! searches that found nothing reported so editors can write what customers are missing.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use edgedesk_core::api::{SearchGap, SearchHit, SearchResponse, Section};
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::Settings;
+use crate::api::{describe, encode};
+use crate::panel::Screen;
+
+/// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
+/// A search that found nothing and was left standing this long is what the customer meant.
+const GAP_SETTLE: Duration = Duration::from_millis(1500);
+/// Articles listed per section while nothing is typed.
+const BROWSE_ARTICLES_PER_SECTION: usize = 4;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Results {
+    /// Nothing typed yet.
+    Idle,
+    Found {
+        locale: String,
+        hits: Vec<SearchHit>,
+    },
+    Failed(String),
+}
+
+/// The search's state, owned by the panel so that it survives a visit to an article.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchState {
+    pub query: RwSignal<String>,
+    results: RwSignal<Results>,
+    /// The hit chosen with the arrow keys.
+    active: RwSignal<Option<usize>>,
+    /// Only the answer to the newest keystroke may be shown; older answers that arrive late are dropped.
+    latest_request: StoredValue<u64>,
+    sections: RwSignal<Option<Vec<Section>>>,
+    reported_gaps: StoredValue<BTreeSet<String>>,
+}
+
+impl SearchState {
+    pub fn new() -> Self {
+        Self {
+            query: RwSignal::new(String::new()),
+            results: RwSignal::new(Results::Idle),
+            active: RwSignal::new(None),
+            latest_request: StoredValue::new(0),
+            sections: RwSignal::new(None),
+            reported_gaps: StoredValue::new(BTreeSet::new()),
+        }
+    }
+
+    fn hits(&self) -> Vec<SearchHit> {
+        match self.results.get_untracked() {
+            Results::Found { hits, .. } => hits,
+            _ => Vec::new(),
+        }
+    }
+
+    fn run(self, settings: &Settings, text: String) {
+        let request_number = self.latest_request.get_value() + 1;
+        self.latest_request.set_value(request_number);
+        self.active.set(None);
+        if text.trim().is_empty() {
+            self.results.set(Results::Idle);
+            return;
+        }
+        let settings = settings.clone();
+        set_timeout(
+            move || {
+                if self.latest_request.get_value() != request_number {
+                    return;
+                }
+                spawn_local(async move {
+                    let path = format!("/api/search?q={}&locale={}", encode(&text), encode(&settings.locale));
+                    let outcome = settings.api.get::<SearchResponse>(&path).await;
+                    if self.latest_request.get_value() != request_number {
+                        return;
+                    }
+                    match outcome {
+                        Ok(response) => {
+                            let nothing_found = response.hits.is_empty();
+                            self.results.set(Results::Found { locale: response.locale, hits: response.hits });
+                            if nothing_found {
+                                self.report_gap_when_settled(settings, text, request_number);
+                            }
+                        }
+                        Err(failure) => self.results.set(Results::Failed(describe(&failure))),
+                    }
+                });
+            },
+            SEARCH_DEBOUNCE,
+        );
+    }
+
+    fn report_gap_when_settled(self, settings: Settings, text: String, request_number: u64) {
+        set_timeout(
+            move || {
+                if self.latest_request.get_value() == request_number {
+                    self.report_gap(settings, text);
+                }
+            },
+            GAP_SETTLE,
+        );
+    }
+
+    /// Tells the worker once per query per visit; a lost report is not worth bothering the customer.
+    fn report_gap(self, settings: Settings, text: String) {
+        let fresh = self.reported_gaps.try_update_value(|reported| reported.insert(text.clone())).unwrap_or(false);
+        if fresh {
+            spawn_local(async move {
+                let gap = SearchGap { query: text, locale: Some(settings.locale.clone()) };
+                let _ = settings.api.post_no_content("/api/gaps", &gap).await;
+            });
+        }
+    }
+}
+
+#[component]
+pub fn SearchScreen(
+    settings: Settings,
+    state: SearchState,
+    screen: RwSignal<Screen>,
+    search_box: NodeRef<html::Input>,
+) -> impl IntoView {
+    if state.sections.get_untracked().is_none() {
+        let settings = settings.clone();
+        spawn_local(async move {
+            let path = format!("/api/sections?locale={}", encode(&settings.locale));
+            // Browsing is a nicety: without it the panel still searches.
+            if let Ok(sections) = settings.api.get::<Vec<Section>>(&path).await {
+                state.sections.set(Some(sections));
+            }
+        });
+    }
+
+    let open_hit = move |hit: &SearchHit| {
+        screen.set(Screen::Article { locale: hit.locale.clone(), slug: hit.slug.clone(), anchor: hit.anchor.clone() });
+    };
+    let on_keydown = {
+        let settings = settings.clone();
+        move |event: KeyboardEvent| {
+            let hits = state.hits();
+            match event.key().as_str() {
+                "ArrowDown" | "ArrowUp" if !hits.is_empty() => {
+                    event.prevent_default();
+                    let last = hits.len() - 1;
+                    let next = match (state.active.get_untracked(), event.key().as_str()) {
+                        (None, "ArrowDown") => 0,
+                        (None, _) => last,
+                        (Some(at), "ArrowDown") => (at + 1).min(last),
+                        (Some(at), _) => at.saturating_sub(1),
+                    };
+                    state.active.set(Some(next));
+                }
+                "Enter" => {
+                    event.prevent_default();
+                    let chosen = state.active.get_untracked().unwrap_or(0);
+                    match hits.get(chosen) {
+                        Some(hit) => open_hit(hit),
+                        None if !state.query.get_untracked().trim().is_empty() => {
+                            state.report_gap(settings.clone(), state.query.get_untracked());
+                        }
+                        None => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+
+    let result_list = move || match state.results.get() {
+        Results::Idle => view! { <Browse state=state screen=screen /> }.into_any(),
+        Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
+        Results::Found { hits, .. } if hits.is_empty() => {
+            view! { <p class="notice">"No articles match. Try other words, or write to us."</p> }.into_any()
+        }
+        Results::Found { hits, .. } => view! {
+            <ul class="results" role="listbox" id="edgedesk-results" aria-label="Articles">
+                {hits
+                    .into_iter()
+                    .enumerate()
+                    .map(|(position, hit)| {
+                        let selected = move || state.active.get() == Some(position);
+                        let heading = hit.heading.clone().map(|heading| format!(" › {heading}"));
+                        let chosen = hit.clone();
+                        view! {
+                            <li
+                                class="hit"
+                                role="option"
+                                id=format!("edgedesk-hit-{position}")
+                                aria-selected=move || if selected() { "true" } else { "false" }
+                                on:click=move |_| open_hit(&chosen)
+                            >
+                                <span class="hit-title">{hit.title}<span class="hit-heading">{heading}</span></span>
+                                // Escaped by the worker; only <mark> is markup.
+                                <span class="hit-snippet" inner_html=hit.snippet></span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+    };
+    let result_count = move || match state.results.get() {
+        Results::Found { hits, .. } if hits.is_empty() => "No articles found".to_owned(),
+        Results::Found { hits, .. } => format!("{} articles found", hits.len()),
+        _ => String::new(),
+    };
+    let expanded = move || {
+        if matches!(state.results.get(), Results::Found { ref hits, .. } if !hits.is_empty()) {
+            "true"
+        } else {
+            "false"
+        }
+    };
+    let active_descendant = move || state.active.get().map(|at| format!("edgedesk-hit-{at}"));
+
+    view! {
+        <div class="screen">
+            <label class="visually-hidden" for="edgedesk-search">"Search help articles"</label>
+            <input
+                id="edgedesk-search"
+                type="search"
+                role="combobox"
+                autocomplete="off"
+                aria-autocomplete="list"
+                aria-controls="edgedesk-results"
+                aria-expanded=expanded
+                aria-activedescendant=active_descendant
+                placeholder="Search help articles"
+                node_ref=search_box
+                prop:value=move || state.query.get()
+                on:input=move |event| {
+                    let text = event_target_value(&event);
+                    state.query.set(text.clone());
+                    state.run(&settings, text);
+                }
+                on:keydown=on_keydown
+            />
+            <p class="visually-hidden" aria-live="polite">{result_count}</p>
+            {result_list}
+            <button type="button" class="secondary contact" on:click=move |_| screen.set(Screen::Contact)>
+                "Contact support"
+            </button>
+        </div>
+    }
+}
+
+/// While nothing is typed: the sections and a few of their articles.
+#[component]
+fn Browse(state: SearchState, screen: RwSignal<Screen>) -> impl IntoView {
+    move || {
+        state.sections.get().map(|sections| {
+            sections
+                .into_iter()
+                .map(|section| {
+                    view! {
+                        <h3 class="browse-section">{section.title}</h3>
+                        <ul class="browse">
+                            {section
+                                .articles
+                                .into_iter()
+                                .take(BROWSE_ARTICLES_PER_SECTION)
+                                .map(|article| {
+                                    let slug = article.slug.clone();
+                                    view! {
+                                        <li>
+                                            <button
+                                                type="button"
+                                                class="link"
+                                                on:click=move |_| {
+                                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None })
+                                                }
+                                            >
+                                                {article.title}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}

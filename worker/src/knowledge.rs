@@ -1,0 +1,125 @@
+//! The compiled knowledge base, read from static assets: the manifest and each locale's search index
+//! are loaded once per isolate; articles and sections are passed through with the build's ETag.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use edgedesk_core::api::{ApiError, Article, SearchResponse};
+use edgedesk_core::feedback::is_article_slug;
+use edgedesk_core::manifest::Manifest;
+use edgedesk_core::search::{Query, SearchIndex};
+use worker::{Env, Request, Response};
+
+use crate::http::{ApiResult, cached, internal, json, query_param};
+
+const ASSETS: &str = "ASSETS";
+/// The host part is ignored by the assets binding; only the path matters.
+const ASSET_ORIGIN: &str = "https://assets.invalid";
+/// Search answers change only on deploy; a minute absorbs keystroke bursts at the edge.
+const SEARCH_MAX_AGE: u32 = 60;
+const ARTICLE_MAX_AGE: u32 = 300;
+
+thread_local! {
+    static MANIFEST: RefCell<Option<Rc<Manifest>>> = const { RefCell::new(None) };
+    static INDEXES: RefCell<BTreeMap<String, Rc<SearchIndex>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+fn unavailable(detail: impl std::fmt::Display) -> ApiError {
+    worker::console_error!("knowledge base unavailable: {detail}");
+    ApiError::new(
+        503,
+        "knowledge_base_unavailable",
+        "Help articles are not available right now; the knowledge base was not built.",
+    )
+}
+
+/// An asset's bytes, or `None` when there is no such asset.
+async fn asset(env: &Env, path: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    let assets = env.assets(ASSETS).map_err(unavailable)?;
+    let mut response = assets.fetch(format!("{ASSET_ORIGIN}/{path}"), None).await.map_err(unavailable)?;
+    match response.status_code() {
+        200 => Ok(Some(response.bytes().await.map_err(unavailable)?)),
+        404 => Ok(None),
+        status => Err(unavailable(format!("{path} answered {status}"))),
+    }
+}
+
+pub async fn manifest(env: &Env) -> Result<Rc<Manifest>, ApiError> {
+    if let Some(manifest) = MANIFEST.with_borrow(Clone::clone) {
+        return Ok(manifest);
+    }
+    let bytes = asset(env, "kb/manifest.json").await?.ok_or_else(|| unavailable("kb/manifest.json is missing"))?;
+    let manifest: Rc<Manifest> = Rc::new(serde_json::from_slice(&bytes).map_err(unavailable)?);
+    MANIFEST.set(Some(Rc::clone(&manifest)));
+    Ok(manifest)
+}
+
+async fn index(env: &Env, locale: &str) -> Result<Rc<SearchIndex>, ApiError> {
+    if let Some(index) = INDEXES.with_borrow(|indexes| indexes.get(locale).cloned()) {
+        return Ok(index);
+    }
+    let path = format!("kb/{locale}/index.bin");
+    let bytes = asset(env, &path).await?.ok_or_else(|| unavailable(format!("{path} is missing")))?;
+    let index = Rc::new(SearchIndex::from_bytes(&bytes).map_err(unavailable)?);
+    INDEXES.with_borrow_mut(|indexes| indexes.insert(locale.to_owned(), Rc::clone(&index)));
+    Ok(index)
+}
+
+/// The articles in the default locale, for `/api/health`; 0 when the knowledge base is missing.
+pub async fn article_count(env: &Env) -> usize {
+    match manifest(env).await {
+        Ok(manifest) => manifest.locales.values().map(|locale| locale.articles).sum(),
+        Err(_) => 0,
+    }
+}
+
+pub async fn search(request: &Request, env: &Env) -> ApiResult {
+    let text = query_param(request, "q")?.unwrap_or_default();
+    let (product, section) = (query_param(request, "product")?, query_param(request, "section")?);
+    let limit = query_param(request, "limit")?;
+    let query = Query::from_params(&text, product.as_deref(), section.as_deref(), limit.as_deref())?;
+    let manifest = manifest(env).await?;
+    let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
+    let index = index(env, &locale).await?;
+    cached(request, &manifest.etag(), SEARCH_MAX_AGE, || {
+        json(200, &SearchResponse { hits: index.search(&query), query: text.clone(), locale: locale.clone() })
+    })
+}
+
+pub async fn sections(request: &Request, env: &Env) -> ApiResult {
+    let manifest = manifest(env).await?;
+    let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
+    let bytes =
+        asset(env, &format!("kb/{locale}/sections.json")).await?.ok_or_else(|| unavailable("sections missing"))?;
+    cached(request, &manifest.etag(), ARTICLE_MAX_AGE, || {
+        let mut response = Response::from_bytes(bytes).map_err(internal)?;
+        crate::http::set_header(&mut response, "Content-Type", "application/json")?;
+        Ok(response)
+    })
+}
+
+/// Whether the locale's index knows the article: feedback is only taken for real articles.
+pub async fn has_article(env: &Env, locale: &str, slug: &str) -> Result<bool, ApiError> {
+    Ok(index(env, locale).await?.has_article(slug))
+}
+
+pub async fn article(request: &Request, env: &Env, slug: &str) -> ApiResult {
+    let slug = decode(slug);
+    let not_found = || ApiError::not_found(&format!("The article `{slug}`"));
+    if !is_article_slug(&slug) {
+        return Err(not_found());
+    }
+    let manifest = manifest(env).await?;
+    let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
+    let bytes = asset(env, &format!("kb/{locale}/articles/{slug}.json")).await?.ok_or_else(not_found)?;
+    let article: Article = serde_json::from_slice(&bytes).map_err(unavailable)?;
+    // Media in the HTML is addressed from the worker's origin; the widget shows it on other origins.
+    let origin = request.url().map_err(internal)?.origin().ascii_serialization();
+    cached(request, &manifest.etag(), ARTICLE_MAX_AGE, || json(200, &article.with_media_origin(&origin)))
+}
+
+/// Path segments arrive percent-encoded (`%D1%81…` for Cyrillic slugs).
+pub fn decode(segment: &str) -> String {
+    worker::js_sys::decode_uri_component(segment).map(String::from).unwrap_or_else(|_| segment.to_owned())
+}
