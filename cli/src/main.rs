@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use edgedesk_core::kb::{self, KnowledgeBase, Severity};
+use edgedesk_core::relevance::{self, Evaluation, Judgement};
 use edgedesk_core::search::{self, Query};
 
 #[derive(Parser)]
@@ -40,6 +41,16 @@ enum Command {
         content_dir: PathBuf,
         #[arg(long, default_value_t = 4000)]
         port: u16,
+    },
+    /// Score search against a relevance set: a JSON array of {"query", "expected": [source paths],
+    /// "kind"}. Prints recall at 5, MRR at 10 and the queries whose answer was not in the first five.
+    Eval {
+        content_dir: PathBuf,
+        relevance_file: PathBuf,
+        #[arg(long)]
+        locale: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
@@ -81,6 +92,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { content_dir, format } => check(&content_dir, format),
         Command::Build { content_dir, out_dir } => build::build(&content_dir, &out_dir).map(|()| ExitCode::SUCCESS),
         Command::Preview { content_dir, port } => preview::serve(content_dir, port).map(|()| ExitCode::SUCCESS),
+        Command::Eval { content_dir, relevance_file, locale, json } => {
+            let knowledge_base = load(&content_dir)?;
+            let judgements: Vec<Judgement> = serde_json::from_slice(
+                &std::fs::read(&relevance_file)
+                    .with_context(|| format!("could not read {}", relevance_file.display()))?,
+            )
+            .with_context(|| format!("{} is not a relevance set", relevance_file.display()))?;
+            let locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
+            let evaluation = relevance::evaluate(&knowledge_base.search_index(&locale), &judgements);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&evaluation)?);
+            } else {
+                print_evaluation(&evaluation);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Search { content_dir, query, locale, product, section, limit, json } => {
             let knowledge_base = load(&content_dir)?;
             if knowledge_base.has_errors() {
@@ -102,6 +129,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn print_evaluation(evaluation: &Evaluation) {
+    for miss in &evaluation.misses {
+        let rank = miss.rank.map_or("not in top 10".to_owned(), |rank| format!("rank {rank}"));
+        println!(
+            "miss ({rank}): {:?}\n  expected {}\n  got      {}",
+            miss.query,
+            miss.expected.join(", "),
+            miss.top.join(" | ")
+        );
+    }
+    for (kind, (queries, found)) in &evaluation.by_kind {
+        println!("{kind:>10}: {found}/{queries} in the top 5");
+    }
+    println!(
+        "{} queries: recall@5 {:.1} %, MRR@10 {:.3}",
+        evaluation.queries,
+        evaluation.recall_at_5 * 100.0,
+        evaluation.mrr_at_10
+    );
 }
 
 pub fn load(content_dir: &Path) -> Result<KnowledgeBase> {

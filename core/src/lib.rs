@@ -9,8 +9,10 @@ pub mod api;
 pub mod cors;
 pub mod feedback;
 pub mod manifest;
+pub mod relevance;
 pub mod search;
 pub mod text;
+pub mod thesaurus;
 pub mod ticket;
 mod ukrainian;
 

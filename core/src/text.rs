@@ -82,6 +82,9 @@ impl Cyrillic {
 /// The stem of a folded word. Words with digits (`2fa`, `v1`) and very short words are kept as they are:
 /// stemming them only merges unrelated things.
 pub fn stem(folded: &str, cyrillic: Cyrillic) -> Cow<'_, str> {
+    if let Some(digit) = number_word(folded) {
+        return Cow::Borrowed(digit);
+    }
     if folded.chars().count() < 3 || folded.chars().any(|c| c.is_ascii_digit()) {
         return Cow::Borrowed(folded);
     }
@@ -95,6 +98,22 @@ pub fn stem(folded: &str, cyrillic: Cyrillic) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(folded)
     }
+}
+
+/// "two-step" and "2-step" are the same thing to a customer.
+fn number_word(folded: &str) -> Option<&'static str> {
+    const NUMBERS: [(&str, &str); 9] = [
+        ("two", "2"),
+        ("three", "3"),
+        ("four", "4"),
+        ("five", "5"),
+        ("six", "6"),
+        ("seven", "7"),
+        ("eight", "8"),
+        ("nine", "9"),
+        ("ten", "10"),
+    ];
+    NUMBERS.iter().find(|(word, _)| *word == folded).map(|(_, digit)| *digit)
 }
 
 fn is_cyrillic(c: char) -> bool {
@@ -215,6 +234,7 @@ mod tests {
         // English words inside Russian text still get English rules.
         assert_eq!(stems("загрузка uploads", Cyrillic::Russian), ["загрузк", "upload"]);
         assert_eq!(stems("2fa v2", Cyrillic::Russian), ["2fa", "v2"]);
+        assert_eq!(stems("two-step 2-step", Cyrillic::Russian), ["2", "step", "2", "step"]);
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! Search quality on real help centers, kept from sliding: natural customer questions, typos, prefixes
+//! and other word forms (tests/relevance/), scored with `edgedesk eval`. The floors sit just under what
+//! the engine measured when they were set (docs/benchmarks.md); a change that loses answers fails here.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn evaluate(content: &str, set: &str, locale: &str) -> serde_json::Value {
+    let content = repository().join("../shared/corpora").join(content);
+    assert!(content.is_dir(), "the shared corpora must sit beside the repository at {}", content.display());
+    let output = Command::new(env!("CARGO_BIN_EXE_edgedesk"))
+        .arg("eval")
+        .arg(&content)
+        .arg(repository().join("tests/relevance").join(set))
+        .args(["--locale", locale, "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn assert_floor(evaluation: &serde_json::Value, min_queries: u64, recall_floor: f64, mrr_floor: f64) {
+    let queries = evaluation["queries"].as_u64().unwrap();
+    let recall = evaluation["recall_at_5"].as_f64().unwrap();
+    let mrr = evaluation["mrr_at_10"].as_f64().unwrap();
+    println!("{queries} queries: recall@5 {:.1} %, MRR@10 {mrr:.3}", recall * 100.0);
+    assert!(queries >= min_queries, "the set shrank to {queries} queries");
+    assert!(recall >= recall_floor, "recall@5 fell to {recall:.3}; misses: {:#}", evaluation["misses"]);
+    assert!(mrr >= mrr_floor, "MRR@10 fell to {mrr:.3}");
+}
+
+#[test]
+fn arduino_help_center_customer_questions() {
+    assert_floor(&evaluate("arduino-help-center/content", "arduino.json", "en"), 60, 0.85, 0.72);
+}
+
+#[test]
+fn diplodoc_russian_questions_in_other_word_forms() {
+    assert_floor(&evaluate("diplodoc-docs", "diplodoc-ru.json", "ru"), 25, 0.85, 0.73);
+}
