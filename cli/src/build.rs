@@ -3,6 +3,7 @@
 //! ```text
 //! <out>/manifest.json                 build id, locales, products
 //! <out>/<locale>/index.bin            the search index (postcard)
+//! <out>/<locale>/texts/<n>.bin        article text for snippets, in shards the worker loads on demand
 //! <out>/<locale>/sections.json        sections with their articles, in order
 //! <out>/<locale>/articles/<slug>.json one article: title, sanitised HTML, headings, related
 //! <out>/media/<path>                  images and files articles use
@@ -41,6 +42,9 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
         let index = knowledge_base.search_index(&locale);
         locales.insert(locale.clone(), LocaleSummary { articles: index.len() });
         files.insert(format!("{locale}/index.bin"), index.to_bytes());
+        for (number, shard) in index.text_shards().into_iter().enumerate() {
+            files.insert(format!("{locale}/texts/{number}.bin"), shard);
+        }
         files.insert(format!("{locale}/sections.json"), serde_json::to_vec(&knowledge_base.sections(&locale))?);
     }
     for article in &knowledge_base.articles {

@@ -55,8 +55,11 @@ const SNIPPET_WORDS: usize = 26;
 const SNIPPET_SCAN_CHARS: usize = 6_000;
 /// Parts are stored for snippets up to this length; later text is still indexed.
 const MAX_STORED_PART_CHARS: usize = 6_000;
+/// Articles per text shard: small enough that a worker fetches little for one query's hits, large enough
+/// that a help center has few files.
+pub const SHARD_ARTICLES: u32 = 128;
 /// Bumped whenever the serialized layout changes, so that a worker never misreads an index.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
@@ -153,7 +156,6 @@ struct IndexedArticle {
 struct IndexedPart {
     anchor: String,
     heading: String,
-    text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,6 +186,11 @@ pub struct SearchIndex {
     postings: Vec<Vec<Posting>>,
     /// For each stem with synonyms, the stems of its synonyms; sorted by stem.
     synonyms: Vec<(String, Vec<String>)>,
+    /// Per article, the text of each part, for snippets. Kept in memory where the index is built; stored
+    /// apart in shards of [`SHARD_ARTICLES`] articles, so that a worker loads the ranking data at once
+    /// and the text only of articles it shows.
+    #[serde(skip)]
+    texts: Vec<Vec<String>>,
     /// Terms as characters, grouped by length, built on the first misspelt query.
     #[serde(skip)]
     vocabulary_by_length: OnceLock<VocabularyByLength>,
@@ -201,6 +208,7 @@ impl PartialEq for SearchIndex {
                 &other.postings,
                 &other.synonyms,
             )
+            && (self.texts.is_empty() || other.texts.is_empty() || self.texts == other.texts)
     }
 }
 
@@ -215,6 +223,7 @@ impl SearchIndex {
         let stem = |word: &str| text::stem(word, cyrillic).into_owned();
         let mut articles = Vec::new();
         let mut parts = Vec::new();
+        let mut texts: Vec<Vec<String>> = Vec::new();
         let mut counted: Vec<(BTreeMap<String, TermCounts>, FieldCounts)> = Vec::new();
         for document in documents {
             let mut terms: BTreeMap<String, TermCounts> = BTreeMap::new();
@@ -247,11 +256,15 @@ impl SearchIndex {
                 first_part: parts.len() as u32,
                 part_count: document.parts.len() as u32,
             });
-            parts.extend(document.parts.iter().map(|part| IndexedPart {
-                anchor: part.anchor.to_owned(),
-                heading: part.heading.to_owned(),
-                text: truncate_chars(part.text, MAX_STORED_PART_CHARS).to_owned(),
-            }));
+            parts.extend(
+                document
+                    .parts
+                    .iter()
+                    .map(|part| IndexedPart { anchor: part.anchor.to_owned(), heading: part.heading.to_owned() }),
+            );
+            texts.push(
+                document.parts.iter().map(|part| truncate_chars(part.text, MAX_STORED_PART_CHARS).to_owned()).collect(),
+            );
         }
         let mut average_lengths = [0.0f32; 5];
         for (_, lengths) in &counted {
@@ -287,6 +300,7 @@ impl SearchIndex {
             parts,
             terms,
             postings,
+            texts,
             synonyms: synonym_table(
                 thesaurus::support_synonyms(locale)
                     .iter()
@@ -330,7 +344,15 @@ impl SearchIndex {
         Ok(index)
     }
 
+    /// Ranks and describes the best articles for a query, with snippets from texts held in memory.
     pub fn search(&self, query: &Query<'_>) -> Vec<SearchHit> {
+        let ranking = self.rank(query);
+        self.hits(&ranking, |article| self.texts.get(article as usize).map(Vec::as_slice))
+    }
+
+    /// The best articles for a query, without their snippets yet; [`Self::shards_for`] says which text
+    /// shards [`Self::hits`] will need.
+    pub fn rank(&self, query: &Query<'_>) -> Ranking {
         let words = self.query_words(query.text);
         let mut scored: BTreeMap<u32, ArticleMatch> = BTreeMap::new();
         for (word_number, word) in words.iter().enumerate() {
@@ -364,7 +386,30 @@ impl SearchIndex {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(query.limit.min(MAX_LIMIT));
-        ranked.into_iter().map(|(article, score, found)| self.hit(article, score, &found, &words)).collect()
+        Ranking { ranked, words }
+    }
+
+    /// The text shards holding the ranked articles' texts.
+    pub fn shards_for(&self, ranking: &Ranking) -> BTreeSet<u32> {
+        ranking.ranked.iter().map(|(article, _, _)| article / SHARD_ARTICLES).collect()
+    }
+
+    /// Describes ranked articles; `texts` gives an article's part texts (from a loaded shard), or `None`
+    /// when they are not at hand, in which case the snippet comes from the summary.
+    pub fn hits<'t>(&self, ranking: &Ranking, texts: impl Fn(u32) -> Option<&'t [String]>) -> Vec<SearchHit> {
+        ranking
+            .ranked
+            .iter()
+            .map(|(article, score, found)| self.hit(*article, *score, found, &ranking.words, texts(*article)))
+            .collect()
+    }
+
+    /// The part texts as shards: shard `n` holds the texts of articles `n * SHARD_ARTICLES ..`.
+    pub fn text_shards(&self) -> Vec<Vec<u8>> {
+        self.texts
+            .chunks(SHARD_ARTICLES as usize)
+            .map(|chunk| postcard::to_allocvec(chunk).expect("in-memory texts always serialize"))
+            .collect()
     }
 
     fn passes_filters(&self, article: u32, query: &Query<'_>) -> bool {
@@ -477,7 +522,14 @@ impl SearchIndex {
         (1.0 + (total - with_term + 0.5) / (with_term + 0.5)).ln()
     }
 
-    fn hit(&self, article_number: u32, score: f32, found: &ArticleMatch, words: &[QueryWord]) -> SearchHit {
+    fn hit(
+        &self,
+        article_number: u32,
+        score: f32,
+        found: &ArticleMatch,
+        words: &[QueryWord],
+        texts: Option<&[String]>,
+    ) -> SearchHit {
         let article = &self.articles[article_number as usize];
         let part_numbers = article.first_part..article.first_part + article.part_count;
         // The part where the matched words weigh most; the intro wins ties.
@@ -497,16 +549,16 @@ impl SearchIndex {
                 _ if score > 0.0 => Some((part, score)),
                 _ => best,
             })
-            .map(|(part, _)| &self.parts[part_numbers.start as usize + part]);
+            .map(|(part, _)| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
 
         let matched_stems: BTreeSet<&str> = found.terms.iter().map(|&(_, term, _)| self.terms[term].as_str()).collect();
         let partial = words.iter().find(|word| word.partial).map(|word| word.folded.as_str());
         let highlighter = Highlighter { matched_stems, partial, cyrillic: Cyrillic::for_locale(&self.locale) };
         let snippet = match best_part {
-            Some(part) if !part.text.is_empty() => highlighter.snippet(&part.text),
+            Some((_, Some(text))) if !text.is_empty() => highlighter.snippet(text),
             _ => highlighter.snippet(&article.summary),
         };
-        let section_part = best_part.filter(|part| !part.anchor.is_empty());
+        let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
         SearchHit {
             slug: article.slug.clone(),
             locale: self.locale.clone(),
@@ -519,6 +571,24 @@ impl SearchIndex {
             score: (score * 1000.0).round() / 1000.0,
         }
     }
+}
+
+/// The outcome of [`SearchIndex::rank`]: articles best first, and what the query's words matched.
+#[derive(Debug)]
+pub struct Ranking {
+    ranked: Vec<(u32, f32, ArticleMatch)>,
+    words: Vec<QueryWord>,
+}
+
+impl Ranking {
+    pub fn is_empty(&self) -> bool {
+        self.ranked.is_empty()
+    }
+}
+
+/// A shard of part texts, as [`SearchIndex::text_shards`] wrote it.
+pub fn read_text_shard(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    postcard::from_bytes(bytes).map_err(|error| format!("unreadable text shard: {error}"))
 }
 
 #[derive(Debug, Default)]
@@ -819,7 +889,17 @@ mod tests {
         let index = english();
         let back = SearchIndex::from_bytes(&index.to_bytes()).unwrap();
         assert_eq!(back, index);
-        assert_eq!(back.search(&Query::new("invoise ")), index.search(&Query::new("invoise ")));
+        // Loaded alone, the index ranks the same; snippets then need the text shards.
+        let query = Query::new("spam ");
+        let ranking = back.rank(&query);
+        assert_eq!(back.shards_for(&ranking).into_iter().collect::<Vec<_>>(), [0]);
+        let shards: Vec<Vec<Vec<String>>> = index.text_shards().iter().map(|s| read_text_shard(s).unwrap()).collect();
+        let from_shards = back.hits(&ranking, |article| {
+            shards.get((article / SHARD_ARTICLES) as usize)?.get((article % SHARD_ARTICLES) as usize).map(Vec::as_slice)
+        });
+        assert_eq!(from_shards, index.search(&query));
+        let without_texts = back.hits(&ranking, |_| None);
+        assert_eq!(without_texts[0].anchor, from_shards[0].anchor);
         let mut old = english();
         old.format = FORMAT_VERSION + 1;
         assert!(SearchIndex::from_bytes(&old.to_bytes()).unwrap_err().contains("rebuild"));

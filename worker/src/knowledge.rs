@@ -8,7 +8,7 @@ use std::rc::Rc;
 use edgedesk_core::api::{ApiError, Article, SearchResponse};
 use edgedesk_core::feedback::is_article_slug;
 use edgedesk_core::manifest::Manifest;
-use edgedesk_core::search::{Query, SearchIndex};
+use edgedesk_core::search::{self, Query, SearchIndex};
 use worker::{Env, Request, Response};
 
 use crate::http::{ApiResult, cached, internal, json, query_param};
@@ -20,9 +20,13 @@ const ASSET_ORIGIN: &str = "https://assets.invalid";
 const SEARCH_MAX_AGE: u32 = 60;
 const ARTICLE_MAX_AGE: u32 = 300;
 
+/// Part texts of one shard of articles, for snippets.
+type TextShard = Rc<Vec<Vec<String>>>;
+
 thread_local! {
     static MANIFEST: RefCell<Option<Rc<Manifest>>> = const { RefCell::new(None) };
     static INDEXES: RefCell<BTreeMap<String, Rc<SearchIndex>>> = const { RefCell::new(BTreeMap::new()) };
+    static TEXT_SHARDS: RefCell<BTreeMap<(String, u32), TextShard>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 fn unavailable(detail: impl std::fmt::Display) -> ApiError {
@@ -66,6 +70,19 @@ async fn index(env: &Env, locale: &str) -> Result<Rc<SearchIndex>, ApiError> {
     Ok(index)
 }
 
+/// A text shard, loaded once per isolate; `None` when it cannot be had, and snippets fall back to
+/// summaries rather than failing the search.
+async fn text_shard(env: &Env, locale: &str, number: u32) -> Option<TextShard> {
+    let key = (locale.to_owned(), number);
+    if let Some(shard) = TEXT_SHARDS.with_borrow(|shards| shards.get(&key).cloned()) {
+        return Some(shard);
+    }
+    let bytes = asset(env, &format!("kb/{locale}/texts/{number}.bin")).await.ok().flatten()?;
+    let shard = Rc::new(search::read_text_shard(&bytes).map_err(unavailable).ok()?);
+    TEXT_SHARDS.with_borrow_mut(|shards| shards.insert(key, Rc::clone(&shard)));
+    Some(shard)
+}
+
 /// The articles in the default locale, for `/api/health`; 0 when the knowledge base is missing.
 pub async fn article_count(env: &Env) -> usize {
     match manifest(env).await {
@@ -82,8 +99,19 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let manifest = manifest(env).await?;
     let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
     let index = index(env, &locale).await?;
+    let ranking = index.rank(&query);
+    let mut shards = BTreeMap::new();
+    for number in index.shards_for(&ranking) {
+        if let Some(shard) = text_shard(env, &locale, number).await {
+            shards.insert(number, shard);
+        }
+    }
+    let hits = index.hits(&ranking, |article| {
+        let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
+        shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
+    });
     cached(request, &manifest.etag(), SEARCH_MAX_AGE, || {
-        json(200, &SearchResponse { hits: index.search(&query), query: text.clone(), locale: locale.clone() })
+        json(200, &SearchResponse { hits, query: text.clone(), locale: locale.clone() })
     })
 }
 
