@@ -2,7 +2,7 @@
 PORT ?= 8787
 export PORT
 
-.PHONY: dev test setup build
+.PHONY: dev test setup build bench
 
 ## Build everything and run the demo at http://127.0.0.1:$(PORT)/ under wrangler dev (workerd, local D1).
 dev:
@@ -19,3 +19,7 @@ setup:
 ## Only build the knowledge base, widget and worker (also done by dev and test).
 build:
 	@scripts/build.sh
+
+## Search benchmark against Pagefind (several minutes; not part of make test).
+bench:
+	@scripts/bench.sh

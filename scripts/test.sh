@@ -11,11 +11,12 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 step "Formatting and lints"
 cargo fmt --all --check
-cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --workspace --exclude edgedesk-worker --exclude edgedesk-widget --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -p edgedesk-widget -p edgedesk-worker -- -D warnings
 
 step "Size budget"
 cargo run --quiet -p edgedesk-e2e --bin size-budget
 
 step "Tests: core, cli, end-to-end (workerd + Chromium)"
-cargo test --workspace --exclude edgedesk-worker --exclude edgedesk-widget
+# The default members: core, cli and the end-to-end suite (the benchmark runs with `make bench`).
+cargo test

@@ -2,6 +2,7 @@
 
 mod build;
 mod preview;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +53,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what the worker recorded: `edgedesk report gaps --url https://support.example.com --token …`.
+    Report {
+        #[command(subcommand)]
+        report: Report,
+    },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
         content_dir: PathBuf,
@@ -66,6 +72,25 @@ enum Command {
         #[arg(long, default_value_t = search::DEFAULT_LIMIT)]
         limit: usize,
         /// Print a JSON array of hits, best first, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Report {
+    /// Searches customers made that found nothing: what the knowledge base is missing.
+    Gaps {
+        /// The worker's address.
+        #[arg(long)]
+        url: String,
+        /// The worker's ADMIN_TOKEN (or set EDGEDESK_TOKEN).
+        #[arg(long, env = "EDGEDESK_TOKEN", hide_env_values = true)]
+        token: String,
+        #[arg(long)]
+        locale: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -92,6 +117,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { content_dir, format } => check(&content_dir, format),
         Command::Build { content_dir, out_dir } => build::build(&content_dir, &out_dir).map(|()| ExitCode::SUCCESS),
         Command::Preview { content_dir, port } => preview::serve(content_dir, port).map(|()| ExitCode::SUCCESS),
+        Command::Report { report: Report::Gaps { url, token, locale, limit, json } } => {
+            report::gaps(&url, &token, locale.as_deref(), limit, json)
+        }
         Command::Eval { content_dir, relevance_file, locale, json } => {
             let knowledge_base = load(&content_dir)?;
             let judgements: Vec<Judgement> = serde_json::from_slice(

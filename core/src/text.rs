@@ -59,6 +59,18 @@ pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
 /// Case- and form-insensitive spelling: NFKC (so composed and decomposed `й` are one letter, and
 /// full-width digits are digits), lowercase, `ё` as `е`, no apostrophes.
 pub fn fold(word: &str) -> String {
+    // Most words are ASCII or already normalised; only the rest pay for NFKC.
+    if word.is_ascii() {
+        return word.chars().filter(|&c| c != '\'').map(|c| c.to_ascii_lowercase()).collect();
+    }
+    if unicode_normalization::is_nfkc_quick(word.chars()) == unicode_normalization::IsNormalized::Yes {
+        return word
+            .chars()
+            .flat_map(char::to_lowercase)
+            .filter(|&c| !is_apostrophe(c))
+            .map(|c| if c == 'ё' { 'е' } else { c })
+            .collect();
+    }
     word.nfkc()
         .flat_map(char::to_lowercase)
         .filter(|&c| !is_apostrophe(c))
@@ -157,17 +169,21 @@ pub fn escape_html(text: &str, into: &mut String) {
 /// the diagonal is computed, and the scan stops as soon as the bound is exceeded, because this runs
 /// over the whole vocabulary for every misspelt word.
 pub fn within_edits(a: &[char], b: &[char], max_edits: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max_edits {
+    /// Longer words are not typo-matched; the rows live on the stack.
+    const MAX_CHARS: usize = 48;
+    if a.len().abs_diff(b.len()) > max_edits || a.len() > MAX_CHARS || b.len() > MAX_CHARS {
         return None;
     }
-    let width = b.len() + 1;
     let too_far = max_edits + 1;
     // Three rows: two back (for swaps), previous, current.
-    let mut before_previous = vec![too_far; width];
-    let mut previous: Vec<usize> = (0..width).map(|j| j.min(too_far)).collect();
-    let mut current = vec![too_far; width];
+    let mut before_previous = [too_far; MAX_CHARS + 1];
+    let mut previous = [too_far; MAX_CHARS + 1];
+    let mut current = [too_far; MAX_CHARS + 1];
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j.min(too_far);
+    }
     for i in 1..=a.len() {
-        current.fill(too_far);
+        current[..=b.len()].fill(too_far);
         current[0] = i.min(too_far);
         let from = i.saturating_sub(max_edits).max(1);
         let to = (i + max_edits).min(b.len());
@@ -184,8 +200,8 @@ pub fn within_edits(a: &[char], b: &[char], max_edits: usize) -> Option<usize> {
         if row_best > max_edits {
             return None;
         }
-        std::mem::swap(&mut before_previous, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
+        before_previous = previous;
+        previous = current;
     }
     let distance = previous[b.len()];
     (distance <= max_edits).then_some(distance)

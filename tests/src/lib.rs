@@ -101,8 +101,19 @@ impl Wrangler {
     /// Applies the D1 migrations to fresh local state, starts `wrangler dev` on a free port with the given
     /// `--var`s, and returns once `/api/health` answers.
     pub async fn start(vars: &[(&str, &str)]) -> Result<Self> {
+        Self::start_serving(None, vars).await
+    }
+
+    /// Like [`Wrangler::start`], serving the static assets in `assets` instead of `dist/` when given
+    /// (benchmarks point it at other knowledge bases).
+    pub async fn start_serving(assets: Option<&Path>, vars: &[(&str, &str)]) -> Result<Self> {
         let root = repo_root();
-        for built in ["dist/index.html", "dist/embed.js", "dist/kb/manifest.json", "worker/build/index.js"] {
+        let needed: &[&str] = if assets.is_some() {
+            &["worker/build/index.js"]
+        } else {
+            &["dist/index.html", "dist/embed.js", "dist/kb/manifest.json", "worker/build/index.js"]
+        };
+        for built in needed {
             if !root.join(built).exists() {
                 bail!("{built} is missing: run `make build` (or `make test`, which builds first)");
             }
@@ -116,6 +127,9 @@ impl Wrangler {
         let mut command = wrangler_command(state.path());
         command.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", &persist]);
         command.args(["--inspector-port", &free_port()?.to_string(), "--show-interactive-dev-session=false"]);
+        if let Some(assets) = assets {
+            command.arg("--assets").arg(assets);
+        }
         for (name, value) in vars {
             command.args(["--var", &format!("{name}:{value}")]);
         }
@@ -281,6 +295,8 @@ impl Browser {
 #[derive(Debug)]
 pub struct HostSite {
     pub base_url: String,
+    /// Paths requested so far (for sites served with [`HostSite::serve_directory`]), in order.
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -296,7 +312,55 @@ impl HostSite {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { base_url, server })
+        Ok(Self { base_url, requests: Default::default(), server })
+    }
+}
+
+impl HostSite {
+    /// Serves the files under `root` (never above it), uncached, so every page load fetches afresh.
+    pub async fn serve_directory(port: u16, root: PathBuf) -> Result<Self> {
+        use axum::http::{StatusCode, Uri, header};
+        use axum::response::IntoResponse;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let base_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let root = std::sync::Arc::new(root);
+        let requests: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let log = std::sync::Arc::clone(&requests);
+        let app = axum::Router::new().fallback(move |uri: Uri| {
+            let root = std::sync::Arc::clone(&root);
+            log.lock().expect("the request log is never poisoned").push(uri.path().to_owned());
+            async move {
+                let path = uri.path().trim_start_matches('/');
+                if path.split('/').any(|part| part == "..") {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                let content_type = match path.rsplit('.').next() {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript",
+                    Some("json") => "application/json",
+                    _ => "application/octet-stream",
+                };
+                match tokio::fs::read(root.join(path)).await {
+                    Ok(bytes) => ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-store")], bytes)
+                        .into_response(),
+                    Err(_) => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        });
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { base_url, requests, server })
+    }
+
+    /// How many requests the site has had.
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().expect("the request log is never poisoned").len()
+    }
+
+    /// The paths requested since the count was `since`.
+    pub fn requests_since(&self, since: usize) -> Vec<String> {
+        self.requests.lock().expect("the request log is never poisoned")[since..].to_vec()
     }
 }
 

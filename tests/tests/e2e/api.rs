@@ -185,6 +185,20 @@ pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> R
     ensure!(status == 200, "{status}: {body}");
     let gap = body["gaps"].as_array().context("gaps")?.iter().find(|gap| gap["query"] == unique).cloned();
     ensure!(gap.as_ref().is_some_and(|gap| gap["searches"] == 2), "both spellings count as one gap: {body}");
+
+    // The same report in an operator's terminal.
+    let edgedesk = |token: &str| {
+        std::process::Command::new(edgedesk_e2e::repo_root().join("target/debug/edgedesk"))
+            .args(["report", "gaps", "--url", &world.worker.base_url, "--token", token, "--locale", "en", "--json"])
+            .output()
+    };
+    let output = edgedesk(&world.admin_token)?;
+    ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout)?;
+    ensure!(report["gaps"].as_array().is_some_and(|gaps| gaps.iter().any(|g| g["query"] == unique)), "{report}");
+    let refused = edgedesk("wrong")?;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    ensure!(!refused.status.success() && stderr.contains("admin token is wrong"), "{stderr}");
     Ok(())
 }
 

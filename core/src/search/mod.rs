@@ -15,6 +15,10 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+mod postings;
+
+use postings::{Posting, PostingLists};
+
 use crate::api::{ApiError, SearchHit};
 use crate::text::{self, Cyrillic};
 use crate::thesaurus;
@@ -59,7 +63,7 @@ const MAX_STORED_PART_CHARS: usize = 6_000;
 /// that a help center has few files.
 pub const SHARD_ARTICLES: u32 = 128;
 /// Bumped whenever the serialized layout changes, so that a worker never misreads an index.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
@@ -158,15 +162,6 @@ struct IndexedPart {
     heading: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Posting {
-    article: u32,
-    /// BM25F's pseudo term frequency: field-weighted and length-normalised occurrences.
-    weight: f32,
-    /// The parts of the article (0 = intro) in which the term appears, for anchors and snippets.
-    parts: Vec<u32>,
-}
-
 /// Occurrences per field, in the order of [`FIELDS`] (or, for a document, the fields' lengths).
 type FieldCounts = [f32; 5];
 /// For one term in one document: its occurrences per field and the parts it appears in.
@@ -183,7 +178,7 @@ pub struct SearchIndex {
     parts: Vec<IndexedPart>,
     /// Stems, sorted, so all stems sharing a prefix are one contiguous run; `postings` is parallel.
     terms: Vec<String>,
-    postings: Vec<Vec<Posting>>,
+    postings: PostingLists,
     /// For each stem with synonyms, the stems of its synonyms; sorted by stem.
     synonyms: Vec<(String, Vec<String>)>,
     /// Per article, the text of each part, for snippets. Kept in memory where the index is built; stored
@@ -272,7 +267,7 @@ impl SearchIndex {
                 *average += length / counted.len() as f32;
             }
         }
-        let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        let mut lists: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
         for (article, (terms, lengths)) in counted.into_iter().enumerate() {
             for (term, (frequencies, in_parts)) in terms {
                 // BM25F's pseudo term frequency, saturated at query time.
@@ -285,14 +280,21 @@ impl SearchIndex {
                             / (1.0 - field.length_normalisation + field.length_normalisation * relative_length)
                     })
                     .sum();
-                postings.entry(term).or_default().push(Posting {
+                lists.entry(term).or_default().push(Posting {
                     article: article as u32,
                     weight,
-                    parts: in_parts.into_iter().collect(),
+                    parts: Posting::part_mask(in_parts),
                 });
             }
         }
-        let (terms, postings) = postings.into_iter().unzip();
+        let mut postings = PostingLists::default();
+        let terms = lists
+            .into_iter()
+            .map(|(term, list)| {
+                postings.push(&list);
+                term
+            })
+            .collect();
         Self {
             format: FORMAT_VERSION,
             locale: locale.to_owned(),
@@ -354,38 +356,66 @@ impl SearchIndex {
     /// shards [`Self::hits`] will need.
     pub fn rank(&self, query: &Query<'_>) -> Ranking {
         let words = self.query_words(query.text);
-        let mut scored: BTreeMap<u32, ArticleMatch> = BTreeMap::new();
-        for (word_number, word) in words.iter().enumerate() {
-            let mut best: BTreeMap<u32, (f32, usize)> = BTreeMap::new();
+        // Dense per-article arrays: a common word touches most articles, and maps would allocate per
+        // article per query.
+        let articles = self.articles.len();
+        let mut total = vec![0.0f32; articles];
+        let mut words_matched = vec![0u16; articles];
+        // For each query word, per article: the best (term, score, parts) it matched, for anchors and
+        // snippets.
+        let mut chosen: Vec<Vec<(u32, f32, u64)>> = Vec::with_capacity(words.len());
+        let mut matched_articles: Vec<u32> = Vec::new();
+        for word in &words {
+            let mut best = vec![(u32::MAX, 0.0f32, 0u64); articles];
             for &(term, discount) in &word.candidates {
-                let idf = self.inverse_document_frequency(self.postings[term].len());
-                for posting in &self.postings[term] {
+                let idf = self.inverse_document_frequency(self.postings.document_frequency(term));
+                for posting in self.postings.iter(term) {
                     let score = discount * idf * saturate(posting.weight);
-                    let slot = best.entry(posting.article).or_insert((0.0, term));
-                    if score > slot.0 {
-                        *slot = (score, term);
+                    let slot = &mut best[posting.article as usize];
+                    if score > slot.1 {
+                        *slot = (term as u32, score, posting.parts);
                     }
                 }
             }
-            for (article, (score, term)) in best {
-                let entry = scored.entry(article).or_default();
-                entry.score += score;
-                entry.terms.push((word_number, term, score));
+            for (article, &(_, score, _)) in best.iter().enumerate().filter(|(_, (term, _, _))| *term != u32::MAX) {
+                if words_matched[article] == 0 {
+                    matched_articles.push(article as u32);
+                }
+                total[article] += score;
+                words_matched[article] += 1;
             }
+            chosen.push(best);
         }
 
         let word_count = words.len().max(1) as f32;
-        let mut ranked: Vec<(u32, f32, ArticleMatch)> = scored
+        let mut ranked: Vec<(u32, f32)> = matched_articles
             .into_iter()
-            .filter(|(article, _)| self.passes_filters(*article, query))
-            .map(|(article, found)| {
+            .filter(|&article| self.passes_filters(article, query))
+            .map(|article| {
                 // Articles that match more of the customer's words come first among similar scores.
-                let coverage = found.terms.len() as f32 / word_count;
-                (article, found.score * ((1.0 - COVERAGE_WEIGHT) + COVERAGE_WEIGHT * coverage), found)
+                let coverage = f32::from(words_matched[article as usize]) / word_count;
+                (article, total[article as usize] * ((1.0 - COVERAGE_WEIGHT) + COVERAGE_WEIGHT * coverage))
             })
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(query.limit.min(MAX_LIMIT));
+        let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let limit = query.limit.min(MAX_LIMIT);
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, best_first);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(best_first);
+        let ranked = ranked
+            .into_iter()
+            .map(|(article, score)| {
+                let terms = chosen
+                    .iter()
+                    .map(|best| best[article as usize])
+                    .filter(|(term, _, _)| *term != u32::MAX)
+                    .map(|(term, score, parts)| WordMatch { term: term as usize, score, parts })
+                    .collect();
+                (article, score, ArticleMatch { terms })
+            })
+            .collect();
         Ranking { ranked, words }
     }
 
@@ -476,7 +506,7 @@ impl SearchIndex {
         let start = self.terms.partition_point(|term| term.as_str() < typed);
         let end = start + self.terms[start..].partition_point(|term| term.starts_with(typed));
         let mut completions: Vec<usize> = (start..end).collect();
-        completions.sort_by_key(|&term| std::cmp::Reverse(self.postings[term].len()));
+        completions.sort_by_key(|&term| std::cmp::Reverse(self.postings.document_frequency(term)));
         completions.truncate(MAX_COMPLETIONS);
         let shorter_stems = typed
             .char_indices()
@@ -534,11 +564,12 @@ impl SearchIndex {
         let part_numbers = article.first_part..article.first_part + article.part_count;
         // The part where the matched words weigh most; the intro wins ties.
         let mut part_scores = vec![0.0f32; article.part_count as usize];
-        for &(_, term, score) in &found.terms {
-            if let Ok(at) = self.postings[term].binary_search_by_key(&article_number, |posting| posting.article) {
-                for &part in &self.postings[term][at].parts {
-                    part_scores[part as usize] += score;
-                }
+        for matched in &found.terms {
+            let posting = Posting { article: article_number, weight: 0.0, parts: matched.parts };
+            for part in posting.parts() {
+                // Parts past the mask's last bit count towards the last part the mask can name.
+                let part = (part as usize).min(part_scores.len().saturating_sub(1));
+                part_scores[part] += matched.score;
             }
         }
         let best_part = part_scores
@@ -551,7 +582,8 @@ impl SearchIndex {
             })
             .map(|(part, _)| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
 
-        let matched_stems: BTreeSet<&str> = found.terms.iter().map(|&(_, term, _)| self.terms[term].as_str()).collect();
+        let matched_stems: BTreeSet<&str> =
+            found.terms.iter().map(|matched| self.terms[matched.term].as_str()).collect();
         let partial = words.iter().find(|word| word.partial).map(|word| word.folded.as_str());
         let highlighter = Highlighter { matched_stems, partial, cyrillic: Cyrillic::for_locale(&self.locale) };
         let snippet = match best_part {
@@ -593,9 +625,16 @@ pub fn read_text_shard(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 
 #[derive(Debug, Default)]
 struct ArticleMatch {
+    terms: Vec<WordMatch>,
+}
+
+/// How one query word matched one article.
+#[derive(Debug, Clone, Copy)]
+struct WordMatch {
+    term: usize,
     score: f32,
-    /// (query word, index term, score) for each query word the article matched.
-    terms: Vec<(usize, usize, f32)>,
+    /// The posting's part mask: where in the article the term occurs.
+    parts: u64,
 }
 
 #[derive(Debug)]
@@ -613,8 +652,18 @@ struct Highlighter<'a> {
 
 impl Highlighter<'_> {
     fn matches(&self, word: &text::Word) -> bool {
-        self.partial.is_some_and(|partial| word.folded.starts_with(partial))
-            || self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
+        if self.partial.is_some_and(|partial| word.folded.starts_with(partial)) {
+            return true;
+        }
+        // Stemming every word of a long text is the costly part; a word can only have a matched stem if
+        // it begins like one (stems keep the start of the word), so most words are ruled out cheaply.
+        // Short words are always stemmed: "two" stems to "2".
+        let could_match = word.folded.len() <= 5
+            || self.matched_stems.iter().any(|stem| {
+                let start: usize = stem.chars().take(2).map(char::len_utf8).sum();
+                word.folded.starts_with(&stem[..start])
+            });
+        could_match && self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
     }
 
     /// The window of the text with the most distinct matched words, as HTML: the text escaped, matched
@@ -624,14 +673,7 @@ impl Highlighter<'_> {
         let words: Vec<text::Word> = text::words(scanned).collect();
         let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
         let window = SNIPPET_WORDS.min(words.len());
-        let best_start = (0..=words.len() - window)
-            .max_by_key(|&start| {
-                let distinct: BTreeSet<&str> =
-                    (start..start + window).filter(|&i| hits[i]).map(|i| words[i].folded.as_str()).collect();
-                // Most distinct matches first; among equals, the earliest window.
-                (distinct.len(), std::cmp::Reverse(start))
-            })
-            .unwrap_or(0);
+        let best_start = best_window(&words, &hits, window);
         let Some(first) = words.get(best_start) else { return String::new() };
         let from = if best_start == 0 { 0 } else { first.range.start };
         let last = &words[best_start + window - 1];
@@ -658,6 +700,34 @@ impl Highlighter<'_> {
         }
         html
     }
+}
+
+/// The start of the `window`-word stretch with the most distinct matched words (the earliest among
+/// equals), sliding once over the text with a count per matched word.
+fn best_window(words: &[text::Word], hits: &[bool], window: usize) -> usize {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in (0..window).filter(|&i| hits[i]) {
+        *counts.entry(words[i].folded.as_str()).or_default() += 1;
+    }
+    let (mut best_start, mut best) = (0, counts.len());
+    for start in 1..=words.len().saturating_sub(window) {
+        let (leaving, entering) = (start - 1, start + window - 1);
+        if hits[leaving]
+            && let Some(count) = counts.get_mut(words[leaving].folded.as_str())
+        {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(words[leaving].folded.as_str());
+            }
+        }
+        if hits[entering] {
+            *counts.entry(words[entering].folded.as_str()).or_default() += 1;
+        }
+        if counts.len() > best {
+            (best_start, best) = (start, counts.len());
+        }
+    }
+    best_start
 }
 
 /// BM25's saturation: the first occurrences of a word say the most.

@@ -1,0 +1,116 @@
+//! edgedesk measured: the compiler and index in-process, the engine in-process, and the real worker
+//! answering over HTTP under workerd with the corpus as its static assets.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{Result, ensure};
+use edgedesk_core::api::SearchResponse;
+use edgedesk_core::kb;
+use edgedesk_core::manifest::{LocaleSummary, Manifest};
+use edgedesk_core::relevance;
+use edgedesk_core::search::{self, Query};
+use edgedesk_e2e::Wrangler;
+
+use crate::{Corpus, Measured, brotli_size, percentiles, queries};
+
+pub async fn measure(corpus: &Corpus) -> Result<Measured> {
+    let started = Instant::now();
+    let knowledge_base = kb::load(&corpus.content)?;
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut locales = BTreeMap::new();
+    let mut indexes = BTreeMap::new();
+    for locale in knowledge_base.locales() {
+        let index = knowledge_base.search_index(&locale);
+        files.insert(format!("kb/{locale}/index.bin"), index.to_bytes());
+        for (number, shard) in index.text_shards().into_iter().enumerate() {
+            files.insert(format!("kb/{locale}/texts/{number}.bin"), shard);
+        }
+        locales.insert(locale.clone(), LocaleSummary { articles: index.len() });
+        indexes.insert(locale, index);
+    }
+    let build = started.elapsed();
+    let index = &indexes[&corpus.locale];
+
+    let index_files: Vec<&Vec<u8>> =
+        files.iter().filter(|(path, _)| path.starts_with(&format!("kb/{}/", corpus.locale))).map(|(_, b)| b).collect();
+    let index_bytes = (index_files.iter().map(|b| b.len()).sum(), index_files.iter().map(|b| brotli_size(b)).sum());
+
+    let titles: Vec<String> =
+        knowledge_base.articles.iter().filter(|a| a.locale == corpus.locale).map(|a| a.title.clone()).collect();
+    let queries = queries::from_titles(&titles);
+    let mut by_kind: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut response_bytes = Vec::new();
+    for (kind, text) in &queries {
+        let started = Instant::now();
+        let hits = index.search(&Query::new(text));
+        by_kind.entry(kind.to_string()).or_default().push(started.elapsed().as_secs_f64() * 1000.0);
+        let response = SearchResponse { query: text.clone(), locale: corpus.locale.clone(), hits };
+        response_bytes.push(brotli_size(&serde_json::to_vec(&response)?) as f64);
+    }
+    let mean_response = response_bytes.iter().sum::<f64>() / response_bytes.len().max(1) as f64;
+
+    let relevance = corpus.relevance.as_ref().map(|judgements| {
+        let evaluation = relevance::evaluate(index, judgements);
+        (evaluation.recall_at_5, evaluation.mrr_at_10)
+    });
+
+    let (cold, through_worker) = through_workerd(corpus, &files, &locales, &queries).await?;
+    Ok(Measured {
+        build,
+        index_bytes,
+        // The index stays on the server: the browser downloads only each answer (the widget itself is
+        // downloaded once, on intent, whatever is searched).
+        first_query_bytes: mean_response,
+        later_query_bytes: mean_response,
+        latency: by_kind.into_iter().map(|(kind, samples)| (kind, percentiles(samples))).collect(),
+        latency_note: "in-process, native (the worker runs the same code as wasm); the workerd rows are HTTP \
+                       round trips to `wrangler dev` on loopback"
+            .into(),
+        extra_latency: vec![
+            ("workerd, first query of an isolate (loads the index)".into(), (cold, cold)),
+            ("workerd, any query".into(), through_worker),
+        ],
+        relevance,
+    })
+}
+
+/// The worker under `wrangler dev`, serving this corpus: the first query's time (the isolate loads the
+/// index) and p50/p99 of the rest.
+async fn through_workerd(
+    corpus: &Corpus,
+    files: &BTreeMap<String, Vec<u8>>,
+    locales: &BTreeMap<String, LocaleSummary>,
+    queries: &[(&str, String)],
+) -> Result<(f64, (f64, f64))> {
+    let assets = tempfile::Builder::new().prefix("edgedesk-bench-assets-").tempdir()?;
+    for (path, bytes) in files {
+        let path = assets.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder"))?;
+        std::fs::write(path, bytes)?;
+    }
+    let manifest = Manifest {
+        format: search::FORMAT_VERSION,
+        build: "bench".into(),
+        default_locale: corpus.locale.clone(),
+        locales: locales.clone(),
+        products: BTreeMap::new(),
+    };
+    std::fs::write(assets.path().join("kb/manifest.json"), serde_json::to_vec(&manifest)?)?;
+    let worker = Wrangler::start_serving(Some(assets.path()), &[]).await?;
+    let client = reqwest::Client::new();
+    let mut samples = Vec::new();
+    for (_, text) in queries {
+        let url = reqwest::Url::parse_with_params(
+            &worker.url("/api/search"),
+            &[("q", text.as_str()), ("locale", &corpus.locale)],
+        )?;
+        let started = Instant::now();
+        let response = client.get(url).send().await?;
+        ensure!(response.status() == 200, "the worker answered {}", response.status());
+        response.bytes().await?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let cold = samples.remove(0);
+    Ok((cold, percentiles(samples)))
+}
