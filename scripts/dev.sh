@@ -8,6 +8,10 @@ scripts/setup.sh
 scripts/build.sh
 
 export WRANGLER_SEND_METRICS=false
+# A local admin token for the operator endpoints (`edgedesk report gaps`), made once and kept out of git.
+if [ ! -f .dev.vars ]; then
+  printf 'ADMIN_TOKEN=%s\n' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" > .dev.vars
+fi
 # Local D1 state lives in .wrangler/state and survives restarts; migrations apply only what is new.
 CI=1 npx wrangler d1 migrations apply DB --local
 
@@ -15,7 +19,8 @@ CI=1 npx wrangler d1 migrations apply DB --local
 (
   for _ in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:${port}/api/health" >/dev/null 2>&1; then
-      printf '\n\033[1medgedesk is running: http://127.0.0.1:%s/\033[0m  (the demo Acme app; the ? button is the widget)\n\n' "$port"
+      printf '\n\033[1medgedesk is running: http://127.0.0.1:%s/\033[0m  (the demo Acme app; the ? button is the widget)\n' "$port"
+      printf 'Admin token for this machine (in .dev.vars): %s\n\n' "$(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars)"
       exit 0
     fi
     sleep 0.2
