@@ -45,12 +45,12 @@ pub async fn measure(corpus: &Corpus, chromedriver: &Chromedriver) -> Result<Mea
     }
 
     let started = Instant::now();
-    let output = std::process::Command::new(repo_root().join("node_modules/.bin/pagefind"))
+    let output = std::process::Command::new(repo_root().join("target/bench-node/node_modules/.bin/pagefind"))
         .arg("--site")
         .arg(site.path())
         .arg("--quiet")
         .output()
-        .context("running pagefind (npm install)")?;
+        .context("running pagefind (scripts/bench.sh installs it)")?;
     if !output.status.success() {
         bail!("pagefind failed: {}", String::from_utf8_lossy(&output.stderr));
     }
