@@ -66,17 +66,6 @@ pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Scree
         });
     };
 
-    let field_error = move |field: &'static str| {
-        move || {
-            error.get().filter(|error| error.field.as_deref() == Some(field)).map(|error| {
-                view! { <span class="field-error" id=format!("edgedesk-{field}-error")>{error.message}</span> }
-            })
-        }
-    };
-    let is_wrong = move |field: &str| error.get().is_some_and(|e| e.field.as_deref() == Some(field));
-    // ARIA wants the words "true" and "false"; a bare boolean attribute would render as "".
-    let invalid = move |field: &'static str| move || if is_wrong(field) { "true" } else { "false" };
-    let described_by = move |field: &'static str| move || is_wrong(field).then(|| format!("edgedesk-{field}-error"));
     let form_error = move || {
         error
             .get()
@@ -89,55 +78,58 @@ pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Scree
             <button type="button" class="link back" on:click=move |_| screen.set(Screen::Search)>
                 "← Back to search"
             </button>
-            <label for="edgedesk-name">"Your name"</label>
-            <input
-                id="edgedesk-name"
-                name="name"
-                autocomplete="name"
-                aria-invalid=invalid("name")
-                aria-describedby=described_by("name")
-                prop:value=move || name.get()
-                on:input=move |e| name.set(event_target_value(&e))
-            />
-            {field_error("name")}
-            <label for="edgedesk-email">"Email"</label>
-            <input
-                id="edgedesk-email"
-                name="email"
-                type="email"
-                autocomplete="email"
-                aria-invalid=invalid("email")
-                aria-describedby=described_by("email")
-                prop:value=move || email.get()
-                on:input=move |e| email.set(event_target_value(&e))
-            />
-            {field_error("email")}
-            <label for="edgedesk-subject">"Subject"</label>
-            <input
-                id="edgedesk-subject"
-                name="subject"
-                aria-invalid=invalid("subject")
-                aria-describedby=described_by("subject")
-                prop:value=move || subject.get()
-                on:input=move |e| subject.set(event_target_value(&e))
-            />
-            {field_error("subject")}
-            <label for="edgedesk-message">"How can we help?"</label>
-            <textarea
-                id="edgedesk-message"
-                name="message"
-                rows="5"
-                aria-invalid=invalid("message")
-                aria-describedby=described_by("message")
-                prop:value=move || message.get()
-                on:input=move |e| message.set(event_target_value(&e))
-            ></textarea>
-            {field_error("message")}
+            <Field name="name" label="Your name" value=name error=error autocomplete="name" />
+            <Field name="email" label="Email" value=email error=error input_type="email" autocomplete="email" />
+            <Field name="subject" label="Subject" value=subject error=error />
+            <Field name="message" label="How can we help?" value=message error=error multiline=true />
             {form_error}
             <button type="submit" class="primary" disabled=move || sending.get()>
                 {move || if sending.get() { "Sending…" } else { "Send" }}
             </button>
         </form>
+    }
+}
+
+/// A labelled form field whose error, when the ticket's problem is with it, sits under it, is announced
+/// with it (aria-describedby) and marks it invalid.
+#[component]
+fn Field(
+    /// The ticket field it edits, as the API names it.
+    name: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let id = format!("edgedesk-{name}");
+    let error_id = format!("edgedesk-{name}-error");
+    let message = move || error.get().filter(|e| e.field.as_deref() == Some(name)).map(|e| e.message);
+    // ARIA wants the words "true" and "false"; a bare boolean attribute would render as "".
+    let invalid = move || if message().is_some() { "true" } else { "false" };
+    let described_by = {
+        let error_id = error_id.clone();
+        move || message().map(|_| error_id.clone())
+    };
+    let on_input = move |event| value.set(event_target_value(&event));
+    let control = if multiline {
+        view! {
+            <textarea id=id.clone() name=name rows="5" aria-invalid=invalid aria-describedby=described_by
+                prop:value=move || value.get() on:input=on_input></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id.clone() name=name type=input_type autocomplete=autocomplete aria-invalid=invalid
+                aria-describedby=described_by prop:value=move || value.get() on:input=on_input />
+        }
+        .into_any()
+    };
+    view! {
+        <label for=id>{label}</label>
+        {control}
+        {move || message().map(|message| view! { <span class="field-error" id=error_id.clone()>{message}</span> })}
     }
 }
 
