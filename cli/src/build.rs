@@ -7,6 +7,7 @@
 //! <out>/<locale>/sections.json        sections with their articles, in order
 //! <out>/<locale>/articles/<slug>.json one article: title, sanitised HTML, headings, related
 //! <out>/media/<path>                  images and files articles use
+//! <out>/status.json                   scheduled status notices (the worker shows each in its window)
 //! ```
 //!
 //! Output is reproducible: the same content gives byte-identical files, and the build id is a hash of
@@ -54,6 +55,7 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
         let bytes = std::fs::read(content_dir.join(media)).with_context(|| format!("could not read {media}"))?;
         files.insert(format!("media/{media}"), bytes);
     }
+    files.insert("status.json".into(), serde_json::to_vec(&knowledge_base.notices)?);
     let manifest = Manifest {
         format: search::FORMAT_VERSION,
         build: build_id(&files),

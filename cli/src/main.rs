@@ -1,8 +1,10 @@
 //! `edgedesk`: the command content editors and operators run.
 
+mod admin;
 mod build;
 mod preview;
 mod report;
+mod status;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use edgedesk_core::kb::{self, KnowledgeBase, Severity};
 use edgedesk_core::relevance::{self, Evaluation, Judgement};
 use edgedesk_core::search::{self, Query};
+use edgedesk_core::status::{Kind, Level};
 
 #[derive(Parser)]
 #[command(name = "edgedesk", version, about = "Check, build, preview and search an edgedesk knowledge base.")]
@@ -55,8 +58,17 @@ enum Command {
     },
     /// Show what the worker recorded: `edgedesk report gaps --url https://support.example.com --token …`.
     Report {
+        #[command(flatten)]
+        worker: Worker,
         #[command(subcommand)]
         report: Report,
+    },
+    /// Raise, update, resolve and list live status notices: the banner customers see.
+    Status {
+        #[command(flatten)]
+        worker: Worker,
+        #[command(subcommand)]
+        action: StatusAction,
     },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
@@ -77,16 +89,113 @@ enum Command {
     },
 }
 
+/// Where the worker is and how to prove you are its operator.
+#[derive(clap::Args)]
+struct Worker {
+    /// The worker's address, e.g. https://support.example.com (or set EDGEDESK_URL).
+    #[arg(long, env = "EDGEDESK_URL", global = true)]
+    url: Option<String>,
+    /// The worker's ADMIN_TOKEN (or set EDGEDESK_TOKEN).
+    #[arg(long, env = "EDGEDESK_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+}
+
+impl Worker {
+    fn client(&self) -> Result<admin::AdminClient> {
+        let url = self.url.as_deref().context("pass the worker's address with --url (or EDGEDESK_URL)")?;
+        let token = self.token.as_deref().context("pass the admin token with --token (or EDGEDESK_TOKEN)")?;
+        admin::AdminClient::new(url, token)
+    }
+}
+
+#[derive(Subcommand)]
+enum StatusAction {
+    /// Put a notice up now: `edgedesk status raise --level red --title "Login is down"`.
+    Raise {
+        #[arg(long, value_enum)]
+        level: LevelArg,
+        #[arg(long)]
+        title: String,
+        /// Markdown shown when the customer opens the notice.
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long, value_enum, default_value_t = KindArg::Incident)]
+        kind: KindArg,
+        /// A product affected (repeat for several; none means all).
+        #[arg(long = "product")]
+        products: Vec<String>,
+        #[arg(long = "component")]
+        components: Vec<String>,
+        /// When it starts (RFC 3339); now if not given.
+        #[arg(long)]
+        starts_at: Option<String>,
+        #[arg(long)]
+        ends_at: Option<String>,
+        /// A page with more detail, e.g. your status page.
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// Add to a notice's timeline, optionally changing its level.
+    Update {
+        id: String,
+        #[arg(long)]
+        message: String,
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
+    },
+    /// Mark a notice resolved: it turns green, says so, and goes away after 30 minutes.
+    Resolve {
+        id: String,
+        #[arg(long, default_value = "This is resolved.")]
+        message: String,
+    },
+    /// Every live notice, active or not.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a notice at once.
+    Delete { id: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Red,
+    Yellow,
+    Green,
+}
+
+impl From<LevelArg> for Level {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Red => Level::Red,
+            LevelArg::Yellow => Level::Yellow,
+            LevelArg::Green => Level::Green,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Incident,
+    Maintenance,
+    Announcement,
+}
+
+impl From<KindArg> for Kind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Incident => Kind::Incident,
+            KindArg::Maintenance => Kind::Maintenance,
+            KindArg::Announcement => Kind::Announcement,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Report {
     /// Searches customers made that found nothing: what the knowledge base is missing.
     Gaps {
-        /// The worker's address.
-        #[arg(long)]
-        url: String,
-        /// The worker's ADMIN_TOKEN (or set EDGEDESK_TOKEN).
-        #[arg(long, env = "EDGEDESK_TOKEN", hide_env_values = true)]
-        token: String,
         #[arg(long)]
         locale: Option<String>,
         #[arg(long, default_value_t = 20)]
@@ -117,8 +226,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { content_dir, format } => check(&content_dir, format),
         Command::Build { content_dir, out_dir } => build::build(&content_dir, &out_dir).map(|()| ExitCode::SUCCESS),
         Command::Preview { content_dir, port } => preview::serve(content_dir, port).map(|()| ExitCode::SUCCESS),
-        Command::Report { report: Report::Gaps { url, token, locale, limit, json } } => {
-            report::gaps(&url, &token, locale.as_deref(), limit, json)
+        Command::Report { worker, report: Report::Gaps { locale, limit, json } } => {
+            report::gaps(&worker.client()?, locale.as_deref(), limit, json)
+        }
+        Command::Status { worker, action } => {
+            let client = worker.client()?;
+            match action {
+                StatusAction::Raise { level, title, body, kind, products, components, starts_at, ends_at, link } => {
+                    let raise = status::Raise {
+                        level: level.into(),
+                        kind: kind.into(),
+                        title,
+                        body,
+                        products,
+                        components,
+                        starts_at,
+                        ends_at,
+                        link,
+                    };
+                    status::raise(&client, raise)
+                }
+                StatusAction::Update { id, message, level } => {
+                    status::update(&client, &id, &message, level.map(Level::from), false)
+                }
+                StatusAction::Resolve { id, message } => status::update(&client, &id, &message, None, true),
+                StatusAction::List { json } => status::list(&client, json),
+                StatusAction::Delete { id } => status::delete(&client, &id),
+            }
         }
         Command::Eval { content_dir, relevance_file, locale, json } => {
             let knowledge_base = load(&content_dir)?;

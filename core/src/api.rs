@@ -152,11 +152,14 @@ pub struct NewTicket {
     /// The host page the customer was on; context for the support operator.
     pub page_url: Option<String>,
     pub locale: Option<String>,
+    /// The status notice shown when the ticket was written: tickets filed during an incident are linked
+    /// to it.
+    pub incident_id: Option<String>,
 }
 
 impl NewTicket {
     /// Every key a ticket body may carry, in form order.
-    pub const FIELDS: [&str; 6] = ["name", "email", "subject", "message", "page_url", "locale"];
+    pub const FIELDS: [&str; 7] = ["name", "email", "subject", "message", "page_url", "locale", "incident_id"];
 }
 
 /// The 202 answer to `POST /api/tickets`.

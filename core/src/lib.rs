@@ -10,7 +10,10 @@ pub mod cors;
 pub mod feedback;
 pub mod manifest;
 pub mod relevance;
+#[cfg(feature = "markdown")]
+pub mod safe_markdown;
 pub mod search;
+pub mod status;
 pub mod text;
 pub mod thesaurus;
 pub mod ticket;

@@ -24,6 +24,7 @@ pub struct ValidTicket {
     pub message: String,
     pub page_url: Option<String>,
     pub locale: Option<String>,
+    pub incident_id: Option<String>,
 }
 
 /// Reads a `POST /api/tickets` body: JSON shape first, then each field's meaning. The first problem in
@@ -83,7 +84,13 @@ pub fn validate(ticket: NewTicket) -> Result<ValidTicket, ApiError> {
     let message = required("message", &ticket.message, MAX_MESSAGE_CHARS, "Describe what happened.")?;
     let page_url = optional("page_url", ticket.page_url, MAX_URL_CHARS)?;
     let locale = optional("locale", ticket.locale, 35)?;
-    Ok(ValidTicket { name, email, subject, message, page_url, locale })
+    let incident_id = optional("incident_id", ticket.incident_id, 64)?;
+    if let Some(id) = &incident_id
+        && !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(ApiError::for_field(400, "invalid_value", "incident_id", "`incident_id` must be a notice id."));
+    }
+    Ok(ValidTicket { name, email, subject, message, page_url, locale, incident_id })
 }
 
 fn required(field: &str, value: &str, max_chars: usize, when_empty: &str) -> Result<String, ApiError> {

@@ -47,6 +47,7 @@ pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Scree
             message: message.get_untracked(),
             page_url: web_sys::window().and_then(|window| window.location().href().ok()),
             locale: Some(settings.locale.clone()),
+            incident_id: None,
         };
         // The worker applies the same rules; checking here first points at the field without a round trip.
         if let Err(invalid) = ticket::validate(new_ticket.clone()) {

@@ -9,6 +9,7 @@ use edgedesk_core::api::{ApiError, Article, SearchResponse};
 use edgedesk_core::feedback::is_article_slug;
 use edgedesk_core::manifest::Manifest;
 use edgedesk_core::search::{self, Query, SearchIndex};
+use edgedesk_core::status::Notice;
 use worker::{Env, Request, Response};
 
 use crate::http::{ApiResult, cached, internal, json, query_param};
@@ -20,6 +21,19 @@ const ASSET_ORIGIN: &str = "https://assets.invalid";
 const SEARCH_MAX_AGE: u32 = 60;
 const ARTICLE_MAX_AGE: u32 = 300;
 
+/// Scheduled status notices, compiled into the assets; none when the build has no `status.json`.
+pub async fn scheduled_notices(env: &Env) -> Result<Vec<Notice>, ApiError> {
+    if let Some(notices) = SCHEDULED_NOTICES.with_borrow(Clone::clone) {
+        return Ok(notices.as_ref().clone());
+    }
+    let notices: Vec<Notice> = match asset(env, "kb/status.json").await? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(unavailable)?,
+        None => Vec::new(),
+    };
+    SCHEDULED_NOTICES.set(Some(Rc::new(notices.clone())));
+    Ok(notices)
+}
+
 /// Part texts of one shard of articles, for snippets.
 type TextShard = Rc<Vec<Vec<String>>>;
 
@@ -27,6 +41,7 @@ thread_local! {
     static MANIFEST: RefCell<Option<Rc<Manifest>>> = const { RefCell::new(None) };
     static INDEXES: RefCell<BTreeMap<String, Rc<SearchIndex>>> = const { RefCell::new(BTreeMap::new()) };
     static TEXT_SHARDS: RefCell<BTreeMap<(String, u32), TextShard>> = const { RefCell::new(BTreeMap::new()) };
+    static SCHEDULED_NOTICES: RefCell<Option<Rc<Vec<Notice>>>> = const { RefCell::new(None) };
 }
 
 fn unavailable(detail: impl std::fmt::Display) -> ApiError {

@@ -6,6 +6,7 @@
 mod feedback;
 mod http;
 mod knowledge;
+mod status;
 mod tickets;
 
 use edgedesk_core::api::{ApiError, Health};
@@ -40,7 +41,7 @@ async fn fetch(request: Request, env: Env, _ctx: worker::Context) -> worker::Res
     if let Some(allowed_origin) = allowed_origin {
         let headers = response.headers_mut();
         headers.set("Access-Control-Allow-Origin", &allowed_origin)?;
-        headers.set("Access-Control-Expose-Headers", "ETag")?;
+        headers.set("Access-Control-Expose-Headers", "ETag, X-Edgedesk-Cache")?;
         headers.set("Vary", "Origin")?;
     }
     Ok(response)
@@ -61,9 +62,25 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         (Method::Post, ["api", "gaps"]) => feedback::search_gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Get, ["api", "admin", "gaps"]) => feedback::gaps(&request, env).await,
-        (_, ["api", "health" | "search" | "sections"] | ["api", "articles", _] | ["api", "admin", "gaps"]) => {
-            method_not_allowed("GET")
+        (Method::Get, ["api", "status"]) => status::get(&request, env).await,
+        (Method::Get, ["api", "admin", "notices"]) => status::list(&request, env).await,
+        (Method::Post, ["api", "admin", "notices"]) => status::raise(request, env).await,
+        (Method::Patch, ["api", "admin", "notices", id]) => {
+            let id = id.to_string();
+            status::edit(request, env, &id).await
         }
+        (Method::Delete, ["api", "admin", "notices", id]) => status::delete(&request, env, id).await,
+        (Method::Post, ["api", "admin", "notices", id, "updates"]) => {
+            let id = id.to_string();
+            status::update(request, env, &id).await
+        }
+        (
+            _,
+            ["api", "health" | "search" | "sections" | "status"] | ["api", "articles", _] | ["api", "admin", "gaps"],
+        ) => method_not_allowed("GET"),
+        (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
+        (_, ["api", "admin", "notices", _]) => method_not_allowed("PATCH, DELETE"),
+        (_, ["api", "admin", "notices", _, "updates"]) => method_not_allowed("POST"),
         (_, ["api", "tickets" | "gaps"] | ["api", "articles", _, "feedback"]) => method_not_allowed("POST"),
         _ => Err(ApiError::not_found(&path)),
     }
@@ -78,7 +95,7 @@ async fn health(env: &Env) -> ApiResult {
 fn preflight() -> ApiResult {
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal);
-    set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")?;
+    set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")?;
     set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization")?;
     set("Access-Control-Max-Age", "86400")?;
     Ok(Response::empty().map_err(internal)?.with_status(204).with_headers(headers))

@@ -17,7 +17,7 @@ const TICKET_NUMBER_ATTEMPTS: usize = 3;
 extern "C" {
     /// Web Crypto's CSPRNG, present in every Workers isolate.
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
-    fn fill_random(bytes: &mut [u8]);
+    pub fn fill_random(bytes: &mut [u8]);
 }
 
 pub async fn create(mut request: Request, env: &Env) -> ApiResult {
@@ -32,8 +32,8 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
         let number = ticket::ticket_number(random);
         let inserted = database
             .prepare(
-                "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (number) DO NOTHING",
+                "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (number) DO NOTHING",
             )
             .bind(&[
                 number.as_str().into(),
@@ -44,6 +44,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
                 nullable(ticket.page_url.as_deref()),
                 nullable(ticket.locale.as_deref()),
                 nullable(user_agent.as_deref()),
+                nullable(ticket.incident_id.as_deref()),
             ])
             .map_err(internal)?
             .run()

@@ -67,17 +67,16 @@ pub struct Split<'a> {
 impl Split<'_> {
     /// The line of the file where `key:` is set, or the first line when it is not.
     pub fn line_of(&self, key: &str) -> usize {
-        self.yaml
-            .lines()
-            .position(|line| line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
-            .map_or(1, |index| index + 2)
+        line_of_key(self.yaml, key)
     }
 }
 
-pub fn split<'a>(source: &str, markdown: &'a str) -> Result<Split<'a>, Problem> {
+/// The YAML between the opening and closing `---` lines (empty without front matter), the Markdown after
+/// it, and the line the Markdown starts on.
+pub fn raw_split<'a>(source: &str, markdown: &'a str) -> Result<(&'a str, &'a str, usize), Problem> {
     let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
     let Some(after_opening) = markdown.strip_prefix("---\n").or_else(|| markdown.strip_prefix("---\r\n")) else {
-        return Ok(Split { front_matter: FrontMatter::default(), yaml: "", body: markdown, body_line: 1 });
+        return Ok(("", markdown, 1));
     };
     let closing = after_opening
         .match_indices("\n---")
@@ -96,7 +95,18 @@ pub fn split<'a>(source: &str, markdown: &'a str) -> Result<Split<'a>, Problem> 
     let rest = &after_opening[closing + 4..];
     let body = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')).unwrap_or(rest);
     // Opening line, the YAML's lines, closing line.
-    let body_line = 3 + yaml.lines().count();
+    Ok((yaml, body, 3 + yaml.lines().count()))
+}
+
+/// The line of the file where `key:` is set in the front matter `yaml`, or the first line when it is not.
+pub fn line_of_key(yaml: &str, key: &str) -> usize {
+    yaml.lines()
+        .position(|line| line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
+        .map_or(1, |index| index + 2)
+}
+
+pub fn split<'a>(source: &str, markdown: &'a str) -> Result<Split<'a>, Problem> {
+    let (yaml, body, body_line) = raw_split(source, markdown)?;
     let front_matter = if yaml.trim().is_empty() {
         FrontMatter::default()
     } else {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod directives;
 mod front_matter;
 pub mod markdown;
+mod notices;
 mod problems;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +32,9 @@ use markdown::ArticleRef;
 pub const DEFAULT_LOCALE: &str = "en";
 const DEFAULT_SECTION: &str = "general";
 /// Folders under the content directory that hold something other than articles.
-const NON_ARTICLE_FOLDERS: [&str; 1] = ["status"];
+const NON_ARTICLE_FOLDERS: [&str; 1] = [STATUS_FOLDER];
+/// Scheduled status notices live here.
+pub const STATUS_FOLDER: &str = "status";
 /// Files other documentation tools use that edgedesk does not read; reported once so editors know.
 const FOREIGN_FILES: [&str; 4] = ["toc.yaml", ".yfm", "presets.yaml", "index.yaml"];
 const SUMMARY_CHARS: usize = 180;
@@ -48,6 +51,8 @@ pub struct KnowledgeBase {
     pub problems: Vec<Problem>,
     /// Images and files articles refer to, relative to the content directory, to publish with them.
     pub media: BTreeSet<String>,
+    /// Scheduled status notices from `status/`, by file name.
+    pub notices: Vec<crate::status::Notice>,
 }
 
 impl KnowledgeBase {
@@ -143,6 +148,7 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
     }
 
     let mut drafts = Vec::new();
+    let mut notices: Vec<crate::status::Notice> = Vec::new();
     for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name().into_iter().filter_entry(|entry| {
         let name = entry.file_name().to_string_lossy();
         entry.depth() == 0 || !(name.starts_with('.') && entry.file_type().is_dir() || name.starts_with('_'))
@@ -167,6 +173,14 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
             continue;
         }
         let top_folder = source.split('/').next().unwrap_or_default();
+        if source.ends_with(".md") && top_folder == STATUS_FOLDER && source.contains('/') {
+            let markdown = String::from_utf8_lossy(&std::fs::read(entry.path())?).into_owned();
+            match notices::compile(&source, &markdown, &config) {
+                Ok(notice) => notices.push(notice),
+                Err(problem) => problems.push(problem),
+            }
+            continue;
+        }
         if !source.ends_with(".md") || (source.contains('/') && NON_ARTICLE_FOLDERS.contains(&top_folder)) {
             continue;
         }
@@ -267,7 +281,8 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
         }
     }
     resolve_related(&mut articles, &drafts, &mut problems);
-    Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media })
+    report_duplicate_notice_ids(&notices, &mut problems);
+    Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media, notices })
 }
 
 fn read_draft(source: &str, markdown: &str, config: &SiteConfig, problems: &mut Vec<Problem>) -> Option<Draft> {
@@ -376,6 +391,21 @@ fn assign_slugs(drafts: &mut [Draft], problems: &mut Vec<Problem>) {
         );
         draft.slug = candidate;
         taken.insert((draft.locale.clone(), draft.slug.clone()), draft.source.clone());
+    }
+}
+
+fn report_duplicate_notice_ids(notices: &[crate::status::Notice], problems: &mut Vec<Problem>) {
+    let mut seen = BTreeSet::new();
+    for notice in notices {
+        if !seen.insert(notice.id.as_str()) {
+            problems.push(Problem::error(
+                &format!("{STATUS_FOLDER}/"),
+                1,
+                "duplicate-notice-id",
+                format!("two status notices have the id `{}`", notice.id),
+                "give one of them its own `id:`",
+            ));
+        }
     }
 }
 

@@ -161,11 +161,13 @@ fn fragments_status_and_foreign_files_are_not_articles() {
         ("ru/_includes/part.md", "Shared **text**"),
         ("ru/page.md", "# Page\n\n{% include [part](_includes/part.md) %}"),
         ("ru/toc.yaml", "items: []"),
-        ("status/outage.md", "---\nlevel: red\n---\n"),
+        ("status/outage.md", "---\nlevel: red\ntitle: Login is down\nstarts_at: 2026-11-23T10:00:00Z\n---\n"),
+        ("status/broken.md", "---\nlevel: red\n---\n"),
     ]);
     assert_eq!(kb.articles.len(), 1);
+    assert_eq!(kb.notices.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), ["outage"]);
     assert!(article(&kb, "page").html.contains("<strong>text</strong>"));
-    assert_eq!(kinds(&kb), [("unused-file", "ru/toc.yaml", 1)]);
+    assert_eq!(kinds(&kb), [("unused-file", "ru/toc.yaml", 1), ("invalid-notice", "status/broken.md", 2)]);
 }
 
 #[test]

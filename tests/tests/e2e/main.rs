@@ -5,6 +5,7 @@
 //! `make build`, `cargo test -p edgedesk-e2e`.
 
 mod api;
+mod status;
 mod widget;
 
 use std::sync::Arc;
@@ -31,7 +32,13 @@ impl World {
         let host_origin = format!("http://127.0.0.1:{host_port}");
         let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
         let admin_token = format!("testadmin{}", free_port()?);
-        let worker = Wrangler::start(&[("ALLOWED_ORIGINS", &host_origin), ("ADMIN_TOKEN", &admin_token)]).await?;
+        let worker = Wrangler::start(&[
+            ("ALLOWED_ORIGINS", &host_origin),
+            ("ADMIN_TOKEN", &admin_token),
+            // Lets the status tests answer for another moment (X-Edgedesk-Now); never set in production.
+            ("ALLOW_CLOCK_OVERRIDE", "true"),
+        ])
+        .await?;
         let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
         let chromedriver = Chromedriver::start().await?;
         Ok(Self { worker, chromedriver, host, stranger_origin, admin_token })
@@ -62,6 +69,10 @@ fn main() {
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
+        status::operator_raises_updates_and_resolves_an_incident,
+        status::scheduled_maintenance_opens_and_closes_on_time,
+        status::admin_changes_need_the_token_and_valid_notices,
+        status::status_is_served_from_the_edge_cache_and_validated,
         widget::demo_page_loads_wasm_only_on_intent,
         widget::customer_searches_and_files_a_ticket,
         widget::customer_reads_an_article_follows_a_link_and_votes,
