@@ -303,12 +303,26 @@ pub struct HostSite {
 impl HostSite {
     /// Serves `html` at `/` (and every other path) until dropped.
     pub async fn serve(port: u16, html: String) -> Result<Self> {
+        Self::serve_pages(port, html, Vec::new()).await
+    }
+
+    /// Serves each `(path, html)` page, and `fallback` at every other path, until dropped.
+    pub async fn serve_pages(port: u16, fallback: String, pages: Vec<(&'static str, String)>) -> Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let base_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-        let app = axum::Router::new().fallback(move || {
-            let html = html.clone();
+        let mut app = axum::Router::new().fallback(move || {
+            let html = fallback.clone();
             async move { axum::response::Html(html) }
         });
+        for (path, html) in pages {
+            app = app.route(
+                path,
+                axum::routing::get(move || {
+                    let html = html.clone();
+                    async move { axum::response::Html(html) }
+                }),
+            );
+        }
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -1,7 +1,9 @@
 /* edgedesk loader: the one script a host page includes.
  * It draws the launcher in its own shadow root and imports the wasm widget only when the customer shows
- * intent (pointer over or focus on the launcher, or a click), so the host page pays a few KB and nothing else.
- * Options come from data attributes: data-api (worker origin, default: where this file came from), data-locale. */
+ * intent (pointer over or focus on the launcher, or a click) or when a status banner must show, so the
+ * host page pays a few KB and one small status request, and nothing else.
+ * Data attributes: data-api (worker origin, default: where this file came from), data-locale,
+ * data-product, data-status-poll (seconds between status checks, default 60). */
 (function () {
   var script = document.currentScript;
   if (!script || window.edgedesk) return;
@@ -9,6 +11,7 @@
   var data = script.dataset;
   var api = data.api || base.origin;
   var locale = data.locale || (navigator.language || "en").slice(0, 2).toLowerCase();
+  var product = data.product || "";
 
   var host = document.createElement("div");
   host.setAttribute("data-edgedesk", "");
@@ -25,12 +28,14 @@
   var launcher = root.querySelector(".launcher");
   var widget = null;
   var wasOpen = false;
+  var status = null;
 
   function load() {
     if (!widget) {
       widget = import(new URL("widget/edgedesk_widget.js", base).href).then(function (module) {
         return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
-          return module.mount(root.querySelector(".mount"), api, locale, function (open) {
+          var options = { api: api, locale: locale, product: product, pollSeconds: Number(data.statusPoll) || 60, status: status };
+          return module.mount(root.querySelector(".mount"), options, function (open) {
             launcher.setAttribute("aria-expanded", String(open));
             // Closing hands focus back to where the customer opened the panel from.
             if (wasOpen && !open) launcher.focus();
@@ -53,7 +58,37 @@
     load().then(function (panel) { panel.toggle(); }, function () {});
   });
 
+  // Notices the customer dismissed, as the widget records them: { id: revision }.
+  function dismissed() {
+    try { return JSON.parse(localStorage.getItem("edgedesk-dismissed")) || {}; } catch (e) { return {}; }
+  }
+
+  // One small request on page load: a banner that must show brings the widget in now. A slow or absent
+  // worker changes nothing on the host page.
+  function checkStatus() {
+    var url = api + "/api/status" + (product ? "?product=" + encodeURIComponent(product) : "");
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, 5000);
+    // no-cache: revalidate with the worker (a cheap 304), never trust a copy from before a change.
+    var init = { cache: "no-cache" };
+    if (controller) init.signal = controller.signal;
+    fetch(url, init)
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (text) {
+        if (!text) return;
+        var seen = dismissed();
+        var notices = JSON.parse(text).notices || [];
+        status = text;
+        if (notices.some(function (notice) { return seen[notice.id] !== notice.revision; })) load();
+      })
+      .catch(function () {})
+      .then(function () { clearTimeout(timer); });
+  }
+
   window.edgedesk = { version: 1, load: load };
-  function attach() { document.body.appendChild(host); }
+  function attach() {
+    document.body.appendChild(host);
+    checkStatus();
+  }
   if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
 })();

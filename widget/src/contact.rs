@@ -11,9 +11,15 @@ use wasm_bindgen::JsCast;
 use crate::Settings;
 use crate::api::{Failure, describe};
 use crate::panel::Screen;
+use crate::status::StatusState;
 
 #[component]
-pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Screen>) -> impl IntoView {
+pub fn ContactScreen(
+    settings: Settings,
+    subject: String,
+    screen: RwSignal<Screen>,
+    status: StatusState,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     // What the customer searched for is usually the subject of their question.
     let subject = RwSignal::new(subject.trim().to_owned());
@@ -47,7 +53,8 @@ pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Scree
             message: message.get_untracked(),
             page_url: web_sys::window().and_then(|window| window.location().href().ok()),
             locale: Some(settings.locale.clone()),
-            incident_id: None,
+            // Tickets written during an incident are linked to it, so support sees them together.
+            incident_id: status.current_incident().map(|notice| notice.id),
         };
         // The worker applies the same rules; checking here first points at the field without a round trip.
         if let Err(invalid) = ticket::validate(new_ticket.clone()) {
@@ -79,6 +86,12 @@ pub fn ContactScreen(settings: Settings, subject: String, screen: RwSignal<Scree
             <button type="button" class="link back" on:click=move |_| screen.set(Screen::Search)>
                 "← Back to search"
             </button>
+            {move || status.current_incident().map(|notice| view! {
+                <p class="known-issue" role="note">
+                    "We know about this: " <strong>{notice.title}</strong>
+                    ". We are working on it; you can still write to us."
+                </p>
+            })}
             <Field name="name" label="Your name" value=name error=error autocomplete="name" />
             <Field name="email" label="Email" value=email error=error input_type="email" autocomplete="email" />
             <Field name="subject" label="Subject" value=subject error=error />

@@ -6,6 +6,9 @@ mod article;
 mod contact;
 mod panel;
 mod search;
+mod status;
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -18,6 +21,17 @@ pub struct Settings {
     pub api: Api,
     /// The customer's language (`en`, `ru`, …): search stays in it and tickets carry it.
     pub locale: String,
+    /// The host app's product, for status notices that concern only some products.
+    pub product: Option<String>,
+}
+
+/// Status polling never runs more often than this, whatever the page asks for.
+const MIN_POLL_SECONDS: f64 = 1.0;
+const DEFAULT_POLL_SECONDS: f64 = 60.0;
+
+/// Reads a property of the loader's options object.
+fn option(options: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// What the loader holds on to after mounting: the panel's open state, so that its launcher can open and
@@ -44,17 +58,21 @@ impl Widget {
     }
 }
 
-/// Renders the panel into `container` (inside the loader's shadow root). `on_open_change` is called with
-/// `true` or `false` whenever the panel opens or closes, including by its own close button or Escape.
+/// Renders the status banner and the panel into `container` (inside the loader's shadow root).
+///
+/// `options` is `{ api, locale, product?, pollSeconds?, status? }`, where `status` is the text of a
+/// `/api/status` answer the loader already has. `on_open_change` is called with `true` or `false`
+/// whenever the panel opens or closes, including by its own close button or Escape.
 #[wasm_bindgen]
-pub fn mount(
-    container: web_sys::HtmlElement,
-    api_base: String,
-    locale: String,
-    on_open_change: js_sys::Function,
-) -> Widget {
+pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: js_sys::Function) -> Widget {
     let open = RwSignal::new(false);
-    let settings = Settings { api: Api::new(&api_base), locale };
+    let settings = Settings {
+        api: Api::new(&option(&options, "api").as_string().unwrap_or_default()),
+        locale: option(&options, "locale").as_string().unwrap_or_else(|| "en".into()),
+        product: option(&options, "product").as_string().filter(|product| !product.is_empty()),
+    };
+    let poll_seconds = option(&options, "pollSeconds").as_f64().unwrap_or(DEFAULT_POLL_SECONDS).max(MIN_POLL_SECONDS);
+    let initial_status = option(&options, "status").as_string();
     let app = move || {
         // Effects need the executor and owner that `mount_to` sets up, so this one is created inside it.
         Effect::new(move |_| {
@@ -62,7 +80,11 @@ pub fn mount(
             // The loader only mirrors the state (aria-expanded, focus); its failure must not break the panel.
             let _ = on_open_change.call1(&JsValue::NULL, &JsValue::from_bool(is_open));
         });
-        view! { <panel::Panel settings=settings open=open /> }
+        let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
+        view! {
+            <status::Banner status=status />
+            <panel::Panel settings=settings open=open status=status />
+        }
     };
     leptos::mount::mount_to(container, app).forget();
     Widget { open }

@@ -1,6 +1,7 @@
 //! The panel: search first; an article read in place; a contact form; the ticket number.
 
 use edgedesk_core::api::TicketAccepted;
+use edgedesk_core::status::Level;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use crate::Settings;
 use crate::article::ArticleScreen;
 use crate::contact::{ContactScreen, SentScreen};
 use crate::search::{SearchScreen, SearchState};
+use crate::status::{StatusState, level_label};
 
 const STYLE: &str = concat!(include_str!("panel.css"), include_str!("article.css"));
 
@@ -26,8 +28,29 @@ pub enum Screen {
     Sent(TicketAccepted),
 }
 
+/// Problems we know about, at the top of the panel, where a customer about to ask looks first.
 #[component]
-pub fn Panel(settings: Settings, open: RwSignal<bool>) -> impl IntoView {
+fn PanelStatus(status: StatusState) -> impl IntoView {
+    let problems =
+        move || status.notices.get().into_iter().filter(|notice| notice.level != Level::Green).collect::<Vec<_>>();
+    move || {
+        let problems = problems();
+        (!problems.is_empty()).then(|| {
+            view! {
+                <ul class="panel-status">
+                    {problems.into_iter().map(|notice| view! {
+                        <li class=if notice.level == Level::Red { "panel-status-red" } else { "panel-status-yellow" }>
+                            <strong>{level_label(&notice)}": "</strong>{notice.title}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> impl IntoView {
     let screen = RwSignal::new(Screen::Search);
     // Kept here, not in the search screen, so coming back from an article shows the same results.
     let search = SearchState::new();
@@ -35,10 +58,13 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>) -> impl IntoView {
 
     // Focus goes to the search box when the panel opens, so the customer can type at once.
     Effect::new(move |_| {
-        if open.get()
-            && let Some(input) = search_box.get_untracked()
-        {
-            request_animation_frame(move || _ = input.focus());
+        if open.get() {
+            // After a frame: on the first opening the search box is only being built.
+            request_animation_frame(move || {
+                if let Some(input) = search_box.get_untracked() {
+                    let _ = input.focus();
+                }
+            });
         }
     });
 
@@ -48,7 +74,17 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>) -> impl IntoView {
         }
     };
 
-    let body = move || match screen.get() {
+    // Nothing inside the panel is built (or fetched) until the customer first opens it: a widget loaded
+    // only to show a banner costs no more.
+    let opened = RwSignal::new(false);
+    Effect::new(move |_| {
+        if open.get() {
+            opened.set(true);
+        }
+    });
+    let body = move || {
+        opened.get().then(|| {
+            match screen.get() {
         Screen::Search => {
             view! { <SearchScreen settings=settings.clone() state=search screen=screen search_box=search_box /> }
                 .into_any()
@@ -57,11 +93,13 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>) -> impl IntoView {
             view! { <ArticleScreen settings=settings.clone() locale=locale slug=slug anchor=anchor screen=screen /> }
                 .into_any()
         }
-        Screen::Contact => {
-            view! { <ContactScreen settings=settings.clone() subject=search.query.get_untracked() screen=screen /> }
-                .into_any()
+        Screen::Contact => view! {
+            <ContactScreen settings=settings.clone() subject=search.query.get_untracked() screen=screen status=status />
         }
+        .into_any(),
         Screen::Sent(accepted) => view! { <SentScreen accepted=accepted screen=screen /> }.into_any(),
+    }
+        })
     };
 
     view! {
@@ -79,6 +117,7 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>) -> impl IntoView {
                     "×"
                 </button>
             </header>
+            <PanelStatus status=status />
             {body}
         </section>
     }

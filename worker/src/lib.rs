@@ -96,7 +96,8 @@ fn preflight() -> ApiResult {
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal);
     set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")?;
-    set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization")?;
+    // If-None-Match: the widget revalidates status with the ETag it holds.
+    set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization, If-None-Match")?;
     set("Access-Control-Max-Age", "86400")?;
     Ok(Response::empty().map_err(internal)?.with_status(204).with_headers(headers))
 }

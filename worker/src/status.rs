@@ -21,8 +21,9 @@ const ALLOW_CLOCK_OVERRIDE: &str = "ALLOW_CLOCK_OVERRIDE";
 const CLOCK_HEADER: &str = "X-Edgedesk-Now";
 /// How long browsers and the edge may reuse an answer: short, so a raised incident shows quickly.
 const STATUS_MAX_AGE: u32 = 15;
-/// How long the edge cache keeps an answer between purges.
-const EDGE_CACHE_SECONDS: u32 = 10;
+/// How long the edge cache keeps an answer between purges. A request that read the notices just before a
+/// change can put its answer back just after the purge; this bounds how long such an answer lives.
+const EDGE_CACHE_SECONDS: u32 = 5;
 const CACHE_STATE_HEADER: &str = "X-Edgedesk-Cache";
 
 fn render(markdown: &str) -> String {

@@ -5,6 +5,7 @@
 //! `make build`, `cargo test -p edgedesk-e2e`.
 
 mod api;
+mod banner;
 mod status;
 mod widget;
 
@@ -22,6 +23,9 @@ pub struct World {
     pub host: HostSite,
     /// An origin the worker does not know.
     pub stranger_origin: String,
+    /// A product's app for the status banner tests: product `e2e-banner`, status checked every second.
+    /// `/unreachable` embeds the widget with an API address where nothing listens.
+    pub status_host: HostSite,
     /// The worker's `ADMIN_TOKEN`.
     pub admin_token: String,
 }
@@ -30,18 +34,35 @@ impl World {
     async fn start() -> Result<Self> {
         let host_port = free_port()?;
         let host_origin = format!("http://127.0.0.1:{host_port}");
+        let status_port = free_port()?;
+        let status_origin = format!("http://127.0.0.1:{status_port}");
         let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
         let admin_token = format!("testadmin{}", free_port()?);
         let worker = Wrangler::start(&[
-            ("ALLOWED_ORIGINS", &host_origin),
+            ("ALLOWED_ORIGINS", &format!("{host_origin}, {status_origin}")),
             ("ADMIN_TOKEN", &admin_token),
             // Lets the status tests answer for another moment (X-Edgedesk-Now); never set in production.
             ("ALLOW_CLOCK_OVERRIDE", "true"),
         ])
         .await?;
         let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
+        let worker_origin = &worker.base_url;
+        let banner_page = widget::host_page_with(
+            worker_origin,
+            &format!(
+                r#"data-api="{worker_origin}" data-locale="en" data-product="{}" data-status-poll="1""#,
+                banner::PRODUCT
+            ),
+        );
+        let unreachable = format!("http://127.0.0.1:{}", free_port()?);
+        let unreachable_page = widget::host_page_with(
+            worker_origin,
+            &format!(r#"data-api="{unreachable}" data-product="{}""#, banner::PRODUCT),
+        );
+        let status_host =
+            HostSite::serve_pages(status_port, banner_page, vec![("/unreachable", unreachable_page)]).await?;
         let chromedriver = Chromedriver::start().await?;
-        Ok(Self { worker, chromedriver, host, stranger_origin, admin_token })
+        Ok(Self { worker, chromedriver, host, stranger_origin, status_host, admin_token })
     }
 }
 
@@ -79,6 +100,9 @@ fn main() {
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
         widget::form_points_at_the_invalid_field,
         widget::cross_origin_host_page_embeds_the_widget,
+        banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
+        banner::tickets_filed_during_an_incident_are_linked_to_it,
+        banner::an_unreachable_worker_breaks_nothing_on_the_host_page,
     ];
 
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));

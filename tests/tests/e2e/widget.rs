@@ -19,6 +19,11 @@ const WAIT: Duration = Duration::from_secs(20);
 /// A product page on another origin: records every script error and `console.error`, then embeds the
 /// widget with the one script tag a product team copies from the README.
 pub fn host_page(worker: &str) -> String {
+    host_page_with(worker, &format!(r#"data-api="{worker}" data-locale="en""#))
+}
+
+/// The same page with the script tag's data attributes given.
+pub fn host_page_with(worker: &str, attributes: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Host app</title>
@@ -30,19 +35,19 @@ pub fn host_page(worker: &str) -> String {
   console.error = function () {{ pageErrors.push([].join.call(arguments, " ")); originalError.apply(console, arguments); }};
 </script></head>
 <body><h1 id="host-title">Host app</h1>
-<script src="{worker}/embed.js" async data-api="{worker}" data-locale="en"></script>
+<script src="{worker}/embed.js" async {attributes}></script>
 </body></html>"#
     )
 }
 
 /// The widget's shadow root, as a page object.
-struct WidgetPage {
-    client: Client,
-    root: ShadowRoot,
+pub struct WidgetPage {
+    pub client: Client,
+    pub root: ShadowRoot,
 }
 
 impl WidgetPage {
-    async fn find(client: &Client) -> Result<Self> {
+    pub async fn find(client: &Client) -> Result<Self> {
         let root = eventually("the loader to attach its shadow root", WAIT, || async {
             Ok(client.find(Locator::Css("div[data-edgedesk]")).await?.shadow_root().await?)
         })
@@ -50,12 +55,12 @@ impl WidgetPage {
         Ok(Self { client: client.clone(), root })
     }
 
-    async fn element(&self, css: &str) -> Result<Element> {
+    pub async fn element(&self, css: &str) -> Result<Element> {
         eventually(&format!("`{css}` in the widget"), WAIT, || async { Ok(self.root.find(Locator::Css(css)).await?) })
             .await
     }
 
-    async fn visible(&self, css: &str) -> Result<Element> {
+    pub async fn visible(&self, css: &str) -> Result<Element> {
         eventually(&format!("`{css}` to be visible"), WAIT, || async {
             let element = self.root.find(Locator::Css(css)).await?;
             ensure!(element.is_displayed().await?, "hidden");
@@ -64,7 +69,7 @@ impl WidgetPage {
         .await
     }
 
-    async fn text_of(&self, css: &str, expected: &str) -> Result<String> {
+    pub async fn text_of(&self, css: &str, expected: &str) -> Result<String> {
         eventually(&format!("`{css}` to contain {expected:?}"), WAIT, || async {
             let mut texts = Vec::new();
             for element in self.root.find_all(Locator::Css(css)).await? {
@@ -78,32 +83,32 @@ impl WidgetPage {
     }
 
     /// Opens a new Chromium on `url` and finds the widget there, still closed.
-    async fn visit(world: &World, url: &str) -> Result<(Browser, Self)> {
+    pub async fn visit(world: &World, url: &str) -> Result<(Browser, Self)> {
         let browser = world.chromedriver.new_browser().await?;
         browser.client.goto(url).await?;
         let widget = Self::find(&browser.client).await?;
         Ok((browser, widget))
     }
 
-    async fn open(&self) -> Result<()> {
+    pub async fn open(&self) -> Result<()> {
         self.element(".launcher").await?.click().await?;
         self.visible("input[type=search]").await?;
         Ok(())
     }
 
-    async fn search(&self, query: &str) -> Result<()> {
+    pub async fn search(&self, query: &str) -> Result<()> {
         self.visible("input[type=search]").await?.send_keys(query).await?;
         Ok(())
     }
 
-    async fn fill(&self, css: &str, text: &str) -> Result<()> {
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
         let field = self.visible(css).await?;
         field.clear().await?;
         field.send_keys(text).await?;
         Ok(())
     }
 
-    async fn file_ticket(&self, name: &str, email: &str, subject: &str, message: &str) -> Result<()> {
+    pub async fn file_ticket(&self, name: &str, email: &str, subject: &str, message: &str) -> Result<()> {
         self.fill("#edgedesk-name", name).await?;
         self.fill("#edgedesk-email", email).await?;
         self.fill("#edgedesk-subject", subject).await?;
@@ -112,14 +117,14 @@ impl WidgetPage {
         Ok(())
     }
 
-    async fn ticket_number(&self) -> Result<String> {
+    pub async fn ticket_number(&self) -> Result<String> {
         let number = self.text_of(".ticket-number", "ED-").await?;
         ensure!(is_ticket_number(&number), "{number:?} is not a ticket number");
         Ok(number)
     }
 
     /// Every URL the page has fetched so far.
-    async fn fetched_urls(&self) -> Result<Vec<String>> {
+    pub async fn fetched_urls(&self) -> Result<Vec<String>> {
         let urls = self
             .client
             .execute("return performance.getEntriesByType('resource').map(function (e) { return e.name; });", vec![])
@@ -128,7 +133,7 @@ impl WidgetPage {
     }
 }
 
-fn stored_ticket(world: &World, number: &str) -> Result<Value> {
+pub fn stored_ticket(world: &World, number: &str) -> Result<Value> {
     let rows = world.worker.d1(&format!("SELECT * FROM tickets WHERE number = '{number}'"))?;
     match rows.as_slice() {
         [row] => Ok(row.clone()),

@@ -1,0 +1,232 @@
+//! The status banner: red, yellow or green notices across the top of the host page, with colour, icon
+//! and words (never colour alone), announced to screen readers, dismissible per notice until it changes,
+//! and kept current by polling with ETags while the tab is visible.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use edgedesk_core::status::{Kind, Level, Notice, StatusResponse};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::Settings;
+use crate::api::{Conditional, encode};
+
+/// Where dismissals are remembered: `{ "<notice id>": <revision> }`. The loader reads the same key to
+/// decide whether a banner must show before the widget loads.
+const DISMISSED_KEY: &str = "edgedesk-dismissed";
+/// The host page can reserve room for the banner with this CSS property; by default nothing moves.
+const BANNER_HEIGHT_PROPERTY: &str = "--edgedesk-banner-height";
+
+/// What the customer is told about the service, shared by the banner, the panel and the contact form.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusState {
+    pub notices: RwSignal<Vec<Notice>>,
+    etag: StoredValue<Option<String>>,
+    dismissed: RwSignal<BTreeMap<String, u32>>,
+}
+
+impl StatusState {
+    /// Starts from the answer the loader already has, if any, and keeps polling.
+    pub fn start(settings: &Settings, initial: Option<String>, poll_every: Duration) -> Self {
+        let state = Self {
+            notices: RwSignal::new(Vec::new()),
+            etag: StoredValue::new(None),
+            dismissed: RwSignal::new(read_dismissed()),
+        };
+        match initial.and_then(|text| serde_json::from_str::<StatusResponse>(&text).ok()) {
+            Some(response) => state.notices.set(response.notices),
+            None => state.refresh(settings.clone()),
+        }
+        state.poll(settings.clone(), poll_every);
+        state
+    }
+
+    /// The incident a ticket written now is about: the most severe active one.
+    pub fn current_incident(&self) -> Option<Notice> {
+        self.notices.get().into_iter().find(|notice| notice.level != Level::Green && notice.kind == Kind::Incident)
+    }
+
+    fn refresh(self, settings: Settings) {
+        spawn_local(async move {
+            let product = settings.product.as_deref().map(|p| format!("?product={}", encode(p))).unwrap_or_default();
+            let etag = self.etag.get_value();
+            // An unreachable worker leaves the banner as it was; the host page never notices.
+            if let Ok(Conditional::Changed(response, etag)) =
+                settings.api.get_conditional::<StatusResponse>(&format!("/api/status{product}"), etag.as_deref()).await
+            {
+                self.etag.set_value(etag);
+                self.notices.set(response.notices);
+            }
+        });
+    }
+
+    fn poll(self, settings: Settings, every: Duration) {
+        let Some(window) = web_sys::window() else { return };
+        let visible = || web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden());
+        let tick = {
+            let settings = settings.clone();
+            Closure::<dyn Fn()>::new(move || {
+                // A tab in the background asks nothing; it catches up when it is looked at again.
+                if visible() {
+                    self.refresh(settings.clone());
+                }
+            })
+        };
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            every.as_millis() as i32,
+        );
+        tick.forget();
+        let on_visible = Closure::<dyn Fn()>::new(move || {
+            if visible() {
+                self.refresh(settings.clone());
+            }
+        });
+        if let Some(document) = window.document() {
+            let _ = document.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
+        }
+        on_visible.forget();
+    }
+
+    fn is_dismissed(&self, notice: &Notice) -> bool {
+        self.dismissed.with(|dismissed| dismissed.get(&notice.id) == Some(&notice.revision))
+    }
+
+    fn dismiss(&self, notice: &Notice) {
+        self.dismissed.update(|dismissed| {
+            dismissed.insert(notice.id.clone(), notice.revision);
+            // Forget dismissals of notices that are gone, so the record stays small.
+            let current: Vec<String> = self.notices.get_untracked().into_iter().map(|n| n.id).collect();
+            dismissed.retain(|id, _| current.contains(id));
+            write_dismissed(dismissed);
+        });
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn read_dismissed() -> BTreeMap<String, u32> {
+    local_storage()
+        .and_then(|storage| storage.get_item(DISMISSED_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn write_dismissed(dismissed: &BTreeMap<String, u32>) {
+    // Private modes may refuse storage; the notice is then dismissed for this page only.
+    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(dismissed)) {
+        let _ = storage.set_item(DISMISSED_KEY, &text);
+    }
+}
+
+/// The words for a notice's level, so colour is never the only sign.
+pub fn level_label(notice: &Notice) -> &'static str {
+    match (notice.level, notice.kind) {
+        (Level::Red, _) => "Outage",
+        (Level::Yellow, Kind::Maintenance) => "Maintenance",
+        (Level::Yellow, _) => "Degraded service",
+        (Level::Green, Kind::Incident) => "Resolved",
+        (Level::Green, _) => "News",
+    }
+}
+
+fn level_icon(level: Level) -> &'static str {
+    match level {
+        // Plain characters every system font has; emoji may render as empty boxes.
+        Level::Red => "!",
+        Level::Yellow => "⚠",
+        Level::Green => "✓",
+    }
+}
+
+fn level_class(level: Level) -> &'static str {
+    match level {
+        Level::Red => "banner banner-red",
+        Level::Yellow => "banner banner-yellow",
+        Level::Green => "banner banner-green",
+    }
+}
+
+/// The banners across the top of the host page.
+#[component]
+pub fn Banner(status: StatusState) -> impl IntoView {
+    let stack = NodeRef::<html::Div>::new();
+    let shown =
+        move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
+
+    // Tell the host page how tall the banner is; a page that wants it not to cover anything uses the property.
+    Effect::new(move |_| {
+        let count = shown().len();
+        request_animation_frame(move || {
+            let height = if count == 0 { 0 } else { stack.get_untracked().map_or(0, |stack| stack.offset_height()) };
+            let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+            if let Some(style) =
+                root.and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok()).map(|root| root.style())
+            {
+                let _ = style.set_property(BANNER_HEIGHT_PROPERTY, &format!("{height}px"));
+            }
+        });
+    });
+
+    view! {
+        <div class="banner-stack" node_ref=stack role="status" aria-live="polite" aria-label="Service status">
+            {move || shown().into_iter().map(|notice| view! { <BannerItem notice=notice status=status /> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
+    let expanded = RwSignal::new(false);
+    let details_id = format!("edgedesk-notice-{}", notice.id);
+    let has_details = !notice.body_html.is_empty() || !notice.updates.is_empty();
+    let for_dismiss = notice.clone();
+    let latest = notice.updates.first().map(|update| update.text.clone());
+    let timeline = notice.updates.clone();
+    view! {
+        <div class=level_class(notice.level) data-notice=notice.id.clone()>
+            <div class="banner-line">
+                <span class="banner-icon" aria-hidden="true">{level_icon(notice.level)}</span>
+                <strong class="banner-label">{level_label(&notice)}": "</strong>
+                <span class="banner-title">{notice.title.clone()}</span>
+                {latest.map(|text| view! { <span class="banner-latest">" — "{text}</span> })}
+                <span class="banner-actions">
+                    {has_details.then(|| view! {
+                        <button type="button" class="banner-more" aria-expanded=move || expanded.get().to_string()
+                            aria-controls=details_id.clone() on:click=move |_| expanded.update(|e| *e = !*e)>
+                            {move || if expanded.get() { "Less" } else { "Details" }}
+                        </button>
+                    })}
+                    {notice.link.clone().map(|link| view! {
+                        <a class="banner-link" href=link target="_blank" rel="noopener noreferrer">"Status page"</a>
+                    })}
+                    {notice.dismissible.then(|| view! {
+                        <button type="button" class="banner-dismiss" aria-label=format!("Dismiss: {}", notice.title)
+                            on:click=move |_| status.dismiss(&for_dismiss)>"×"</button>
+                    })}
+                </span>
+            </div>
+            <div class="banner-details" id=format!("edgedesk-notice-{}", notice.id) hidden=move || !expanded.get()>
+                // Rendered by the worker from Markdown with raw HTML escaped.
+                <div inner_html=notice.body_html.clone()></div>
+                <ol class="banner-timeline">
+                    {timeline.into_iter().map(|update| view! {
+                        <li><time datetime=update.at.clone()>{local_time(&update.at)}</time> <span inner_html=update.html></span></li>
+                    }).collect_view()}
+                </ol>
+            </div>
+        </div>
+    }
+}
+
+/// A time in the customer's own time zone and language, as the browser formats it.
+fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
