@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, ensure};
 use edgedesk_e2e::eventually;
 use fantoccini::Locator;
-use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::World;
@@ -17,50 +16,55 @@ pub const PRODUCT: &str = "e2e-banner";
 /// A poll (every second here), plus the few seconds an edge-cached answer may outlive a change.
 const WITHIN_A_POLL: Duration = Duration::from_secs(12);
 
-/// The admin API, as an operator's tooling calls it.
+/// An operator at a terminal: `edgedesk status …` against the worker.
 struct Operator<'a> {
     world: &'a World,
-    client: Client,
 }
 
 impl Operator<'_> {
     fn new(world: &World) -> Operator<'_> {
-        Operator { world, client: Client::new() }
+        Operator { world }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
-        let mut request = self.client.request(method, self.world.worker.url(path)).bearer_auth(&self.world.admin_token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await?;
-        ensure!(response.status().is_success(), "{path}: {}", response.status());
-        Ok(response.json().await.unwrap_or(Value::Null))
+    fn status(&self, args: &[&str]) -> Result<String> {
+        let output = std::process::Command::new(edgedesk_e2e::repo_root().join("target/debug/edgedesk"))
+            .arg("status")
+            .args(args)
+            .env("EDGEDESK_URL", &self.world.worker.base_url)
+            .env("EDGEDESK_TOKEN", &self.world.admin_token)
+            .output()?;
+        ensure!(output.status.success(), "edgedesk status {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        Ok(String::from_utf8(output.stdout)?)
     }
 
-    async fn raise(&self, level: &str, title: &str) -> Result<String> {
-        let notice = self
-            .send(
-                reqwest::Method::POST,
-                "/api/admin/notices",
-                Some(json!({"level": level, "title": title, "products": [PRODUCT], "body": "We are **on it**."})),
-            )
-            .await?;
-        Ok(notice["id"].as_str().context("an id")?.to_owned())
+    fn raise(&self, level: &str, title: &str) -> Result<String> {
+        let raised = self.status(&[
+            "raise",
+            "--level",
+            level,
+            "--title",
+            title,
+            "--product",
+            PRODUCT,
+            "--body",
+            "We are **on it**.",
+        ])?;
+        Ok(raised.split_whitespace().nth(1).context("an id")?.to_owned())
     }
 
-    async fn update(&self, id: &str, body: Value) -> Result<()> {
-        self.send(reqwest::Method::POST, &format!("/api/admin/notices/{id}/updates"), Some(body)).await.map(|_| ())
+    fn update(&self, id: &str, message: &str, level: Option<&str>) -> Result<()> {
+        let mut args = vec!["update", id, "--message", message];
+        args.extend(level.map(|level| ["--level", level]).into_iter().flatten());
+        self.status(&args).map(|_| ())
     }
 
-    async fn delete(&self, id: &str) -> Result<()> {
-        let response = self
-            .client
-            .delete(self.world.worker.url(&format!("/api/admin/notices/{id}")))
-            .bearer_auth(&self.world.admin_token)
-            .send()
-            .await?;
-        ensure!(response.status() == 204 || response.status() == 404, "{}", response.status());
+    fn resolve(&self, id: &str, message: &str) -> Result<()> {
+        self.status(&["resolve", id, "--message", message]).map(|_| ())
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        // Gone already is fine: this is cleanup.
+        let _ = self.status(&["delete", id]);
         Ok(())
     }
 }
@@ -90,7 +94,7 @@ impl WidgetPage {
 
 pub async fn banner_follows_an_incident_until_it_is_resolved_and_dismissed(world: &World) -> Result<()> {
     let operator = Operator::new(world);
-    let id = operator.raise("red", "Reports do not load").await?;
+    let id = operator.raise("red", "Reports do not load")?;
     let result = async {
         let (browser, page) = WidgetPage::visit(world, &world.status_host.base_url).await?;
         // The banner brings the widget in without any intent from the customer.
@@ -109,11 +113,11 @@ pub async fn banner_follows_an_incident_until_it_is_resolved_and_dismissed(world
         let details = page.visible(".banner-details").await?.html(true).await?;
         ensure!(details.contains("<strong>on it</strong>"), "{details}");
 
-        operator.update(&id, json!({"text": "A fix is rolling out.", "level": "yellow"})).await?;
+        operator.update(&id, "A fix is rolling out.", Some("yellow"))?;
         let text = page.banner_says(&id, "A fix is rolling out.").await?;
         ensure!(text.contains("Degraded service"), "{text:?}");
 
-        operator.update(&id, json!({"text": "Reports load again.", "resolve": true})).await?;
+        operator.resolve(&id, "Reports load again.")?;
         let text = page.banner_says(&id, "Reports load again.").await?;
         ensure!(text.contains("Resolved"), "{text:?}");
 
@@ -137,20 +141,20 @@ pub async fn banner_follows_an_incident_until_it_is_resolved_and_dismissed(world
         );
 
         // A new update brings it back.
-        operator.update(&id, json!({"text": "Post-mortem published."})).await?;
+        operator.update(&id, "Post-mortem published.", None)?;
         browser.client.goto(&world.status_host.base_url).await?;
         let page = WidgetPage::find(&browser.client).await?;
         page.banner_says(&id, "Post-mortem published.").await?;
         browser.close().await
     }
     .await;
-    operator.delete(&id).await?;
+    operator.delete(&id)?;
     result
 }
 
 pub async fn tickets_filed_during_an_incident_are_linked_to_it(world: &World) -> Result<()> {
     let operator = Operator::new(world);
-    let id = operator.raise("red", "Exports fail").await?;
+    let id = operator.raise("red", "Exports fail")?;
     let result = async {
         let (browser, page) = WidgetPage::visit(world, &world.status_host.base_url).await?;
         page.banner_says(&id, "Exports fail").await?;
@@ -166,7 +170,7 @@ pub async fn tickets_filed_during_an_incident_are_linked_to_it(world: &World) ->
         browser.close().await
     }
     .await;
-    operator.delete(&id).await?;
+    operator.delete(&id)?;
     result
 }
 
