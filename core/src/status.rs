@@ -227,15 +227,7 @@ fn text_field(field: &str, value: &str, max_chars: usize, required: bool) -> Res
     if required && value.is_empty() {
         return Err(ApiError::for_field(400, "required", field, format!("`{field}` is required.")));
     }
-    let chars = value.chars().count();
-    if chars > max_chars {
-        return Err(ApiError::for_field(
-            400,
-            "too_long",
-            field,
-            format!("`{field}` is {chars} characters; keep it under {max_chars}."),
-        ));
-    }
+    crate::ticket::check_length(field, value, max_chars)?;
     Ok(value.to_owned())
 }
 

@@ -109,7 +109,8 @@ fn optional(field: &str, value: Option<String>, max_chars: usize) -> Result<Opti
     }
 }
 
-fn check_length(field: &str, value: &str, max_chars: usize) -> Result<(), ApiError> {
+/// Refuses a value longer than `max_chars` characters, saying how long it is.
+pub(crate) fn check_length(field: &str, value: &str, max_chars: usize) -> Result<(), ApiError> {
     let chars = value.chars().count();
     if chars > max_chars {
         return Err(ApiError::for_field(
