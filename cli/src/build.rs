@@ -8,6 +8,7 @@
 //! <out>/<locale>/articles/<slug>.json one article: title, sanitised HTML, headings, related
 //! <out>/media/<path>                  images and files articles use
 //! <out>/status.json                   scheduled status notices (the worker shows each in its window)
+//! <out>/support.json                  the support team: hours, time-zone offsets, reply targets, topics
 //! ```
 //!
 //! Output is reproducible: the same content gives byte-identical files, and the build id is a hash of
@@ -56,6 +57,7 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
         files.insert(format!("media/{media}"), bytes);
     }
     files.insert("status.json".into(), serde_json::to_vec(&knowledge_base.notices)?);
+    files.insert("support.json".into(), serde_json::to_vec(&knowledge_base.support)?);
     let manifest = Manifest {
         format: search::FORMAT_VERSION,
         build: build_id(&files),

@@ -147,19 +147,54 @@ pub struct GapsResponse {
 pub struct NewTicket {
     pub name: String,
     pub email: String,
+    /// One of the support team's topic ids; the first topic when empty.
+    pub topic: String,
+    pub urgency: Option<crate::support::Urgency>,
     pub subject: String,
     pub message: String,
-    /// The host page the customer was on; context for the support operator.
+    /// What the customer already tried, so support does not suggest it again.
+    pub steps_tried: Option<String>,
+    /// Ids from `POST /api/attachments`.
+    pub attachments: Vec<String>,
+    /// The host page the customer was on, and the page before it.
     pub page_url: Option<String>,
+    pub referrer: Option<String>,
     pub locale: Option<String>,
+    /// The host app's version (`data-app-version`).
+    pub app_version: Option<String>,
     /// The status notice shown when the ticket was written: tickets filed during an incident are linked
     /// to it.
     pub incident_id: Option<String>,
+    /// Articles the customer read and searches they made before writing.
+    pub articles_read: Vec<String>,
+    pub searches: Vec<String>,
+    /// Who the customer is, as signed by the product's backend (`identify()`).
+    pub identity: Option<crate::signing::SignedIdentity>,
+    /// Hidden from people; only robots fill it in.
+    pub website: String,
 }
 
 impl NewTicket {
     /// Every key a ticket body may carry, in form order.
-    pub const FIELDS: [&str; 7] = ["name", "email", "subject", "message", "page_url", "locale", "incident_id"];
+    pub const FIELDS: [&str; 17] = [
+        "name",
+        "email",
+        "topic",
+        "urgency",
+        "subject",
+        "message",
+        "steps_tried",
+        "attachments",
+        "page_url",
+        "referrer",
+        "locale",
+        "app_version",
+        "incident_id",
+        "articles_read",
+        "searches",
+        "identity",
+        "website",
+    ];
 }
 
 /// The 202 answer to `POST /api/tickets`.
@@ -168,7 +203,10 @@ pub struct TicketAccepted {
     /// The human-friendly number the customer quotes, e.g. `ED-4K7M-X2QP`.
     pub number: String,
     pub status: String,
-    /// A sentence the widget can show as is.
+    /// When a first reply is due, RFC 3339 UTC.
+    #[serde(default)]
+    pub expected_reply_at: String,
+    /// The acknowledgement, in the customer's language, as a support team would write it.
     pub message: String,
 }
 
@@ -206,6 +244,52 @@ impl ApiError {
     pub fn into_body(self) -> ErrorBody {
         ErrorBody { error: self }
     }
+}
+
+/// Reads a JSON object body into `T`, whose fields must all be optional (`#[serde(default)]` or
+/// `Option`), so that every problem can be pinned to the field that has it: an unknown key, a value of the
+/// wrong type. `what` names the thing in messages ("ticket", "notice").
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    fields: &[&str],
+    max_bytes: usize,
+    what: &str,
+) -> Result<T, ApiError> {
+    if body.len() > max_bytes {
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            format!("The request body is {} bytes; a {what} is at most {max_bytes}.", body.len()),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|error| ApiError::new(400, "invalid_json", format!("The body is not valid JSON: {error}")))?;
+    let serde_json::Value::Object(object) = &value else {
+        return Err(ApiError::new(400, "invalid_body", format!("The body must be a JSON object of {what} fields.")));
+    };
+    if let Some(unknown) = object.keys().find(|key| !fields.contains(&key.as_str())) {
+        return Err(ApiError::for_field(
+            400,
+            "unknown_field",
+            unknown,
+            format!("`{unknown}` is not a {what} field; send {}.", fields.join(", ")),
+        ));
+    }
+    // serde's own messages do not say which key held the wrong type; an object of one field fails only
+    // for that field's value.
+    for (key, field_value) in object {
+        if field_value.is_null() {
+            continue;
+        }
+        if let Err(error) = serde_json::from_value::<T>(serde_json::json!({ key: field_value })) {
+            let message = error.to_string();
+            let message = message.split(" at line").next().unwrap_or(&message);
+            return Err(ApiError::for_field(400, "invalid_value", key, format!("`{key}`: {message}.")));
+        }
+    }
+    serde_json::from_value(value).map_err(|error| {
+        ApiError::new(400, "invalid_body", format!("The {what} could not be read: {error}"))
+    })
 }
 
 impl std::fmt::Display for ApiError {

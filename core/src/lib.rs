@@ -6,14 +6,18 @@
 
 pub mod admin;
 pub mod api;
+pub mod attachment;
 pub mod cors;
+pub mod delivery;
 pub mod feedback;
 pub mod manifest;
 pub mod relevance;
 #[cfg(feature = "markdown")]
 pub mod safe_markdown;
 pub mod search;
+pub mod signing;
 pub mod status;
+pub mod support;
 pub mod text;
 pub mod thesaurus;
 pub mod ticket;

@@ -9,7 +9,6 @@
 use std::cmp::Reverse;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::api::ApiError;
 
@@ -173,37 +172,9 @@ pub struct NewUpdate {
     pub resolve: bool,
 }
 
-/// Reads a JSON body into `T`, naming the field at fault in the error.
+/// Reads a notice body (`NewNotice`, `NoticePatch` or `NewUpdate`), naming the field at fault.
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], fields: &[&str]) -> Result<T, ApiError> {
-    if body.len() > MAX_NOTICE_BYTES {
-        return Err(ApiError::new(413, "body_too_large", format!("A notice is at most {MAX_NOTICE_BYTES} bytes.")));
-    }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|error| ApiError::new(400, "invalid_json", format!("The body is not valid JSON: {error}")))?;
-    let Value::Object(object) = &value else {
-        return Err(ApiError::new(400, "invalid_body", "The body must be a JSON object."));
-    };
-    if let Some(unknown) = object.keys().find(|key| !fields.contains(&key.as_str())) {
-        return Err(ApiError::for_field(
-            400,
-            "unknown_field",
-            unknown,
-            format!("`{unknown}` is not a notice field; use {}.", fields.join(", ")),
-        ));
-    }
-    // Type errors are reported per field, so the operator knows which value to fix.
-    for (key, field_value) in object {
-        let single = serde_json::json!({ key: field_value });
-        // Every field is optional in these bodies, so an object of one field fails only for its value.
-        if let Err(error) = serde_json::from_value::<T>(single) {
-            return Err(ApiError::for_field(400, "invalid_value", key, format!("`{key}`: {error}")));
-        }
-    }
-    serde_json::from_value(value).map_err(|error| {
-        let message = error.to_string();
-        let field = message.split('`').nth(1).map(str::to_owned);
-        ApiError { field, ..ApiError::new(400, "invalid_body", format!("The notice could not be read: {message}")) }
-    })
+    crate::api::parse_body(body, fields, MAX_NOTICE_BYTES, "notice")
 }
 
 pub const NEW_NOTICE_FIELDS: [&str; 10] =

@@ -3,58 +3,51 @@
 //! The same rules run in the widget (to point at a field before anything is sent) and in the worker (the
 //! authority), so they can never disagree.
 
-use serde_json::Value;
-
 use crate::api::{ApiError, NewTicket};
+use crate::attachment::MAX_ATTACHMENTS;
+use crate::signing::SignedIdentity;
+use crate::support::Urgency;
 
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_EMAIL_CHARS: usize = 254;
 pub const MAX_SUBJECT_CHARS: usize = 200;
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
+pub const MAX_STEPS_CHARS: usize = 5_000;
 pub const MAX_URL_CHARS: usize = 2_000;
+/// Articles read and searches made, as context: the most recent ones are enough.
+pub const MAX_CONTEXT_ITEMS: usize = 20;
 /// A request body larger than this is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// An `Idempotency-Key` is what the widget makes with `crypto.randomUUID()`, or similar.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
 
 /// A ticket whose fields passed validation, trimmed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidTicket {
     pub name: String,
     pub email: String,
+    pub topic: String,
+    pub urgency: Urgency,
     pub subject: String,
     pub message: String,
+    pub steps_tried: Option<String>,
+    pub attachments: Vec<String>,
     pub page_url: Option<String>,
+    pub referrer: Option<String>,
     pub locale: Option<String>,
+    pub app_version: Option<String>,
     pub incident_id: Option<String>,
+    pub articles_read: Vec<String>,
+    pub searches: Vec<String>,
+    pub identity: Option<SignedIdentity>,
 }
 
 /// Reads a `POST /api/tickets` body: JSON shape first, then each field's meaning. The first problem in
 /// form order is returned, naming its field, so the widget can put the message next to that field.
-pub fn parse(body: &[u8]) -> Result<ValidTicket, ApiError> {
-    check_body_size(body.len())?;
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|error| ApiError::new(400, "invalid_json", format!("The body is not valid JSON: {error}")))?;
-    let Value::Object(mut fields) = value else {
-        return Err(ApiError::new(400, "invalid_body", "The body must be a JSON object of ticket fields."));
-    };
-    // serde's own messages do not say which key held a number where a string belongs, so the shape is
-    // checked key by key; null counts as absent.
-    fields.retain(|_, value| !value.is_null());
-    for (key, value) in &fields {
-        if !NewTicket::FIELDS.contains(&key.as_str()) {
-            return Err(ApiError::for_field(
-                400,
-                "unknown_field",
-                key,
-                format!("`{key}` is not a ticket field; send {}.", NewTicket::FIELDS.join(", ")),
-            ));
-        }
-        if !value.is_string() {
-            return Err(ApiError::for_field(400, "invalid_type", key, format!("`{key}` must be a string.")));
-        }
-    }
-    let ticket: NewTicket = serde_json::from_value(Value::Object(fields))
-        .map_err(|error| ApiError::new(400, "invalid_body", format!("The ticket could not be read: {error}")))?;
-    validate(ticket)
+/// `topics` are the support team's topic ids; the first is the default.
+pub fn parse(body: &[u8], topics: &[&str]) -> Result<ValidTicket, ApiError> {
+    let ticket: NewTicket = crate::api::parse_body(body, &NewTicket::FIELDS, MAX_BODY_BYTES, "ticket")?;
+    validate(ticket, topics)
 }
 
 /// Refuses bodies over [`MAX_BODY_BYTES`], whether measured or declared in `Content-Length`.
@@ -69,7 +62,31 @@ pub fn check_body_size(bytes: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn validate(ticket: NewTicket) -> Result<ValidTicket, ApiError> {
+/// Checks an `Idempotency-Key` header: the same key always means the same submission.
+pub fn check_idempotency_key(key: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(key) = key.map(str::trim).filter(|key| !key.is_empty()) else { return Ok(None) };
+    let printable = key.chars().all(|c| c.is_ascii_graphic());
+    if !printable || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(ApiError::for_field(
+            400,
+            "invalid_idempotency_key",
+            "Idempotency-Key",
+            format!("The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters."),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiError> {
+    // A field people cannot see was filled in: a form-filling robot.
+    if !ticket.website.trim().is_empty() {
+        return Err(ApiError::for_field(
+            400,
+            "rejected_as_spam",
+            "website",
+            "This looks like an automated submission. If you are a person, clear the hidden “website” field or write to us by email.",
+        ));
+    }
     let name = required("name", &ticket.name, MAX_NAME_CHARS, "Tell us your name.")?;
     let email = required("email", &ticket.email, MAX_EMAIL_CHARS, "Enter the email address we should reply to.")?;
     if !looks_like_email(&email) {
@@ -80,17 +97,81 @@ pub fn validate(ticket: NewTicket) -> Result<ValidTicket, ApiError> {
             "Enter an email address like name@example.com.",
         ));
     }
+    let topic = match ticket.topic.trim() {
+        "" => topics.first().map(|topic| topic.to_string()).unwrap_or_default(),
+        topic if topics.is_empty() || topics.contains(&topic) => topic.to_owned(),
+        other => {
+            return Err(ApiError::for_field(
+                400,
+                "invalid_value",
+                "topic",
+                format!("{other:?} is not one of the topics: {}.", topics.join(", ")),
+            ));
+        }
+    };
     let subject = required("subject", &ticket.subject, MAX_SUBJECT_CHARS, "Add a short subject.")?;
     let message = required("message", &ticket.message, MAX_MESSAGE_CHARS, "Describe what happened.")?;
+    let steps_tried = optional("steps_tried", ticket.steps_tried, MAX_STEPS_CHARS)?;
+    if ticket.attachments.len() > MAX_ATTACHMENTS {
+        return Err(ApiError::for_field(
+            400,
+            "too_many_attachments",
+            "attachments",
+            format!("Attach at most {MAX_ATTACHMENTS} files."),
+        ));
+    }
+    if let Some(bad) = ticket.attachments.iter().find(|id| !is_attachment_id(id)) {
+        return Err(ApiError::for_field(400, "invalid_value", "attachments", format!("{bad:?} is not an uploaded attachment.")));
+    }
     let page_url = optional("page_url", ticket.page_url, MAX_URL_CHARS)?;
+    let referrer = optional("referrer", ticket.referrer, MAX_URL_CHARS)?;
     let locale = optional("locale", ticket.locale, 35)?;
+    let app_version = optional("app_version", ticket.app_version, 64)?;
     let incident_id = optional("incident_id", ticket.incident_id, 64)?;
     if let Some(id) = &incident_id
         && !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(ApiError::for_field(400, "invalid_value", "incident_id", "`incident_id` must be a notice id."));
     }
-    Ok(ValidTicket { name, email, subject, message, page_url, locale, incident_id })
+    let articles_read = context_list("articles_read", ticket.articles_read)?;
+    let searches = context_list("searches", ticket.searches)?;
+    Ok(ValidTicket {
+        name,
+        email,
+        topic,
+        urgency: ticket.urgency.unwrap_or(Urgency::Normal),
+        subject,
+        message,
+        steps_tried,
+        attachments: ticket.attachments,
+        page_url,
+        referrer,
+        locale,
+        app_version,
+        incident_id,
+        articles_read,
+        searches,
+        identity: ticket.identity,
+    })
+}
+
+fn context_list(field: &str, items: Vec<String>) -> Result<Vec<String>, ApiError> {
+    if items.len() > MAX_CONTEXT_ITEMS {
+        return Err(ApiError::for_field(400, "too_long", field, format!("Send at most {MAX_CONTEXT_ITEMS} {field}.")));
+    }
+    items
+        .into_iter()
+        .map(|item| {
+            check_length(field, &item, 200)?;
+            Ok(item.trim().to_owned())
+        })
+        .filter(|item| item.as_ref().map_or(true, |item: &String| !item.is_empty()))
+        .collect()
+}
+
+/// Attachment ids as the upload endpoint makes them: `att-` and 16 lowercase hex digits.
+pub fn is_attachment_id(id: &str) -> bool {
+    id.strip_prefix("att-").is_some_and(|rest| rest.len() == 16 && rest.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
 }
 
 fn required(field: &str, value: &str, max_chars: usize, when_empty: &str) -> Result<String, ApiError> {
@@ -162,14 +243,14 @@ mod tests {
 
     #[test]
     fn a_complete_ticket_is_trimmed_and_accepted() {
-        let ticket = parse(&body(good())).unwrap();
+        let ticket = parse(&body(good()), &[]).unwrap();
         assert_eq!(ticket.name, "Ada");
         assert_eq!(ticket.page_url.as_deref(), Some("https://app.acme.test/reports"));
         assert_eq!(ticket.locale, None);
     }
 
     fn error_for(json: serde_json::Value) -> ApiError {
-        parse(&body(json)).unwrap_err()
+        parse(&body(json), &["billing", "question"]).unwrap_err()
     }
 
     #[test]
@@ -202,15 +283,15 @@ mod tests {
 
     #[test]
     fn malformed_bodies_get_specific_errors() {
-        assert_eq!(parse(b"{not json").unwrap_err().code, "invalid_json");
-        assert_eq!(parse(b"").unwrap_err().code, "invalid_json");
-        assert_eq!(parse(b"[1,2]").unwrap_err().code, "invalid_body");
+        assert_eq!(parse(b"{not json", &[]).unwrap_err().code, "invalid_json");
+        assert_eq!(parse(b"", &[]).unwrap_err().code, "invalid_json");
+        assert_eq!(parse(b"[1,2]", &[]).unwrap_err().code, "invalid_body");
         let mut extra = good();
         extra["admin"] = true.into();
         let error = error_for(extra);
         assert_eq!((error.code.as_str(), error.field.as_deref()), ("unknown_field", Some("admin")));
         let big = vec![b' '; MAX_BODY_BYTES + 1];
-        assert_eq!(parse(&big).unwrap_err().status, 413);
+        assert_eq!(parse(&big, &[]).unwrap_err().status, 413);
     }
 
     #[test]
@@ -218,7 +299,51 @@ mod tests {
         let mut ticket = good();
         ticket["message"] = 42.into();
         let error = error_for(ticket);
-        assert_eq!((error.code.as_str(), error.field.as_deref()), ("invalid_type", Some("message")));
+        assert_eq!((error.code.as_str(), error.field.as_deref()), ("invalid_value", Some("message")));
+        let mut ticket = good();
+        ticket["urgency"] = "whenever".into();
+        assert_eq!(error_for(ticket).field.as_deref(), Some("urgency"));
+    }
+
+    #[test]
+    fn topics_default_to_the_first_and_must_be_known() {
+        let mut ticket = good();
+        assert_eq!(parse(&body(ticket.clone()), &["billing", "question"]).unwrap().topic, "billing");
+        ticket["topic"] = "question".into();
+        assert_eq!(parse(&body(ticket.clone()), &["billing", "question"]).unwrap().topic, "question");
+        ticket["topic"] = "gossip".into();
+        assert_eq!(error_for(ticket).field.as_deref(), Some("topic"));
+    }
+
+    #[test]
+    fn context_and_attachments_are_bounded() {
+        let mut ticket = good();
+        ticket["attachments"] = serde_json::json!(["att-0123456789abcdef", "att-0123456789abcde0", "att-0123456789abcde1", "att-0123456789abcde2"]);
+        assert_eq!(error_for(ticket.clone()).code, "too_many_attachments");
+        ticket["attachments"] = serde_json::json!(["../../secrets"]);
+        assert_eq!(error_for(ticket.clone()).field.as_deref(), Some("attachments"));
+        ticket["attachments"] = serde_json::json!(["att-0123456789abcdef"]);
+        ticket["searches"] = serde_json::json!(["reset password", "  "]);
+        ticket["urgency"] = "critical".into();
+        let valid = parse(&body(ticket), &[]).unwrap();
+        assert_eq!(valid.searches, ["reset password"]);
+        assert_eq!(valid.urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn the_honeypot_catches_robots_with_a_reason() {
+        let mut ticket = good();
+        ticket["website"] = "http://spam.example".into();
+        let error = error_for(ticket);
+        assert_eq!((error.code.as_str(), error.field.as_deref()), ("rejected_as_spam", Some("website")));
+    }
+
+    #[test]
+    fn idempotency_keys_are_checked() {
+        assert_eq!(check_idempotency_key(Some(" 3f2b-9c ")).unwrap().as_deref(), Some("3f2b-9c"));
+        assert_eq!(check_idempotency_key(None).unwrap(), None);
+        assert!(check_idempotency_key(Some("with space")).is_err());
+        assert!(check_idempotency_key(Some(&"k".repeat(101))).is_err());
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct SiteConfig {
     pub synonyms: BTreeMap<String, Vec<Vec<String>>>,
     /// `{{ name }}` in articles is replaced by the value.
     pub variables: BTreeMap<String, String>,
+    /// The support team: hours, holidays, reply targets and ticket topics.
+    pub support: super::support::SupportConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,7 @@ mod front_matter;
 pub mod markdown;
 mod notices;
 mod problems;
+pub mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path};
@@ -53,6 +54,8 @@ pub struct KnowledgeBase {
     pub media: BTreeSet<String>,
     /// Scheduled status notices from `status/`, by file name.
     pub notices: Vec<crate::status::Notice>,
+    /// The support team as `[support]` describes it (defaults when absent).
+    pub support: crate::support::Support,
 }
 
 impl KnowledgeBase {
@@ -135,14 +138,19 @@ struct Draft {
 pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
     let mut problems = Vec::new();
     let config_path = content_dir.join(config::FILE_NAME);
-    let config = match std::fs::read_to_string(&config_path) {
-        Ok(text) => SiteConfig::parse(&text).unwrap_or_else(|problem| {
-            problems.push(problem);
-            SiteConfig::default()
-        }),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => SiteConfig::default(),
+    let config_text = match std::fs::read_to_string(&config_path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => return Err(error),
     };
+    let config = SiteConfig::parse(&config_text).unwrap_or_else(|problem| {
+        problems.push(problem);
+        SiteConfig::default()
+    });
+    let support = support::compile(&config.support, &config_text).unwrap_or_else(|problem| {
+        problems.push(problem);
+        crate::support::Support::default()
+    });
     if !content_dir.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"));
     }
@@ -282,7 +290,7 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
     }
     resolve_related(&mut articles, &drafts, &mut problems);
     report_duplicate_notice_ids(&notices, &mut problems);
-    Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media, notices })
+    Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media, notices, support })
 }
 
 fn read_draft(source: &str, markdown: &str, config: &SiteConfig, problems: &mut Vec<Problem>) -> Option<Draft> {
