@@ -287,9 +287,8 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(
             return Err(ApiError::for_field(400, "invalid_value", key, format!("`{key}`: {message}.")));
         }
     }
-    serde_json::from_value(value).map_err(|error| {
-        ApiError::new(400, "invalid_body", format!("The {what} could not be read: {error}"))
-    })
+    serde_json::from_value(value)
+        .map_err(|error| ApiError::new(400, "invalid_body", format!("The {what} could not be read: {error}")))
 }
 
 impl std::fmt::Display for ApiError {

@@ -70,7 +70,10 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<&'static str, ApiError> {
             415,
             "attachment_type_mismatch",
             "attachment",
-            format!("{} is named like another kind of file than it is ({actual}); rename it and try again.", clean_name(name)),
+            format!(
+                "{} is named like another kind of file than it is ({actual}); rename it and try again.",
+                clean_name(name)
+            ),
         )),
     }
 }

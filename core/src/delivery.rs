@@ -71,7 +71,9 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
             }
             text.push_str(&format!("Номер вашего обращения — {number}; укажите его, если будете писать ещё. "));
             if critical {
-                text.push_str(&format!("Обращение срочное, мы работаем над ним круглосуточно: ответим на {email} до {when}."));
+                text.push_str(&format!(
+                    "Обращение срочное, мы работаем над ним круглосуточно: ответим на {email} до {when}."
+                ));
             } else {
                 text.push_str(&format!("Специалист поддержки ответит на {email} до {when}."));
             }
@@ -84,7 +86,9 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
             }
             text.push_str(&format!("Номер вашого звернення — {number}; вкажіть його, якщо писатимете ще. "));
             if critical {
-                text.push_str(&format!("Звернення термінове, ми працюємо над ним цілодобово: відповімо на {email} до {when}."));
+                text.push_str(&format!(
+                    "Звернення термінове, ми працюємо над ним цілодобово: відповімо на {email} до {when}."
+                ));
             } else {
                 text.push_str(&format!("Фахівець підтримки відповість на {email} до {when}."));
             }
@@ -97,7 +101,9 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
             }
             text.push_str(&format!("Your ticket number is {number}; please quote it if you write again. "));
             if critical {
-                text.push_str(&format!("It is marked critical, so we are on it around the clock: expect a reply to {email} by {when}."));
+                text.push_str(&format!(
+                    "It is marked critical, so we are on it around the clock: expect a reply to {email} by {when}."
+                ));
             } else {
                 text.push_str(&format!("Someone from our support team will reply to {email} by {when}."));
             }
@@ -110,11 +116,27 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
 #[derive(Debug, Clone, PartialEq)]
 pub enum Backend {
     /// A signed JSON POST to the team's own endpoint.
-    Webhook { url: String, secret: String },
+    Webhook {
+        url: String,
+        secret: String,
+    },
     /// Zendesk's Tickets API, with an API token.
-    Zendesk { base_url: String, email: String, token: String },
-    Freshdesk { base_url: String, api_key: String },
-    JiraServiceManagement { base_url: String, email: String, token: String, service_desk_id: String, request_type_id: String },
+    Zendesk {
+        base_url: String,
+        email: String,
+        token: String,
+    },
+    Freshdesk {
+        base_url: String,
+        api_key: String,
+    },
+    JiraServiceManagement {
+        base_url: String,
+        email: String,
+        token: String,
+        service_desk_id: String,
+        request_type_id: String,
+    },
 }
 
 /// An HTTP request for the platform to send.
@@ -137,7 +159,8 @@ fn description(ticket: &StoredTicket) -> String {
         text.push_str(&format!("\n\nAlready tried:\n{steps}"));
     }
     let context = &ticket.context;
-    let mut lines = vec![format!("Ticket {} · topic {} · urgency {}", ticket.number, ticket.topic, ticket.urgency.name())];
+    let mut lines =
+        vec![format!("Ticket {} · topic {} · urgency {}", ticket.number, ticket.topic, ticket.urgency.name())];
     if ticket.priority {
         lines.push("Priority customer".into());
     }
@@ -196,7 +219,11 @@ impl Backend {
             }
             Backend::Zendesk { base_url, email, token } => OutgoingRequest {
                 url: format!("{}/api/v2/tickets.json", base_url.trim_end_matches('/')),
-                headers: vec![content_type, idempotency, ("Authorization".into(), basic(&format!("{email}/token"), token))],
+                headers: vec![
+                    content_type,
+                    idempotency,
+                    ("Authorization".into(), basic(&format!("{email}/token"), token)),
+                ],
                 body: json(json!({ "ticket": {
                     "subject": ticket.subject,
                     "comment": { "body": description(ticket) },
@@ -231,16 +258,18 @@ impl Backend {
                     "unique_external_id": ticket.number,
                 })),
             },
-            Backend::JiraServiceManagement { base_url, email, token, service_desk_id, request_type_id } => OutgoingRequest {
-                url: format!("{}/rest/servicedeskapi/request", base_url.trim_end_matches('/')),
-                headers: vec![content_type, idempotency, ("Authorization".into(), basic(email, token))],
-                body: json(json!({
-                    "serviceDeskId": service_desk_id,
-                    "requestTypeId": request_type_id,
-                    "raiseOnBehalfOf": ticket.email,
-                    "requestFieldValues": { "summary": format!("[{}] {}", ticket.number, ticket.subject), "description": description(ticket) },
-                })),
-            },
+            Backend::JiraServiceManagement { base_url, email, token, service_desk_id, request_type_id } => {
+                OutgoingRequest {
+                    url: format!("{}/rest/servicedeskapi/request", base_url.trim_end_matches('/')),
+                    headers: vec![content_type, idempotency, ("Authorization".into(), basic(email, token))],
+                    body: json(json!({
+                        "serviceDeskId": service_desk_id,
+                        "requestTypeId": request_type_id,
+                        "raiseOnBehalfOf": ticket.email,
+                        "requestFieldValues": { "summary": format!("[{}] {}", ticket.number, ticket.subject), "description": description(ticket) },
+                    })),
+                }
+            }
         }
     }
 }
@@ -269,14 +298,23 @@ pub fn backoff(attempt: u32) -> u32 {
 /// date; a backend that asks us to wait is obeyed, within [`MAX_BACKOFF_SECONDS`].
 pub fn classify(status: u16, retry_after: Option<&str>, body: &str, attempt: u32) -> Outcome {
     let waited = || {
-        retry_after.and_then(|value| value.trim().parse::<u32>().ok()).map_or(backoff(attempt), |seconds| seconds.min(MAX_BACKOFF_SECONDS))
+        retry_after
+            .and_then(|value| value.trim().parse::<u32>().ok())
+            .map_or(backoff(attempt), |seconds| seconds.min(MAX_BACKOFF_SECONDS))
     };
     match status {
         200..=299 => Outcome::Delivered { backend_id: backend_id(body) },
         // A conflict on our idempotency key means the ticket is already there.
         409 => Outcome::Delivered { backend_id: backend_id(body) },
-        408 | 425 | 429 | 500..=599 => Outcome::Retry { after_seconds: waited(), reason: format!("the backend answered {status}") },
-        _ => Outcome::Refused { reason: format!("the backend refused the ticket ({status}): {}", body.chars().take(300).collect::<String>()) },
+        408 | 425 | 429 | 500..=599 => {
+            Outcome::Retry { after_seconds: waited(), reason: format!("the backend answered {status}") }
+        }
+        _ => Outcome::Refused {
+            reason: format!(
+                "the backend refused the ticket ({status}): {}",
+                body.chars().take(300).collect::<String>()
+            ),
+        },
     }
 }
 
@@ -311,7 +349,11 @@ mod tests {
             message: "I was charged twice.".into(),
             steps_tried: Some("Checked the invoice page".into()),
             attachments: vec![],
-            context: Context { locale: Some("en".into()), page_url: Some("https://app.acme.test/billing".into()), ..Context::default() },
+            context: Context {
+                locale: Some("en".into()),
+                page_url: Some("https://app.acme.test/billing".into()),
+                ..Context::default()
+            },
             customer: BTreeMap::new(),
             priority: false,
             created_at: "2026-11-23T10:00:00Z".into(),
@@ -335,14 +377,21 @@ mod tests {
         russian.context.locale = Some("ru".into());
         russian.urgency = Urgency::Critical;
         let text = acknowledgement(&russian, &support, false, at);
-        assert!(text.contains("ED-AB12-CD34") && text.contains("круглосуточно") && text.contains("вторник, 24 ноября"), "{text}");
+        assert!(
+            text.contains("ED-AB12-CD34") && text.contains("круглосуточно") && text.contains("вторник, 24 ноября"),
+            "{text}"
+        );
     }
 
     #[test]
     fn every_backend_gets_the_number_as_idempotency_key() {
         let backends = [
             Backend::Webhook { url: "https://hooks.acme.test/t".into(), secret: "s".into() },
-            Backend::Zendesk { base_url: "https://acme.zendesk.com".into(), email: "bot@acme.test".into(), token: "t".into() },
+            Backend::Zendesk {
+                base_url: "https://acme.zendesk.com".into(),
+                email: "bot@acme.test".into(),
+                token: "t".into(),
+            },
             Backend::Freshdesk { base_url: "https://acme.freshdesk.com".into(), api_key: "k".into() },
             Backend::JiraServiceManagement {
                 base_url: "https://acme.atlassian.net".into(),
@@ -366,23 +415,41 @@ mod tests {
         let signature = &request.headers.iter().find(|(name, _)| name == signing::SIGNATURE_HEADER).unwrap().1;
         assert!(signing::verify_request(b"s3cret", Some(signature), request.body.as_bytes(), 1_795_000_100).is_ok());
 
-        let zendesk = Backend::Zendesk { base_url: "https://acme.zendesk.com/".into(), email: "bot@acme.test".into(), token: "t0k".into() };
+        let zendesk = Backend::Zendesk {
+            base_url: "https://acme.zendesk.com/".into(),
+            email: "bot@acme.test".into(),
+            token: "t0k".into(),
+        };
         let request = zendesk.request(&ticket(), 0);
         assert_eq!(request.url, "https://acme.zendesk.com/api/v2/tickets.json");
         let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body["ticket"]["priority"], "high");
-        assert!(body["ticket"]["comment"]["body"].as_str().unwrap().contains("Already tried:\nChecked the invoice page"));
+        assert!(
+            body["ticket"]["comment"]["body"].as_str().unwrap().contains("Already tried:\nChecked the invoice page")
+        );
         // base64("bot@acme.test/token:t0k")
         assert!(request.headers.contains(&("Authorization".into(), "Basic Ym90QGFjbWUudGVzdC90b2tlbjp0MGs=".into())));
     }
 
     #[test]
     fn answers_decide_between_done_retry_and_parking() {
-        assert_eq!(classify(201, None, r#"{"ticket":{"id":4711}}"#, 1), Outcome::Delivered { backend_id: Some("4711".into()) });
+        assert_eq!(
+            classify(201, None, r#"{"ticket":{"id":4711}}"#, 1),
+            Outcome::Delivered { backend_id: Some("4711".into()) }
+        );
         assert_eq!(classify(409, None, "", 1), Outcome::Delivered { backend_id: None });
-        assert_eq!(classify(429, Some("120"), "", 1), Outcome::Retry { after_seconds: 120, reason: "the backend answered 429".into() });
-        assert_eq!(classify(503, None, "", 3), Outcome::Retry { after_seconds: 40, reason: "the backend answered 503".into() });
-        assert_eq!(classify(429, Some("86400"), "", 1), Outcome::Retry { after_seconds: MAX_BACKOFF_SECONDS, reason: "the backend answered 429".into() });
+        assert_eq!(
+            classify(429, Some("120"), "", 1),
+            Outcome::Retry { after_seconds: 120, reason: "the backend answered 429".into() }
+        );
+        assert_eq!(
+            classify(503, None, "", 3),
+            Outcome::Retry { after_seconds: 40, reason: "the backend answered 503".into() }
+        );
+        assert_eq!(
+            classify(429, Some("86400"), "", 1),
+            Outcome::Retry { after_seconds: MAX_BACKOFF_SECONDS, reason: "the backend answered 429".into() }
+        );
         assert!(matches!(classify(422, None, "bad email", 1), Outcome::Refused { .. }));
         assert_eq!((backoff(1), backoff(2), backoff(20)), (10, 20, MAX_BACKOFF_SECONDS));
     }

@@ -50,7 +50,8 @@ pub fn sign_request(secret: &[u8], body: &[u8], now: i64) -> String {
 /// Checks a signed request's header against its body at `now`.
 pub fn verify_request(secret: &[u8], header: Option<&str>, body: &[u8], now: i64) -> Result<(), ApiError> {
     let refused = |message: &str| ApiError::new(401, "invalid_signature", message);
-    let header = header.ok_or_else(|| refused("Sign the request: X-Edgedesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256>."))?;
+    let header =
+        header.ok_or_else(|| refused("Sign the request: X-Edgedesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256>."))?;
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
@@ -94,16 +95,37 @@ pub fn identity_message(attributes: &BTreeMap<String, String>, expires_at: i64) 
 }
 
 /// The attributes of an identity whose signature holds and has not expired.
-pub fn verify_identity(secret: &[u8], identity: &SignedIdentity, now: i64) -> Result<BTreeMap<String, String>, ApiError> {
-    if identity.attributes.len() > 20 || identity.attributes.iter().any(|(k, v)| k.len() > 64 || v.chars().count() > 500) {
-        return Err(ApiError::for_field(400, "invalid_identity", "identity", "An identity has at most 20 short attributes."));
+pub fn verify_identity(
+    secret: &[u8],
+    identity: &SignedIdentity,
+    now: i64,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    if identity.attributes.len() > 20
+        || identity.attributes.iter().any(|(k, v)| k.len() > 64 || v.chars().count() > 500)
+    {
+        return Err(ApiError::for_field(
+            400,
+            "invalid_identity",
+            "identity",
+            "An identity has at most 20 short attributes.",
+        ));
     }
     if identity.expires_at < now {
-        return Err(ApiError::for_field(401, "identity_expired", "identity", "The identity has expired; sign it again."));
+        return Err(ApiError::for_field(
+            401,
+            "identity_expired",
+            "identity",
+            "The identity has expired; sign it again.",
+        ));
     }
     let message = identity_message(&identity.attributes, identity.expires_at);
     if !matches(secret, message.as_bytes(), &identity.signature) {
-        return Err(ApiError::for_field(401, "invalid_identity", "identity", "The identity's signature does not match."));
+        return Err(ApiError::for_field(
+            401,
+            "invalid_identity",
+            "identity",
+            "The identity's signature does not match.",
+        ));
     }
     Ok(identity.attributes.clone())
 }
@@ -137,8 +159,10 @@ mod tests {
 
     #[test]
     fn identities_are_trusted_only_when_signed_and_fresh() {
-        let attributes: BTreeMap<String, String> =
-            [("id", "u-42"), ("email", "ada@example.com"), ("tier", "priority")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let attributes: BTreeMap<String, String> = [("id", "u-42"), ("email", "ada@example.com"), ("tier", "priority")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let signature = hmac_hex(SECRET, identity_message(&attributes, NOW + 3600).as_bytes());
         let identity = SignedIdentity { attributes: attributes.clone(), expires_at: NOW + 3600, signature };
         assert_eq!(verify_identity(SECRET, &identity, NOW).unwrap()["tier"], "priority");

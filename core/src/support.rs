@@ -105,7 +105,9 @@ impl Support {
     /// The local offset from UTC, in seconds, at Unix second `at`.
     pub fn offset_at(&self, at: i64) -> i32 {
         let after = self.offsets.partition_point(|&(from, _)| from <= at);
-        after.checked_sub(1).map_or_else(|| self.offsets.first().map_or(0, |&(_, offset)| offset), |i| self.offsets[i].1)
+        after
+            .checked_sub(1)
+            .map_or_else(|| self.offsets.first().map_or(0, |&(_, offset)| offset), |i| self.offsets[i].1)
     }
 
     pub fn topic(&self, id: &str) -> Option<&Topic> {
@@ -205,14 +207,36 @@ pub fn format_local(support: &Support, at: i64, locale: &str) -> String {
     match locale.split(['-', '_']).next().unwrap_or(locale) {
         "ru" => {
             const DAYS: [&str; 7] = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"];
-            const MONTHS: [&str; 12] =
-                ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"];
+            const MONTHS: [&str; 12] = [
+                "января",
+                "февраля",
+                "марта",
+                "апреля",
+                "мая",
+                "июня",
+                "июля",
+                "августа",
+                "сентября",
+                "октября",
+                "ноября",
+                "декабря",
+            ];
             format!("{}, {} {}, {clock} ({zone})", DAYS[weekday], date.day(), MONTHS[month])
         }
         "uk" => {
             const DAYS: [&str; 7] = ["понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"];
             const MONTHS: [&str; 12] = [
-                "січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада",
+                "січня",
+                "лютого",
+                "березня",
+                "квітня",
+                "травня",
+                "червня",
+                "липня",
+                "серпня",
+                "вересня",
+                "жовтня",
+                "листопада",
                 "грудня",
             ];
             format!("{}, {} {}, {clock} ({zone})", DAYS[weekday], date.day(), MONTHS[month])
@@ -220,7 +244,17 @@ pub fn format_local(support: &Support, at: i64, locale: &str) -> String {
         _ => {
             const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
             const MONTHS: [&str; 12] = [
-                "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
                 "December",
             ];
             format!("{}, {} {}, {clock} ({zone})", DAYS[weekday], date.day(), MONTHS[month])
@@ -264,7 +298,10 @@ mod tests {
     #[test]
     fn critical_counts_every_hour() {
         let support = berlin();
-        assert_eq!(support.expected_reply_at(Urgency::Critical, at("2026-11-28T10:00:00Z")), at("2026-11-28T14:00:00Z"));
+        assert_eq!(
+            support.expected_reply_at(Urgency::Critical, at("2026-11-28T10:00:00Z")),
+            at("2026-11-28T14:00:00Z")
+        );
     }
 
     #[test]

@@ -121,7 +121,12 @@ pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiEr
         ));
     }
     if let Some(bad) = ticket.attachments.iter().find(|id| !is_attachment_id(id)) {
-        return Err(ApiError::for_field(400, "invalid_value", "attachments", format!("{bad:?} is not an uploaded attachment.")));
+        return Err(ApiError::for_field(
+            400,
+            "invalid_value",
+            "attachments",
+            format!("{bad:?} is not an uploaded attachment."),
+        ));
     }
     let page_url = optional("page_url", ticket.page_url, MAX_URL_CHARS)?;
     let referrer = optional("referrer", ticket.referrer, MAX_URL_CHARS)?;
@@ -171,7 +176,8 @@ fn context_list(field: &str, items: Vec<String>) -> Result<Vec<String>, ApiError
 
 /// Attachment ids as the upload endpoint makes them: `att-` and 16 lowercase hex digits.
 pub fn is_attachment_id(id: &str) -> bool {
-    id.strip_prefix("att-").is_some_and(|rest| rest.len() == 16 && rest.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
+    id.strip_prefix("att-")
+        .is_some_and(|rest| rest.len() == 16 && rest.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
 }
 
 fn required(field: &str, value: &str, max_chars: usize, when_empty: &str) -> Result<String, ApiError> {
@@ -318,7 +324,12 @@ mod tests {
     #[test]
     fn context_and_attachments_are_bounded() {
         let mut ticket = good();
-        ticket["attachments"] = serde_json::json!(["att-0123456789abcdef", "att-0123456789abcde0", "att-0123456789abcde1", "att-0123456789abcde2"]);
+        ticket["attachments"] = serde_json::json!([
+            "att-0123456789abcdef",
+            "att-0123456789abcde0",
+            "att-0123456789abcde1",
+            "att-0123456789abcde2"
+        ]);
         assert_eq!(error_for(ticket.clone()).code, "too_many_attachments");
         ticket["attachments"] = serde_json::json!(["../../secrets"]);
         assert_eq!(error_for(ticket.clone()).field.as_deref(), Some("attachments"));

@@ -55,9 +55,10 @@ pub fn ContactScreen(
             locale: Some(settings.locale.clone()),
             // Tickets written during an incident are linked to it, so support sees them together.
             incident_id: status.current_incident().map(|notice| notice.id),
+            ..NewTicket::default()
         };
         // The worker applies the same rules; checking here first points at the field without a round trip.
-        if let Err(invalid) = ticket::validate(new_ticket.clone()) {
+        if let Err(invalid) = ticket::validate(new_ticket.clone(), &[]) {
             show_error(invalid);
             return;
         }

@@ -22,7 +22,7 @@ extern "C" {
 
 pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, ticket::MAX_BODY_BYTES).await?;
-    let ticket = ticket::parse(&body)?;
+    let ticket = ticket::parse(&body, &[])?;
     let user_agent = header(&request, "User-Agent")?;
 
     let database = env.d1(DATABASE).map_err(internal)?;
@@ -54,7 +54,11 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
         if rows_written == 1 {
             let message =
                 format!("Thanks, {}! Your ticket number is {number}. We will reply to {}.", ticket.name, ticket.email);
-            return json(202, &TicketAccepted { number, status: "received".into(), message });
+            let expected_reply_at = edgedesk_core::status::format_time(
+                edgedesk_core::support::Support::default()
+                    .expected_reply_at(ticket.urgency, (worker::Date::now().as_millis() / 1000) as i64),
+            );
+            return json(202, &TicketAccepted { number, status: "received".into(), expected_reply_at, message });
         }
     }
     Err(internal("no free ticket number after several attempts"))

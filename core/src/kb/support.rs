@@ -49,13 +49,20 @@ const LAST_YEAR: i32 = 2040;
 
 /// Compiles the configuration; `config_text` is the file's text, to point problems at their line.
 pub fn compile(config: &SupportConfig, config_text: &str) -> Result<Support, Problem> {
-    let line_of = |needle: &str| config_text.lines().position(|line| line.contains(needle)).map_or(1, |index| index + 1);
-    let problem = |needle: &str, message: String, fix: &str| Problem::error(FILE_NAME, line_of(needle), "invalid-support", message, fix);
+    let line_of =
+        |needle: &str| config_text.lines().position(|line| line.contains(needle)).map_or(1, |index| index + 1);
+    let problem = |needle: &str, message: String, fix: &str| {
+        Problem::error(FILE_NAME, line_of(needle), "invalid-support", message, fix)
+    };
     let mut support = Support::default();
 
     if let Some(zone) = &config.time_zone {
         let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
-            problem("time-zone", format!("`{zone}` is not a time zone"), "use an IANA name such as Europe/Berlin or America/New_York")
+            problem(
+                "time-zone",
+                format!("`{zone}` is not a time zone"),
+                "use an IANA name such as Europe/Berlin or America/New_York",
+            )
         })?;
         support.time_zone = zone.clone();
         support.offsets = offsets(tz);
@@ -70,21 +77,34 @@ pub fn compile(config: &SupportConfig, config_text: &str) -> Result<Support, Pro
                 continue;
             }
             support.hours[index] = Some(parse_hours(hours).ok_or_else(|| {
-                problem(&format!("{day} ="), format!("`{day} = \"{hours}\"` is not opening hours"), "write them as \"09:00-18:00\", or \"closed\"")
+                problem(
+                    &format!("{day} ="),
+                    format!("`{day} = \"{hours}\"` is not opening hours"),
+                    "write them as \"09:00-18:00\", or \"closed\"",
+                )
             })?);
         }
     }
     for holiday in &config.holidays {
-        let date = NaiveDate::parse_from_str(holiday, "%Y-%m-%d")
-            .map_err(|_| problem(holiday, format!("the holiday `{holiday}` is not a date"), "write dates as YYYY-MM-DD"))?;
+        let date = NaiveDate::parse_from_str(holiday, "%Y-%m-%d").map_err(|_| {
+            problem(holiday, format!("the holiday `{holiday}` is not a date"), "write dates as YYYY-MM-DD")
+        })?;
         support.holidays.push(date);
     }
     for (urgency, target) in &config.targets {
         let urgency = Urgency::ALL.into_iter().find(|u| u.name() == urgency).ok_or_else(|| {
-            problem(&format!("{urgency} ="), format!("`{urgency}` is not an urgency"), "use low, normal, high or critical")
+            problem(
+                &format!("{urgency} ="),
+                format!("`{urgency}` is not an urgency"),
+                "use low, normal, high or critical",
+            )
         })?;
         let target = parse_target(target).ok_or_else(|| {
-            problem(target, format!("`{target}` is not a reply target"), "write \"24 business hours\", or \"4 hours\" for round the clock")
+            problem(
+                target,
+                format!("`{target}` is not a reply target"),
+                "write \"24 business hours\", or \"4 hours\" for round the clock",
+            )
         })?;
         support.targets.insert(urgency, target);
     }
@@ -99,7 +119,11 @@ pub fn compile(config: &SupportConfig, config_text: &str) -> Result<Support, Pro
                 ));
             }
             if support.topics.iter().any(|known: &Topic| known.id == topic.id) {
-                return Err(problem(&format!("\"{}\"", topic.id), format!("the topic `{}` is listed twice", topic.id), "keep one of them"));
+                return Err(problem(
+                    &format!("\"{}\"", topic.id),
+                    format!("the topic `{}` is listed twice", topic.id),
+                    "keep one of them",
+                ));
             }
             support.topics.push(Topic { id: topic.id.clone(), title: topic.title.clone(), complaint: topic.complaint });
         }
@@ -109,9 +133,23 @@ pub fn compile(config: &SupportConfig, config_text: &str) -> Result<Support, Pro
 
 /// The zone's UTC offsets from 2020 to 2040 as `(from, offset)`, to the second.
 fn offsets(tz: chrono_tz::Tz) -> Vec<(i64, i32)> {
-    let offset_at = |at: i64| tz.offset_from_utc_datetime(&chrono::DateTime::from_timestamp(at, 0).expect("in range").naive_utc()).fix().local_minus_utc();
-    let start = chrono::NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("a date").and_hms_opt(0, 0, 0).expect("a time").and_utc().timestamp();
-    let end = chrono::NaiveDate::from_ymd_opt(LAST_YEAR, 1, 1).expect("a date").and_hms_opt(0, 0, 0).expect("a time").and_utc().timestamp();
+    let offset_at = |at: i64| {
+        tz.offset_from_utc_datetime(&chrono::DateTime::from_timestamp(at, 0).expect("in range").naive_utc())
+            .fix()
+            .local_minus_utc()
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1)
+        .expect("a date")
+        .and_hms_opt(0, 0, 0)
+        .expect("a time")
+        .and_utc()
+        .timestamp();
+    let end = chrono::NaiveDate::from_ymd_opt(LAST_YEAR, 1, 1)
+        .expect("a date")
+        .and_hms_opt(0, 0, 0)
+        .expect("a time")
+        .and_utc()
+        .timestamp();
     let mut offsets = vec![(start, offset_at(start))];
     let step = 3 * 3600;
     let mut at = start;

@@ -251,7 +251,7 @@ pub async fn bad_tickets_get_specific_errors(world: &World) -> Result<()> {
     assert_error(&post_ticket(world, &extra).await?, 400, "unknown_field", Some("priority"))?;
     let mut wrong_type = ticket("ada@example.com");
     wrong_type["subject"] = json!(["a", "list"]);
-    assert_error(&post_ticket(world, &wrong_type).await?, 400, "invalid_type", Some("subject"))?;
+    assert_error(&post_ticket(world, &wrong_type).await?, 400, "invalid_value", Some("subject"))?;
 
     let client = Client::new();
     let url = world.worker.url("/api/tickets");
