@@ -5,6 +5,7 @@ mod build;
 mod preview;
 mod report;
 mod status;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +71,13 @@ enum Command {
         #[command(subcommand)]
         action: StatusAction,
     },
+    /// Tickets and their delivery to the helpdesk: list them, see the failed ones, send them again.
+    Tickets {
+        #[command(flatten)]
+        worker: Worker,
+        #[command(subcommand)]
+        action: TicketsAction,
+    },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
         content_dir: PathBuf,
@@ -106,6 +114,35 @@ impl Worker {
         let token = self.token.as_deref().context("pass the admin token with --token (or EDGEDESK_TOKEN)")?;
         admin::AdminClient::new(url, token)
     }
+}
+
+#[derive(Subcommand)]
+enum TicketsAction {
+    /// The newest tickets with where their delivery stands.
+    List {
+        /// Only tickets whose delivery is pending, delivered, failed or held (no backend configured).
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tickets the helpdesk refused, with its reason.
+    Failed {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send tickets that were not delivered again, e.g. after fixing what the helpdesk refused.
+    Replay {
+        #[arg(required = true)]
+        numbers: Vec<String>,
+    },
+    /// Run the delivery sweep now (the cron runs it every five minutes): every ticket not yet confirmed
+    /// whose retry time has come goes out again.
+    Sweep,
 }
 
 #[derive(Subcommand)]
@@ -252,6 +289,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 StatusAction::Resolve { id, message } => status::update(&client, &id, &message, None, true),
                 StatusAction::List { json } => status::list(&client, json),
                 StatusAction::Delete { id } => status::delete(&client, &id),
+            }
+        }
+        Command::Tickets { worker, action } => {
+            let client = worker.client()?;
+            match action {
+                TicketsAction::List { state, limit, json } => tickets::list(&client, state.as_deref(), limit, json),
+                TicketsAction::Failed { limit, json } => tickets::list(&client, Some("failed"), limit, json),
+                TicketsAction::Replay { numbers } => tickets::replay(&client, &numbers),
+                TicketsAction::Sweep => tickets::sweep(&client),
             }
         }
         Command::Eval { content_dir, relevance_file, locale, json } => {

@@ -210,6 +210,132 @@ pub struct TicketAccepted {
     pub message: String,
 }
 
+/// `GET /api/form?locale=`: what the contact form asks for on this site, in the customer's language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormConfig {
+    /// The support team's topics, the default first.
+    pub topics: Vec<FormTopic>,
+    /// The optional parts of the form this site shows: any of `topic`, `urgency`, `steps_tried`,
+    /// `attachments`. Name, email, subject and message are always there.
+    pub fields: Vec<String>,
+    /// Labels the site sets for this locale, by field name; the widget's own labels fill the rest.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub max_attachments: usize,
+    pub max_attachment_bytes: usize,
+    /// What the attachment picker accepts (`image/png,…`).
+    pub attachment_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormTopic {
+    pub id: String,
+    pub title: String,
+}
+
+/// The 201 answer to `POST /api/attachments` (raw bytes in the body, the file name in `X-Filename`,
+/// percent-encoded): the id to list in the ticket's `attachments`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentUploaded {
+    pub id: String,
+    pub name: String,
+    /// The type its bytes show, whatever the name or the browser said.
+    pub media_type: String,
+    pub bytes: u64,
+}
+
+/// `GET /api/tickets/{number}?email=`: a ticket as its customer sees it in "My tickets".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub number: String,
+    pub subject: String,
+    /// `received` (with us), `delivered` (with the support team), then what the helpdesk reports:
+    /// `open`, `pending`, `solved`, `closed`.
+    pub status: String,
+    pub created_at: String,
+    pub expected_reply_at: String,
+    /// Newest last.
+    pub events: Vec<TicketEventView>,
+    /// `good` or `bad` once the customer rated the answer.
+    pub rating: Option<String>,
+    /// A solved ticket's answer can be rated, once.
+    pub can_rate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketEventView {
+    pub status: String,
+    /// What the support team wants the customer to see, if anything.
+    pub message: Option<String>,
+    pub at: String,
+}
+
+/// `POST /api/tickets/{number}/events`, signed by the helpdesk side with `X-Edgedesk-Signature`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketEvent {
+    /// `open`, `pending`, `solved` or `closed`.
+    pub status: String,
+    pub message: Option<String>,
+}
+
+impl TicketEvent {
+    pub const FIELDS: [&str; 2] = ["status", "message"];
+    pub const STATUSES: [&str; 4] = ["open", "pending", "solved", "closed"];
+}
+
+/// `POST /api/tickets/{number}/rating`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketRating {
+    pub email: String,
+    /// `good` or `bad`.
+    pub rating: String,
+}
+
+impl TicketRating {
+    pub const FIELDS: [&str; 2] = ["email", "rating"];
+}
+
+/// `POST /api/deflections`: the customer opened a suggested article while writing and left without
+/// sending the ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deflection {
+    pub locale: String,
+    pub slug: String,
+}
+
+impl Deflection {
+    pub const FIELDS: [&str; 2] = ["locale", "slug"];
+}
+
+/// `GET /api/admin/tickets?state=`: tickets with where their delivery stands, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminTickets {
+    pub tickets: Vec<AdminTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminTicket {
+    pub number: String,
+    pub created_at: String,
+    pub email: String,
+    pub subject: String,
+    pub topic: Option<String>,
+    pub urgency: Option<String>,
+    /// 1 for verified priority customers.
+    pub priority: i64,
+    pub status: String,
+    /// `pending`, `delivered`, `failed` (refused by the helpdesk) or `held` (no backend configured).
+    pub delivery: Option<String>,
+    pub attempts: Option<i64>,
+    pub last_error: Option<String>,
+    pub backend_id: Option<String>,
+}
+
+/// The states `edgedesk tickets list --state` accepts.
+pub const DELIVERY_STATES: [&str; 4] = ["pending", "delivered", "failed", "held"];
+
 /// Every 4xx answer: `{ "error": { "code", "message", "field" } }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -4,6 +4,8 @@ use crate::api::ApiError;
 
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ATTACHMENTS: usize = 3;
+/// What customers may attach: screenshots and PDFs.
+pub const MEDIA_TYPES: [&str; 5] = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"];
 
 /// The media type of a file's bytes, for the kinds customers attach: PNG, JPEG, GIF, WebP and PDF.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {

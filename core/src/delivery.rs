@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::signing;
 use crate::status::format_time;
 use crate::support::{Support, Urgency, format_local};
+use crate::ticket::ValidTicket;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -112,6 +113,60 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
     }
 }
 
+/// Turns an accepted ticket into the record that is stored and delivered. A verified identity whose
+/// `tier` is `priority` marks the ticket as priority.
+pub fn stored_ticket(
+    ticket: ValidTicket,
+    number: String,
+    received_at: i64,
+    support: &Support,
+    customer: BTreeMap<String, String>,
+    user_agent: Option<String>,
+    attachments: Vec<Attachment>,
+) -> StoredTicket {
+    let priority = customer.get("tier").is_some_and(|tier| tier.eq_ignore_ascii_case("priority"));
+    StoredTicket {
+        number,
+        name: ticket.name,
+        email: ticket.email,
+        topic: ticket.topic,
+        urgency: ticket.urgency,
+        subject: ticket.subject,
+        message: ticket.message,
+        steps_tried: ticket.steps_tried,
+        attachments,
+        context: Context {
+            page_url: ticket.page_url,
+            referrer: ticket.referrer,
+            locale: ticket.locale,
+            user_agent: user_agent.map(|agent| agent.chars().take(500).collect()),
+            app_version: ticket.app_version,
+            incident_id: ticket.incident_id,
+            articles_read: ticket.articles_read,
+            searches: ticket.searches,
+        },
+        customer,
+        priority,
+        created_at: format_time(received_at),
+        expected_reply_at: format_time(support.expected_reply_at(ticket.urgency, received_at)),
+    }
+}
+
+/// Where a stored attachment can be fetched without an account: a link signed with the operators'
+/// secret that stops working after `expires_at`.
+pub fn attachment_link(origin: &str, id: &str, secret: &[u8], expires_at: i64) -> String {
+    let signature = signing::hmac_hex(secret, format!("{id}.{expires_at}").as_bytes());
+    format!("{origin}/api/attachments/{id}?expires={expires_at}&signature={signature}")
+}
+
+/// Checks a link made by [`attachment_link`] at `now`.
+pub fn attachment_link_holds(id: &str, secret: &[u8], expires_at: i64, signature: &str, now: i64) -> bool {
+    expires_at >= now && signing::hmac_matches(secret, format!("{id}.{expires_at}").as_bytes(), signature)
+}
+
+/// Attachment links in delivered tickets stay valid this long.
+pub const ATTACHMENT_LINK_SECONDS: i64 = 30 * 86_400;
+
 /// Where tickets go. Secrets come from Worker secrets, addresses from variables.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Backend {
@@ -192,6 +247,40 @@ fn description(ticket: &StoredTicket) -> String {
 }
 
 impl Backend {
+    /// The backend the worker's settings choose: `DELIVERY_BACKEND` (`webhook`, `zendesk`, `freshdesk`,
+    /// `jira`, or empty for none) with `DELIVERY_URL` and the secrets that backend needs. `None` keeps
+    /// tickets in D1 only. A half-configured backend is an error naming what is missing.
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>) -> Result<Option<Backend>, String> {
+        let kind = setting("DELIVERY_BACKEND").unwrap_or_default();
+        let required = |name: &str| {
+            setting(name)
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| format!("DELIVERY_BACKEND = \"{kind}\" needs {name} to be set"))
+        };
+        Ok(Some(match kind.trim() {
+            "" | "none" => return Ok(None),
+            "webhook" => Backend::Webhook { url: required("DELIVERY_URL")?, secret: required("WEBHOOK_SECRET")? },
+            "zendesk" => Backend::Zendesk {
+                base_url: required("DELIVERY_URL")?,
+                email: required("HELPDESK_EMAIL")?,
+                token: required("HELPDESK_TOKEN")?,
+            },
+            "freshdesk" => {
+                Backend::Freshdesk { base_url: required("DELIVERY_URL")?, api_key: required("HELPDESK_TOKEN")? }
+            }
+            "jira" => Backend::JiraServiceManagement {
+                base_url: required("DELIVERY_URL")?,
+                email: required("HELPDESK_EMAIL")?,
+                token: required("HELPDESK_TOKEN")?,
+                service_desk_id: required("JIRA_SERVICE_DESK_ID")?,
+                request_type_id: required("JIRA_REQUEST_TYPE_ID")?,
+            },
+            other => {
+                return Err(format!("DELIVERY_BACKEND = \"{other}\" is not one of webhook, zendesk, freshdesk, jira"));
+            }
+        }))
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Backend::Webhook { .. } => "webhook",
@@ -429,6 +518,46 @@ mod tests {
         );
         // base64("bot@acme.test/token:t0k")
         assert!(request.headers.contains(&("Authorization".into(), "Basic Ym90QGFjbWUudGVzdC90b2tlbjp0MGs=".into())));
+    }
+
+    #[test]
+    fn settings_choose_the_backend_and_name_what_is_missing() {
+        let settings = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+        };
+        assert_eq!(Backend::from_settings(settings(&[])), Ok(None));
+        let webhook =
+            settings(&[("DELIVERY_BACKEND", "webhook"), ("DELIVERY_URL", "https://h.test"), ("WEBHOOK_SECRET", "s")]);
+        assert_eq!(Backend::from_settings(webhook).unwrap().unwrap().name(), "webhook");
+        let error =
+            Backend::from_settings(settings(&[("DELIVERY_BACKEND", "zendesk"), ("DELIVERY_URL", "https://z.test")]));
+        assert!(error.unwrap_err().contains("HELPDESK_EMAIL"));
+        assert!(Backend::from_settings(settings(&[("DELIVERY_BACKEND", "mail")])).unwrap_err().contains("mail"));
+    }
+
+    #[test]
+    fn attachment_links_expire_and_cannot_be_altered() {
+        let link = attachment_link("https://support.acme.test", "att-0123456789abcdef", b"k", 2_000);
+        let signature = link.rsplit_once("signature=").unwrap().1;
+        assert!(attachment_link_holds("att-0123456789abcdef", b"k", 2_000, signature, 1_000));
+        assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 2_000, signature, 2_001));
+        assert!(!attachment_link_holds("att-0123456789abcdee", b"k", 2_000, signature, 1_000));
+        assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 3_000, signature, 1_000));
+    }
+
+    #[test]
+    fn priority_customers_are_flagged_from_their_verified_tier() {
+        let valid = crate::ticket::parse(
+            br#"{"name":"Ada","email":"ada@example.com","subject":"S","message":"M","urgency":"high"}"#,
+            &[],
+        )
+        .unwrap();
+        let customer: BTreeMap<String, String> = [("tier".to_owned(), "priority".to_owned())].into_iter().collect();
+        let at = crate::status::parse_time("2026-11-23T10:00:00Z").unwrap();
+        let stored = stored_ticket(valid, "ED-0000-0001".into(), at, &Support::default(), customer, None, vec![]);
+        assert!(stored.priority);
+        // Eight business hours from Monday 10:00 with a 09:00–17:00 day: seven on Monday, one on Tuesday.
+        assert_eq!(stored.expected_reply_at, "2026-11-24T10:00:00Z");
     }
 
     #[test]

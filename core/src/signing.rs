@@ -33,7 +33,8 @@ pub fn hmac_hex(secret: &[u8], message: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-fn matches(secret: &[u8], message: &[u8], signature_hex: &str) -> bool {
+/// Whether `signature_hex` is the HMAC of `message`, compared in constant time.
+pub fn hmac_matches(secret: &[u8], message: &[u8], signature_hex: &str) -> bool {
     let Ok(signature) = hex::decode(signature_hex.trim()) else { return false };
     let mut mac = mac(secret);
     mac.update(message);
@@ -67,7 +68,7 @@ pub fn verify_request(secret: &[u8], header: Option<&str>, body: &[u8], now: i64
     }
     let mut message = format!("{timestamp}.").into_bytes();
     message.extend_from_slice(body);
-    if signatures.iter().any(|signature| matches(secret, &message, signature)) {
+    if signatures.iter().any(|signature| hmac_matches(secret, &message, signature)) {
         Ok(())
     } else {
         Err(refused("The signature does not match the body."))
@@ -119,7 +120,7 @@ pub fn verify_identity(
         ));
     }
     let message = identity_message(&identity.attributes, identity.expires_at);
-    if !matches(secret, message.as_bytes(), &identity.signature) {
+    if !hmac_matches(secret, message.as_bytes(), &identity.signature) {
         return Err(ApiError::for_field(
             401,
             "invalid_identity",

@@ -73,6 +73,22 @@ pub struct Support {
     pub holidays: Vec<NaiveDate>,
     pub targets: BTreeMap<Urgency, Target>,
     pub topics: Vec<Topic>,
+    /// The optional form parts this site shows: `topic`, `urgency`, `steps_tried`, `attachments`.
+    #[serde(default = "all_optional_fields")]
+    pub fields: Vec<String>,
+    /// Label overrides per locale, then per field.
+    #[serde(default)]
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The optional parts of the contact form, in form order.
+pub const OPTIONAL_FIELDS: [&str; 4] = ["topic", "urgency", "steps_tried", "attachments"];
+/// Fields whose labels a site may change.
+pub const LABELLED_FIELDS: [&str; 8] =
+    ["name", "email", "topic", "urgency", "subject", "message", "steps_tried", "attachments"];
+
+fn all_optional_fields() -> Vec<String> {
+    OPTIONAL_FIELDS.iter().map(|field| field.to_string()).collect()
 }
 
 impl Default for Support {
@@ -97,6 +113,8 @@ impl Default for Support {
                 title: [("en".to_owned(), "A question".to_owned())].into_iter().collect(),
                 complaint: false,
             }],
+            fields: all_optional_fields(),
+            labels: BTreeMap::new(),
         }
     }
 }
@@ -108,6 +126,29 @@ impl Support {
         after
             .checked_sub(1)
             .map_or_else(|| self.offsets.first().map_or(0, |&(_, offset)| offset), |i| self.offsets[i].1)
+    }
+
+    /// The contact form for `locale`: topic titles fall back to English, then to the id.
+    pub fn form(&self, locale: &str) -> crate::api::FormConfig {
+        crate::api::FormConfig {
+            topics: self
+                .topics
+                .iter()
+                .map(|topic| crate::api::FormTopic {
+                    id: topic.id.clone(),
+                    title: topic.title.get(locale).or_else(|| topic.title.get("en")).unwrap_or(&topic.id).clone(),
+                })
+                .collect(),
+            fields: self.fields.clone(),
+            labels: self.labels.get(locale).cloned().unwrap_or_default(),
+            max_attachments: crate::attachment::MAX_ATTACHMENTS,
+            max_attachment_bytes: crate::attachment::MAX_ATTACHMENT_BYTES,
+            attachment_types: crate::attachment::MEDIA_TYPES.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    pub fn topic_ids(&self) -> Vec<&str> {
+        self.topics.iter().map(|topic| topic.id.as_str()).collect()
     }
 
     pub fn topic(&self, id: &str) -> Option<&Topic> {

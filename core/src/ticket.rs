@@ -174,6 +174,44 @@ fn context_list(field: &str, items: Vec<String>) -> Result<Vec<String>, ApiError
         .collect()
 }
 
+/// Whether the customer may rate a ticket: once, after the helpdesk reported it solved or closed.
+pub fn can_rate(status: &str, rating: Option<&str>) -> bool {
+    rating.is_none() && matches!(status, "solved" | "closed")
+}
+
+/// A rating is `good` or `bad`.
+pub fn check_rating(rating: &str) -> Result<&'static str, ApiError> {
+    match rating.trim() {
+        "good" => Ok("good"),
+        "bad" => Ok("bad"),
+        other => Err(ApiError::for_field(
+            400,
+            "invalid_value",
+            "rating",
+            format!("Rate the answer \"good\" or \"bad\", not {other:?}."),
+        )),
+    }
+}
+
+/// A progress report from the helpdesk: a known status and a short message.
+pub fn check_event(event: crate::api::TicketEvent) -> Result<crate::api::TicketEvent, ApiError> {
+    let status = event.status.trim().to_ascii_lowercase();
+    if !crate::api::TicketEvent::STATUSES.contains(&status.as_str()) {
+        return Err(ApiError::for_field(
+            400,
+            "invalid_value",
+            "status",
+            format!(
+                "`status` must be one of {}, not {:?}.",
+                crate::api::TicketEvent::STATUSES.join(", "),
+                event.status
+            ),
+        ));
+    }
+    let message = optional("message", event.message, 2_000)?;
+    Ok(crate::api::TicketEvent { status, message })
+}
+
 /// Attachment ids as the upload endpoint makes them: `att-` and 16 lowercase hex digits.
 pub fn is_attachment_id(id: &str) -> bool {
     id.strip_prefix("att-")
@@ -355,6 +393,17 @@ mod tests {
         assert_eq!(check_idempotency_key(None).unwrap(), None);
         assert!(check_idempotency_key(Some("with space")).is_err());
         assert!(check_idempotency_key(Some(&"k".repeat(101))).is_err());
+    }
+
+    #[test]
+    fn ratings_and_progress_reports_are_checked() {
+        assert!(can_rate("solved", None) && !can_rate("solved", Some("good")) && !can_rate("open", None));
+        assert_eq!(check_rating("bad").unwrap(), "bad");
+        assert_eq!(check_rating("meh").unwrap_err().field.as_deref(), Some("rating"));
+        let event = crate::api::TicketEvent { status: "Solved".into(), message: Some(" Fixed. ".into()) };
+        assert_eq!(check_event(event).unwrap().message.as_deref(), Some("Fixed."));
+        let unknown = crate::api::TicketEvent { status: "lost".into(), message: None };
+        assert_eq!(check_event(unknown).unwrap_err().field.as_deref(), Some("status"));
     }
 
     #[test]

@@ -383,3 +383,116 @@ impl Drop for HostSite {
         self.server.abort();
     }
 }
+
+/// How the stand-in helpdesk answers, switched by tests to play an outage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpdeskMode {
+    /// Creates tickets (once per idempotency key) and answers 201.
+    Up,
+    /// Answers 503 with `Retry-After: 1`, creating nothing.
+    Down,
+    /// Creates the ticket but answers 500 the first time per key, as if the answer were lost on the way.
+    LosesFirstAnswer,
+    /// Answers 422: the helpdesk will never take these tickets.
+    Refuses,
+}
+
+/// What the helpdesk saw and did, per ticket number (the idempotency key).
+#[derive(Debug, Default)]
+pub struct HelpdeskLog {
+    pub mode: Option<HelpdeskMode>,
+    /// Every delivery attempt: (idempotency key, status answered).
+    pub attempts: Vec<(String, u16)>,
+    /// Tickets created, by idempotency key, as first received. A repeated key creates nothing new.
+    pub created: std::collections::BTreeMap<String, Value>,
+    /// How many times each key was answered "created": a sender that stops once told (exactly once)
+    /// makes this one per ticket.
+    pub confirmed: std::collections::BTreeMap<String, usize>,
+    /// Requests refused for a bad or missing signature.
+    pub bad_signatures: usize,
+    answers_lost: std::collections::BTreeSet<String>,
+}
+
+/// A real HTTP server playing the team's helpdesk behind the signed webhook: it checks the signature,
+/// creates each ticket once per `Idempotency-Key` (as Zendesk and others do), and counts everything.
+#[derive(Debug)]
+pub struct Helpdesk {
+    pub url: String,
+    pub secret: String,
+    pub log: std::sync::Arc<std::sync::Mutex<HelpdeskLog>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Helpdesk {
+    pub async fn start(secret: &str) -> Result<Self> {
+        use axum::http::{HeaderMap, StatusCode};
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let url = format!("http://127.0.0.1:{}/tickets", listener.local_addr()?.port());
+        let log: std::sync::Arc<std::sync::Mutex<HelpdeskLog>> = Default::default();
+        let shared = std::sync::Arc::clone(&log);
+        let key = secret.to_owned();
+        let app = axum::Router::new().route(
+            "/tickets",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let log = std::sync::Arc::clone(&shared);
+                let key = key.clone();
+                async move {
+                    let header =
+                        |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+                    let mut log = log.lock().expect("the helpdesk log is never poisoned");
+                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+                    let signature = header(edgedesk_core::signing::SIGNATURE_HEADER);
+                    if edgedesk_core::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
+                        .is_err()
+                    {
+                        log.bad_signatures += 1;
+                        return (StatusCode::UNAUTHORIZED, [("Retry-After", "1")], String::new());
+                    }
+                    let idempotency_key = header("Idempotency-Key").unwrap_or_default();
+                    let mode = log.mode.unwrap_or(HelpdeskMode::Up);
+                    let (status, answer) = match mode {
+                        HelpdeskMode::Down => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
+                        HelpdeskMode::Refuses => {
+                            (StatusCode::UNPROCESSABLE_ENTITY, r#"{"error":"requester email is blocked"}"#.into())
+                        }
+                        HelpdeskMode::Up | HelpdeskMode::LosesFirstAnswer => {
+                            let ticket: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                            // A repeated key is answered with the ticket it already made.
+                            let next_id = log.created.len() + 1;
+                            log.created.entry(idempotency_key.clone()).or_insert(ticket);
+                            let id = log.created.keys().position(|key| *key == idempotency_key).unwrap_or(next_id);
+                            if mode == HelpdeskMode::LosesFirstAnswer
+                                && log.answers_lost.insert(idempotency_key.clone())
+                            {
+                                (StatusCode::INTERNAL_SERVER_ERROR, String::new())
+                            } else {
+                                *log.confirmed.entry(idempotency_key.clone()).or_default() += 1;
+                                (StatusCode::CREATED, format!(r#"{{"id":{}}}"#, id + 1))
+                            }
+                        }
+                    };
+                    log.attempts.push((idempotency_key, status.as_u16()));
+                    (status, [("Retry-After", "1")], answer)
+                }
+            }),
+        );
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { url, secret: secret.to_owned(), log, server })
+    }
+
+    pub fn set_mode(&self, mode: HelpdeskMode) {
+        self.log.lock().expect("the helpdesk log is never poisoned").mode = Some(mode);
+    }
+
+    pub fn with_log<T>(&self, read: impl FnOnce(&HelpdeskLog) -> T) -> T {
+        read(&self.log.lock().expect("the helpdesk log is never poisoned"))
+    }
+}
+
+impl Drop for Helpdesk {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

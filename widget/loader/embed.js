@@ -3,7 +3,10 @@
  * intent (pointer over or focus on the launcher, or a click) or when a status banner must show, so the
  * host page pays a few KB and one small status request, and nothing else.
  * Data attributes: data-api (worker origin, default: where this file came from), data-locale,
- * data-product, data-status-poll (seconds between status checks, default 60). */
+ * data-product, data-app-version (the host app's version, sent with tickets), data-status-poll (seconds
+ * between status checks, default 60).
+ * window.edgedesk.identify({attributes, expires_at, signature}) tells the widget who the customer is, as
+ * the product's backend signed it; null forgets it. It may be called before or after the widget loads. */
 (function () {
   var script = document.currentScript;
   if (!script || window.edgedesk) return;
@@ -29,12 +32,16 @@
   var widget = null;
   var wasOpen = false;
   var status = null;
+  var identity = null;
 
   function load() {
     if (!widget) {
       widget = import(new URL("widget/edgedesk_widget.js", base).href).then(function (module) {
         return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
-          var options = { api: api, locale: locale, product: product, pollSeconds: Number(data.statusPoll) || 60, status: status };
+          var options = {
+            api: api, locale: locale, product: product, appVersion: data.appVersion || "",
+            identity: identity, pollSeconds: Number(data.statusPoll) || 60, status: status
+          };
           return module.mount(root.querySelector(".mount"), options, function (open) {
             launcher.setAttribute("aria-expanded", String(open));
             // Closing hands focus back to where the customer opened the panel from.
@@ -85,7 +92,13 @@
       .then(function () { clearTimeout(timer); });
   }
 
-  window.edgedesk = { version: 1, load: load };
+  // Kept for a widget not loaded yet (it gets it in its options), passed on to one that is.
+  function identify(signed) {
+    identity = signed || null;
+    if (widget) widget.then(function (panel) { panel.identify(identity); }, function () {});
+  }
+
+  window.edgedesk = { version: 1, load: load, identify: identify };
   function attach() {
     document.body.appendChild(host);
     checkStatus();

@@ -1,6 +1,8 @@
 //! Talking to the worker with the browser's own `fetch`: no HTTP crate in the wasm, only the wire types
 //! from edgedesk-core.
 
+use std::time::Duration;
+
 use edgedesk_core::api::{ApiError, ErrorBody};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,8 +17,24 @@ pub enum Failure {
     Unreachable,
     /// The worker answered with an error it explained.
     Refused(ApiError),
+    /// `429`: the worker explained, and `Retry-After` said how many seconds to wait, when it did.
+    RateLimited(ApiError, Option<u32>),
     /// The worker answered something we cannot read.
     Unexpected(u16),
+}
+
+impl Failure {
+    /// Whether the request may simply not have arrived (or a gateway gave up on it), so that sending the
+    /// same request again is the right thing to do.
+    pub fn is_transient(&self) -> bool {
+        let gateway = |status: u16| (502..=504).contains(&status);
+        match self {
+            Failure::Unreachable => true,
+            Failure::Refused(error) => gateway(error.status),
+            Failure::Unexpected(status) => gateway(*status),
+            Failure::RateLimited(..) => false,
+        }
+    }
 }
 
 /// The answer to a conditional GET.
@@ -33,6 +51,19 @@ struct Answer {
     etag: Option<String>,
 }
 
+/// A request body and its media type.
+struct Body {
+    value: JsValue,
+    media_type: String,
+}
+
+impl Body {
+    fn json(value: &impl Serialize) -> Result<Self, Failure> {
+        let text = serde_json::to_string(value).map_err(|_| Failure::Unexpected(0))?;
+        Ok(Self { value: JsValue::from_str(&text), media_type: "application/json".into() })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Api {
     base: String,
@@ -44,19 +75,56 @@ impl Api {
     }
 
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
-        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
-        let answer = self.send("POST", path, Some(json), Conditional::Unchanged).await?;
+        self.post_with_headers(path, body, &[]).await
+    }
+
+    pub async fn post_with_headers<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+        headers: &[(&str, &str)],
+    ) -> Result<T, Failure> {
+        let answer = self.send("POST", path, Some(Body::json(body)?), headers, Conditional::Unchanged).await?;
         serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
     }
 
     /// A POST answered with `204 No Content`.
     pub async fn post_no_content(&self, path: &str, body: &impl Serialize) -> Result<(), Failure> {
-        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
-        self.send("POST", path, Some(json), Conditional::Unchanged).await.map(|_| ())
+        self.send("POST", path, Some(Body::json(body)?), &[], Conditional::Unchanged).await.map(|_| ())
+    }
+
+    /// Sends a file's bytes as the request body, with the browser's idea of its type.
+    pub async fn upload<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        file: &web_sys::File,
+        headers: &[(&str, &str)],
+    ) -> Result<T, Failure> {
+        let media_type =
+            Some(file.type_()).filter(|t| !t.is_empty()).unwrap_or_else(|| "application/octet-stream".into());
+        let body = Body { value: file.into(), media_type };
+        let answer = self.send("POST", path, Some(body), headers, Conditional::Unchanged).await?;
+        serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
+    }
+
+    /// A JSON POST that outlives the page (`keepalive`), for reports sent while the customer leaves.
+    /// Nobody waits for the answer.
+    pub fn post_keepalive(&self, path: &str, body: &impl Serialize) {
+        let Ok(body) = Body::json(body) else { return };
+        let Ok(init) = self.init("POST", Some(body), &[], &Conditional::Unchanged) else { return };
+        // `keepalive` has no setter in web-sys yet; it is a plain RequestInit member.
+        let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+        let Some(window) = web_sys::window() else { return };
+        // Started now, inside the pagehide handler: a task scheduled for later may never run.
+        let request = window.fetch_with_str_and_init(&format!("{}{path}", self.base), &init);
+        // Awaited only so that a failure is handled, not reported to the host page as unhandled.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(request).await;
+        });
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
-        let answer = self.send("GET", path_and_query, None, Conditional::Unchanged).await?;
+        let answer = self.send("GET", path_and_query, None, &[], Conditional::Unchanged).await?;
         serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
     }
 
@@ -66,7 +134,7 @@ impl Api {
         path: &str,
         etag: Option<&str>,
     ) -> Result<Conditional<T>, Failure> {
-        let answer = self.send("GET", path, None, Conditional::Changed((), etag.map(str::to_owned))).await?;
+        let answer = self.send("GET", path, None, &[], Conditional::Changed((), etag.map(str::to_owned))).await?;
         if answer.status == 304 {
             return Ok(Conditional::Unchanged);
         }
@@ -74,31 +142,46 @@ impl Api {
         Ok(Conditional::Changed(value, answer.etag))
     }
 
-    /// Sends a request; a 2xx or 304 answer, or why there is none.
     /// `revalidate` is `Changed((), etag)` for a conditional GET that bypasses the browser's cache.
-    async fn send(
+    fn init(
         &self,
         method: &str,
-        path: &str,
-        body: Option<String>,
-        revalidate: Conditional<()>,
-    ) -> Result<Answer, Failure> {
+        body: Option<Body>,
+        headers: &[(&str, &str)],
+        revalidate: &Conditional<()>,
+    ) -> Result<RequestInit, Failure> {
         let init = RequestInit::new();
         init.set_method(method);
-        let headers = Headers::new().map_err(|_| Failure::Unreachable)?;
-        if let Conditional::Changed(_, etag) = &revalidate {
+        let request_headers = Headers::new().map_err(|_| Failure::Unreachable)?;
+        if let Conditional::Changed(_, etag) = revalidate {
             // The ETag is ours to send: the browser's cache must neither answer for the worker nor turn
             // its 304 into a stale 200.
             init.set_cache(web_sys::RequestCache::NoStore);
             if let Some(etag) = etag {
-                headers.set("If-None-Match", etag).map_err(|_| Failure::Unreachable)?;
+                request_headers.set("If-None-Match", etag).map_err(|_| Failure::Unreachable)?;
             }
         }
         if let Some(body) = body {
-            headers.set("Content-Type", "application/json").map_err(|_| Failure::Unreachable)?;
-            init.set_body(&JsValue::from_str(&body));
+            request_headers.set("Content-Type", &body.media_type).map_err(|_| Failure::Unreachable)?;
+            init.set_body(&body.value);
         }
-        init.set_headers(&headers);
+        for (name, value) in headers {
+            request_headers.set(name, value).map_err(|_| Failure::Unreachable)?;
+        }
+        init.set_headers(&request_headers);
+        Ok(init)
+    }
+
+    /// Sends a request; a 2xx or 304 answer, or why there is none.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Body>,
+        headers: &[(&str, &str)],
+        revalidate: Conditional<()>,
+    ) -> Result<Answer, Failure> {
+        let init = self.init(method, body, headers, &revalidate)?;
         let window = web_sys::window().ok_or(Failure::Unreachable)?;
         let url = format!("{}{path}", self.base);
         let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
@@ -106,7 +189,8 @@ impl Api {
             .and_then(JsCast::dyn_into)
             .map_err(|_| Failure::Unreachable)?;
         let status = response.status();
-        let etag = response.headers().get("ETag").ok().flatten();
+        let header = |name: &str| response.headers().get(name).ok().flatten();
+        let etag = header("ETag");
         if status == 304 {
             return Ok(Answer { status, text: String::new(), etag });
         }
@@ -119,6 +203,10 @@ impl Api {
             return Ok(Answer { status, text, etag });
         }
         match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(ErrorBody { error }) if status == 429 => {
+                let retry_after = header("Retry-After").and_then(|seconds| seconds.trim().parse().ok());
+                Err(Failure::RateLimited(ApiError { status, ..error }, retry_after))
+            }
             Ok(ErrorBody { error }) => Err(Failure::Refused(ApiError { status, ..error })),
             Err(_) => Err(Failure::Unexpected(status)),
         }
@@ -131,7 +219,7 @@ pub fn describe(failure: &Failure) -> String {
         Failure::Unreachable => {
             "We could not reach support. Check your connection and try again; what you wrote is kept.".into()
         }
-        Failure::Refused(error) => error.message.clone(),
+        Failure::Refused(error) | Failure::RateLimited(error, _) => error.message.clone(),
         Failure::Unexpected(status) => format!("Support answered unexpectedly ({status}). Please try again."),
     }
 }
@@ -140,4 +228,17 @@ pub fn describe(failure: &Failure) -> String {
 /// as data.
 pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
+}
+
+/// Waits without blocking the page.
+pub async fn sleep(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(duration.as_millis()).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

@@ -33,6 +33,8 @@ pub fn ArticleScreen(
     locale: String,
     slug: String,
     anchor: Option<String>,
+    /// Opened from the contact form's suggestions: "Back" returns to the form, and so do its links' articles.
+    from_form: bool,
     screen: RwSignal<Screen>,
 ) -> impl IntoView {
     let loaded = RwSignal::new(Loaded::Loading);
@@ -46,7 +48,10 @@ pub fn ArticleScreen(
         let path = format!("/api/articles/{}?locale={}", encode(&slug), encode(&locale));
         spawn_local(async move {
             loaded.set(match settings.api.get::<Article>(&path).await {
-                Ok(article) => Loaded::Ready(Box::new(article)),
+                Ok(article) => {
+                    settings.session.read_article(&article.slug);
+                    Loaded::Ready(Box::new(article))
+                }
                 Err(failure) => Loaded::Failed(describe(&failure)),
             });
         });
@@ -66,6 +71,11 @@ pub fn ArticleScreen(
                 Some(heading) => heading.scroll_into_view(),
                 None => {
                     if let Some(button) = back.get_untracked() {
+                        // The article starts at the top of the panel, however far down the screen before
+                        // it (a long form) was scrolled; under the sticky header "Back" could not be seen.
+                        if let Ok(Some(panel)) = button.closest(".panel") {
+                            panel.set_scroll_top(0);
+                        }
                         let _ = button.focus();
                     }
                 }
@@ -91,6 +101,7 @@ pub fn ArticleScreen(
                     locale: locale.to_owned(),
                     slug: slug.to_owned(),
                     anchor: anchor.map(str::to_owned),
+                    from_form,
                 });
             }
         } else if let Some(window) = web_sys::window() {
@@ -162,7 +173,7 @@ pub fn ArticleScreen(
                             let (locale, slug) = (locale.clone(), link.slug.clone());
                             view! {
                                 <li><button type="button" class="link" on:click=move |_| screen.set(Screen::Article {
-                                    locale: locale.clone(), slug: slug.clone(), anchor: None,
+                                    locale: locale.clone(), slug: slug.clone(), anchor: None, from_form,
                                 })>{link.title}</button></li>
                             }
                         }).collect_view()}
@@ -176,7 +187,12 @@ pub fn ArticleScreen(
 
     view! {
         <div class="screen article-screen">
-            <button type="button" class="link back" node_ref=back on:click=move |_| screen.set(Screen::Search)>
+            <button
+                type="button"
+                class="link back"
+                node_ref=back
+                on:click=move |_| screen.set(if from_form { Screen::Contact } else { Screen::Search })
+            >
                 "← Back"
             </button>
             {body}

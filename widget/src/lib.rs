@@ -4,16 +4,23 @@
 mod api;
 mod article;
 mod contact;
+mod form;
 mod panel;
 mod search;
+mod session;
 mod status;
+mod storage;
+mod tickets;
+mod words;
 
 use std::time::Duration;
 
+use edgedesk_core::signing::SignedIdentity;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 pub use api::Api;
+use session::{Session, parse_identity};
 
 /// Everything the host page told the loader, passed on to the panel.
 #[derive(Clone, Debug)]
@@ -23,6 +30,9 @@ pub struct Settings {
     pub locale: String,
     /// The host app's product, for status notices that concern only some products.
     pub product: Option<String>,
+    /// The host app's version (`data-app-version`), sent with tickets.
+    pub app_version: Option<String>,
+    pub session: Session,
 }
 
 /// Status polling never runs more often than this, whatever the page asks for.
@@ -34,11 +44,16 @@ fn option(options: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
+fn text_option(options: &JsValue, name: &str) -> Option<String> {
+    option(options, name).as_string().filter(|text| !text.is_empty())
+}
+
 /// What the loader holds on to after mounting: the panel's open state, so that its launcher can open and
-/// close the panel that Rust renders.
+/// close the panel that Rust renders, and the customer's identity, which the host page may set any time.
 #[wasm_bindgen]
 pub struct Widget {
     open: RwSignal<bool>,
+    identity: RwSignal<Option<SignedIdentity>>,
 }
 
 #[wasm_bindgen]
@@ -56,20 +71,30 @@ impl Widget {
     pub fn is_open(&self) -> bool {
         self.open.get_untracked()
     }
+
+    /// `edgedesk.identify(identity)` after the widget loaded: `{attributes, expires_at, signature}` as the
+    /// product's backend signed it, or `null` when the customer signs out.
+    pub fn identify(&self, identity: JsValue) {
+        self.identity.set(parse_identity(&identity));
+    }
 }
 
 /// Renders the status banner and the panel into `container` (inside the loader's shadow root).
 ///
-/// `options` is `{ api, locale, product?, pollSeconds?, status? }`, where `status` is the text of a
-/// `/api/status` answer the loader already has. `on_open_change` is called with `true` or `false`
-/// whenever the panel opens or closes, including by its own close button or Escape.
+/// `options` is `{ api, locale, product?, appVersion?, identity?, pollSeconds?, status? }`, where
+/// `identity` is what the host page passed to `edgedesk.identify()` before the widget loaded and `status`
+/// is the text of a `/api/status` answer the loader already has. `on_open_change` is called with `true`
+/// or `false` whenever the panel opens or closes, including by its own close button or Escape.
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: js_sys::Function) -> Widget {
     let open = RwSignal::new(false);
+    let session = Session::new(parse_identity(&option(&options, "identity")));
     let settings = Settings {
         api: Api::new(&option(&options, "api").as_string().unwrap_or_default()),
-        locale: option(&options, "locale").as_string().unwrap_or_else(|| "en".into()),
-        product: option(&options, "product").as_string().filter(|product| !product.is_empty()),
+        locale: text_option(&options, "locale").unwrap_or_else(|| "en".into()),
+        product: text_option(&options, "product"),
+        app_version: text_option(&options, "appVersion"),
+        session,
     };
     let poll_seconds = option(&options, "pollSeconds").as_f64().unwrap_or(DEFAULT_POLL_SECONDS).max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
@@ -87,5 +112,5 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
         }
     };
     leptos::mount::mount_to(container, app).forget();
-    Widget { open }
+    Widget { open, identity: session.identity }
 }

@@ -1,31 +1,38 @@
-//! The panel: search first; an article read in place; a contact form; the ticket number.
+//! The panel: search first; an article read in place; a contact form; the ticket number; "My tickets".
 
 use edgedesk_core::api::TicketAccepted;
 use edgedesk_core::status::Level;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use crate::Settings;
 use crate::article::ArticleScreen;
 use crate::contact::{ContactScreen, SentScreen};
+use crate::form::FormState;
 use crate::search::{SearchScreen, SearchState};
 use crate::status::{StatusState, level_label};
+use crate::tickets::MyTicketsScreen;
 
-const STYLE: &str = concat!(include_str!("panel.css"), include_str!("article.css"));
+const STYLE: &str = concat!(include_str!("panel.css"), include_str!("form.css"), include_str!("article.css"));
 
 /// Where the customer is in the panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Screen {
     Search,
-    /// An article, by locale and slug, scrolled to a heading's anchor when given.
+    /// An article, by locale and slug, scrolled to a heading's anchor when given. `from_form` when it was
+    /// suggested while writing: "Back" returns to the form.
     Article {
         locale: String,
         slug: String,
         anchor: Option<String>,
+        from_form: bool,
     },
     Contact,
     Sent(TicketAccepted),
+    MyTickets,
 }
 
 /// Problems we know about, at the top of the panel, where a customer about to ask looks first.
@@ -54,7 +61,21 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> i
     let screen = RwSignal::new(Screen::Search);
     // Kept here, not in the search screen, so coming back from an article shows the same results.
     let search = SearchState::new();
+    // Kept here too: reading a suggested article must not lose what the customer was writing.
+    let form = FormState::new(settings.session);
     let search_box = NodeRef::<html::Input>::new();
+    let panel = NodeRef::<html::Section>::new();
+
+    // Each screen starts at its top: under the sticky header, a screen opened while the one before was
+    // scrolled down (a long form) would hide its "Back" button.
+    Effect::new(move |previous: Option<()>| {
+        screen.track();
+        if previous.is_some()
+            && let Some(panel) = panel.get_untracked()
+        {
+            panel.set_scroll_top(0);
+        }
+    });
 
     // Focus goes to the search box when the panel opens, so the customer can type at once.
     Effect::new(move |_| {
@@ -67,6 +88,26 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> i
             });
         }
     });
+
+    // A customer who read a suggested article and then closed the panel or left the page without
+    // sending was answered by it.
+    Effect::new({
+        let api = settings.api.clone();
+        move |was_open: Option<bool>| {
+            let is_open = open.get();
+            if was_open == Some(true) && !is_open {
+                form.report_deflection(&api);
+            }
+            is_open
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let api = settings.api.clone();
+        let on_pagehide = Closure::<dyn Fn()>::new(move || form.report_deflection(&api));
+        let _ = window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+        // The panel lives as long as the page.
+        on_pagehide.forget();
+    }
 
     let close_on_escape = move |event: KeyboardEvent| {
         if event.key() == "Escape" {
@@ -83,28 +124,28 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> i
         }
     });
     let body = move || {
-        opened.get().then(|| {
-            match screen.get() {
-        Screen::Search => {
-            view! { <SearchScreen settings=settings.clone() state=search screen=screen search_box=search_box /> }
-                .into_any()
-        }
-        Screen::Article { locale, slug, anchor } => {
-            view! { <ArticleScreen settings=settings.clone() locale=locale slug=slug anchor=anchor screen=screen /> }
-                .into_any()
-        }
-        Screen::Contact => view! {
-            <ContactScreen settings=settings.clone() subject=search.query.get_untracked() screen=screen status=status />
-        }
-        .into_any(),
-        Screen::Sent(accepted) => view! { <SentScreen accepted=accepted screen=screen /> }.into_any(),
-    }
+        let settings = settings.clone();
+        opened.get().then(|| match screen.get() {
+            Screen::Search => {
+                view! { <SearchScreen settings=settings state=search screen=screen search_box=search_box /> }.into_any()
+            }
+            Screen::Article { locale, slug, anchor, from_form } => view! {
+                <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen />
+            }
+            .into_any(),
+            Screen::Contact => view! {
+                <ContactScreen settings=settings form=form search_query=search.query.get_untracked() screen=screen status=status />
+            }
+            .into_any(),
+            Screen::Sent(accepted) => view! { <SentScreen settings=settings accepted=accepted screen=screen /> }.into_any(),
+            Screen::MyTickets => view! { <MyTicketsScreen settings=settings screen=screen /> }.into_any(),
         })
     };
 
     view! {
         <style>{STYLE}</style>
         <section
+            node_ref=panel
             class="panel"
             role="dialog"
             aria-labelledby="edgedesk-title"

@@ -1,5 +1,6 @@
-//! Search as you type: debounced requests, only the newest answer shown, ↑ ↓ Enter to choose, and the
-//! searches that found nothing reported so editors can write what customers are missing.
+//! Search as you type: debounced requests, only the newest answer shown, ↑ ↓ Enter to choose, the
+//! searches that found nothing reported so editors can write what customers are missing, and the searches
+//! the customer settled on remembered for the ticket they may write next.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -13,11 +14,12 @@ use leptos::task::spawn_local;
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::panel::Screen;
+use crate::words::words;
 
 /// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
-/// A search that found nothing and was left standing this long is what the customer meant.
-const GAP_SETTLE: Duration = Duration::from_millis(1500);
+/// A search left standing this long is what the customer meant.
+const SETTLE: Duration = Duration::from_millis(1500);
 /// Articles listed per section while nothing is typed.
 const BROWSE_ARTICLES_PER_SECTION: usize = 4;
 
@@ -88,9 +90,7 @@ impl SearchState {
                         Ok(response) => {
                             let nothing_found = response.hits.is_empty();
                             self.results.set(Results::Found { locale: response.locale, hits: response.hits });
-                            if nothing_found {
-                                self.report_gap_when_settled(settings, text, request_number);
-                            }
+                            self.when_settled(settings, text, request_number, nothing_found);
                         }
                         Err(failure) => self.results.set(Results::Failed(describe(&failure))),
                     }
@@ -100,14 +100,18 @@ impl SearchState {
         );
     }
 
-    fn report_gap_when_settled(self, settings: Settings, text: String, request_number: u64) {
+    fn when_settled(self, settings: Settings, text: String, request_number: u64, nothing_found: bool) {
         set_timeout(
             move || {
-                if self.latest_request.get_value() == request_number {
+                if self.latest_request.get_value() != request_number {
+                    return;
+                }
+                settings.session.searched(&text);
+                if nothing_found {
                     self.report_gap(settings, text);
                 }
             },
-            GAP_SETTLE,
+            SETTLE,
         );
     }
 
@@ -141,8 +145,18 @@ pub fn SearchScreen(
         });
     }
 
+    let session = settings.session;
+    let words = words(&settings.locale);
+    // Whatever led the customer on counts as a search, settled or not.
+    let remember_query = move || session.searched(&state.query.get_untracked());
     let open_hit = move |hit: &SearchHit| {
-        screen.set(Screen::Article { locale: hit.locale.clone(), slug: hit.slug.clone(), anchor: hit.anchor.clone() });
+        remember_query();
+        screen.set(Screen::Article {
+            locale: hit.locale.clone(),
+            slug: hit.slug.clone(),
+            anchor: hit.anchor.clone(),
+            from_form: false,
+        });
     };
     let on_keydown = {
         let settings = settings.clone();
@@ -248,8 +262,18 @@ pub fn SearchScreen(
             />
             <p class="visually-hidden" aria-live="polite">{result_count}</p>
             {result_list}
-            <button type="button" class="secondary contact" on:click=move |_| screen.set(Screen::Contact)>
+            <button
+                type="button"
+                class="secondary contact"
+                on:click=move |_| {
+                    remember_query();
+                    screen.set(Screen::Contact);
+                }
+            >
                 "Contact support"
+            </button>
+            <button type="button" class="link my-tickets" on:click=move |_| screen.set(Screen::MyTickets)>
+                {words.my_tickets}
             </button>
         </div>
     }
@@ -278,7 +302,7 @@ fn Browse(state: SearchState, screen: RwSignal<Screen>) -> impl IntoView {
                                                 type="button"
                                                 class="link"
                                                 on:click=move |_| {
-                                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None })
+                                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None, from_form: false })
                                                 }
                                             >
                                                 {article.title}

@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::Settings;
 use crate::api::{Conditional, encode};
+use crate::storage;
 
 /// Where dismissals are remembered: `{ "<notice id>": <revision> }`. The loader reads the same key to
 /// decide whether a banner must show before the widget loads.
@@ -107,22 +108,13 @@ impl StatusState {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 fn read_dismissed() -> BTreeMap<String, u32> {
-    local_storage()
-        .and_then(|storage| storage.get_item(DISMISSED_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    storage::read(storage::local(), DISMISSED_KEY).unwrap_or_default()
 }
 
+/// Private modes may refuse storage; the notice is then dismissed for this page only.
 fn write_dismissed(dismissed: &BTreeMap<String, u32>) {
-    // Private modes may refuse storage; the notice is then dismissed for this page only.
-    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(dismissed)) {
-        let _ = storage.set_item(DISMISSED_KEY, &text);
-    }
+    storage::write(storage::local(), DISMISSED_KEY, dismissed);
 }
 
 /// The words for a notice's level, so colour is never the only sign.
@@ -217,7 +209,7 @@ fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
                 <div inner_html=notice.body_html.clone()></div>
                 <ol class="banner-timeline">
                     {timeline.into_iter().map(|update| view! {
-                        <li><time datetime=update.at.clone()>{local_time(&update.at)}</time> <span inner_html=update.html></span></li>
+                        <li><time datetime=update.at.clone()>{local_time(&update.at, "default")}</time> <span inner_html=update.html></span></li>
                     }).collect_view()}
                 </ol>
             </div>
@@ -225,8 +217,16 @@ fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
     }
 }
 
-/// A time in the customer's own time zone and language, as the browser formats it.
-fn local_time(rfc3339: &str) -> String {
+/// A time in the customer's own time zone, as the browser formats it for `locale` (`default`: the
+/// browser's language).
+pub fn local_time(rfc3339: &str, locale: &str) -> String {
+    // The browser throws on a malformed language tag; a page's odd `data-locale` must not break the panel.
+    let language = locale.split(['-', '_']).next().unwrap_or_default();
+    let tag = if (2..=8).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic()) {
+        language
+    } else {
+        "default"
+    };
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+    String::from(date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -66,6 +66,18 @@ pub async fn json_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, A
     Ok(body)
 }
 
+/// A 429 whose `Retry-After` says when trying again will work.
+pub fn too_many_requests(retry_after_seconds: u32, message: &str) -> ApiResult {
+    let mut response = error_response(ApiError::new(429, "rate_limited", message)).map_err(internal)?;
+    set_header(&mut response, "Retry-After", &retry_after_seconds.to_string())?;
+    Ok(response)
+}
+
+/// The current Unix time in seconds.
+pub fn unix_now() -> i64 {
+    (worker::Date::now().as_millis() / 1000) as i64
+}
+
 pub fn method_not_allowed(allowed: &str) -> ApiResult {
     let error = ApiError::new(405, "method_not_allowed", format!("Use {allowed} for this endpoint."));
     let mut response = error_response(error).map_err(internal)?;

@@ -10,6 +10,7 @@ use edgedesk_core::feedback::is_article_slug;
 use edgedesk_core::manifest::Manifest;
 use edgedesk_core::search::{self, Query, SearchIndex};
 use edgedesk_core::status::Notice;
+use edgedesk_core::support::Support;
 use worker::{Env, Request, Response};
 
 use crate::http::{ApiResult, cached, internal, json, query_param};
@@ -42,6 +43,21 @@ thread_local! {
     static INDEXES: RefCell<BTreeMap<String, Rc<SearchIndex>>> = const { RefCell::new(BTreeMap::new()) };
     static TEXT_SHARDS: RefCell<BTreeMap<(String, u32), TextShard>> = const { RefCell::new(BTreeMap::new()) };
     static SCHEDULED_NOTICES: RefCell<Option<Rc<Vec<Notice>>>> = const { RefCell::new(None) };
+    static SUPPORT: RefCell<Option<Rc<Support>>> = const { RefCell::new(None) };
+}
+
+/// How the support team works (`[support]` in `edgedesk.toml`); the defaults when the build has none.
+pub async fn support(env: &Env) -> Result<Rc<Support>, ApiError> {
+    if let Some(support) = SUPPORT.with_borrow(Clone::clone) {
+        return Ok(support);
+    }
+    let support: Support = match asset(env, "kb/support.json").await? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(unavailable)?,
+        None => Support::default(),
+    };
+    let support = Rc::new(support);
+    SUPPORT.set(Some(Rc::clone(&support)));
+    Ok(support)
 }
 
 fn unavailable(detail: impl std::fmt::Display) -> ApiError {

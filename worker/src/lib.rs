@@ -3,15 +3,17 @@
 //! Static files (demo page, `/embed.js`, widget, compiled knowledge base) are served by Workers Static
 //! Assets before this code runs; only `/api/*` and unknown paths reach it.
 
+mod attachments;
 mod feedback;
 mod http;
 mod knowledge;
+mod outbox;
 mod status;
 mod tickets;
 
 use edgedesk_core::api::{ApiError, Health};
 use edgedesk_core::cors;
-use worker::{Env, Headers, Method, Request, Response, event};
+use worker::{Env, Headers, MessageBatch, Method, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 use http::{ApiResult, error_response, internal, json, method_not_allowed};
 
@@ -41,10 +43,27 @@ async fn fetch(request: Request, env: Env, _ctx: worker::Context) -> worker::Res
     if let Some(allowed_origin) = allowed_origin {
         let headers = response.headers_mut();
         headers.set("Access-Control-Allow-Origin", &allowed_origin)?;
-        headers.set("Access-Control-Expose-Headers", "ETag, X-Edgedesk-Cache")?;
+        headers.set("Access-Control-Expose-Headers", "ETag, X-Edgedesk-Cache, Retry-After, Idempotency-Replayed")?;
         headers.set("Vary", "Origin")?;
     }
     Ok(response)
+}
+
+/// Delivery to the helpdesk: the tickets queue and its dead-letter queue.
+#[event(queue)]
+async fn queue(batch: MessageBatch<outbox::Delivery>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
+    outbox::consume(batch, env).await
+}
+
+/// The sweep: sends tickets nobody confirmed, so none is lost if a hand-off to the queue failed.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let now = (event.schedule() / 1000.0) as i64;
+    match outbox::sweep(&env, now).await {
+        Ok(sent) if sent > 0 => worker::console_log!("sweep: sent {sent} unconfirmed ticket(s) again"),
+        Ok(_) => {}
+        Err(error) => worker::console_error!("sweep failed: {}", error.message),
+    }
 }
 
 async fn route(request: Request, env: &Env) -> ApiResult {
@@ -61,6 +80,22 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         }
         (Method::Post, ["api", "gaps"]) => feedback::search_gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
+        (Method::Get, ["api", "tickets", number]) => tickets::view(&request, env, number).await,
+        (Method::Post, ["api", "tickets", number, "rating"]) => {
+            let number = number.to_string();
+            tickets::rate(request, env, &number).await
+        }
+        (Method::Post, ["api", "tickets", number, "events"]) => {
+            let number = number.to_string();
+            tickets::event(request, env, &number).await
+        }
+        (Method::Get, ["api", "form"]) => tickets::form(&request, env).await,
+        (Method::Post, ["api", "deflections"]) => tickets::deflection(request, env).await,
+        (Method::Post, ["api", "attachments"]) => attachments::upload(request, env).await,
+        (Method::Get, ["api", "attachments", id]) => attachments::download(&request, env, id).await,
+        (Method::Get, ["api", "admin", "tickets"]) => outbox::list(&request, env).await,
+        (Method::Post, ["api", "admin", "sweep"]) => outbox::sweep_now(&request, env).await,
+        (Method::Post, ["api", "admin", "tickets", number, "replay"]) => outbox::replay(&request, env, number).await,
         (Method::Get, ["api", "admin", "gaps"]) => feedback::gaps(&request, env).await,
         (Method::Get, ["api", "status"]) => status::get(&request, env).await,
         (Method::Get, ["api", "admin", "notices"]) => status::list(&request, env).await,
@@ -76,12 +111,21 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         }
         (
             _,
-            ["api", "health" | "search" | "sections" | "status"] | ["api", "articles", _] | ["api", "admin", "gaps"],
+            ["api", "health" | "search" | "sections" | "status" | "form"]
+            | ["api", "articles" | "tickets" | "attachments", _]
+            | ["api", "admin", "gaps" | "tickets"],
         ) => method_not_allowed("GET"),
         (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
         (_, ["api", "admin", "notices", _]) => method_not_allowed("PATCH, DELETE"),
         (_, ["api", "admin", "notices", _, "updates"]) => method_not_allowed("POST"),
-        (_, ["api", "tickets" | "gaps"] | ["api", "articles", _, "feedback"]) => method_not_allowed("POST"),
+        (
+            _,
+            ["api", "tickets" | "gaps" | "deflections" | "attachments"]
+            | ["api", "articles", _, "feedback"]
+            | ["api", "tickets", _, "rating" | "events"]
+            | ["api", "admin", "tickets", _, "replay"]
+            | ["api", "admin", "sweep"],
+        ) => method_not_allowed("POST"),
         _ => Err(ApiError::not_found(&path)),
     }
 }
@@ -97,7 +141,7 @@ fn preflight() -> ApiResult {
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal);
     set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")?;
     // If-None-Match: the widget revalidates status with the ETag it holds.
-    set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization, If-None-Match")?;
+    set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization, If-None-Match, X-Filename")?;
     set("Access-Control-Max-Age", "86400")?;
     Ok(Response::empty().map_err(internal)?.with_status(204).with_headers(headers))
 }

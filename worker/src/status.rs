@@ -31,7 +31,8 @@ fn render(markdown: &str) -> String {
 }
 
 /// The moment a request is answered at: the clock, or the test's `X-Edgedesk-Now` where allowed.
-fn now(request: &Request, env: &Env) -> Result<(i64, bool), ApiError> {
+/// Now, or the moment `X-Edgedesk-Now` names when `ALLOW_CLOCK_OVERRIDE` is set (tests only).
+pub fn now(request: &Request, env: &Env) -> Result<(i64, bool), ApiError> {
     let override_allowed = env.var(ALLOW_CLOCK_OVERRIDE).is_ok_and(|var| var.to_string() == "true");
     if override_allowed && let Some(given) = header(request, CLOCK_HEADER)? {
         let at = status::parse_time(&given).ok_or_else(|| {

@@ -1,14 +1,35 @@
-//! `POST /api/tickets`: validated in core, stored in D1 before it is acknowledged.
+//! Tickets from customers. A ticket, its outbox row and its idempotency key are written to D1 in one
+//! batch (one transaction) before anything is acknowledged; only then is it handed to the delivery queue.
+//! If that hand-off fails, the outbox row is still there and the scheduled sweep sends it later.
 
-use edgedesk_core::api::TicketAccepted;
-use edgedesk_core::ticket;
+use std::collections::BTreeMap;
+
+use edgedesk_core::api::{
+    ApiError, Deflection, TicketAccepted, TicketEvent, TicketEventView, TicketRating, TicketView,
+};
+use edgedesk_core::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
+use edgedesk_core::signing::{self, SignedIdentity};
+use edgedesk_core::ticket::{self, MAX_BODY_BYTES};
+use edgedesk_core::{api, feedback};
+use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::{Env, Request};
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
-use crate::http::{ApiResult, header, internal, json, json_body};
+use crate::http::{
+    ApiResult, header, internal, json, json_body, no_content, query_param, set_header, too_many_requests,
+};
+use crate::{knowledge, outbox, status};
 
-const DATABASE: &str = "DB";
+pub const DATABASE: &str = "DB";
+/// The rate limiter for ticket submissions, keyed per client IP and per verified customer.
+const TICKET_LIMITER: &str = "TICKET_LIMITER";
+/// The limiter's period: a refused client may try again after it.
+pub const RATE_LIMIT_PERIOD_SECONDS: u32 = 60;
+const IDENTITY_SECRET: &str = "IDENTITY_SECRET";
+/// Signs the helpdesk's progress reports (`POST /api/tickets/{number}/events`) and our webhooks.
+pub const WEBHOOK_SECRET: &str = "WEBHOOK_SECRET";
+pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// A new number is drawn when one is already taken; three draws from 2^40 colliding means a broken
 /// random source, not bad luck.
 const TICKET_NUMBER_ATTEMPTS: usize = 3;
@@ -20,48 +41,382 @@ extern "C" {
     pub fn fill_random(bytes: &mut [u8]);
 }
 
+/// `POST /api/tickets`.
 pub async fn create(mut request: Request, env: &Env) -> ApiResult {
-    let body = json_body(&mut request, ticket::MAX_BODY_BYTES).await?;
-    let ticket = ticket::parse(&body, &[])?;
-    let user_agent = header(&request, "User-Agent")?;
-
+    let idempotency_key = ticket::check_idempotency_key(header(&request, "Idempotency-Key")?.as_deref())?;
     let database = env.d1(DATABASE).map_err(internal)?;
+    // A retried submission gets the first one's answer, without counting against any limit.
+    if let Some(key) = &idempotency_key
+        && let Some(replayed) = replay(&database, key).await?
+    {
+        return Ok(replayed);
+    }
+    let body = json_body(&mut request, MAX_BODY_BYTES).await?;
+    let support = knowledge::support(env).await?;
+    let new_ticket = ticket::parse(&body, &support.topic_ids())?;
+    let now = status::now(&request, env)?.0;
+    let customer = verified_customer(env, new_ticket.identity.as_ref(), now)?;
+
+    let client_ip = header(&request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
+    let mut limit_keys = vec![format!("ip:{client_ip}")];
+    if let Some(id) = customer.get("id").or_else(|| customer.get("email")) {
+        limit_keys.push(format!("customer:{id}"));
+    }
+    if !within_limits(env, TICKET_LIMITER, limit_keys).await? {
+        return too_many_requests(
+            RATE_LIMIT_PERIOD_SECONDS,
+            "You have sent several tickets in a short time. Your message is kept; please send it again in a minute.",
+        );
+    }
+
+    let origin = request.url().map_err(internal)?.origin().ascii_serialization();
+    let attachments = uploaded_attachments(&database, env, &new_ticket.attachments, &origin, now).await?;
+    let user_agent = header(&request, "User-Agent")?;
+    let complaint = support.topic(&new_ticket.topic).is_some_and(|topic| topic.complaint);
+
     for _ in 0..TICKET_NUMBER_ATTEMPTS {
         let mut random = [0u8; 5];
         fill_random(&mut random);
         let number = ticket::ticket_number(random);
-        let inserted = database
-            .prepare(
-                "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (number) DO NOTHING",
-            )
-            .bind(&[
-                number.as_str().into(),
-                ticket.name.as_str().into(),
-                ticket.email.as_str().into(),
-                ticket.subject.as_str().into(),
-                ticket.message.as_str().into(),
-                nullable(ticket.page_url.as_deref()),
-                nullable(ticket.locale.as_deref()),
-                nullable(user_agent.as_deref()),
-                nullable(ticket.incident_id.as_deref()),
-            ])
-            .map_err(internal)?
-            .run()
-            .await
-            .map_err(internal)?;
-        let rows_written = inserted.meta().map_err(internal)?.and_then(|meta| meta.changes).unwrap_or(0);
-        if rows_written == 1 {
-            let message =
-                format!("Thanks, {}! Your ticket number is {number}. We will reply to {}.", ticket.name, ticket.email);
-            let expected_reply_at = edgedesk_core::status::format_time(
-                edgedesk_core::support::Support::default()
-                    .expected_reply_at(ticket.urgency, (worker::Date::now().as_millis() / 1000) as i64),
-            );
-            return json(202, &TicketAccepted { number, status: "received".into(), expected_reply_at, message });
+        let stored = delivery::stored_ticket(
+            new_ticket.clone(),
+            number.clone(),
+            now,
+            &support,
+            customer.clone(),
+            user_agent.clone(),
+            attachments.clone(),
+        );
+        let due = support.expected_reply_at(stored.urgency, now);
+        let accepted = TicketAccepted {
+            number: number.clone(),
+            status: "received".into(),
+            expected_reply_at: stored.expected_reply_at.clone(),
+            message: delivery::acknowledgement(&stored, &support, complaint, due),
+        };
+        let statements = store_statements(&database, &stored, &accepted, idempotency_key.as_deref(), now)?;
+        match database.batch(statements).await {
+            Ok(_) => {
+                outbox::enqueue(env, &number).await;
+                return json(202, &accepted);
+            }
+            Err(error) => {
+                // Two submissions with one key raced: the other one won and its answer is the answer.
+                if let Some(key) = &idempotency_key
+                    && let Some(replayed) = replay(&database, key).await?
+                {
+                    return Ok(replayed);
+                }
+                if !error.to_string().contains("tickets.number") {
+                    return Err(internal(error));
+                }
+            }
         }
     }
     Err(internal("no free ticket number after several attempts"))
+}
+
+/// The statements that accept a ticket, run as one transaction: the idempotency key first, so a
+/// concurrent duplicate fails before it writes anything.
+fn store_statements(
+    database: &D1Database,
+    stored: &delivery::StoredTicket,
+    accepted: &TicketAccepted,
+    idempotency_key: Option<&str>,
+    now: i64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let prepare = |sql: &str, values: &[JsValue]| database.prepare(sql).bind(values).map_err(internal);
+    let payload = serde_json::to_string(stored).map_err(internal)?;
+    let mut statements = Vec::new();
+    if let Some(key) = idempotency_key {
+        let response = serde_json::to_string(accepted).map_err(internal)?;
+        statements.push(prepare(
+            "INSERT INTO idempotency_keys (key, number, response, created_at) VALUES (?1, ?2, ?3, ?4)",
+            &[key.into(), stored.number.as_str().into(), response.into(), (now as f64).into()],
+        )?);
+    }
+    let context = &stored.context;
+    statements.push(prepare(
+        "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
+         topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        &[
+            stored.number.as_str().into(),
+            stored.name.as_str().into(),
+            stored.email.as_str().into(),
+            stored.subject.as_str().into(),
+            stored.message.as_str().into(),
+            nullable(context.page_url.as_deref()),
+            nullable(context.locale.as_deref()),
+            nullable(context.user_agent.as_deref()),
+            nullable(context.incident_id.as_deref()),
+            stored.topic.as_str().into(),
+            stored.urgency.name().into(),
+            i32::from(stored.priority).into(),
+            nullable(stored.steps_tried.as_deref()),
+            stored.expected_reply_at.as_str().into(),
+            payload.into(),
+            nullable(stored.customer.get("id").map(String::as_str)),
+            stored.created_at.as_str().into(),
+        ],
+    )?);
+    statements.push(prepare(
+        "INSERT INTO outbox (number, next_attempt_at) VALUES (?1, ?2)",
+        &[stored.number.as_str().into(), ((now + outbox::LEASE_SECONDS) as f64).into()],
+    )?);
+    for attachment in &stored.attachments {
+        statements.push(prepare(
+            "UPDATE attachments SET ticket_number = ?1 WHERE id = ?2",
+            &[stored.number.as_str().into(), attachment.id.as_str().into()],
+        )?);
+    }
+    Ok(statements)
+}
+
+/// The stored answer to an idempotency key already used, marked as a replay.
+async fn replay(database: &D1Database, key: &str) -> Result<Option<Response>, ApiError> {
+    let response: Option<String> = database
+        .prepare("SELECT response FROM idempotency_keys WHERE key = ?1")
+        .bind(&[key.into()])
+        .map_err(internal)?
+        .first(Some("response"))
+        .await
+        .map_err(internal)?;
+    let Some(response) = response else { return Ok(None) };
+    let accepted: TicketAccepted = serde_json::from_str(&response).map_err(internal)?;
+    let mut response = json(202, &accepted)?;
+    set_header(&mut response, "Idempotency-Replayed", "true")?;
+    Ok(Some(response))
+}
+
+/// The attributes of a customer the product's backend vouched for. A forged identity is refused; one
+/// that expired (a page left open overnight) files the ticket as from an anonymous customer.
+fn verified_customer(
+    env: &Env,
+    identity: Option<&SignedIdentity>,
+    now: i64,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let Some(identity) = identity else { return Ok(BTreeMap::new()) };
+    let Ok(secret) = env.secret(IDENTITY_SECRET) else {
+        worker::console_warn!("an identity came with a ticket, but IDENTITY_SECRET is not set; it is ignored");
+        return Ok(BTreeMap::new());
+    };
+    match signing::verify_identity(secret.to_string().as_bytes(), identity, now) {
+        Ok(attributes) => Ok(attributes),
+        Err(error) if error.code == "identity_expired" => Ok(BTreeMap::new()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether every key is still within the limiter's allowance; each call counts against all of them.
+pub async fn within_limits(env: &Env, limiter: &str, keys: Vec<String>) -> Result<bool, ApiError> {
+    let limiter = env.rate_limiter(limiter).map_err(internal)?;
+    let mut within = true;
+    for key in keys {
+        within &= limiter.limit(key).await.map_err(internal)?.success;
+    }
+    Ok(within)
+}
+
+#[derive(Deserialize)]
+struct AttachmentRow {
+    id: String,
+    name: String,
+    media_type: String,
+    bytes: f64,
+}
+
+/// The ticket's attachments as uploaded, each with a signed link support can open.
+async fn uploaded_attachments(
+    database: &D1Database,
+    env: &Env,
+    ids: &[String],
+    origin: &str,
+    now: i64,
+) -> Result<Vec<Attachment>, ApiError> {
+    let secret = env.secret(ADMIN_TOKEN).map(|secret| secret.to_string()).unwrap_or_default();
+    let mut attachments = Vec::new();
+    for id in ids {
+        let row: Option<AttachmentRow> = database
+            .prepare("SELECT id, name, media_type, bytes FROM attachments WHERE id = ?1 AND ticket_number IS NULL")
+            .bind(&[id.as_str().into()])
+            .map_err(internal)?
+            .first(None)
+            .await
+            .map_err(internal)?;
+        let row = row.ok_or_else(|| {
+            ApiError::for_field(
+                400,
+                "unknown_attachment",
+                "attachments",
+                format!(
+                    "The attachment {id} was not uploaded here, or belongs to another ticket; attach the file again."
+                ),
+            )
+        })?;
+        let url = delivery::attachment_link(origin, &row.id, secret.as_bytes(), now + ATTACHMENT_LINK_SECONDS);
+        attachments.push(Attachment {
+            id: row.id,
+            name: row.name,
+            media_type: row.media_type,
+            bytes: row.bytes as u64,
+            url,
+        });
+    }
+    Ok(attachments)
+}
+
+#[derive(Deserialize)]
+struct TicketRow {
+    number: String,
+    email: String,
+    subject: String,
+    status: String,
+    created_at: String,
+    expected_reply_at: Option<String>,
+    rating: Option<String>,
+}
+
+/// A ticket by its number, only for whoever also knows its email address.
+async fn ticket_for_customer(database: &D1Database, number: &str, email: &str) -> Result<TicketRow, ApiError> {
+    let row: Option<TicketRow> = database
+        .prepare(
+            "SELECT number, email, subject, status, created_at, expected_reply_at, rating FROM tickets \
+             WHERE number = ?1",
+        )
+        .bind(&[number.to_ascii_uppercase().into()])
+        .map_err(internal)?
+        .first(None)
+        .await
+        .map_err(internal)?;
+    // The same answer for a wrong number and a wrong email: a number alone reveals nothing.
+    row.filter(|row| row.email.eq_ignore_ascii_case(email.trim()))
+        .ok_or_else(|| ApiError::new(404, "ticket_not_found", "There is no ticket with this number and email address."))
+}
+
+/// `GET /api/tickets/{number}?email=`: "My tickets".
+pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
+    let email = query_param(request, "email")?.unwrap_or_default();
+    let database = env.d1(DATABASE).map_err(internal)?;
+    let row = ticket_for_customer(&database, number, &email).await?;
+    let events = database
+        .prepare("SELECT status, message, at FROM ticket_events WHERE number = ?1 ORDER BY id")
+        .bind(&[row.number.as_str().into()])
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results::<TicketEventView>()
+        .map_err(internal)?;
+    let can_rate = ticket::can_rate(&row.status, row.rating.as_deref());
+    let mut response = json(
+        200,
+        &TicketView {
+            number: row.number,
+            subject: row.subject,
+            status: row.status,
+            created_at: row.created_at,
+            expected_reply_at: row.expected_reply_at.unwrap_or_default(),
+            events,
+            rating: row.rating,
+            can_rate,
+        },
+    )?;
+    set_header(&mut response, "Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// `POST /api/tickets/{number}/rating`: good or bad, once the ticket is solved.
+pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
+    let body = json_body(&mut request, 4096).await?;
+    let rating: TicketRating = api::parse_body(&body, &TicketRating::FIELDS, 4096, "rating")?;
+    let rating_value = ticket::check_rating(&rating.rating)?;
+    let database = env.d1(DATABASE).map_err(internal)?;
+    let row = ticket_for_customer(&database, number, &rating.email).await?;
+    if !ticket::can_rate(&row.status, row.rating.as_deref()) {
+        return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
+    }
+    database
+        .prepare("UPDATE tickets SET rating = ?1 WHERE number = ?2 AND rating IS NULL")
+        .bind(&[rating_value.into(), row.number.as_str().into()])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    no_content()
+}
+
+/// `POST /api/tickets/{number}/events`: the helpdesk side reports progress, signed with `WEBHOOK_SECRET`.
+pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
+    let body = json_body(&mut request, 16 * 1024).await?;
+    let secret = env.secret(WEBHOOK_SECRET).map_err(|_| {
+        ApiError::new(401, "invalid_signature", "Progress reports are not accepted: WEBHOOK_SECRET is not set.")
+    })?;
+    let now = (worker::Date::now().as_millis() / 1000) as i64;
+    let signature = header(&request, signing::SIGNATURE_HEADER)?;
+    signing::verify_request(secret.to_string().as_bytes(), signature.as_deref(), &body, now)?;
+    let event: TicketEvent = api::parse_body(&body, &TicketEvent::FIELDS, 16 * 1024, "event")?;
+    let event = ticket::check_event(event)?;
+    let database = env.d1(DATABASE).map_err(internal)?;
+    let number = number.to_ascii_uppercase();
+    let prepare = |sql: &str, values: &[JsValue]| database.prepare(sql).bind(values).map_err(internal);
+    let results = database
+        .batch(vec![
+            prepare(
+                "UPDATE tickets SET status = ?1 WHERE number = ?2",
+                &[event.status.as_str().into(), number.as_str().into()],
+            )?,
+            prepare(
+                "INSERT INTO ticket_events (number, status, message) SELECT ?1, ?2, ?3 WHERE EXISTS \
+                 (SELECT 1 FROM tickets WHERE number = ?1)",
+                &[number.as_str().into(), event.status.as_str().into(), nullable(event.message.as_deref())],
+            )?,
+        ])
+        .await
+        .map_err(internal)?;
+    let changed = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
+    if changed != Some(1) {
+        return Err(ApiError::not_found(&format!("The ticket {number}")));
+    }
+    no_content()
+}
+
+/// `POST /api/deflections`: a suggested article answered the question before a ticket was sent.
+pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
+    let body = json_body(&mut request, 4096).await?;
+    let deflection: Deflection = api::parse_body(&body, &Deflection::FIELDS, 4096, "deflection")?;
+    let manifest = knowledge::manifest(env).await?;
+    let locale = manifest.choose_locale(Some(&deflection.locale)).to_owned();
+    if !feedback::is_article_slug(&deflection.slug) || !knowledge::has_article(env, &locale, &deflection.slug).await? {
+        return Err(ApiError::for_field(
+            404,
+            "not_found",
+            "slug",
+            format!("The article `{}` does not exist.", deflection.slug),
+        ));
+    }
+    env.d1(DATABASE)
+        .map_err(internal)?
+        .prepare(
+            "INSERT INTO deflections (locale, slug) VALUES (?1, ?2) \
+             ON CONFLICT (locale, slug) DO UPDATE SET count = count + 1",
+        )
+        .bind(&[locale.as_str().into(), deflection.slug.as_str().into()])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    no_content()
+}
+
+/// `GET /api/form?locale=`: the contact form's topics, optional fields and labels.
+pub async fn form(request: &Request, env: &Env) -> ApiResult {
+    let support = knowledge::support(env).await?;
+    let manifest = knowledge::manifest(env).await?;
+    let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
+    let mut response = json(200, &support.form(&locale))?;
+    set_header(&mut response, "Cache-Control", "public, max-age=300")?;
+    Ok(response)
 }
 
 /// D1 stores SQL NULL only for JavaScript `null`; `undefined` (what `None` becomes) is refused.

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::FILE_NAME;
 use super::problems::Problem;
-use crate::support::{Support, Topic, Urgency, WEEKDAYS, parse_hours, parse_target};
+use crate::support::{LABELLED_FIELDS, OPTIONAL_FIELDS, Support, Topic, Urgency, WEEKDAYS, parse_hours, parse_target};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
@@ -33,6 +33,10 @@ pub struct SupportConfig {
     pub hours: BTreeMap<String, String>,
     pub targets: BTreeMap<String, String>,
     pub topics: Vec<TopicConfig>,
+    /// The optional form parts to show; all of them when absent.
+    pub fields: Option<Vec<String>>,
+    /// `[support.labels.ru] subject = "Тема"`: label overrides per locale.
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -128,6 +132,26 @@ pub fn compile(config: &SupportConfig, config_text: &str) -> Result<Support, Pro
             support.topics.push(Topic { id: topic.id.clone(), title: topic.title.clone(), complaint: topic.complaint });
         }
     }
+    if let Some(fields) = &config.fields {
+        if let Some(unknown) = fields.iter().find(|field| !OPTIONAL_FIELDS.contains(&field.as_str())) {
+            return Err(problem(
+                "fields",
+                format!("`{unknown}` is not an optional form field"),
+                "list any of \"topic\", \"urgency\", \"steps_tried\", \"attachments\"; name, email, subject and message are always asked",
+            ));
+        }
+        support.fields = fields.clone();
+    }
+    for (locale, labels) in &config.labels {
+        if let Some(unknown) = labels.keys().find(|field| !LABELLED_FIELDS.contains(&field.as_str())) {
+            return Err(problem(
+                &format!("{unknown} ="),
+                format!("`{unknown}` in [support.labels.{locale}] is not a form field"),
+                "label one of name, email, topic, urgency, subject, message, steps_tried, attachments",
+            ));
+        }
+    }
+    support.labels = config.labels.clone();
     Ok(support)
 }
 

@@ -8,8 +8,10 @@ use anyhow::{Context, Result};
 
 /// The loader is on every page load of the host app, so it must stay tiny.
 const LOADER_BROTLI_BUDGET: usize = 5 * 1024;
-/// The widget (wasm + JS glue) downloads only on intent, once, and is cached afterwards.
-const WIDGET_BROTLI_BUDGET: usize = 150 * 1024;
+/// The widget (wasm + JS glue) downloads only on intent, once, and is cached afterwards. It holds search,
+/// articles, the status banner, the whole contact form (topics, attachments, drafts, suggestions) and
+/// "My tickets"; raised from 150 KiB when the form and My tickets arrived (issue 5).
+const WIDGET_BROTLI_BUDGET: usize = 180 * 1024;
 
 struct Sizes {
     raw: usize,

@@ -6,13 +6,15 @@
 
 mod api;
 mod banner;
+mod form;
 mod status;
+mod tickets;
 mod widget;
 
 use std::sync::Arc;
 
 use anyhow::Result;
-use edgedesk_e2e::{Chromedriver, HostSite, Wrangler, free_port};
+use edgedesk_e2e::{Chromedriver, Helpdesk, HostSite, Wrangler, free_port};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// What the tests share: the worker, the browser driver, and host pages on two other origins.
@@ -28,6 +30,10 @@ pub struct World {
     pub status_host: HostSite,
     /// The worker's `ADMIN_TOKEN`.
     pub admin_token: String,
+    /// The team's helpdesk behind the signed webhook, where delivered tickets are counted.
+    pub helpdesk: Helpdesk,
+    /// The `IDENTITY_SECRET` the product's backend signs customers with.
+    pub identity_secret: String,
 }
 
 impl World {
@@ -38,11 +44,17 @@ impl World {
         let status_origin = format!("http://127.0.0.1:{status_port}");
         let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
         let admin_token = format!("testadmin{}", free_port()?);
+        let helpdesk = Helpdesk::start(&format!("webhook-secret-{}", free_port()?)).await?;
+        let identity_secret = format!("identity-secret-{}", free_port()?);
         let worker = Wrangler::start(&[
             ("ALLOWED_ORIGINS", &format!("{host_origin}, {status_origin}")),
             ("ADMIN_TOKEN", &admin_token),
             // Lets the status tests answer for another moment (X-Edgedesk-Now); never set in production.
             ("ALLOW_CLOCK_OVERRIDE", "true"),
+            ("DELIVERY_BACKEND", "webhook"),
+            ("DELIVERY_URL", &helpdesk.url),
+            ("WEBHOOK_SECRET", &helpdesk.secret),
+            ("IDENTITY_SECRET", &identity_secret),
         ])
         .await?;
         let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
@@ -62,7 +74,7 @@ impl World {
         let status_host =
             HostSite::serve_pages(status_port, banner_page, vec![("/unreachable", unreachable_page)]).await?;
         let chromedriver = Chromedriver::start().await?;
-        Ok(Self { worker, chromedriver, host, stranger_origin, status_host, admin_token })
+        Ok(Self { worker, chromedriver, host, stranger_origin, status_host, admin_token, helpdesk, identity_secret })
     }
 }
 
@@ -90,6 +102,15 @@ fn main() {
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
+        tickets::tickets_filed_while_the_helpdesk_is_down_arrive_exactly_once,
+        tickets::a_double_submit_makes_one_ticket,
+        tickets::each_invalid_field_gets_a_400_naming_it,
+        tickets::identities_and_progress_reports_must_be_signed,
+        tickets::attachments_are_checked_by_their_bytes,
+        tickets::refused_tickets_are_parked_and_replayed_by_the_operator,
+        tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
+        tickets::rate_limits_answer_429_with_retry_after,
+        tickets::a_burst_of_tickets_is_accepted_and_delivered,
         status::operator_raises_updates_and_resolves_an_incident,
         status::scheduled_maintenance_opens_and_closes_on_time,
         status::admin_changes_need_the_token_and_valid_notices,
@@ -100,6 +121,12 @@ fn main() {
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
         widget::form_points_at_the_invalid_field,
         widget::cross_origin_host_page_embeds_the_widget,
+        form::customer_files_a_ticket_with_topic_urgency_steps_and_a_screenshot,
+        form::a_text_file_named_like_a_png_is_refused_with_the_reason,
+        form::a_draft_survives_a_page_reload,
+        form::my_tickets_shows_the_ticket_and_rates_the_answer,
+        form::a_suggested_article_read_instead_of_writing_counts_as_a_deflection,
+        form::tickets_carry_who_wrote_them_and_what_they_read,
         banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,

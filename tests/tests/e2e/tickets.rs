@@ -1,0 +1,486 @@
+//! Tickets that are never lost and never duplicated: accepted by the real worker into its local D1,
+//! delivered through its local queue to a real HTTP server playing the helpdesk, which counts them.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail, ensure};
+use edgedesk_core::signing;
+use edgedesk_e2e::{HelpdeskMode, eventually};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+use crate::World;
+
+/// Long enough for a few queue retries one second apart.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A client address of its own for each submission, so tests meet the rate limit only when they mean to.
+fn client_ip() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs() as i64
+}
+
+fn ticket(email: &str, subject: &str) -> Value {
+    json!({
+        "name": "Grace Hopper",
+        "email": email,
+        "topic": "problem",
+        "urgency": "high",
+        "subject": subject,
+        "message": "The weekly report has not loaded since this morning.",
+        "steps_tried": "Reloaded the page and signed in again.",
+        "page_url": "https://app.acme.test/reports",
+        "locale": "en"
+    })
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+async fn post(world: &World, path: &str, body: &Value, headers: &[(&str, &str)]) -> Result<Answer> {
+    let mut request = Client::new().post(world.worker.url(path)).json(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await?;
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).context(text)? };
+    Ok(Answer { status, headers, body })
+}
+
+/// Files a ticket from its own client address and returns its number.
+async fn file(world: &World, body: &Value) -> Result<String> {
+    let answer = post(world, "/api/tickets", body, &[("CF-Connecting-IP", &client_ip())]).await?;
+    ensure!(answer.status == 202, "expected 202, got {}: {}", answer.status, answer.body);
+    Ok(answer.body["number"].as_str().context("no number")?.to_owned())
+}
+
+/// The ticket as its customer sees it in "My tickets".
+async fn view(world: &World, number: &str, email: &str) -> Result<Value> {
+    let url =
+        reqwest::Url::parse_with_params(&world.worker.url(&format!("/api/tickets/{number}")), &[("email", email)])?;
+    let response = reqwest::get(url).await?;
+    ensure!(response.status() == 200, "GET {number} answered {}", response.status());
+    Ok(response.json().await?)
+}
+
+async fn delivered(world: &World, number: &str, email: &str) -> Result<()> {
+    eventually(&format!("{number} to be delivered"), DELIVERY_TIMEOUT, || async {
+        let status = view(world, number, email).await?["status"].clone();
+        ensure!(status == "delivered", "{number} is {status}");
+        Ok(())
+    })
+    .await
+}
+
+/// `edgedesk tickets …` as an operator runs it.
+fn operator(world: &World, args: &[&str]) -> Result<String> {
+    let output = std::process::Command::new(edgedesk_e2e::repo_root().join("target/debug/edgedesk"))
+        .arg("tickets")
+        .args(args)
+        .env("EDGEDESK_URL", &world.worker.base_url)
+        .env("EDGEDESK_TOKEN", &world.admin_token)
+        .output()?;
+    ensure!(output.status.success(), "edgedesk tickets {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+fn confirmations(world: &World, number: &str) -> usize {
+    world.helpdesk.with_log(|log| log.confirmed.get(number).copied().unwrap_or(0))
+}
+
+pub async fn tickets_filed_while_the_helpdesk_is_down_arrive_exactly_once(world: &World) -> Result<()> {
+    world.helpdesk.set_mode(HelpdeskMode::Down);
+    let mut numbers = Vec::new();
+    for i in 0..8 {
+        let email = format!("outage{i}@example.com");
+        numbers.push((file(world, &ticket(&email, &format!("Outage ticket {i}"))).await?, email));
+    }
+    // Every ticket reached the helpdesk while it was down, and nothing was created there.
+    eventually("each ticket to be tried against the down helpdesk", DELIVERY_TIMEOUT, || async {
+        let tried = world.helpdesk.with_log(|log| {
+            numbers
+                .iter()
+                .filter(|(number, _)| log.attempts.iter().any(|(key, status)| key == number && *status == 503))
+                .count()
+        });
+        ensure!(tried == numbers.len(), "{tried} of {} tried", numbers.len());
+        Ok(())
+    })
+    .await?;
+    ensure!(numbers.iter().all(|(number, _)| !world.helpdesk.with_log(|log| log.created.contains_key(number))));
+
+    // Back up, but the first answer for each ticket is lost on the way: the worker must retry, and the
+    // idempotency key must keep the helpdesk at one ticket each.
+    world.helpdesk.set_mode(HelpdeskMode::LosesFirstAnswer);
+    for (number, email) in &numbers {
+        delivered(world, number, email).await?;
+    }
+    world.helpdesk.set_mode(HelpdeskMode::Up);
+    for (number, _) in &numbers {
+        ensure!(confirmations(world, number) == 1, "{number} was confirmed {} times", confirmations(world, number));
+        let (tries, created) = world.helpdesk.with_log(|log| {
+            (log.attempts.iter().filter(|(key, _)| key == number).count(), log.created.get(number).cloned())
+        });
+        ensure!(tries >= 3, "{number}: down, answer lost, then created — only {tries} attempts");
+        let created = created.context("not created")?;
+        ensure!(created["ticket"]["number"] == number.as_str(), "{created}");
+        ensure!(created["ticket"]["steps_tried"] == "Reloaded the page and signed in again.", "{created}");
+        ensure!(created["ticket"]["expected_reply_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{created}");
+    }
+    let created = world.helpdesk.with_log(|log| numbers.iter().filter(|(n, _)| log.created.contains_key(n)).count());
+    ensure!(created == numbers.len(), "{created} of {} tickets arrived", numbers.len());
+    ensure!(world.helpdesk.with_log(|log| log.bad_signatures) == 0, "the helpdesk saw unsigned deliveries");
+    Ok(())
+}
+
+pub async fn a_double_submit_makes_one_ticket(world: &World) -> Result<()> {
+    let subject = format!("Double click {}", unix_now());
+    let body = ticket("double@example.com", &subject);
+    let key = format!("key-{}", client_ip());
+    let ip = client_ip();
+    let headers = [("Idempotency-Key", key.as_str()), ("CF-Connecting-IP", ip.as_str())];
+    let (first, second) =
+        tokio::join!(post(world, "/api/tickets", &body, &headers), post(world, "/api/tickets", &body, &headers));
+    let (first, second) = (first?, second?);
+    ensure!(first.status == 202 && second.status == 202, "{} / {}", first.body, second.body);
+    ensure!(first.body["number"] == second.body["number"], "two numbers: {} and {}", first.body, second.body);
+    // A retry long after (the widget after a network failure) gets the same answer, marked as a replay.
+    let third = post(world, "/api/tickets", &body, &headers).await?;
+    ensure!(third.body == first.body, "{} != {}", third.body, first.body);
+    ensure!(third.headers.get("Idempotency-Replayed").is_some_and(|value| value == "true"));
+    let rows = world.worker.d1(&format!("SELECT number FROM tickets WHERE subject = '{subject}'"))?;
+    ensure!(rows.len() == 1, "{} tickets stored for one submission", rows.len());
+    let number = first.body["number"].as_str().context("no number")?;
+    delivered(world, number, "double@example.com").await?;
+    ensure!(confirmations(world, number) == 1);
+    // Keys are checked like any other input.
+    let bad = post(world, "/api/tickets", &body, &[("Idempotency-Key", "has spaces in it")]).await?;
+    ensure!(bad.status == 400 && bad.body["error"]["field"] == "Idempotency-Key", "{}", bad.body);
+    Ok(())
+}
+
+pub async fn each_invalid_field_gets_a_400_naming_it(world: &World) -> Result<()> {
+    let long = |chars: usize| "x".repeat(chars);
+    let cases: Vec<(&str, Value)> = vec![
+        ("name", json!("  ")),
+        ("email", json!("grace@localhost")),
+        ("topic", json!("gossip")),
+        ("urgency", json!("yesterday")),
+        ("subject", json!("")),
+        ("message", json!(42)),
+        ("steps_tried", json!(long(5_001))),
+        ("attachments", json!(["../../etc/passwd"])),
+        ("page_url", json!(long(2_001))),
+        ("referrer", json!(["not", "a", "string"])),
+        ("locale", json!(long(40))),
+        ("app_version", json!(long(65))),
+        ("incident_id", json!("<script>")),
+        ("articles_read", json!(vec!["slug"; 21])),
+        ("searches", json!([long(201)])),
+        ("identity", json!({ "attributes": {}, "expires_at": "tomorrow", "signature": "" })),
+        ("website", json!("https://spam.example")),
+    ];
+    let before = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    for (field, value) in cases {
+        let mut body = ticket("fields@example.com", "Invalid field");
+        body[field] = value;
+        let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &client_ip())]).await?;
+        ensure!(answer.status == 400, "{field}: expected 400, got {}: {}", answer.status, answer.body);
+        ensure!(answer.body["error"]["field"] == field, "{field}: {}", answer.body);
+        ensure!(answer.body["error"]["message"].as_str().is_some_and(|m| m.len() > 10), "{field}: {}", answer.body);
+    }
+    let after = world.worker.d1("SELECT COUNT(*) AS n FROM tickets")?[0]["n"].clone();
+    ensure!(before == after, "refused tickets were stored");
+    Ok(())
+}
+
+fn signed_identity(secret: &str, attributes: Value) -> Value {
+    let attributes: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(attributes).expect("string attributes");
+    let expires_at = unix_now() + 3600;
+    let signature = signing::hmac_hex(secret.as_bytes(), signing::identity_message(&attributes, expires_at).as_bytes());
+    json!({ "attributes": attributes, "expires_at": expires_at, "signature": signature })
+}
+
+async fn report(world: &World, number: &str, secret: &str, event: &Value) -> Result<Answer> {
+    let body = serde_json::to_vec(event)?;
+    let signature = signing::sign_request(secret.as_bytes(), &body, unix_now());
+    let response = Client::new()
+        .post(world.worker.url(&format!("/api/tickets/{number}/events")))
+        .header("Content-Type", "application/json")
+        .header(signing::SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await?;
+    Ok(Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) })
+}
+
+pub async fn identities_and_progress_reports_must_be_signed(world: &World) -> Result<()> {
+    let email = "priority@example.com";
+    let claims = json!({ "id": "cust-42", "email": email, "tier": "priority" });
+
+    // Signed with anything but the product's secret, an identity is refused, and no ticket is stored.
+    let mut forged = ticket(email, "Forged priority");
+    forged["identity"] = signed_identity("guessed-secret", claims.clone());
+    let answer = post(world, "/api/tickets", &forged, &[("CF-Connecting-IP", &client_ip())]).await?;
+    ensure!(answer.status == 401 && answer.body["error"]["code"] == "invalid_identity", "{}", answer.body);
+
+    let mut genuine = ticket(email, "Genuine priority");
+    genuine["identity"] = signed_identity(&world.identity_secret, claims);
+    let number = file(world, &genuine).await?;
+    delivered(world, &number, email).await?;
+    let delivered_ticket = world.helpdesk.with_log(|log| log.created.get(&number).cloned()).context("not created")?;
+    ensure!(delivered_ticket["ticket"]["priority"] == true, "{delivered_ticket}");
+    ensure!(delivered_ticket["ticket"]["customer"]["id"] == "cust-42", "{delivered_ticket}");
+
+    // The helpdesk reports progress, signed with the webhook secret; anything else is refused.
+    let solved = json!({ "status": "solved", "message": "The report loads again; it was a stuck cache." });
+    let forged = report(world, &number, "not-the-secret", &solved).await?;
+    ensure!(forged.status == 401 && forged.body["error"]["code"] == "invalid_signature", "{}", forged.body);
+    let unsigned = post(world, &format!("/api/tickets/{number}/events"), &solved, &[]).await?;
+    ensure!(unsigned.status == 401, "an unsigned report was accepted: {}", unsigned.status);
+    ensure!(view(world, &number, email).await?["status"] == "delivered");
+    let accepted = report(world, &number, &world.helpdesk.secret, &solved).await?;
+    ensure!(accepted.status == 204, "{}: {}", accepted.status, accepted.body);
+    let unknown = report(world, "ED-0000-0000", &world.helpdesk.secret, &solved).await?;
+    ensure!(unknown.status == 404, "a report for no ticket: {}", unknown.status);
+
+    // The customer sees it in "My tickets" and rates the answer, once.
+    let seen = view(world, &number, email).await?;
+    ensure!(seen["status"] == "solved" && seen["can_rate"] == true, "{seen}");
+    let events: Vec<&str> =
+        seen["events"].as_array().context("events")?.iter().filter_map(|e| e["status"].as_str()).collect();
+    ensure!(events == ["delivered", "solved"], "{seen}");
+    ensure!(seen["events"][1]["message"] == "The report loads again; it was a stuck cache.", "{seen}");
+    let wrong_email = reqwest::get(world.worker.url(&format!("/api/tickets/{number}?email=eve@example.com"))).await?;
+    ensure!(wrong_email.status() == 404, "a ticket was shown to someone without its email");
+    let rating = json!({ "email": email, "rating": "good" });
+    ensure!(post(world, &format!("/api/tickets/{number}/rating"), &rating, &[]).await?.status == 204);
+    let again = post(world, &format!("/api/tickets/{number}/rating"), &rating, &[]).await?;
+    ensure!(again.status == 409, "rated twice: {}", again.status);
+    let seen = view(world, &number, email).await?;
+    ensure!(seen["rating"] == "good" && seen["can_rate"] == false, "{seen}");
+    Ok(())
+}
+
+/// The smallest real PNG: a 1×1 transparent pixel.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn upload(world: &World, name: &str, content_type: &str, bytes: &[u8]) -> Result<(StatusCode, Value)> {
+    let encoded: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let response = Client::new()
+        .post(world.worker.url("/api/attachments"))
+        .header("Content-Type", content_type)
+        .header("X-Filename", encoded)
+        .header("CF-Connecting-IP", client_ip())
+        .body(bytes.to_vec())
+        .send()
+        .await?;
+    let status = response.status();
+    Ok((status, serde_json::from_str(&response.text().await?)?))
+}
+
+pub async fn attachments_are_checked_by_their_bytes(world: &World) -> Result<()> {
+    let (status, uploaded) = upload(world, "screen shot.png", "image/png", PNG).await?;
+    ensure!(
+        status == 201 && uploaded["media_type"] == "image/png" && uploaded["name"] == "screen shot.png",
+        "{uploaded}"
+    );
+    let id = uploaded["id"].as_str().context("no id")?.to_owned();
+
+    // A PDF calling itself a PNG, and a text file calling itself a PNG, are refused with the reason.
+    let (status, refused) = upload(world, "invoice.png", "image/png", b"%PDF-1.7\n1 0 obj\n").await?;
+    ensure!(status == 415 && refused["error"]["code"] == "attachment_type_mismatch", "{refused}");
+    let (status, refused) = upload(world, "shot.png", "image/png", b"#!/bin/sh\nrm -rf /\n").await?;
+    ensure!(status == 415 && refused["error"]["code"] == "unsupported_attachment", "{refused}");
+    let (status, refused) = upload(world, "empty.png", "image/png", b"").await?;
+    ensure!(status == 400 && refused["error"]["field"] == "attachment", "{refused}");
+
+    let mut body = ticket("attach@example.com", "Chart is blank");
+    body["attachments"] = json!([id]);
+    let number = file(world, &body).await?;
+    delivered(world, &number, "attach@example.com").await?;
+    let created = world.helpdesk.with_log(|log| log.created.get(&number).cloned()).context("not created")?;
+    let attachment = &created["ticket"]["attachments"][0];
+    ensure!(attachment["name"] == "screen shot.png" && attachment["bytes"] == PNG.len(), "{created}");
+    // Support opens it through the signed link; an altered link opens nothing.
+    let link = attachment["url"].as_str().context("no link")?;
+    let response = reqwest::get(link).await?;
+    ensure!(response.status() == 200, "the link answered {}", response.status());
+    ensure!(response.headers()["content-type"] == "image/png");
+    ensure!(response.headers()["content-security-policy"] == "sandbox");
+    ensure!(response.bytes().await?.as_ref() == PNG, "the attachment came back changed");
+    let last = link.chars().last().context("empty link")?;
+    let tampered = format!("{}{}", &link[..link.len() - 1], if last == '0' { '1' } else { '0' });
+    ensure!(reqwest::get(&tampered).await?.status() == 403, "an altered link opened a file");
+
+    // An attachment belongs to one ticket.
+    let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &client_ip())]).await?;
+    ensure!(answer.status == 400 && answer.body["error"]["code"] == "unknown_attachment", "{}", answer.body);
+    Ok(())
+}
+
+pub async fn refused_tickets_are_parked_and_replayed_by_the_operator(world: &World) -> Result<()> {
+    world.helpdesk.set_mode(HelpdeskMode::Refuses);
+    let email = "refused@example.com";
+    let number = file(world, &ticket(email, "Refused by the helpdesk")).await?;
+    let failed = eventually("the refusal to be recorded", DELIVERY_TIMEOUT, || async {
+        let failed: Value = serde_json::from_str(&operator(world, &["failed", "--json"])?)?;
+        let ticket = failed.as_array().and_then(|all| all.iter().find(|t| t["number"] == number.as_str()).cloned());
+        ticket.context("not failed yet")
+    })
+    .await;
+    world.helpdesk.set_mode(HelpdeskMode::Up);
+    let failed = failed?;
+    ensure!(failed["last_error"].as_str().is_some_and(|e| e.contains("422") && e.contains("blocked")), "{failed}");
+    let attempts = world.helpdesk.with_log(|log| log.attempts.iter().filter(|(key, _)| *key == number).count());
+    ensure!(attempts == 1, "a refused ticket was retried {attempts} times");
+    let listed = operator(world, &["failed"])?;
+    ensure!(listed.contains(&number) && listed.contains("blocked"), "{listed}");
+
+    let replayed = operator(world, &["replay", &number])?;
+    ensure!(replayed.contains(&number), "{replayed}");
+    delivered(world, &number, email).await?;
+    ensure!(confirmations(world, &number) == 1);
+    let all = operator(world, &["list", "--state", "delivered", "--json"])?;
+    ensure!(all.contains(&number), "{all}");
+    Ok(())
+}
+
+pub async fn the_sweep_sends_tickets_the_queue_gave_up_on(world: &World) -> Result<()> {
+    world.helpdesk.set_mode(HelpdeskMode::Down);
+    let email = "sweep@example.com";
+    let number = file(world, &ticket(email, "Through a long outage")).await;
+    let parked = match &number {
+        Ok(number) => {
+            eventually("the queue to give up and park the ticket", Duration::from_secs(120), || async {
+                let pending: Value =
+                    serde_json::from_str(&operator(world, &["list", "--state", "pending", "--json"])?)?;
+                let ticket =
+                    pending.as_array().and_then(|all| all.iter().find(|t| t["number"] == number.as_str()).cloned());
+                let error = ticket.context("not pending")?["last_error"].as_str().unwrap_or_default().to_owned();
+                ensure!(error.contains("gave up"), "last error: {error}");
+                Ok(error)
+            })
+            .await
+        }
+        Err(_) => bail!("not filed"),
+    };
+    world.helpdesk.set_mode(HelpdeskMode::Up);
+    let (number, parked) = (number?, parked?);
+    ensure!(parked.contains("503"), "{parked}");
+    ensure!(view(world, &number, email).await?["status"] == "received", "delivered before the sweep");
+
+    // Nothing is due yet: the parked ticket waits for its hour.
+    let sweep = |at: i64| {
+        Client::new()
+            .post(world.worker.url("/api/admin/sweep"))
+            .bearer_auth(&world.admin_token)
+            .header("X-Edgedesk-Now", edgedesk_core::status::format_time(at))
+            .send()
+    };
+    let response = sweep(unix_now()).await?;
+    ensure!(response.status() == 200, "the sweep answered {}", response.status());
+    let sent: Value = response.json().await?;
+    ensure!(sent["sent"] == 0, "the sweep sent a parked ticket before its time: {sent}");
+    // The sweep, as the cron runs it, two hours later.
+    let sent: Value = sweep(unix_now() + 7200).await?.json().await?;
+    ensure!(sent["sent"].as_u64().is_some_and(|sent| sent >= 1), "{sent}");
+    delivered(world, &number, email).await?;
+    ensure!(confirmations(world, &number) == 1);
+    Ok(())
+}
+
+pub async fn rate_limits_answer_429_with_retry_after(world: &World) -> Result<()> {
+    let ip = "192.0.2.77";
+    let mut accepted = 0;
+    // Twenty a minute per address: two windows at most before the limit must show.
+    for attempt in 0..45 {
+        let body = ticket("eager@example.com", &format!("Eager ticket {attempt}"));
+        let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", ip)]).await?;
+        match answer.status.as_u16() {
+            202 => accepted += 1,
+            429 => {
+                ensure!(answer.body["error"]["code"] == "rate_limited", "{}", answer.body);
+                let retry_after: u32 = answer.headers["retry-after"].to_str()?.parse()?;
+                ensure!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
+                ensure!(accepted >= 1, "the first ticket was refused");
+                println!(
+                    "rate limit: {accepted} tickets accepted from one address, then 429 (Retry-After: {retry_after})"
+                );
+                // Another address is not affected.
+                return file(world, &body).await.map(|_| ());
+            }
+            other => bail!("unexpected {other}: {}", answer.body),
+        }
+    }
+    bail!("45 tickets from one address in a row were accepted")
+}
+
+pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Result<()> {
+    const TICKETS: usize = 200;
+    const CONCURRENCY: usize = 8;
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    let mut numbers = Vec::new();
+    for chunk in (0..TICKETS).collect::<Vec<_>>().chunks(CONCURRENCY) {
+        let requests = chunk.iter().map(|i| async move {
+            let body = ticket(&format!("burst{i}@example.com"), &format!("Burst ticket {i}"));
+            let key = format!("burst-{i}-{}", client_ip());
+            let sent = Instant::now();
+            let answer =
+                post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &client_ip()), ("Idempotency-Key", &key)])
+                    .await;
+            (sent.elapsed(), answer)
+        });
+        for (latency, answer) in futures::future::join_all(requests).await {
+            let answer = answer?;
+            ensure!(answer.status == 202, "{}: {}", answer.status, answer.body);
+            latencies.push(latency);
+            numbers.push(answer.body["number"].as_str().context("no number")?.to_owned());
+        }
+    }
+    let accept_seconds = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    eventually("the burst to reach the helpdesk", Duration::from_secs(180), || async {
+        let arrived = world.helpdesk.with_log(|log| numbers.iter().filter(|n| log.confirmed.contains_key(*n)).count());
+        ensure!(arrived == TICKETS, "{arrived} of {TICKETS} delivered");
+        Ok(())
+    })
+    .await?;
+    let delivered_seconds = started.elapsed().as_secs_f64();
+    println!(
+        "ticket burst: {TICKETS} accepted in {accept_seconds:.1} s ({:.0}/s, {CONCURRENCY} at a time), \
+         p50 {:?}, p99 {:?}; all delivered exactly once after {delivered_seconds:.1} s",
+        TICKETS as f64 / accept_seconds,
+        percentile(0.50),
+        percentile(0.99),
+    );
+    let duplicates =
+        world.helpdesk.with_log(|log| numbers.iter().filter(|n| log.confirmed.get(*n) != Some(&1)).count());
+    ensure!(duplicates == 0, "{duplicates} tickets were confirmed more than once");
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! What support should know about the customer without asking: who they are (as the product's backend
+//! vouches), and what they read and searched in this tab before writing.
+
+use edgedesk_core::signing::SignedIdentity;
+use edgedesk_core::ticket::MAX_CONTEXT_ITEMS;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use crate::storage;
+
+/// Kept in sessionStorage, so that a reload before writing loses nothing and another tab starts afresh.
+const TRAIL_KEY: &str = "edgedesk-trail";
+/// The worker refuses longer context items.
+const MAX_CONTEXT_ITEM_CHARS: usize = 200;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Trail {
+    articles_read: Vec<String>,
+    searches: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Session {
+    /// Set by the host page with `edgedesk.identify()`; sent with every ticket for the worker to verify.
+    pub identity: RwSignal<Option<SignedIdentity>>,
+    trail: StoredValue<Trail>,
+}
+
+impl Session {
+    pub fn new(identity: Option<SignedIdentity>) -> Self {
+        let trail = storage::read(storage::session(), TRAIL_KEY).unwrap_or_default();
+        Self { identity: RwSignal::new(identity), trail: StoredValue::new(trail) }
+    }
+
+    pub fn read_article(&self, slug: &str) {
+        self.record(|trail| remember(&mut trail.articles_read, slug, false));
+    }
+
+    /// A query the customer settled on. Typing on after a pause refines the last one rather than adding
+    /// a new one: "reset" then "reset password" is one search.
+    pub fn searched(&self, query: &str) {
+        self.record(|trail| remember(&mut trail.searches, query, true));
+    }
+
+    pub fn articles_read(&self) -> Vec<String> {
+        self.trail.with_value(|trail| trail.articles_read.clone())
+    }
+
+    pub fn searches(&self) -> Vec<String> {
+        self.trail.with_value(|trail| trail.searches.clone())
+    }
+
+    fn record(&self, change: impl FnOnce(&mut Trail)) {
+        self.trail.update_value(|trail| {
+            change(trail);
+            storage::write(storage::session(), TRAIL_KEY, trail);
+        });
+    }
+}
+
+/// Moves `item` to the end of `list` and keeps the most recent [`MAX_CONTEXT_ITEMS`].
+fn remember(list: &mut Vec<String>, item: &str, refines_prefix: bool) {
+    let item: String = item.trim().chars().take(MAX_CONTEXT_ITEM_CHARS).collect();
+    if item.is_empty() {
+        return;
+    }
+    list.retain(|earlier| *earlier != item);
+    if refines_prefix && list.last().is_some_and(|last| item.starts_with(last.as_str())) {
+        list.pop();
+    }
+    list.push(item);
+    let excess = list.len().saturating_sub(MAX_CONTEXT_ITEMS);
+    list.drain(..excess);
+}
+
+/// Reads what the host page passed to `identify()`: `null` or `undefined` forgets the identity. Anything
+/// else that is not `{attributes, expires_at, signature}` is ignored with a warning for the integrator.
+pub fn parse_identity(value: &JsValue) -> Option<SignedIdentity> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    let parsed = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .and_then(|text| serde_json::from_str::<SignedIdentity>(&text).ok());
+    if parsed.is_none() {
+        web_sys::console::warn_1(&JsValue::from_str(
+            "edgedesk.identify() expects {attributes: {name: \"…\", …}, expires_at: <unix seconds>, signature: \"<hex>\"}",
+        ));
+    }
+    parsed
+}
