@@ -172,11 +172,13 @@ pub struct NewTicket {
     pub identity: Option<crate::signing::SignedIdentity>,
     /// Hidden from people; only robots fill it in.
     pub website: String,
+    /// The Cloudflare Turnstile token, when the site turned Turnstile on.
+    pub turnstile: Option<String>,
 }
 
 impl NewTicket {
     /// Every key a ticket body may carry, in form order.
-    pub const FIELDS: [&str; 17] = [
+    pub const FIELDS: [&str; 18] = [
         "name",
         "email",
         "topic",
@@ -194,6 +196,7 @@ impl NewTicket {
         "searches",
         "identity",
         "website",
+        "turnstile",
     ];
 }
 
@@ -224,6 +227,9 @@ pub struct FormConfig {
     pub max_attachment_bytes: usize,
     /// What the attachment picker accepts (`image/png,…`).
     pub attachment_types: Vec<String>,
+    /// Set when the site requires a Cloudflare Turnstile check: the widget shows it and sends its token.
+    #[serde(default)]
+    pub turnstile_site_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

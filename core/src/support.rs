@@ -144,6 +144,7 @@ impl Support {
             max_attachments: crate::attachment::MAX_ATTACHMENTS,
             max_attachment_bytes: crate::attachment::MAX_ATTACHMENT_BYTES,
             attachment_types: crate::attachment::MEDIA_TYPES.iter().map(|t| t.to_string()).collect(),
+            turnstile_site_key: None,
         }
     }
 

@@ -15,6 +15,7 @@ use crate::form::{FormState, explain};
 use crate::panel::Screen;
 use crate::status::StatusState;
 use crate::tickets;
+use crate::turnstile::TurnstileCheck;
 use crate::words::{Words, words};
 
 #[component]
@@ -78,6 +79,8 @@ pub fn ContactScreen(
                     }
                     Err(failure) => show_error(refusal(failure, words)),
                 }
+                // A Turnstile token is good for one submission; the check runs again for the next.
+                form.turnstile.set(None);
                 form.sending.set(false);
             });
         }
@@ -131,6 +134,7 @@ pub fn ContactScreen(
                 <input id="edgedesk-website" name="website" type="text" tabindex="-1" autocomplete="off" aria-hidden="true"
                     prop:value=move || form.website.get() on:input=move |event| form.website.set(event_target_value(&event)) />
             </div>
+            {move || form.turnstile_site_key().map(|site_key| view! { <TurnstileCheck site_key=site_key token=form.turnstile /> })}
             {form_error}
             <button type="submit" class="primary" disabled=move || form.sending.get()>
                 {move || if form.sending.get() { words.sending } else { words.send }}

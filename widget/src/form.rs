@@ -93,6 +93,8 @@ pub struct FormState {
     /// The honeypot: people never see it, robots fill it in.
     pub website: RwSignal<String>,
     pub attachments: RwSignal<Vec<Attachment>>,
+    /// The Turnstile token, on sites that require the check; good for one submission.
+    pub turnstile: RwSignal<Option<String>>,
     pub config: RwSignal<Config>,
     /// Why the ticket was not accepted, pinned to its field when it has one.
     pub error: RwSignal<Option<ApiError>>,
@@ -133,6 +135,7 @@ impl FormState {
             website: RwSignal::new(String::new()),
             next_attachment_key: StoredValue::new(attachments.len() as u32),
             attachments: RwSignal::new(attachments),
+            turnstile: RwSignal::new(None),
             config: RwSignal::new(Config::NotLoaded),
             error: RwSignal::new(None),
             attachment_error: RwSignal::new(None),
@@ -392,7 +395,16 @@ impl FormState {
             searches: self.session.searches(),
             identity: self.session.identity.get_untracked(),
             website: self.website.get_untracked(),
+            turnstile: self.turnstile.get_untracked(),
         }
+    }
+
+    /// The site's Turnstile key, when it requires the check.
+    pub fn turnstile_site_key(&self) -> Option<String> {
+        self.config.with(|config| match config {
+            Config::Ready(config) => config.turnstile_site_key.clone(),
+            _ => None,
+        })
     }
 
     /// The worker's own rules, run here first so that the customer is pointed at a field without a round

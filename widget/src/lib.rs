@@ -11,6 +11,7 @@ mod session;
 mod status;
 mod storage;
 mod tickets;
+mod turnstile;
 mod words;
 
 use std::time::Duration;

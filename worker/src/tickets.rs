@@ -14,7 +14,7 @@ use edgedesk_core::{api, feedback};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::http::{
     ApiResult, header, internal, json, json_body, no_content, query_param, set_header, too_many_requests,
@@ -27,6 +27,12 @@ const TICKET_LIMITER: &str = "TICKET_LIMITER";
 /// The limiter's period: a refused client may try again after it.
 pub const RATE_LIMIT_PERIOD_SECONDS: u32 = 60;
 const IDENTITY_SECRET: &str = "IDENTITY_SECRET";
+/// With this secret set, every ticket needs a Turnstile token; `TURNSTILE_SITE_KEY` is what the widget shows.
+const TURNSTILE_SECRET: &str = "TURNSTILE_SECRET";
+const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
+/// Where tokens are checked; a variable so tests can stand in for Cloudflare's service.
+const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
+const DEFAULT_TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /// Signs the helpdesk's progress reports (`POST /api/tickets/{number}/events`) and our webhooks.
 pub const WEBHOOK_SECRET: &str = "WEBHOOK_SECRET";
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
@@ -67,6 +73,11 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
             RATE_LIMIT_PERIOD_SECONDS,
             "You have sent several tickets in a short time. Your message is kept; please send it again in a minute.",
         );
+    }
+
+    if let Ok(secret) = env.secret(TURNSTILE_SECRET) {
+        let token = ticket::require_turnstile(new_ticket.turnstile.as_deref())?;
+        verify_turnstile(env, &secret.to_string(), token, &client_ip).await?;
     }
 
     let origin = request.url().map_err(internal)?.origin().ascii_serialization();
@@ -206,6 +217,22 @@ fn verified_customer(
         Err(error) if error.code == "identity_expired" => Ok(BTreeMap::new()),
         Err(error) => Err(error),
     }
+}
+
+/// Asks Turnstile whether the token proves a person. An unreachable service is a retryable 503, so the
+/// widget keeps the draft and tries again.
+async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_ip: &str) -> Result<(), ApiError> {
+    let url =
+        env.var(TURNSTILE_VERIFY_URL).map_or_else(|_| DEFAULT_TURNSTILE_VERIFY_URL.to_owned(), |var| var.to_string());
+    let body = serde_json::json!({ "secret": secret, "response": token, "remoteip": client_ip }).to_string();
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json").map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init(&url, &init).map_err(internal)?;
+    let mut response = Fetch::Request(request).send().await.map_err(internal)?;
+    let answer: serde_json::Value = response.json().await.map_err(internal)?;
+    ticket::check_turnstile(&answer)
 }
 
 /// Whether every key is still within the limiter's allowance; each call counts against all of them.
@@ -414,7 +441,9 @@ pub async fn form(request: &Request, env: &Env) -> ApiResult {
     let support = knowledge::support(env).await?;
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
-    let mut response = json(200, &support.form(&locale))?;
+    let mut form = support.form(&locale);
+    form.turnstile_site_key = env.var(TURNSTILE_SITE_KEY).ok().map(|key| key.to_string()).filter(|key| !key.is_empty());
+    let mut response = json(200, &form)?;
     set_header(&mut response, "Cache-Control", "public, max-age=300")?;
     Ok(response)
 }

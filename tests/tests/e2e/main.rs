@@ -111,6 +111,7 @@ fn main() {
         tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
         tickets::rate_limits_answer_429_with_retry_after,
         tickets::a_burst_of_tickets_is_accepted_and_delivered,
+        tickets::without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form,
         status::operator_raises_updates_and_resolves_an_incident,
         status::scheduled_maintenance_opens_and_closes_on_time,
         status::admin_changes_need_the_token_and_valid_notices,

@@ -484,3 +484,80 @@ pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Resu
     ensure!(duplicates == 0, "{duplicates} tickets were confirmed more than once");
     Ok(())
 }
+
+/// Stands in for Cloudflare's siteverify: only `person-token`, checked with the right secret, is a person.
+async fn serve_siteverify(secret: &'static str) -> Result<(String, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("http://127.0.0.1:{}/siteverify", listener.local_addr()?.port());
+    let app = axum::Router::new().route(
+        "/siteverify",
+        axum::routing::post(move |body: axum::body::Bytes| async move {
+            let check: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let person = check["secret"] == secret && check["response"] == "person-token";
+            let answer = if person {
+                json!({ "success": true })
+            } else {
+                json!({ "success": false, "error-codes": ["invalid-input-response"] })
+            };
+            ([("Content-Type", "application/json")], answer.to_string())
+        }),
+    );
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, server))
+}
+
+pub async fn without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form(world: &World) -> Result<()> {
+    let (verify_url, siteverify) = serve_siteverify("turnstile-secret").await?;
+    // A second worker as a team starts out: no helpdesk configured yet, Turnstile on.
+    let worker = edgedesk_e2e::Wrangler::start(&[
+        ("ADMIN_TOKEN", &world.admin_token),
+        ("TURNSTILE_SECRET", "turnstile-secret"),
+        ("TURNSTILE_SITE_KEY", "site-key-for-tests"),
+        ("TURNSTILE_VERIFY_URL", &verify_url),
+    ])
+    .await?;
+    let result = async {
+        let form: Value = reqwest::get(worker.url("/api/form?locale=ru")).await?.json().await?;
+        ensure!(form["turnstile_site_key"] == "site-key-for-tests", "{form}");
+        ensure!(form["topics"][0]["title"] == "Вопрос", "topics in the customer's language: {form}");
+
+        let send = |token: Option<&str>| {
+            let mut body = ticket("held@example.com", "Before the helpdesk is set up");
+            if let Some(token) = token {
+                body["turnstile"] = token.into();
+            }
+            Client::new().post(worker.url("/api/tickets")).header("CF-Connecting-IP", client_ip()).json(&body).send()
+        };
+        let missing: Value = send(None).await?.json().await?;
+        ensure!(
+            missing["error"]["code"] == "turnstile_required" && missing["error"]["field"] == "turnstile",
+            "{missing}"
+        );
+        let robot: Value = send(Some("robot-token")).await?.json().await?;
+        ensure!(robot["error"]["code"] == "turnstile_failed", "{robot}");
+        let response = send(Some("person-token")).await?;
+        ensure!(response.status() == 202, "a person was refused: {}", response.status());
+        let number = response.json::<Value>().await?["number"].as_str().context("no number")?.to_owned();
+
+        // With nowhere to deliver to, the ticket is held in D1 and the operator sees it.
+        eventually("the ticket to be held", DELIVERY_TIMEOUT, || async {
+            let output = std::process::Command::new(edgedesk_e2e::repo_root().join("target/debug/edgedesk"))
+                .args(["tickets", "list", "--state", "held"])
+                .env("EDGEDESK_URL", &worker.base_url)
+                .env("EDGEDESK_TOKEN", &world.admin_token)
+                .output()?;
+            let listed = String::from_utf8(output.stdout)?;
+            ensure!(listed.contains(&number) && listed.contains("delivery held"), "{listed}");
+            Ok(())
+        })
+        .await?;
+        let rows = worker.d1(&format!("SELECT status FROM tickets WHERE number = '{number}'"))?;
+        ensure!(rows.len() == 1 && rows[0]["status"] == "received", "{rows:?}");
+        Ok(())
+    }
+    .await;
+    siteverify.abort();
+    result
+}
