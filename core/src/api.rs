@@ -267,6 +267,31 @@ pub struct TicketView {
     pub can_rate: bool,
 }
 
+/// `POST /api/tickets/mine`: a customer the product vouches for asks for their tickets, from any device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MyTicketsRequest {
+    pub identity: Option<crate::signing::SignedIdentity>,
+}
+
+impl MyTicketsRequest {
+    pub const FIELDS: [&str; 1] = ["identity"];
+}
+
+/// The answer: newest first, at most 20; each can be opened with `GET /api/tickets/{number}?email=`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MyTickets {
+    pub tickets: Vec<MyTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyTicket {
+    pub number: String,
+    pub email: String,
+    pub subject: String,
+    pub created_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketEventView {
     pub status: String,

@@ -1,7 +1,7 @@
 //! "My tickets": the tickets sent from this browser, and any other found by number and email, each with
 //! where it stands and, once solved, whether the answer helped.
 
-use edgedesk_core::api::{TicketRating, TicketView};
+use edgedesk_core::api::{MyTickets, MyTicketsRequest, TicketRating, TicketView};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -51,6 +51,23 @@ pub fn remember(number: &str, email: &str, subject: &str) {
 pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl IntoView {
     let words = words(&settings.locale);
     let filed = filed_tickets();
+    // A customer the product vouches for also sees the tickets they sent from other devices.
+    let elsewhere = RwSignal::new(Vec::<FiledTicket>::new());
+    if let Some(identity) = settings.session.identity.get_untracked() {
+        let api = settings.api.clone();
+        spawn_local(async move {
+            let request = MyTicketsRequest { identity: Some(identity) };
+            if let Ok(mine) = api.post::<MyTickets>("/api/tickets/mine", &request).await {
+                let tickets = mine.tickets.into_iter().map(|ticket| FiledTicket {
+                    number: ticket.number,
+                    email: ticket.email,
+                    subject: ticket.subject,
+                    created: ticket.created_at,
+                });
+                elsewhere.set(tickets.collect());
+            }
+        });
+    }
     let number = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     // The number and email last looked up.
@@ -71,21 +88,33 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
         }
     };
 
-    let list = if filed.is_empty() {
-        view! { <p class="notice">{words.no_tickets_yet}</p> }.into_any()
-    } else {
-        let locale = settings.locale.clone();
-        view! {
-            <ul class="my-tickets">
-                {filed.into_iter().map(|ticket| view! {
-                    <li>
-                        <TicketCard settings=settings.clone() number=ticket.number email=ticket.email
-                            subject=Some(ticket.subject) filed=Some(local_time(&ticket.created, &locale)) />
-                    </li>
-                }).collect_view()}
-            </ul>
+    let list = {
+        let settings = settings.clone();
+        move || {
+            let mut all = filed.clone();
+            for ticket in elsewhere.get() {
+                if !all.iter().any(|known| known.number == ticket.number) {
+                    all.push(ticket);
+                }
+            }
+            all.sort_by(|a, b| b.created.cmp(&a.created));
+            if all.is_empty() {
+                return view! { <p class="notice">{words.no_tickets_yet}</p> }.into_any();
+            }
+            let settings = settings.clone();
+            let locale = settings.locale.clone();
+            view! {
+                <ul class="my-tickets">
+                    {all.into_iter().map(|ticket| view! {
+                        <li>
+                            <TicketCard settings=settings.clone() number=ticket.number email=ticket.email
+                                subject=Some(ticket.subject) filed=Some(local_time(&ticket.created, &locale)) />
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
         }
-        .into_any()
     };
 
     view! {

@@ -80,6 +80,7 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         }
         (Method::Post, ["api", "gaps"]) => feedback::search_gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
+        (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
         (Method::Get, ["api", "tickets", number]) => tickets::view(&request, env, number).await,
         (Method::Post, ["api", "tickets", number, "rating"]) => {
             let number = number.to_string();

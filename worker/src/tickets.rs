@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use edgedesk_core::api::{
-    ApiError, Deflection, TicketAccepted, TicketEvent, TicketEventView, TicketRating, TicketView,
+    ApiError, Deflection, MyTicket, MyTickets, MyTicketsRequest, TicketAccepted, TicketEvent, TicketEventView,
+    TicketRating, TicketView,
 };
 use edgedesk_core::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
 use edgedesk_core::signing::{self, SignedIdentity};
@@ -17,7 +18,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use worker::{D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 use crate::http::{
-    ApiResult, header, internal, json, json_body, no_content, query_param, set_header, too_many_requests,
+    ApiResult, header, internal, json, json_body, no_content, query_param, set_header, too_many_requests, unix_now,
 };
 use crate::{knowledge, outbox, status};
 
@@ -167,7 +168,7 @@ fn store_statements(
             nullable(stored.steps_tried.as_deref()),
             stored.expected_reply_at.as_str().into(),
             payload.into(),
-            nullable(stored.customer.get("id").map(String::as_str)),
+            nullable(customer_key(&stored.customer)),
             stored.created_at.as_str().into(),
         ],
     )?);
@@ -198,6 +199,42 @@ async fn replay(database: &D1Database, key: &str) -> Result<Option<Response>, Ap
     let mut response = json(202, &accepted)?;
     set_header(&mut response, "Idempotency-Replayed", "true")?;
     Ok(Some(response))
+}
+
+/// What identifies a verified customer's tickets across devices: their id, else their email.
+fn customer_key(customer: &BTreeMap<String, String>) -> Option<&str> {
+    customer.get("id").or_else(|| customer.get("email")).map(String::as_str)
+}
+
+/// `POST /api/tickets/mine`: the tickets of a customer the product vouches for, on any device.
+pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
+    let body = json_body(&mut request, 16 * 1024).await?;
+    let asked: MyTicketsRequest = api::parse_body(&body, &MyTicketsRequest::FIELDS, 16 * 1024, "request")?;
+    let identity = asked
+        .identity
+        .ok_or_else(|| ApiError::for_field(400, "required", "identity", "Send the identity your product signed."))?;
+    let secret = env.secret(IDENTITY_SECRET).map_err(|_| {
+        ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
+    })?;
+    let customer = signing::verify_identity(secret.to_string().as_bytes(), &identity, unix_now())?;
+    let key = customer_key(&customer)
+        .ok_or_else(|| ApiError::for_field(400, "invalid_identity", "identity", "The identity has no id or email."))?;
+    let tickets = env
+        .d1(DATABASE)
+        .map_err(internal)?
+        .prepare(
+            "SELECT number, email, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
+        )
+        .bind(&[key.into()])
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results::<MyTicket>()
+        .map_err(internal)?;
+    let mut response = json(200, &MyTickets { tickets })?;
+    set_header(&mut response, "Cache-Control", "no-store")?;
+    Ok(response)
 }
 
 /// The attributes of a customer the product's backend vouched for. A forged identity is refused; one

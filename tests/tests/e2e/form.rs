@@ -402,5 +402,16 @@ pub async fn tickets_carry_who_wrote_them_and_what_they_read(world: &World) -> R
     ensure!(context["locale"] == "en", "{payload}");
     ensure!(context["page_url"].as_str().is_some_and(|url| url.starts_with(&world.host.base_url)), "{payload}");
     ensure!(payload["customer"]["plan"] == "team" && payload["customer"]["id"] == "cust-ada", "{payload}");
+    browser.close().await?;
+
+    // On another device (a fresh browser, nothing remembered), Ada's "My tickets" still has it.
+    let (browser, widget) = WidgetPage::visit(world, &world.host.base_url).await?;
+    let ada = json!({ "id": "cust-ada", "email": "ada@example.com" });
+    identify(&widget, &signed_identity(world, ada)?).await?;
+    widget.open().await?;
+    widget.element("button.my-tickets").await?.click().await?;
+    widget
+        .text_of(&format!(".my-tickets .my-ticket[data-number='{number}'] .my-ticket-subject"), "VAT on invoices")
+        .await?;
     browser.close().await
 }

@@ -247,6 +247,26 @@ pub async fn identities_and_progress_reports_must_be_signed(world: &World) -> Re
     ensure!(delivered_ticket["ticket"]["priority"] == true, "{delivered_ticket}");
     ensure!(delivered_ticket["ticket"]["customer"]["id"] == "cust-42", "{delivered_ticket}");
 
+    // The customer's tickets follow them to any device, for the product's signature only.
+    let claims = json!({ "id": "cust-42", "email": email });
+    let mine = post(
+        world,
+        "/api/tickets/mine",
+        &json!({ "identity": signed_identity(&world.identity_secret, claims.clone()) }),
+        &[],
+    )
+    .await?;
+    ensure!(mine.status == 200, "{}", mine.body);
+    let numbers: Vec<&str> =
+        mine.body["tickets"].as_array().context("tickets")?.iter().filter_map(|t| t["number"].as_str()).collect();
+    ensure!(numbers == [number.as_str()], "{}", mine.body);
+    let stranger =
+        post(world, "/api/tickets/mine", &json!({ "identity": signed_identity("guessed-secret", claims) }), &[])
+            .await?;
+    ensure!(stranger.status == 401, "{}", stranger.body);
+    let anonymous = post(world, "/api/tickets/mine", &json!({}), &[]).await?;
+    ensure!(anonymous.status == 400 && anonymous.body["error"]["field"] == "identity", "{}", anonymous.body);
+
     // The helpdesk reports progress, signed with the webhook secret; anything else is refused.
     let solved = json!({ "status": "solved", "message": "The report loads again; it was a stuck cache." });
     let forged = report(world, &number, "not-the-secret", &solved).await?;
