@@ -1,51 +1,71 @@
 /* edgedesk loader: the one script a host page includes.
- * It draws the launcher in its own shadow root and imports the wasm widget only when the customer shows
- * intent (pointer over or focus on the launcher, or a click) or when a status banner must show, so the
- * host page pays a few KB and one small status request, and nothing else.
+ * It draws the launcher in its own shadow root and imports the wasm widget when the browser is idle after
+ * the page has loaded, when the customer shows intent (pointer over or focus on the launcher, or a click),
+ * or when a status banner must show; never on the page's critical path. With Save-Data, or
+ * data-load="intent", only intent or a banner brings it in.
  * Data attributes: data-api (worker origin, default: where this file came from), data-locale,
- * data-product, data-app-version (the host app's version, sent with tickets), data-status-poll (seconds
- * between status checks, default 60).
- * window.edgedesk.identify({attributes, expires_at, signature}) tells the widget who the customer is, as
- * the product's backend signed it; null forgets it. It may be called before or after the widget loads. */
+ * data-product, data-app-version (sent with tickets), data-status-poll (seconds between status checks,
+ * default 60), data-color (brand colour), data-position (right or left), data-launcher (off hides the
+ * button; open the panel with the API), data-z-index, data-load (idle or intent).
+ * The API is one global, edgedesk(command, ...args), also callable as edgedesk.command(...). Calls made
+ * before this file ran are queued by the snippet in the README and run now:
+ * open, close, toggle, search(q), openArticle(slug), identify(signed), prefill(fields), reset,
+ * on(event, handler), off(event, handler); events: open, close, search, articleViewed, ticketCreated,
+ * bannerShown. */
 (function () {
   var script = document.currentScript;
-  if (!script || window.edgedesk) return;
+  var queued = window.edgedesk;
+  if (!script || (queued && queued.version)) return;
   var base = new URL("./", script.src);
   var data = script.dataset;
-  var api = data.api || base.origin;
+  var apiBase = data.api || base.origin;
   var locale = data.locale || (navigator.language || "en").slice(0, 2).toLowerCase();
   var product = data.product || "";
 
   var host = document.createElement("div");
   host.setAttribute("data-edgedesk", "");
+  if (data.position === "left") host.setAttribute("data-position", "left");
+  if (data.color) host.style.setProperty("--edgedesk-brand", data.color);
+  if (data.zIndex) host.style.setProperty("--edgedesk-z", data.zIndex);
   var root = host.attachShadow({ mode: "open" });
   root.innerHTML =
     "<style>:host{all:initial}" +
-    ".launcher{position:fixed;inset-block-end:20px;inset-inline-end:20px;z-index:2147483000;" +
+    ".launcher{position:fixed;inset-block-end:20px;inset-inline-end:20px;z-index:var(--edgedesk-z,2147483000);" +
     "inline-size:56px;block-size:56px;border-radius:50%;border:0;cursor:pointer;" +
     "background:var(--edgedesk-brand,#3b5bdb);color:#fff;font:600 26px/1 system-ui,sans-serif;" +
     "box-shadow:0 6px 20px rgb(15 23 42/.3)}" +
+    ":host([data-position=left]) .launcher{inset-inline-end:auto;inset-inline-start:20px}" +
     ".launcher:focus-visible{outline:3px solid #f59f00;outline-offset:2px}</style>" +
     '<button class="launcher" type="button" aria-label="Help and support" aria-haspopup="dialog" aria-expanded="false">?</button>' +
     '<div class="mount"></div>';
   var launcher = root.querySelector(".launcher");
+  if (data.launcher === "off") launcher.hidden = true;
   var widget = null;
   var wasOpen = false;
   var status = null;
   var identity = null;
+  var handlers = {};
+
+  // A host page's handler that throws must not stop the others, nor the widget.
+  function emit(name, detail) {
+    (handlers[name] || []).slice().forEach(function (handler) {
+      try { handler(detail || {}); } catch (error) { console.error("edgedesk: an '" + name + "' handler failed", error); }
+    });
+  }
 
   function load() {
     if (!widget) {
       widget = import(new URL("widget/edgedesk_widget.js", base).href).then(function (module) {
         return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
           var options = {
-            api: api, locale: locale, product: product, appVersion: data.appVersion || "",
-            identity: identity, pollSeconds: Number(data.statusPoll) || 60, status: status
+            api: apiBase, locale: locale, product: product, appVersion: data.appVersion || "",
+            pollSeconds: Number(data.statusPoll) || 60, status: status, identity: identity, emit: emit
           };
           return module.mount(root.querySelector(".mount"), options, function (open) {
             launcher.setAttribute("aria-expanded", String(open));
             // Closing hands focus back to where the customer opened the panel from.
-            if (wasOpen && !open) launcher.focus();
+            if (wasOpen && !open && !launcher.hidden) launcher.focus();
+            if (wasOpen !== open) emit(open ? "open" : "close");
             wasOpen = open;
           });
         });
@@ -59,10 +79,15 @@
     return widget;
   }
 
+  // Runs `action` on the widget once it is there, loading it if needed.
+  function withWidget(action) {
+    load().then(action, function () {});
+  }
+
   launcher.addEventListener("pointerenter", load);
   launcher.addEventListener("focus", load);
   launcher.addEventListener("click", function () {
-    load().then(function (panel) { panel.toggle(); }, function () {});
+    withWidget(function (panel) { panel.toggle(); });
   });
 
   // Notices the customer dismissed, as the widget records them: { id: revision }.
@@ -73,7 +98,7 @@
   // One small request on page load: a banner that must show brings the widget in now. A slow or absent
   // worker changes nothing on the host page.
   function checkStatus() {
-    var url = api + "/api/status" + (product ? "?product=" + encodeURIComponent(product) : "");
+    var url = apiBase + "/api/status" + (product ? "?product=" + encodeURIComponent(product) : "");
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, 5000);
     // no-cache: revalidate with the worker (a cheap 304), never trust a copy from before a change.
@@ -98,7 +123,59 @@
     if (widget) widget.then(function (panel) { panel.identify(identity); }, function () {});
   }
 
-  window.edgedesk = { version: 1, load: load, identify: identify };
+  // When the customer signs out: who they were, their drafts and the tickets this browser remembers.
+  function reset() {
+    identity = null;
+    [localStorage, sessionStorage].forEach(function (storage) {
+      try {
+        for (var i = storage.length - 1; i >= 0; i--) {
+          var key = storage.key(i);
+          if (key && key.indexOf("edgedesk-") === 0 && key !== "edgedesk-dismissed") storage.removeItem(key);
+        }
+      } catch (e) {}
+    });
+    if (widget) widget.then(function (panel) { panel.reset(); }, function () {});
+  }
+
+  var commands = {
+    open: function () { withWidget(function (panel) { panel.set_open(true); }); },
+    close: function () { if (widget) withWidget(function (panel) { panel.set_open(false); }); },
+    toggle: function () { withWidget(function (panel) { panel.toggle(); }); },
+    search: function (query) { withWidget(function (panel) { panel.search(String(query || "")); }); },
+    openArticle: function (slug) { withWidget(function (panel) { panel.open_article(String(slug || "")); }); },
+    prefill: function (fields) { withWidget(function (panel) { panel.prefill(fields || {}); }); },
+    identify: identify,
+    reset: reset,
+    load: load,
+    on: function (name, handler) {
+      if (typeof handler === "function") (handlers[name] = handlers[name] || []).push(handler);
+    },
+    off: function (name, handler) {
+      handlers[name] = (handlers[name] || []).filter(function (known) { return known !== handler; });
+    }
+  };
+
+  function edgedesk(command) {
+    var run = commands[command];
+    if (!run) return console.warn("edgedesk: there is no command '" + command + "'");
+    return run.apply(null, [].slice.call(arguments, 1));
+  }
+  for (var name in commands) edgedesk[name] = commands[name];
+  edgedesk.version = 1;
+  window.edgedesk = edgedesk;
+  // Calls the page made before this file arrived, in order.
+  ((queued && queued.q) || []).forEach(function (call) { edgedesk.apply(null, call); });
+
+  // Warm the widget once the page is done and the browser is idle, so the first open is instant; a
+  // customer saving data, or a page that asks, waits for intent.
+  var saveData = navigator.connection && navigator.connection.saveData;
+  function whenIdle() {
+    (window.requestIdleCallback || function (run) { setTimeout(run, 1); })(function () { load(); }, { timeout: 5000 });
+  }
+  if (data.load !== "intent" && !saveData) {
+    if (document.readyState === "complete") whenIdle(); else addEventListener("load", whenIdle);
+  }
+
   function attach() {
     document.body.appendChild(host);
     checkStatus();

@@ -46,10 +46,17 @@ pub fn ArticleScreen(
     {
         let settings = settings.clone();
         let path = format!("/api/articles/{}?locale={}", encode(&slug), encode(&locale));
+        let locale = locale.clone();
         spawn_local(async move {
             loaded.set(match settings.api.get::<Article>(&path).await {
                 Ok(article) => {
                     settings.session.read_article(&article.slug);
+                    let detail = [
+                        ("slug", article.slug.as_str()),
+                        ("locale", locale.as_str()),
+                        ("title", article.title.as_str()),
+                    ];
+                    settings.events.emit("articleViewed", &detail);
                     Loaded::Ready(Box::new(article))
                 }
                 Err(failure) => Loaded::Failed(describe(&failure)),

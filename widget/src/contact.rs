@@ -74,6 +74,11 @@ pub fn ContactScreen(
                 match form.send(api, ticket).await {
                     Ok(accepted) => {
                         tickets::remember(&accepted.number, &email, &subject);
+                        let detail = [
+                            ("number", accepted.number.as_str()),
+                            ("expected_reply_at", accepted.expected_reply_at.as_str()),
+                        ];
+                        settings.events.emit("ticketCreated", &detail);
                         form.clear_after_sending();
                         screen.set(Screen::Sent(accepted));
                     }

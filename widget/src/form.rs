@@ -443,6 +443,13 @@ impl FormState {
     }
 
     /// After the worker accepted the ticket: the next one starts blank, except for who is writing.
+    /// Everything the customer typed and the draft, when they sign out (`edgedesk('reset')`).
+    pub fn forget(&self) {
+        self.clear_after_sending();
+        self.name.set(String::new());
+        self.email.set(String::new());
+    }
+
     pub fn clear_after_sending(&self) {
         self.idempotency_key.set_value(None);
         self.opened_suggestion.set_value(None);

@@ -4,6 +4,7 @@
 mod api;
 mod article;
 mod contact;
+mod events;
 mod form;
 mod panel;
 mod search;
@@ -34,6 +35,8 @@ pub struct Settings {
     /// The host app's version (`data-app-version`), sent with tickets.
     pub app_version: Option<String>,
     pub session: Session,
+    /// The host page's `edgedesk('on', …)` handlers.
+    pub events: events::Events,
 }
 
 /// Status polling never runs more often than this, whatever the page asks for.
@@ -55,6 +58,7 @@ fn text_option(options: &JsValue, name: &str) -> Option<String> {
 pub struct Widget {
     open: RwSignal<bool>,
     identity: RwSignal<Option<SignedIdentity>>,
+    command: RwSignal<Option<panel::Command>>,
 }
 
 #[wasm_bindgen]
@@ -78,6 +82,39 @@ impl Widget {
     pub fn identify(&self, identity: JsValue) {
         self.identity.set(parse_identity(&identity));
     }
+
+    /// `edgedesk('search', query)`: the panel opens with the results for `query`.
+    pub fn search(&self, query: String) {
+        self.run(panel::Command::Search(query));
+    }
+
+    /// `edgedesk('openArticle', slug)`: the panel opens on that article, in the widget's language.
+    pub fn open_article(&self, slug: String) {
+        self.run(panel::Command::OpenArticle(slug));
+    }
+
+    /// `edgedesk('prefill', {name, email, subject, message})`: the contact form opens with these filled in.
+    pub fn prefill(&self, fields: JsValue) {
+        let field = |name: &str| text_option(&fields, name);
+        self.run(panel::Command::Prefill {
+            name: field("name"),
+            email: field("email"),
+            subject: field("subject"),
+            message: field("message"),
+        });
+    }
+
+    /// `edgedesk('reset')`, when the customer signs out: forget who they are and what they were writing.
+    pub fn reset(&self) {
+        self.identity.set(None);
+        self.open.set(false);
+        self.command.set(Some(panel::Command::Reset));
+    }
+
+    fn run(&self, command: panel::Command) {
+        self.open.set(true);
+        self.command.set(Some(command));
+    }
 }
 
 /// Renders the status banner and the panel into `container` (inside the loader's shadow root).
@@ -96,7 +133,9 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
         product: text_option(&options, "product"),
         app_version: text_option(&options, "appVersion"),
         session,
+        events: events::Events::new(option(&options, "emit").dyn_into().ok()),
     };
+    let command = RwSignal::new(None);
     let poll_seconds = option(&options, "pollSeconds").as_f64().unwrap_or(DEFAULT_POLL_SECONDS).max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
     let app = move || {
@@ -108,10 +147,10 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
         });
         let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
         view! {
-            <status::Banner status=status />
-            <panel::Panel settings=settings open=open status=status />
+            <status::Banner status=status events=settings.events />
+            <panel::Panel settings=settings open=open status=status command=command />
         }
     };
     leptos::mount::mount_to(container, app).forget();
-    Widget { open, identity: session.identity }
+    Widget { open, identity: session.identity, command }
 }

@@ -16,7 +16,8 @@ use crate::search::{SearchScreen, SearchState};
 use crate::status::{StatusState, level_label};
 use crate::tickets::MyTicketsScreen;
 
-const STYLE: &str = concat!(include_str!("panel.css"), include_str!("form.css"), include_str!("article.css"));
+/// panel.css, form.css and article.css, minified by `build.rs`.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.min.css"));
 
 /// Where the customer is in the panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +34,21 @@ pub enum Screen {
     Contact,
     Sent(TicketAccepted),
     MyTickets,
+}
+
+/// What the host page asks of the panel through the loader's API.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Search(String),
+    OpenArticle(String),
+    Prefill {
+        name: Option<String>,
+        email: Option<String>,
+        subject: Option<String>,
+        message: Option<String>,
+    },
+    /// The customer signed out: nothing they typed stays.
+    Reset,
 }
 
 /// Problems we know about, at the top of the panel, where a customer about to ask looks first.
@@ -57,7 +73,12 @@ fn PanelStatus(status: StatusState) -> impl IntoView {
 }
 
 #[component]
-pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> impl IntoView {
+pub fn Panel(
+    settings: Settings,
+    open: RwSignal<bool>,
+    status: StatusState,
+    command: RwSignal<Option<Command>>,
+) -> impl IntoView {
     let screen = RwSignal::new(Screen::Search);
     // Kept here, not in the search screen, so coming back from an article shows the same results.
     let search = SearchState::new();
@@ -86,6 +107,41 @@ pub fn Panel(settings: Settings, open: RwSignal<bool>, status: StatusState) -> i
                     let _ = input.focus();
                 }
             });
+        }
+    });
+
+    Effect::new({
+        let settings = settings.clone();
+        move |_| {
+            let Some(asked) = command.get() else { return };
+            match asked {
+                Command::Search(query) => {
+                    search.query.set(query.clone());
+                    search.run(&settings, query);
+                    screen.set(Screen::Search);
+                }
+                Command::OpenArticle(slug) => screen.set(Screen::Article {
+                    locale: settings.locale.clone(),
+                    slug,
+                    anchor: None,
+                    from_form: false,
+                }),
+                Command::Prefill { name, email, subject, message } => {
+                    for (field, value) in
+                        [(form.name, name), (form.email, email), (form.subject, subject), (form.message, message)]
+                    {
+                        if let Some(value) = value {
+                            field.set(value);
+                        }
+                    }
+                    screen.set(Screen::Contact);
+                }
+                Command::Reset => {
+                    form.forget();
+                    search.query.set(String::new());
+                    screen.set(Screen::Search);
+                }
+            }
         }
     });
 

@@ -66,7 +66,7 @@ impl SearchState {
         }
     }
 
-    fn run(self, settings: &Settings, text: String) {
+    pub fn run(self, settings: &Settings, text: String) {
         let request_number = self.latest_request.get_value() + 1;
         self.latest_request.set_value(request_number);
         self.active.set(None);
@@ -107,6 +107,7 @@ impl SearchState {
                     return;
                 }
                 settings.session.searched(&text);
+                settings.events.emit("search", &[("query", &text)]);
                 if nothing_found {
                     self.report_gap(settings, text);
                 }

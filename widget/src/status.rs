@@ -147,10 +147,34 @@ fn level_class(level: Level) -> &'static str {
 
 /// The banners across the top of the host page.
 #[component]
-pub fn Banner(status: StatusState) -> impl IntoView {
+pub fn Banner(status: StatusState, events: crate::events::Events) -> impl IntoView {
     let stack = NodeRef::<html::Div>::new();
     let shown =
         move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
+
+    // The host page hears of each notice once per revision it shows (`edgedesk('on', 'bannerShown', …)`).
+    let announced = StoredValue::new(std::collections::BTreeSet::<(String, u32)>::new());
+    Effect::new(move |_| {
+        for notice in shown() {
+            if announced.try_update_value(|seen| seen.insert((notice.id.clone(), notice.revision))).unwrap_or(false) {
+                events.emit(
+                    "bannerShown",
+                    &[
+                        ("id", &notice.id),
+                        (
+                            "level",
+                            match notice.level {
+                                Level::Red => "red",
+                                Level::Yellow => "yellow",
+                                Level::Green => "green",
+                            },
+                        ),
+                        ("title", &notice.title),
+                    ],
+                );
+            }
+        }
+    });
 
     // Tell the host page how tall the banner is; a page that wants it not to cover anything uses the property.
     Effect::new(move |_| {

@@ -6,6 +6,7 @@
 
 mod api;
 mod banner;
+mod embed;
 mod form;
 mod status;
 mod tickets;
@@ -57,12 +58,15 @@ impl World {
             ("IDENTITY_SECRET", &identity_secret),
         ])
         .await?;
-        let host = HostSite::serve(host_port, widget::host_page(&worker.base_url)).await?;
+        let host =
+            HostSite::serve_pages(host_port, widget::host_page(&worker.base_url), embed::pages(&worker.base_url))
+                .await?;
         let worker_origin = &worker.base_url;
         let banner_page = widget::host_page_with(
             worker_origin,
             &format!(
-                r#"data-api="{worker_origin}" data-locale="en" data-product="{}" data-status-poll="1""#,
+                // Intent-only, so that only a banner that must show brings the widget in.
+                r#"data-api="{worker_origin}" data-locale="en" data-product="{}" data-status-poll="1" data-load="intent""#,
                 banner::PRODUCT
             ),
         );
@@ -116,7 +120,9 @@ fn main() {
         status::scheduled_maintenance_opens_and_closes_on_time,
         status::admin_changes_need_the_token_and_valid_notices,
         status::status_is_served_from_the_edge_cache_and_validated,
-        widget::demo_page_loads_wasm_only_on_intent,
+        widget::demo_page_loads_the_widget_only_after_the_page,
+        embed::pages_that_ask_and_customers_saving_data_load_the_widget_only_on_intent,
+        embed::the_javascript_api_works_before_and_after_the_loader,
         widget::customer_searches_and_files_a_ticket,
         widget::customer_reads_an_article_follows_a_link_and_votes,
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,

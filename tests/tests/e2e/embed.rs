@@ -1,0 +1,149 @@
+//! The embed as a product team uses it: the JavaScript API (also before the loader has arrived), its
+//! events, the data attributes, and when the widget is allowed to load.
+
+use anyhow::{Context, Result, ensure};
+use serde_json::{Value, json};
+
+use crate::World;
+use crate::widget::{WAIT, WidgetPage, host_page_with};
+use edgedesk_e2e::eventually;
+
+/// The host pages these tests visit, on the allowed host origin.
+pub fn pages(worker: &str) -> Vec<(&'static str, String)> {
+    let idle_marker = r#"<script>
+  // Registered after the loader's own idle callback, so it runs after it: once it has, the loader has
+  // had its chance to load the widget.
+  addEventListener("load", function () {
+    (window.requestIdleCallback || setTimeout)(function () { window.idleSeen = true; });
+  });
+</script>"#;
+    let save_data = r#"<script>
+  Object.defineProperty(navigator, "connection", { value: { saveData: true } });
+</script>"#;
+    let api_snippet = r#"<script>
+  // The README's snippet: calls made before embed.js arrives are queued, then run in order.
+  window.edgedesk = window.edgedesk || function () { (edgedesk.q = edgedesk.q || []).push(arguments); };
+  window.seen = [];
+  ["open", "close", "search", "articleViewed", "ticketCreated"].forEach(function (name) {
+    edgedesk("on", name, function (detail) { seen.push([name, detail]); });
+  });
+  edgedesk("search", "reset password");
+</script>"#;
+    vec![
+        ("/intent", with_head(&host_page_with(worker, r#"data-locale="en" data-load="intent""#), idle_marker)),
+        ("/save-data", with_head(&host_page_with(worker, r#"data-locale="en""#), &format!("{save_data}{idle_marker}"))),
+        (
+            "/api",
+            with_head(
+                &host_page_with(
+                    worker,
+                    r#"data-locale="en" data-launcher="off" data-position="left" data-color="rgb(200, 30, 30)" data-load="intent""#,
+                ),
+                api_snippet,
+            ),
+        ),
+    ]
+}
+
+fn with_head(page: &str, scripts: &str) -> String {
+    page.replacen("</head>", &format!("{scripts}</head>"), 1)
+}
+
+async fn wasm_fetched(widget: &WidgetPage) -> Result<bool> {
+    Ok(widget.fetched_urls().await?.iter().any(|url| url.ends_with("edgedesk_widget_bg.wasm")))
+}
+
+pub async fn pages_that_ask_and_customers_saving_data_load_the_widget_only_on_intent(world: &World) -> Result<()> {
+    for page in ["/intent", "/save-data"] {
+        let (browser, widget) = WidgetPage::visit(world, &format!("{}{page}", world.host.base_url)).await?;
+        widget.visible(".launcher").await?;
+        eventually("the page to be idle", WAIT, || async {
+            ensure!(widget.client.execute("return window.idleSeen === true;", vec![]).await? == json!(true));
+            Ok(())
+        })
+        .await?;
+        ensure!(!wasm_fetched(&widget).await?, "{page}: the widget loaded without intent");
+        widget.open().await?;
+        ensure!(wasm_fetched(&widget).await?, "{page}: no widget after a click");
+        browser.close().await?;
+    }
+    Ok(())
+}
+
+async fn events(widget: &WidgetPage) -> Result<Vec<(String, Value)>> {
+    Ok(serde_json::from_value(widget.client.execute("return window.seen;", vec![]).await?)?)
+}
+
+async fn heard(widget: &WidgetPage, name: &str) -> Result<Value> {
+    eventually(&format!("the '{name}' event"), WAIT, || async {
+        let events = events(widget).await?;
+        let found = events.iter().rev().find(|(event, _)| event == name).map(|(_, detail)| detail.clone());
+        found.with_context(|| format!("heard only {events:?}"))
+    })
+    .await
+}
+
+async fn call(widget: &WidgetPage, script: &str) -> Result<()> {
+    widget.client.execute(script, vec![]).await?;
+    Ok(())
+}
+
+pub async fn the_javascript_api_works_before_and_after_the_loader(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &format!("{}/api", world.host.base_url)).await?;
+
+    // The search queued before embed.js arrived opened the panel with its results, with no launcher.
+    widget.text_of(".hit-title", "Reset your password").await?;
+    let query = heard(&widget, "search").await?;
+    ensure!(query["query"] == "reset password", "{query}");
+    heard(&widget, "open").await?;
+    let launcher = widget.element(".launcher").await?;
+    ensure!(!launcher.is_displayed().await?, "data-launcher=\"off\" still shows the launcher");
+
+    // data-position and data-color reach the panel.
+    let placement = widget
+        .client
+        .execute(
+            "var root = document.querySelector('div[data-edgedesk]').shadowRoot;
+             var panel = root.querySelector('.panel').getBoundingClientRect();
+             return [panel.left, innerWidth, getComputedStyle(root.querySelector('header')).backgroundColor];",
+            vec![],
+        )
+        .await?;
+    let (left, width, colour): (f64, f64, String) = serde_json::from_value(placement)?;
+    ensure!(left < width / 2.0, "the panel is not on the left: {left} of {width}");
+    ensure!(colour == "rgb(200, 30, 30)", "the brand colour is {colour}");
+
+    call(&widget, "edgedesk('openArticle', 'download-invoices');").await?;
+    widget.text_of(".article-title", "Download invoices and receipts").await?;
+    let viewed = heard(&widget, "articleViewed").await?;
+    ensure!(viewed["slug"] == "download-invoices" && viewed["locale"] == "en", "{viewed}");
+
+    call(
+        &widget,
+        "edgedesk.prefill({ name: 'Ada Lovelace', email: 'ada@example.com', subject: 'Invoices for 2026', \
+         message: 'Please send all invoices for 2026 in one PDF.' });",
+    )
+    .await?;
+    eventually("the form to be prefilled", WAIT, || async {
+        let subject = widget.element("#edgedesk-subject").await?.prop("value").await?;
+        ensure!(subject.as_deref() == Some("Invoices for 2026"), "{subject:?}");
+        Ok(())
+    })
+    .await?;
+    widget.element("button[type=submit]").await?.click().await?;
+    let number = widget.ticket_number().await?;
+    let created = heard(&widget, "ticketCreated").await?;
+    ensure!(created["number"] == number.as_str(), "{created} for {number}");
+    ensure!(created["expected_reply_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{created}");
+
+    call(&widget, "edgedesk('close');").await?;
+    heard(&widget, "close").await?;
+    // Signing out forgets the tickets this browser remembers; unknown commands only warn.
+    let remembered = "return localStorage.getItem('edgedesk-tickets');";
+    ensure!(widget.client.execute(remembered, vec![]).await? != Value::Null, "the ticket was not remembered");
+    call(&widget, "edgedesk('reset'); edgedesk('no-such-command');").await?;
+    ensure!(widget.client.execute(remembered, vec![]).await? == Value::Null, "reset kept the tickets");
+    let errors = widget.client.execute("return window.pageErrors;", vec![]).await?;
+    ensure!(errors == json!([]), "the page saw errors: {errors}");
+    browser.close().await
+}
