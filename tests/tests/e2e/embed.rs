@@ -147,3 +147,37 @@ pub async fn the_javascript_api_works_before_and_after_the_loader(world: &World)
     ensure!(errors == json!([]), "the page saw errors: {errors}");
     browser.close().await
 }
+
+pub async fn the_panel_fills_a_phone_screen_and_inputs_do_not_zoom(world: &World) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    browser.client.set_window_size(390, 844).await?;
+    browser.client.goto(&world.host.base_url).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
+    widget.open().await?;
+    let measured = widget
+        .client
+        .execute(
+            "var root = document.querySelector('div[data-edgedesk]').shadowRoot;
+             var panel = root.querySelector('.panel').getBoundingClientRect();
+             var input = getComputedStyle(root.querySelector('input[type=search]')).fontSize;
+             return [panel.left, panel.top, panel.width, panel.height, innerWidth, innerHeight, input];",
+            vec![],
+        )
+        .await?;
+    let (left, top, width, height, viewport_width, viewport_height, font_size): (f64, f64, f64, f64, f64, f64, String) =
+        serde_json::from_value(measured)?;
+    ensure!(
+        left == 0.0 && top == 0.0 && width == viewport_width && height == viewport_height,
+        "the panel is {width}×{height} at ({left}, {top}) on a {viewport_width}×{viewport_height} screen"
+    );
+    // Phones zoom into inputs whose text is smaller than 16 px.
+    ensure!(font_size == "16px", "the search box's text is {font_size}");
+    // The close button is on screen and closes it.
+    widget.element(".close").await?.click().await?;
+    eventually("the panel to close", WAIT, || async {
+        ensure!(!widget.root.find(fantoccini::Locator::Css(".panel")).await?.is_displayed().await?, "still open");
+        Ok(())
+    })
+    .await?;
+    browser.close().await
+}

@@ -4,6 +4,7 @@
 //! seconds; each browser test opens its own Chromium. Run with `make test` (which builds first) or, after
 //! `make build`, `cargo test -p edgedesk-e2e`.
 
+mod accessibility;
 mod api;
 mod banner;
 mod embed;
@@ -123,11 +124,13 @@ fn main() {
         widget::demo_page_loads_the_widget_only_after_the_page,
         embed::pages_that_ask_and_customers_saving_data_load_the_widget_only_on_intent,
         embed::the_javascript_api_works_before_and_after_the_loader,
+        embed::the_panel_fills_a_phone_screen_and_inputs_do_not_zoom,
         widget::customer_searches_and_files_a_ticket,
         widget::customer_reads_an_article_follows_a_link_and_votes,
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
         widget::form_points_at_the_invalid_field,
         widget::cross_origin_host_page_embeds_the_widget,
+        accessibility::no_axe_violations_in_any_state,
         form::customer_files_a_ticket_with_topic_urgency_steps_and_a_screenshot,
         form::a_text_file_named_like_a_png_is_refused_with_the_reason,
         form::a_draft_survives_a_page_reload,
