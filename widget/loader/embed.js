@@ -6,7 +6,8 @@
  * Data attributes: data-api (worker origin, default: where this file came from), data-locale,
  * data-product, data-app-version (sent with tickets), data-status-poll (seconds between status checks,
  * default 60), data-color (brand colour), data-position (right or left), data-launcher (off hides the
- * button; open the panel with the API), data-z-index, data-load (idle or intent).
+ * button; open the panel with the API), data-z-index, data-load (idle or intent), data-theme (auto,
+ * light or dark).
  * The API is one global, edgedesk(command, ...args), also callable as edgedesk.command(...). Calls made
  * before this file ran are queued by the snippet in the README and run now:
  * open, close, toggle, search(q), openArticle(slug), identify(signed), prefill(fields), reset,
@@ -27,6 +28,8 @@
   if (data.position === "left") host.setAttribute("data-position", "left");
   if (data.color) host.style.setProperty("--edgedesk-brand", data.color);
   if (data.zIndex) host.style.setProperty("--edgedesk-z", data.zIndex);
+  // auto (the default) follows the customer's system; light or dark is the host's choice.
+  if (data.theme === "light" || data.theme === "dark") host.setAttribute("data-theme", data.theme);
   var root = host.attachShadow({ mode: "open" });
   root.innerHTML =
     "<style>:host{all:initial}" +

@@ -11,13 +11,13 @@ use crate::widget::WidgetPage;
 /// WCAG 2.0, 2.1 and 2.2 at levels A and AA: what the issue promises.
 const WCAG_TAGS: [&str; 6] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
-fn axe_source() -> Result<String> {
+pub fn axe_source() -> Result<String> {
     let path = edgedesk_e2e::repo_root().join("node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).with_context(|| format!("{} is missing: run `make setup`", path.display()))
 }
 
 /// Runs axe on the widget's element (its shadow root included) and fails listing every violation.
-async fn audit(widget: &WidgetPage, axe: &str, state: &str) -> Result<()> {
+pub async fn audit(widget: &WidgetPage, axe: &str, state: &str) -> Result<()> {
     let loaded = widget.client.execute("return typeof window.axe === 'object';", vec![]).await?;
     if loaded != json!(true) {
         widget.client.execute(&format!("{axe}\nreturn true;"), vec![]).await?;

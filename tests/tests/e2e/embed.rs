@@ -32,6 +32,7 @@ pub fn pages(worker: &str) -> Vec<(&'static str, String)> {
     vec![
         ("/intent", with_head(&host_page_with(worker, r#"data-locale="en" data-load="intent""#), idle_marker)),
         ("/save-data", with_head(&host_page_with(worker, r#"data-locale="en""#), &format!("{save_data}{idle_marker}"))),
+        ("/dark", host_page_with(worker, r#"data-locale="en" data-theme="dark""#)),
         (
             "/api",
             with_head(
@@ -179,5 +180,34 @@ pub async fn the_panel_fills_a_phone_screen_and_inputs_do_not_zoom(world: &World
         Ok(())
     })
     .await?;
+    browser.close().await
+}
+
+pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
+    let axe = crate::accessibility::axe_source()?;
+    let (browser, widget) = WidgetPage::visit(world, &format!("{}/dark", world.host.base_url)).await?;
+    widget.open().await?;
+    let background = widget
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('.panel')).backgroundColor;",
+            vec![],
+        )
+        .await?;
+    ensure!(background == json!("rgb(23, 27, 36)"), "the dark panel's background is {background}");
+    // axe checks colour contrast too: every state must still read well on dark.
+    crate::accessibility::audit(&widget, &axe, "dark, open").await?;
+    widget.search("invoice").await?;
+    widget.text_of(".hit-title", "Download invoices").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, results").await?;
+    widget.element(".hit").await?.click().await?;
+    widget.text_of(".article-title", "Download invoices and receipts").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, article").await?;
+    widget.element("button.back").await?.click().await?;
+    widget.element("button.contact").await?.click().await?;
+    widget.visible("#edgedesk-name").await?;
+    widget.element("button[type=submit]").await?.click().await?;
+    widget.visible(".field-error").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, form with errors").await?;
     browser.close().await
 }
