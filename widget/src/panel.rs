@@ -36,6 +36,19 @@ pub enum Screen {
     MyTickets,
 }
 
+/// The controls inside `panel` that Tab reaches, in order: enabled, shown, not taken out of the order.
+fn tabbable(panel: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {
+    let Ok(nodes) = panel.query_selector_all("button, a[href], input, select, textarea, [tabindex]") else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|index| nodes.get(index)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|element| {
+            element.tab_index() >= 0 && !element.has_attribute("disabled") && element.offset_parent().is_some()
+        })
+        .collect()
+}
+
 /// What the host page asks of the panel through the loader's API.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -165,10 +178,23 @@ pub fn Panel(
         on_pagehide.forget();
     }
 
-    let close_on_escape = move |event: KeyboardEvent| {
-        if event.key() == "Escape" {
-            open.set(false);
+    // Escape closes; Tab and Shift+Tab go round the panel's controls instead of leaving the dialog.
+    let on_keydown = move |event: KeyboardEvent| match event.key().as_str() {
+        "Escape" => open.set(false),
+        "Tab" => {
+            let Some(panel) = panel.get_untracked() else { return };
+            let focusable = tabbable(&panel);
+            let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
+            let target = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
+            let wrap_to = match target {
+                Some(target) if event.shift_key() && &target == first => last,
+                Some(target) if !event.shift_key() && &target == last => first,
+                _ => return,
+            };
+            event.prevent_default();
+            let _ = wrap_to.focus();
         }
+        _ => {}
     };
 
     // Nothing inside the panel is built (or fetched) until the customer first opens it: a widget loaded
@@ -206,7 +232,7 @@ pub fn Panel(
             role="dialog"
             aria-labelledby="edgedesk-title"
             hidden=move || !open.get()
-            on:keydown=close_on_escape
+            on:keydown=on_keydown
         >
             <header>
                 <h2 id="edgedesk-title">"How can we help?"</h2>

@@ -211,3 +211,29 @@ pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
     crate::accessibility::audit(&widget, &axe, "dark, form with errors").await?;
     browser.close().await
 }
+
+async fn focused_class(widget: &WidgetPage) -> Result<String> {
+    let class = widget
+        .client
+        .execute("var a = document.activeElement; return a && a.shadowRoot && a.shadowRoot.activeElement ? a.shadowRoot.activeElement.className : '';", vec![])
+        .await?;
+    Ok(class.as_str().unwrap_or_default().to_owned())
+}
+
+pub async fn focus_goes_round_the_panel_and_never_leaves_it(world: &World) -> Result<()> {
+    use fantoccini::key::Key;
+    let (browser, widget) = WidgetPage::visit(world, &world.host.base_url).await?;
+    widget.open().await?;
+    widget.visible(".browse-section").await?;
+    // The close button is the panel's first control: Shift+Tab from it goes to the last one.
+    let close = widget.element(".close").await?;
+    widget.client.execute("arguments[0].focus();", vec![serde_json::to_value(&close)?]).await?;
+    close.send_keys(&format!("{}{}", char::from(Key::Shift), char::from(Key::Tab))).await?;
+    let last = focused_class(&widget).await?;
+    ensure!(last.contains("my-tickets"), "Shift+Tab from the first control went to {last:?}");
+    // And Tab from the last one comes back to the first.
+    widget.element("button.my-tickets").await?.send_keys(&char::from(Key::Tab).to_string()).await?;
+    let first = focused_class(&widget).await?;
+    ensure!(first == "close", "Tab from the last control went to {first:?}");
+    browser.close().await
+}

@@ -126,6 +126,7 @@ fn main() {
         embed::the_javascript_api_works_before_and_after_the_loader,
         embed::the_panel_fills_a_phone_screen_and_inputs_do_not_zoom,
         embed::the_dark_theme_reads_well_everywhere,
+        embed::focus_goes_round_the_panel_and_never_leaves_it,
         widget::customer_searches_and_files_a_ticket,
         widget::customer_reads_an_article_follows_a_link_and_votes,
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
