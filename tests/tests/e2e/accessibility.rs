@@ -53,6 +53,28 @@ pub async fn audit(widget: &WidgetPage, axe: &str, state: &str) -> Result<()> {
     let checked = result["passed_inside"].as_u64().unwrap_or(0);
     ensure!(checked > 0, "axe checked nothing inside the widget's shadow root in state {state}");
     println!("axe, {state}: 0 violations, {checked} checks passed inside the widget");
+    snapshot(widget, state).await
+}
+
+/// Saves what the customer sees in `state` to `target/screenshots/<theme>-<state>.png`, for the docs
+/// (`docs/screenshots/`): the panel when it is open, else the banner, else the launcher.
+async fn snapshot(widget: &WidgetPage, state: &str) -> Result<()> {
+    let mut shown = None;
+    for css in [".panel", ".banner-stack", ".launcher"] {
+        if let Ok(element) = widget.root.find(fantoccini::Locator::Css(css)).await
+            && element.is_displayed().await?
+        {
+            shown = Some(element);
+            break;
+        }
+    }
+    let element = shown.context("nothing of the widget is shown")?;
+    let slug: String =
+        state.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| !word.is_empty()).collect::<Vec<_>>().join("-");
+    let name = if slug.starts_with("dark") { slug } else { format!("light-{slug}") };
+    let directory = edgedesk_e2e::repo_root().join("target/screenshots");
+    std::fs::create_dir_all(&directory)?;
+    std::fs::write(directory.join(format!("{name}.png")), element.screenshot().await?)?;
     Ok(())
 }
 
