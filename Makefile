@@ -2,7 +2,7 @@
 PORT ?= 8787
 export PORT
 
-.PHONY: dev test setup build bench
+.PHONY: dev test setup build bench lighthouse
 
 ## Build everything and run the demo at http://127.0.0.1:$(PORT)/ under wrangler dev (workerd, local D1).
 dev:
@@ -23,3 +23,7 @@ build:
 ## Search benchmark against Pagefind (several minutes; not part of make test).
 bench:
 	@scripts/bench.sh
+
+## What the widget costs the host page: Lighthouse on the demo page with and without the script tag.
+lighthouse:
+	@scripts/lighthouse.sh

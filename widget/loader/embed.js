@@ -1,8 +1,8 @@
 /* edgedesk loader: the one script a host page includes.
- * It draws the launcher in its own shadow root and imports the wasm widget when the browser is idle after
- * the page has loaded, when the customer shows intent (pointer over or focus on the launcher, or a click),
- * or when a status banner must show; never on the page's critical path. With Save-Data, or
- * data-load="intent", only intent or a banner brings it in.
+ * It draws the launcher in its own shadow root. When the browser is idle after the page has loaded it
+ * downloads the wasm widget into the cache; it starts it when the customer shows intent (pointer over or
+ * focus on the launcher, or a click), or when a status banner must show; never on the page's critical
+ * path. With Save-Data, or data-load="intent", nothing is downloaded before intent or a banner.
  * Data attributes: data-api (worker origin, default: where this file came from), data-locale,
  * data-product, data-app-version (sent with tickets), data-status-poll (seconds between status checks,
  * default 60), data-color (brand colour), data-position (right or left), data-launcher (off hides the
@@ -169,11 +169,19 @@
   // Calls the page made before this file arrived, in order.
   ((queued && queued.q) || []).forEach(function (call) { edgedesk.apply(null, call); });
 
-  // Warm the widget once the page is done and the browser is idle, so the first open is instant; a
-  // customer saving data, or a page that asks, waits for intent.
+  // Once the page is done and the browser is idle, download the widget into the HTTP cache so that the
+  // first open is instant, but compile and start it only on intent (or for a banner): downloading runs off
+  // the page's main thread, starting it would not. A customer saving data, or a page that asks, waits for
+  // intent.
   var saveData = navigator.connection && navigator.connection.saveData;
+  function warm() {
+    if (widget) return;
+    ["widget/edgedesk_widget.js", "widget/edgedesk_widget_bg.wasm"].forEach(function (file) {
+      fetch(new URL(file, base).href).catch(function () {});
+    });
+  }
   function whenIdle() {
-    (window.requestIdleCallback || function (run) { setTimeout(run, 1); })(function () { load(); }, { timeout: 5000 });
+    (window.requestIdleCallback || function (run) { setTimeout(run, 1); })(warm, { timeout: 5000 });
   }
   if (data.load !== "intent" && !saveData) {
     if (document.readyState === "complete") whenIdle(); else addEventListener("load", whenIdle);

@@ -147,7 +147,7 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     let launcher = widget.visible(".launcher").await?;
     ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"));
 
-    // Without any intent the widget is warmed once the browser is idle, and never before the page has
+    // Without any intent the widget is downloaded once the browser is idle, and never before the page has
     // finished loading: it is off the host page's critical path.
     let timing = eventually("the widget to be warmed after the page loaded", WAIT, || async {
         let timing = client
@@ -170,6 +170,8 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     );
     let before = widget.fetched_urls().await?;
     ensure!(before.iter().any(|url| url.ends_with("/embed.js")), "the loader was not fetched: {before:?}");
+    // Downloaded, but not started: compiling and mounting would cost the page main-thread time.
+    ensure!(widget.root.find_all(Locator::Css(".panel")).await?.is_empty(), "the widget started without intent");
 
     widget.open().await?;
     ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("true"));
