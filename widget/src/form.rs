@@ -442,7 +442,6 @@ impl FormState {
         key
     }
 
-    /// After the worker accepted the ticket: the next one starts blank, except for who is writing.
     /// Everything the customer typed and the draft, when they sign out (`edgedesk('reset')`).
     pub fn forget(&self) {
         self.clear_after_sending();
@@ -450,6 +449,7 @@ impl FormState {
         self.email.set(String::new());
     }
 
+    /// After the worker accepted the ticket: the next one starts blank, except for who is writing.
     pub fn clear_after_sending(&self) {
         self.idempotency_key.set_value(None);
         self.opened_suggestion.set_value(None);
