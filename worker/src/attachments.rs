@@ -6,9 +6,11 @@ use edgedesk_core::attachment::{self, MAX_ATTACHMENT_BYTES};
 use edgedesk_core::delivery;
 use worker::{Env, HttpMetadata, Request, Response};
 
-use crate::http::{ApiResult, header, internal, json, query_param, set_header, too_many_requests, unix_now};
+use crate::http::{
+    ADMIN_TOKEN, ApiResult, header, internal, json, query_param, set_header, too_many_requests, unix_now,
+};
 use crate::knowledge::decode;
-use crate::tickets::{ADMIN_TOKEN, DATABASE, RATE_LIMIT_PERIOD_SECONDS, fill_random, within_limits};
+use crate::tickets::{DATABASE, RATE_LIMIT_PERIOD_SECONDS, fill_random, within_limits};
 
 const BUCKET: &str = "ATTACHMENTS";
 const UPLOAD_LIMITER: &str = "UPLOAD_LIMITER";

@@ -2,14 +2,13 @@
 
 use edgedesk_core::api::{ApiError, GapCount, GapsResponse};
 use edgedesk_core::feedback::{self, MAX_FEEDBACK_BYTES};
-use edgedesk_core::{admin, search};
+use edgedesk_core::search;
 use worker::{Env, Request};
 
-use crate::http::{ApiResult, header, internal, json, json_body, no_content, query_param};
+use crate::http::{ApiResult, authorize_admin, internal, json, json_body, no_content, query_param};
 use crate::knowledge;
 
 const DATABASE: &str = "DB";
-const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 
 pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> ApiResult {
     let slug = knowledge::decode(slug);
@@ -51,8 +50,7 @@ pub async fn search_gap(mut request: Request, env: &Env) -> ApiResult {
 
 /// `GET /api/admin/gaps?locale=&limit=`: the most frequent searches without results.
 pub async fn gaps(request: &Request, env: &Env) -> ApiResult {
-    let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
-    admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())?;
+    authorize_admin(request, env)?;
     let limit = search::parse_limit(query_param(request, "limit")?.as_deref())?;
     let locale = query_param(request, "locale")?.filter(|locale| !locale.is_empty());
     let rows = env

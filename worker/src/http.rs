@@ -73,6 +73,28 @@ pub fn too_many_requests(retry_after_seconds: u32, message: &str) -> ApiResult {
     Ok(response)
 }
 
+/// The worker's `ADMIN_TOKEN`: operators' bearer token, and the key of attachment links.
+pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
+
+/// Lets only the operator (`Authorization: Bearer <ADMIN_TOKEN>`) through.
+pub fn authorize_admin(request: &Request, env: &worker::Env) -> Result<(), ApiError> {
+    let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
+    edgedesk_core::admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
+}
+
+/// Sends a POST with these headers and body to another service (a helpdesk, Turnstile).
+pub async fn post(url: &str, headers: &[(String, String)], body: &str) -> worker::Result<Response> {
+    let sent_headers = worker::Headers::new();
+    for (name, value) in headers {
+        sent_headers.set(name, value)?;
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(sent_headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    worker::Fetch::Request(Request::new_with_init(url, &init)?).send().await
+}
+
 /// The current Unix time in seconds.
 pub fn unix_now() -> i64 {
     (worker::Date::now().as_millis() / 1000) as i64

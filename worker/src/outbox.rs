@@ -9,19 +9,15 @@
 //! - The scheduled sweep enqueues every row whose time has come and that nobody confirmed: tickets whose
 //!   enqueue failed, parked ones, and held ones once a backend is configured.
 
-use edgedesk_core::admin;
 use edgedesk_core::api::{AdminTicket, AdminTickets, ApiError, DELIVERY_STATES};
 use edgedesk_core::delivery::{self, Backend, Outcome, StoredTicket};
 use edgedesk_core::search;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{
-    D1Database, Env, Fetch, Headers, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request,
-    RequestInit,
-};
+use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
 
-use crate::http::{ApiResult, header, internal, json, query_param, unix_now};
-use crate::tickets::{ADMIN_TOKEN, DATABASE, nullable};
+use crate::http::{ApiResult, authorize_admin, internal, json, post, query_param, unix_now};
+use crate::tickets::{DATABASE, nullable};
 
 const QUEUE: &str = "TICKETS_QUEUE";
 /// How long a row may stay unconfirmed before the sweep sends it again: longer than any one attempt.
@@ -202,19 +198,7 @@ async fn send(backend: &Backend, ticket: &StoredTicket, now: i64, attempt: u32) 
         after_seconds: delivery::backoff(attempt),
         reason: format!("the helpdesk could not be reached: {error}"),
     };
-    let headers = Headers::new();
-    for (name, value) in &outgoing.headers {
-        if let Err(error) = headers.set(name, value) {
-            return unreachable(error);
-        }
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&outgoing.body)));
-    let request = match Request::new_with_init(&outgoing.url, &init) {
-        Ok(request) => request,
-        Err(error) => return unreachable(error),
-    };
-    match Fetch::Request(request).send().await {
+    match post(&outgoing.url, &outgoing.headers, &outgoing.body).await {
         Ok(mut response) => {
             let retry_after = response.headers().get("Retry-After").ok().flatten();
             let body = response.text().await.unwrap_or_default();
@@ -283,20 +267,15 @@ pub async fn sweep(env: &Env, now: i64) -> Result<usize, ApiError> {
 /// `POST /api/admin/sweep`: the cron's sweep, run now by an operator (`edgedesk tickets sweep`), e.g.
 /// right after a helpdesk outage ends instead of within the hour.
 pub async fn sweep_now(request: &Request, env: &Env) -> ApiResult {
-    authorize(request, env)?;
+    authorize_admin(request, env)?;
     let now = crate::status::now(request, env)?.0;
     let sent = sweep(env, now).await?;
     json(200, &serde_json::json!({ "sent": sent }))
 }
 
-fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
-    let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
-    admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
-}
-
 /// `GET /api/admin/tickets?state=&limit=`: newest first, with where each delivery stands.
 pub async fn list(request: &Request, env: &Env) -> ApiResult {
-    authorize(request, env)?;
+    authorize_admin(request, env)?;
     let limit = search::parse_limit(query_param(request, "limit")?.as_deref())?;
     let state = query_param(request, "state")?.filter(|state| !state.is_empty());
     if let Some(state) = &state
@@ -330,7 +309,7 @@ pub async fn list(request: &Request, env: &Env) -> ApiResult {
 
 /// `POST /api/admin/tickets/{number}/replay`: sends a failed (or any undelivered) ticket again.
 pub async fn replay(request: &Request, env: &Env, number: &str) -> ApiResult {
-    authorize(request, env)?;
+    authorize_admin(request, env)?;
     let number = number.to_ascii_uppercase();
     let database = env.d1(DATABASE).map_err(internal)?;
     let result = database

@@ -3,19 +3,20 @@
 //! in the edge cache for a few seconds and validated with ETags; an operator's change purges them.
 
 use edgedesk_core::api::ApiError;
+use edgedesk_core::safe_markdown;
 use edgedesk_core::status::{
     self, MAX_LIVE_NOTICES, NEW_NOTICE_FIELDS, NewNotice, NewUpdate, Notice, NoticePatch, StatusResponse, UPDATE_FIELDS,
 };
-use edgedesk_core::{admin, safe_markdown};
 use worker::{Cache, Env, Request, Response};
 
-use crate::http::{ApiResult, header, internal, json, json_body, no_content, query_param, set_header};
+use crate::http::{
+    ApiResult, authorize_admin, header, internal, json, json_body, no_content, query_param, set_header, unix_now,
+};
 use crate::knowledge;
 
 const KV: &str = "STATUS";
 /// All live notices are one KV value, read in one step and written whole.
 const LIVE_NOTICES_KEY: &str = "live-notices";
-const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// Only where this variable is `true` (tests, local demos) may a request set the time it is answered at.
 const ALLOW_CLOCK_OVERRIDE: &str = "ALLOW_CLOCK_OVERRIDE";
 const CLOCK_HEADER: &str = "X-Edgedesk-Now";
@@ -40,7 +41,7 @@ pub fn now(request: &Request, env: &Env) -> Result<(i64, bool), ApiError> {
         })?;
         return Ok((at, true));
     }
-    Ok(((worker::Date::now().as_millis() / 1000) as i64, false))
+    Ok((unix_now(), false))
 }
 
 async fn live_notices(env: &Env) -> Result<Vec<Notice>, ApiError> {
@@ -125,11 +126,6 @@ async fn purge(request: &Request, env: &Env, notices: &[&Notice]) -> Result<(), 
     Ok(())
 }
 
-fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
-    let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
-    admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
-}
-
 fn random_id() -> String {
     let mut random = [0u8; 5];
     crate::tickets::fill_random(&mut random);
@@ -142,13 +138,13 @@ fn not_found(id: &str) -> ApiError {
 
 /// `GET /api/admin/notices`: every live notice, active or not.
 pub async fn list(request: &Request, env: &Env) -> ApiResult {
-    authorize(request, env)?;
+    authorize_admin(request, env)?;
     json(200, &live_notices(env).await?)
 }
 
 /// `POST /api/admin/notices`.
 pub async fn raise(mut request: Request, env: &Env) -> ApiResult {
-    authorize(&request, env)?;
+    authorize_admin(&request, env)?;
     let new: NewNotice =
         status::parse_body(&json_body(&mut request, status::MAX_NOTICE_BYTES).await?, &NEW_NOTICE_FIELDS)?;
     let (now, _) = now(&request, env)?;
@@ -187,7 +183,7 @@ async fn change(
 
 /// `PATCH /api/admin/notices/{id}`.
 pub async fn edit(mut request: Request, env: &Env, id: &str) -> ApiResult {
-    authorize(&request, env)?;
+    authorize_admin(&request, env)?;
     let edit: NoticePatch =
         status::parse_body(&json_body(&mut request, status::MAX_NOTICE_BYTES).await?, &NEW_NOTICE_FIELDS)?;
     change(&request, env, id, 200, |notice, now| status::patch(notice, edit, now, &render)).await
@@ -195,7 +191,7 @@ pub async fn edit(mut request: Request, env: &Env, id: &str) -> ApiResult {
 
 /// `POST /api/admin/notices/{id}/updates`.
 pub async fn update(mut request: Request, env: &Env, id: &str) -> ApiResult {
-    authorize(&request, env)?;
+    authorize_admin(&request, env)?;
     let update: NewUpdate =
         status::parse_body(&json_body(&mut request, status::MAX_NOTICE_BYTES).await?, &UPDATE_FIELDS)?;
     change(&request, env, id, 201, |notice, now| status::add_update(notice, update, now, &render)).await
@@ -203,7 +199,7 @@ pub async fn update(mut request: Request, env: &Env, id: &str) -> ApiResult {
 
 /// `DELETE /api/admin/notices/{id}`.
 pub async fn delete(request: &Request, env: &Env, id: &str) -> ApiResult {
-    authorize(request, env)?;
+    authorize_admin(request, env)?;
     let mut notices = live_notices(env).await?;
     let at = notices.iter().position(|notice| notice.id == id).ok_or_else(|| not_found(id))?;
     let removed = notices.remove(at);

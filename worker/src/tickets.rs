@@ -15,10 +15,11 @@ use edgedesk_core::{api, feedback};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::{D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
 use crate::http::{
-    ApiResult, header, internal, json, json_body, no_content, query_param, set_header, too_many_requests, unix_now,
+    ADMIN_TOKEN, ApiResult, header, internal, json, json_body, no_content, post, query_param, set_header,
+    too_many_requests, unix_now,
 };
 use crate::{knowledge, outbox, status};
 
@@ -36,7 +37,6 @@ const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
 const DEFAULT_TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /// Signs the helpdesk's progress reports (`POST /api/tickets/{number}/events`) and our webhooks.
 pub const WEBHOOK_SECRET: &str = "WEBHOOK_SECRET";
-pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// A new number is drawn when one is already taken; three draws from 2^40 colliding means a broken
 /// random source, not bad luck.
 const TICKET_NUMBER_ATTEMPTS: usize = 3;
@@ -262,12 +262,8 @@ async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_ip: &str)
     let url =
         env.var(TURNSTILE_VERIFY_URL).map_or_else(|_| DEFAULT_TURNSTILE_VERIFY_URL.to_owned(), |var| var.to_string());
     let body = serde_json::json!({ "secret": secret, "response": token, "remoteip": client_ip }).to_string();
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json").map_err(internal)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&body)));
-    let request = Request::new_with_init(&url, &init).map_err(internal)?;
-    let mut response = Fetch::Request(request).send().await.map_err(internal)?;
+    let headers = [("Content-Type".to_owned(), "application/json".to_owned())];
+    let mut response = post(&url, &headers, &body).await.map_err(internal)?;
     let answer: serde_json::Value = response.json().await.map_err(internal)?;
     ticket::check_turnstile(&answer)
 }
@@ -416,7 +412,7 @@ pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let secret = env.secret(WEBHOOK_SECRET).map_err(|_| {
         ApiError::new(401, "invalid_signature", "Progress reports are not accepted: WEBHOOK_SECRET is not set.")
     })?;
-    let now = (worker::Date::now().as_millis() / 1000) as i64;
+    let now = unix_now();
     let signature = header(&request, signing::SIGNATURE_HEADER)?;
     signing::verify_request(secret.to_string().as_bytes(), signature.as_deref(), &body, now)?;
     let event: TicketEvent = api::parse_body(&body, &TicketEvent::FIELDS, 16 * 1024, "event")?;

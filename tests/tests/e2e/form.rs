@@ -11,17 +11,16 @@
 //!   form::tickets_carry_who_wrote_them_and_what_they_read,
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
-use edgedesk_core::signing;
 use edgedesk_e2e::eventually;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::World;
 use crate::widget::{WidgetPage, stored_ticket};
+use crate::{World, tickets};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -92,10 +91,6 @@ async fn value_of(widget: &WidgetPage, css: &str) -> Result<String> {
 
 async fn local_storage(widget: &WidgetPage, key: &str) -> Result<Value> {
     Ok(widget.client.execute("return localStorage.getItem(arguments[0]);", vec![json!(key)]).await?)
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs() as i64
 }
 
 pub async fn customer_files_a_ticket_with_topic_urgency_steps_and_a_screenshot(world: &World) -> Result<()> {
@@ -225,22 +220,6 @@ pub async fn a_draft_survives_a_page_reload(world: &World) -> Result<()> {
     browser.close().await
 }
 
-/// Reports progress on a ticket as the helpdesk does: signed with the webhook secret.
-async fn helpdesk_reports(world: &World, number: &str, event: &Value) -> Result<()> {
-    let body = serde_json::to_vec(event)?;
-    let signature = signing::sign_request(world.helpdesk.secret.as_bytes(), &body, unix_now());
-    let response = reqwest::Client::new()
-        .post(world.worker.url(&format!("/api/tickets/{number}/events")))
-        .header("Content-Type", "application/json")
-        .header(signing::SIGNATURE_HEADER, signature)
-        .body(body)
-        .send()
-        .await?;
-    let status = response.status();
-    ensure!(status == 204, "the progress report got {status}: {}", response.text().await?);
-    Ok(())
-}
-
 pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> Result<()> {
     let (browser, widget) = contact_form(world).await?;
     let email = "barbara@example.com";
@@ -258,7 +237,9 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
     .await?;
 
     let solution = "Settings → Billing → Seats; we added them for you this time.";
-    helpdesk_reports(world, &number, &json!({ "status": "solved", "message": solution })).await?;
+    let solved = json!({ "status": "solved", "message": solution });
+    let reported = tickets::report(world, &number, &world.helpdesk.secret, &solved).await?;
+    ensure!(reported.status == 204, "the progress report got {}: {}", reported.status, reported.body);
 
     // Found by number and email, from any browser; a wrong email finds nothing.
     widget.fill("#edgedesk-lookup-number", &number.to_lowercase()).await?;
@@ -336,14 +317,6 @@ pub async fn a_suggested_article_read_instead_of_writing_counts_as_a_deflection(
     browser.close().await
 }
 
-fn signed_identity(world: &World, attributes: Value) -> Result<Value> {
-    let attributes: std::collections::BTreeMap<String, String> = serde_json::from_value(attributes)?;
-    let expires_at = unix_now() + 3600;
-    let message = signing::identity_message(&attributes, expires_at);
-    let signature = signing::hmac_hex(world.identity_secret.as_bytes(), message.as_bytes());
-    Ok(json!({ "attributes": attributes, "expires_at": expires_at, "signature": signature }))
-}
-
 async fn identify(widget: &WidgetPage, identity: &Value) -> Result<()> {
     eventually("window.edgedesk.identify", WAIT, || async {
         let called = widget
@@ -363,7 +336,7 @@ pub async fn tickets_carry_who_wrote_them_and_what_they_read(world: &World) -> R
     let (browser, widget) = WidgetPage::visit(world, &world.host.base_url).await?;
     let ada = json!({ "id": "cust-ada", "name": "Ada Lovelace", "email": "ada@example.com" });
     // Before the widget has loaded: the loader keeps the identity for it.
-    identify(&widget, &signed_identity(world, ada)?).await?;
+    identify(&widget, &tickets::signed_identity(&world.identity_secret, ada)).await?;
     widget.open().await?;
     widget.search("invoice").await?;
     widget.text_of(".hit-title", "Download invoices").await?;
@@ -384,7 +357,7 @@ pub async fn tickets_carry_who_wrote_them_and_what_they_read(world: &World) -> R
     // After it has loaded: the widget takes the new identity as it is.
     let ada_on_team_plan =
         json!({ "id": "cust-ada", "name": "Ada Lovelace", "email": "ada@example.com", "plan": "team" });
-    identify(&widget, &signed_identity(world, ada_on_team_plan)?).await?;
+    identify(&widget, &tickets::signed_identity(&world.identity_secret, ada_on_team_plan)).await?;
 
     widget.fill("#edgedesk-subject", "VAT on invoices").await?;
     widget.fill("#edgedesk-message", "Our invoices do not show our VAT number.").await?;
@@ -407,7 +380,7 @@ pub async fn tickets_carry_who_wrote_them_and_what_they_read(world: &World) -> R
     // On another device (a fresh browser, nothing remembered), Ada's "My tickets" still has it.
     let (browser, widget) = WidgetPage::visit(world, &world.host.base_url).await?;
     let ada = json!({ "id": "cust-ada", "email": "ada@example.com" });
-    identify(&widget, &signed_identity(world, ada)?).await?;
+    identify(&widget, &tickets::signed_identity(&world.identity_secret, ada)).await?;
     widget.open().await?;
     widget.element("button.my-tickets").await?.click().await?;
     widget

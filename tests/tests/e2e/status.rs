@@ -9,6 +9,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 use crate::World;
+use edgedesk_e2e::unix_now;
 
 const PRODUCT: &str = "e2e-status";
 
@@ -39,10 +40,6 @@ async fn status(world: &World, product: &str, now: Option<&str>) -> Result<Vec<V
 
 fn in_minutes(minutes: i64) -> String {
     edgedesk_core::status::format_time(unix_now() + minutes * 60)
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 pub async fn operator_raises_updates_and_resolves_an_incident(world: &World) -> Result<()> {

@@ -2,11 +2,11 @@
 //! delivered through its local queue to a real HTTP server playing the helpdesk, which counts them.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use edgedesk_core::signing;
-use edgedesk_e2e::{HelpdeskMode, eventually};
+use edgedesk_e2e::{HelpdeskMode, eventually, unix_now};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -23,10 +23,6 @@ fn client_ip() -> String {
     format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs() as i64
-}
-
 fn ticket(email: &str, subject: &str) -> Value {
     json!({
         "name": "Grace Hopper",
@@ -41,10 +37,10 @@ fn ticket(email: &str, subject: &str) -> Value {
     })
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
 }
 
 async fn post(world: &World, path: &str, body: &Value, headers: &[(&str, &str)]) -> Result<Answer> {
@@ -206,7 +202,8 @@ pub async fn each_invalid_field_gets_a_400_naming_it(world: &World) -> Result<()
     Ok(())
 }
 
-fn signed_identity(secret: &str, attributes: Value) -> Value {
+/// `attributes` as the product's backend signs them for `identify()`, valid for an hour.
+pub fn signed_identity(secret: &str, attributes: Value) -> Value {
     let attributes: std::collections::BTreeMap<String, String> =
         serde_json::from_value(attributes).expect("string attributes");
     let expires_at = unix_now() + 3600;
@@ -214,7 +211,8 @@ fn signed_identity(secret: &str, attributes: Value) -> Value {
     json!({ "attributes": attributes, "expires_at": expires_at, "signature": signature })
 }
 
-async fn report(world: &World, number: &str, secret: &str, event: &Value) -> Result<Answer> {
+/// A progress report on a ticket, signed with `secret` as the helpdesk signs them.
+pub async fn report(world: &World, number: &str, secret: &str, event: &Value) -> Result<Answer> {
     let body = serde_json::to_vec(event)?;
     let signature = signing::sign_request(secret.as_bytes(), &body, unix_now());
     let response = Client::new()
