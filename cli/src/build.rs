@@ -5,6 +5,7 @@
 //! <out>/<locale>/index.bin            the search index (postcard)
 //! <out>/<locale>/texts/<n>.bin        article text for snippets, in shards the worker loads on demand
 //! <out>/<locale>/sections.json        sections with their articles, in order
+//! <out>/<locale>/paths.json           the articles' `paths` patterns, for suggestions in context
 //! <out>/<locale>/articles/<slug>.json one article: title, sanitised HTML, headings, related
 //! <out>/media/<path>                  images and files articles use
 //! <out>/status.json                   scheduled status notices (the worker shows each in its window)
@@ -48,6 +49,7 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
             files.insert(format!("{locale}/texts/{number}.bin"), shard);
         }
         files.insert(format!("{locale}/sections.json"), serde_json::to_vec(&knowledge_base.sections(&locale))?);
+        files.insert(format!("{locale}/paths.json"), serde_json::to_vec(&knowledge_base.path_rules(&locale))?);
     }
     for article in &knowledge_base.articles {
         files.insert(format!("{}/articles/{}.json", article.locale, article.slug), serde_json::to_vec(article)?);

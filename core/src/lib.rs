@@ -7,9 +7,11 @@
 pub mod admin;
 pub mod api;
 pub mod attachment;
+pub mod context;
 pub mod cors;
 pub mod delivery;
 pub mod feedback;
+pub mod frame;
 pub mod manifest;
 pub mod relevance;
 #[cfg(feature = "markdown")]

@@ -296,6 +296,33 @@ impl Browser {
     }
 }
 
+/// What a host site answers at one path: a page (or a script), and the Content-Security-Policy it is
+/// served with, if any.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub body: String,
+    pub content_type: &'static str,
+    pub policy: Option<String>,
+}
+
+impl Page {
+    /// A page served under `policy`, as a host app with a strict CSP serves its pages.
+    pub fn with_policy(html: String, policy: String) -> Self {
+        Self { body: html, content_type: "text/html; charset=utf-8", policy: Some(policy) }
+    }
+
+    /// One of the host's own scripts, which its `script-src 'self'` allows.
+    pub fn script(source: &str) -> Self {
+        Self { body: source.to_owned(), content_type: "text/javascript", policy: None }
+    }
+}
+
+impl From<String> for Page {
+    fn from(html: String) -> Self {
+        Self { body: html, content_type: "text/html; charset=utf-8", policy: None }
+    }
+}
+
 /// A host page on its own loopback origin, the way a product's app embeds the widget.
 #[derive(Debug)]
 pub struct HostSite {
@@ -311,20 +338,28 @@ impl HostSite {
         Self::serve_pages(port, html, Vec::new()).await
     }
 
-    /// Serves each `(path, html)` page, and `fallback` at every other path, until dropped.
-    pub async fn serve_pages(port: u16, fallback: String, pages: Vec<(&'static str, String)>) -> Result<Self> {
+    /// Serves each `(path, page)`, and `fallback` at every other path, until dropped.
+    pub async fn serve_pages(port: u16, fallback: String, pages: Vec<(&'static str, Page)>) -> Result<Self> {
+        use axum::http::header;
+        use axum::response::IntoResponse;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let base_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
         let mut app = axum::Router::new().fallback(move || {
             let html = fallback.clone();
             async move { axum::response::Html(html) }
         });
-        for (path, html) in pages {
+        for (path, page) in pages {
             app = app.route(
                 path,
                 axum::routing::get(move || {
-                    let html = html.clone();
-                    async move { axum::response::Html(html) }
+                    let page = page.clone();
+                    async move {
+                        let mut response = ([(header::CONTENT_TYPE, page.content_type)], page.body).into_response();
+                        if let Some(policy) = page.policy.and_then(|policy| policy.parse().ok()) {
+                            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+                        }
+                        response
+                    }
                 }),
             );
         }

@@ -7,11 +7,13 @@
  * data-product, data-app-version (sent with tickets), data-status-poll (seconds between status checks,
  * default 60), data-color (brand colour), data-position (right or left), data-launcher (off hides the
  * button; open the panel with the API), data-z-index, data-load (idle or intent), data-theme (auto,
- * light or dark).
+ * light or dark), data-mode (frame: the widget runs in a document of its own, for host pages whose
+ * Content-Security-Policy allows our origin only in script-src and frame-src).
  * The API is one global, edgedesk(command, ...args), also callable as edgedesk.command(...). Calls made
  * before this file ran are queued by the snippet in the README and run now:
  * open, close, toggle, search(q), openArticle(slug), identify(signed), prefill(fields), reset,
- * on(event, handler), off(event, handler); events: open, close, search, articleViewed, ticketCreated,
+ * setLocale(locale), setProduct(product), setPath(path) (for routers that keep the page elsewhere than
+ * location.pathname), on(event, handler), off(event, handler); events: open, close, search, articleViewed, ticketCreated,
  * bannerShown. */
 (function () {
   var script = document.currentScript;
@@ -22,6 +24,11 @@
   var apiBase = data.api || base.origin;
   var locale = data.locale || (navigator.language || "en").slice(0, 2).toLowerCase();
   var product = data.product || "";
+  // The app's page, for the articles suggested on it; followed through the history API (or setPath).
+  var path = data.path || location.pathname;
+  var saveData = navigator.connection && navigator.connection.saveData;
+  // The launcher's name in the languages the widget speaks; the widget says everything else.
+  var launcherNames = { en: "Help and support", ru: "Помощь и поддержка", uk: "Допомога і підтримка" };
 
   var host = document.createElement("div");
   host.setAttribute("data-edgedesk", "");
@@ -31,17 +38,37 @@
   // auto (the default) follows the customer's system; light or dark is the host's choice.
   if (data.theme === "light" || data.theme === "dark") host.setAttribute("data-theme", data.theme);
   var root = host.attachShadow({ mode: "open" });
-  root.innerHTML =
-    "<style>:host{all:initial}" +
+  var framed = data.mode === "frame";
+  var apiOrigin = new URL(apiBase).origin;
+  // A stylesheet built through the CSSOM, which a strict style-src does not block (a <style> element it
+  // would); browsers without constructed stylesheets get the element.
+  var css =
+    ":host{all:initial}" +
     ".launcher{position:fixed;inset-block-end:20px;inset-inline-end:20px;z-index:var(--edgedesk-z,2147483000);" +
     "inline-size:56px;block-size:56px;border-radius:50%;border:0;cursor:pointer;" +
     "background:var(--edgedesk-brand,#3b5bdb);color:#fff;font:600 26px/1 system-ui,sans-serif;" +
     "box-shadow:0 6px 20px rgb(15 23 42/.3)}" +
     ":host([data-position=left]) .launcher{inset-inline-end:auto;inset-inline-start:20px}" +
-    ".launcher:focus-visible{outline:3px solid #f59f00;outline-offset:2px}</style>" +
-    '<button class="launcher" type="button" aria-label="Help and support" aria-haspopup="dialog" aria-expanded="false">?</button>' +
+    ".launcher:focus-visible{outline:3px solid #f59f00;outline-offset:2px}" +
+    ".frame{position:fixed;inset-block-start:0;inset-inline-start:0;inline-size:100%;block-size:0;border:0;" +
+    "z-index:var(--edgedesk-z,2147483000);color-scheme:normal;background:transparent}";
+  root.innerHTML =
+    '<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">?</button>' +
     '<div class="mount"></div>';
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } catch (e) {
+    var style = document.createElement("style");
+    style.textContent = css;
+    root.appendChild(style);
+  }
   var launcher = root.querySelector(".launcher");
+  function nameLauncher() {
+    launcher.setAttribute("aria-label", launcherNames[locale.slice(0, 2)] || launcherNames.en);
+  }
+  nameLauncher();
   if (data.launcher === "off") launcher.hidden = true;
   var widget = null;
   var wasOpen = false;
@@ -56,21 +83,75 @@
     });
   }
 
+  // Shared by both modes: the launcher mirrors the panel, and the page hears open and close.
+  function openChanged(open) {
+    launcher.setAttribute("aria-expanded", String(open));
+    // Closing hands focus back to where the customer opened the panel from.
+    if (wasOpen && !open && !launcher.hidden) launcher.focus();
+    if (wasOpen !== open) emit(open ? "open" : "close");
+    wasOpen = open;
+  }
+
+  // Frame mode: the widget runs in /frame on our origin, which the page talks to with postMessage, and
+  // only with that window and origin. The frame is a strip as tall as its banner while the panel is
+  // closed (nothing when there is none), and the whole viewport while it is open, where a click
+  // outside the panel closes it.
+  function loadFrame() {
+    return new Promise(function (resolve) {
+      var frame = document.createElement("iframe");
+      var banner = 0;
+      var params = {
+        origin: location.origin, locale: locale, product: product, path: path,
+        theme: data.theme || "", color: data.color || "", position: data.position || "",
+        load: saveData ? "intent" : data.load || "", poll: data.statusPoll || "", appVersion: data.appVersion || ""
+      };
+      frame.className = "frame";
+      frame.title = launcherNames[locale.slice(0, 2)] || launcherNames.en;
+      frame.src = apiBase + "/frame?" + new URLSearchParams(params);
+      function layout() {
+        frame.style.blockSize = wasOpen ? "100%" : banner + "px";
+        document.documentElement.style.setProperty("--edgedesk-banner-height", banner + "px");
+      }
+      function send(name, args) {
+        frame.contentWindow.postMessage({ edgedesk: name, args: args }, apiOrigin);
+      }
+      var panel = {};
+      ["toggle", "set_open", "search", "open_article", "prefill", "identify", "reset", "set_locale", "set_product",
+        "set_path", "focus"].forEach(function (name) {
+        panel[name] = function () { send(name, [].slice.call(arguments)); };
+      });
+      addEventListener("message", function (event) {
+        var message = event.data || {};
+        if (event.source !== frame.contentWindow || event.origin !== apiOrigin) return;
+        if (message.ready) {
+          if (identity) panel.identify(identity);
+          resolve(panel);
+        }
+        if (typeof message.banner === "number") banner = message.banner;
+        if (typeof message.open === "boolean") {
+          openChanged(message.open);
+          if (message.open) {
+            frame.focus();
+            panel.focus();
+          }
+        }
+        if (message.event) emit(message.event, message.detail);
+        layout();
+      });
+      root.appendChild(frame);
+    });
+  }
+
   function load() {
+    if (!widget && framed) widget = loadFrame();
     if (!widget) {
       widget = import(new URL("widget/edgedesk_widget.js", base).href).then(function (module) {
         return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
           var options = {
-            api: apiBase, locale: locale, product: product, appVersion: data.appVersion || "",
+            api: apiBase, locale: locale, product: product, path: path, appVersion: data.appVersion || "",
             pollSeconds: Number(data.statusPoll) || 60, status: status, identity: identity, emit: emit
           };
-          return module.mount(root.querySelector(".mount"), options, function (open) {
-            launcher.setAttribute("aria-expanded", String(open));
-            // Closing hands focus back to where the customer opened the panel from.
-            if (wasOpen && !open && !launcher.hidden) launcher.focus();
-            if (wasOpen !== open) emit(open ? "open" : "close");
-            wasOpen = open;
-          });
+          return module.mount(root.querySelector(".mount"), options, openChanged);
         });
       });
       // A failed download leaves the launcher to try again on the next intent.
@@ -148,6 +229,17 @@
     openArticle: function (slug) { withWidget(function (panel) { panel.open_article(String(slug || "")); }); },
     prefill: function (fields) { withWidget(function (panel) { panel.prefill(fields || {}); }); },
     identify: identify,
+    setLocale: function (next) {
+      if (!next) return;
+      locale = String(next);
+      nameLauncher();
+      if (widget) withWidget(function (panel) { panel.set_locale(locale); });
+    },
+    setPath: setPath,
+    setProduct: function (next) {
+      product = next ? String(next) : "";
+      if (widget) withWidget(function (panel) { panel.set_product(product); }); else if (!framed) checkStatus();
+    },
     reset: reset,
     load: load,
     on: function (name, handler) {
@@ -173,7 +265,6 @@
   // first open is instant, but compile and start it only on intent (or for a banner): downloading runs off
   // the page's main thread, starting it would not. A customer saving data, or a page that asks, waits for
   // intent.
-  var saveData = navigator.connection && navigator.connection.saveData;
   function warm() {
     if (widget) return;
     ["widget/edgedesk_widget.js", "widget/edgedesk_widget_bg.wasm"].forEach(function (file) {
@@ -183,13 +274,34 @@
   function whenIdle() {
     (window.requestIdleCallback || function (run) { setTimeout(run, 1); })(warm, { timeout: 5000 });
   }
-  if (data.load !== "intent" && !saveData) {
+  if (data.load !== "intent" && !saveData && !framed) {
     if (document.readyState === "complete") whenIdle(); else addEventListener("load", whenIdle);
   }
 
+  // Single-page apps change pages through the history API; the widget's suggestions follow the route.
+  function setPath(next) {
+    path = String(next || "/");
+    if (widget) withWidget(function (panel) { panel.set_path(path); });
+  }
+  function routeChanged() {
+    if (location.pathname !== path) setPath(location.pathname);
+  }
+  ["pushState", "replaceState"].forEach(function (method) {
+    var original = history[method];
+    history[method] = function () {
+      var result = original.apply(this, arguments);
+      routeChanged();
+      return result;
+    };
+  });
+  addEventListener("popstate", routeChanged);
+
   function attach() {
     document.body.appendChild(host);
-    checkStatus();
+    // A framed page may not fetch from us: the frame checks the status itself, once the page has loaded.
+    if (!framed) checkStatus();
+    else if (document.readyState === "complete") load();
+    else addEventListener("load", load);
   }
   if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
 })();

@@ -10,6 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
+use crate::words::Words;
+
 /// Why a call to the worker did not give us what we asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
@@ -213,14 +215,16 @@ impl Api {
     }
 }
 
-/// What to tell the customer about a failed call.
-pub fn describe(failure: &Failure) -> String {
+/// What to tell the customer about a failed call, in their language where the widget has the words.
+pub fn describe(failure: &Failure, words: &Words) -> String {
     match failure {
-        Failure::Unreachable => {
-            "We could not reach support. Check your connection and try again; what you wrote is kept.".into()
-        }
-        Failure::Refused(error) | Failure::RateLimited(error, _) => error.message.clone(),
-        Failure::Unexpected(status) => format!("Support answered unexpectedly ({status}). Please try again."),
+        Failure::Refused(error) => words.problem(error),
+        Failure::RateLimited(error, retry_after) => match retry_after {
+            Some(seconds) => format!("{} {}", error.message, words.retry_in(*seconds)),
+            None => error.message.clone(),
+        },
+        Failure::Unreachable => words.unreachable.to_owned(),
+        Failure::Unexpected(_) => words.unexpected.to_owned(),
     }
 }
 

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::panel::Screen;
+use crate::words::long_date;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Loaded {
@@ -41,7 +42,8 @@ pub fn ArticleScreen(
     let vote = RwSignal::new(Vote::NotYet);
     let content = NodeRef::<html::Div>::new();
     let back = NodeRef::<html::Button>::new();
-    let locale = if locale.is_empty() { settings.locale.clone() } else { locale };
+    let locale = if locale.is_empty() { settings.locale() } else { locale };
+    let words = settings.words();
 
     {
         let settings = settings.clone();
@@ -59,7 +61,7 @@ pub fn ArticleScreen(
                     settings.events.emit("articleViewed", &detail);
                     Loaded::Ready(Box::new(article))
                 }
-                Err(failure) => Loaded::Failed(describe(&failure)),
+                Err(failure) => Loaded::Failed(describe(&failure, settings.words())),
             });
         });
     }
@@ -142,19 +144,19 @@ pub fn ArticleScreen(
                 let (yes, no) = (send_vote.clone(), send_vote);
                 view! {
                     <div class="feedback" role="group" aria-labelledby="edgedesk-helpful">
-                        <span id="edgedesk-helpful">"Was this helpful?"</span>
-                        <button type="button" class="secondary vote-yes" disabled=sending on:click=move |_| yes(true)>"Yes"</button>
-                        <button type="button" class="secondary vote-no" disabled=sending on:click=move |_| no(false)>"No"</button>
-                        {move || (vote.get() == Vote::Failed).then(|| view! { <span class="field-error">"Could not send; try again."</span> })}
+                        <span id="edgedesk-helpful">{words.was_helpful}</span>
+                        <button type="button" class="secondary vote-yes" disabled=sending on:click=move |_| yes(true)>{words.yes}</button>
+                        <button type="button" class="secondary vote-no" disabled=sending on:click=move |_| no(false)>{words.no}</button>
+                        {move || (vote.get() == Vote::Failed).then(|| view! { <span class="field-error">{words.vote_failed}</span> })}
                     </div>
                 }
                 .into_any()
             }
             Vote::Thanked { helpful } => view! {
                 <div class="feedback" role="status">
-                    <span class="vote-thanks">"Thanks for letting us know."</span>
+                    <span class="vote-thanks">{words.vote_thanks}</span>
                     {(!helpful).then(|| view! {
-                        <button type="button" class="link" on:click=move |_| screen.set(Screen::Contact)>"Ask support instead"</button>
+                        <button type="button" class="link" on:click=move |_| screen.set(Screen::Contact)>{words.ask_support}</button>
                     })}
                 </div>
             }
@@ -163,18 +165,23 @@ pub fn ArticleScreen(
     };
 
     let body = move || match loaded.get() {
-        Loaded::Loading => view! { <p class="notice">"Loading…"</p> }.into_any(),
+        Loaded::Loading => view! { <p class="notice">{words.loading}</p> }.into_any(),
         Loaded::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Loaded::Ready(article) => {
             let related = article.related.clone();
             let locale = article.locale.clone();
             view! {
                 <h3 class="article-title">{article.title.clone()}</h3>
-                <p class="article-section">{article.section_title.clone()}</p>
+                <p class="article-section">
+                    {article.section_title.clone()}
+                    {article.updated.clone().map(|day| view! {
+                        " · "{words.updated}<time datetime=day.clone()>{long_date(&day, &article.locale)}</time>
+                    })}
+                </p>
                 // Sanitised when the knowledge base was built.
                 <div class="article" node_ref=content inner_html=article.html.clone() on:click=follow_links></div>
                 {(!related.is_empty()).then(|| view! {
-                    <h4 class="related-title">"Related articles"</h4>
+                    <h4 class="related-title">{words.related}</h4>
                     <ul class="browse related">
                         {related.into_iter().map(|link| {
                             let (locale, slug) = (locale.clone(), link.slug.clone());
@@ -200,7 +207,7 @@ pub fn ArticleScreen(
                 node_ref=back
                 on:click=move |_| screen.set(if from_form { Screen::Contact } else { Screen::Search })
             >
-                "← Back"
+                {words.back}
             </button>
             {body}
         </div>

@@ -11,12 +11,13 @@ use wasm_bindgen::JsCast;
 
 use crate::Settings;
 use crate::api::Failure;
-use crate::form::{FormState, explain};
+use crate::api::describe;
+use crate::form::FormState;
 use crate::panel::Screen;
 use crate::status::StatusState;
 use crate::tickets;
 use crate::turnstile::TurnstileCheck;
-use crate::words::{Words, words};
+use crate::words::Words;
 
 #[component]
 pub fn ContactScreen(
@@ -27,7 +28,7 @@ pub fn ContactScreen(
     screen: RwSignal<Screen>,
     status: StatusState,
 ) -> impl IntoView {
-    let words = words(&settings.locale);
+    let words = settings.words();
     form.load_config(&settings);
     if form.subject.get_untracked().trim().is_empty() {
         form.subject.set(search_query.trim().to_owned());
@@ -41,6 +42,8 @@ pub fn ContactScreen(
 
     // Whoever is told "this field is wrong" (by eye or by screen reader) should land in that field.
     let show_error = move |problem: ApiError| {
+        // The worker and core word refusals in English; the form says the ones it knows in the customer's.
+        let problem = ApiError { message: words.problem(&problem), ..problem };
         let field = problem.field.clone().filter(|field| form.is_visible(field));
         form.error.set(Some(problem));
         if let Some(field) = field {
@@ -159,7 +162,7 @@ fn refusal(failure: Failure, words: &Words) -> ApiError {
     }
     match failure {
         Failure::Refused(refused) => refused,
-        Failure::RateLimited(ref refused, _) => ApiError { message: explain(&failure, words), ..refused.clone() },
+        Failure::RateLimited(ref refused, _) => ApiError { message: describe(&failure, words), ..refused.clone() },
         Failure::Unexpected(status) => ApiError::new(status, "unexpected", words.unexpected),
         Failure::Unreachable => unreachable(),
     }
@@ -365,7 +368,7 @@ fn Suggestions(form: FormState, screen: RwSignal<Screen>, words: &'static Words)
 
 #[component]
 pub fn SentScreen(settings: Settings, accepted: TicketAccepted, screen: RwSignal<Screen>) -> impl IntoView {
-    let words = words(&settings.locale);
+    let words = settings.words();
     let title = NodeRef::<html::P>::new();
     // The form and its button are gone: focus goes to what replaced them.
     request_animation_frame(move || {

@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::{Api, Failure, encode, sleep};
+use crate::api::{Api, Failure, describe, encode, sleep};
 use crate::session::Session;
 use crate::words::Words;
 use crate::{Settings, storage};
@@ -191,12 +191,18 @@ impl FormState {
         self.config.set(Config::Loading);
         let settings = settings.clone();
         spawn_local(async move {
-            let path = format!("/api/form?locale={}", encode(&settings.locale));
+            let path = format!("/api/form?locale={}", encode(&settings.locale()));
             self.config.set(match settings.api.get::<FormConfig>(&path).await {
                 Ok(config) => Config::Ready(config),
                 Err(_) => Config::Unavailable,
             });
         });
+    }
+
+    /// The site's form as it is in the customer's new language.
+    pub fn reload_config(self, settings: &Settings) {
+        self.config.set(Config::NotLoaded);
+        self.load_config(settings);
     }
 
     /// Whether the site's form has the optional `field`.
@@ -292,7 +298,7 @@ impl FormState {
                     Err(_) => attachments.retain(|a| a.key != key),
                 });
                 if let Err(failure) = outcome {
-                    self.attachment_error.set(Some(explain(&failure, words)));
+                    self.attachment_error.set(Some(describe(&failure, words)));
                 }
             });
         }
@@ -326,7 +332,7 @@ impl FormState {
                     let path = format!(
                         "/api/search?q={}&locale={}&limit={SUGGESTIONS}",
                         encode(&query),
-                        encode(&settings.locale)
+                        encode(&settings.locale())
                     );
                     // Suggestions are a nicety: when search fails, the form is simply without them.
                     if let Ok(response) = settings.api.get::<SearchResponse>(&path).await
@@ -388,7 +394,7 @@ impl FormState {
                 .map(|document| document.referrer())
                 .filter(|referrer| !referrer.is_empty())
                 .map(|url| clip(&url, MAX_URL_CHARS)),
-            locale: Some(settings.locale.clone()),
+            locale: Some(settings.locale()),
             app_version: settings.app_version.as_deref().map(|version| clip(version, MAX_APP_VERSION_CHARS)),
             incident_id,
             articles_read: self.session.articles_read(),
@@ -461,20 +467,6 @@ impl FormState {
         self.suggestions.set(Vec::new());
         self.error.set(None);
         self.attachment_error.set(None);
-    }
-}
-
-/// What to say about a failed upload or lookup, in the customer's language where the worker did not
-/// say it already.
-pub fn explain(failure: &Failure, words: &Words) -> String {
-    match failure {
-        Failure::Refused(error) => error.message.clone(),
-        Failure::RateLimited(error, retry_after) => match retry_after {
-            Some(seconds) => format!("{} {}", error.message, words.retry_in(*seconds)),
-            None => error.message.clone(),
-        },
-        Failure::Unreachable => words.unreachable.to_owned(),
-        Failure::Unexpected(_) => words.unexpected.to_owned(),
     }
 }
 

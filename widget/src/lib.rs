@@ -28,15 +28,53 @@ use session::{Session, parse_identity};
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub api: Api,
-    /// The customer's language (`en`, `ru`, …): search stays in it and tickets carry it.
-    pub locale: String,
-    /// The host app's product, for status notices that concern only some products.
-    pub product: Option<String>,
+    /// The customer's language (`en`, `ru`, …): search stays in it and tickets carry it. The host page
+    /// may change it (`edgedesk('setLocale', …)`); the panel is then redrawn in the new language.
+    pub locale: RwSignal<String>,
+    /// The host app's product, for status notices that concern only some products (`setProduct`).
+    pub product: RwSignal<Option<String>>,
+    /// The host app's route (`location.pathname`), for the articles suggested on it.
+    pub path: RwSignal<String>,
     /// The host app's version (`data-app-version`), sent with tickets.
     pub app_version: Option<String>,
     pub session: Session,
     /// The host page's `edgedesk('on', …)` handlers.
     pub events: events::Events,
+}
+
+impl Settings {
+    /// The customer's language now. Screens read it once: the panel rebuilds them when it changes.
+    pub fn locale(&self) -> String {
+        self.locale.get_untracked()
+    }
+
+    /// What the widget says, in the customer's language now.
+    pub fn words(&self) -> &'static words::Words {
+        words::words(&self.locale.get_untracked())
+    }
+}
+
+/// panel.css, form.css and article.css, minified by `build.rs`.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.min.css"));
+
+/// Gives the shadow root the widget's styles as a constructed stylesheet: a host page whose CSP allows
+/// no inline styles (no `'unsafe-inline'` in `style-src`) still shows the widget as designed, since CSP
+/// governs `<style>` elements but not stylesheets built through the CSSOM. Browsers without constructed
+/// stylesheets get a `<style>` element.
+fn adopt_style(container: &web_sys::HtmlElement) {
+    let root: JsValue = container.get_root_node().into();
+    let adopted = JsValue::from_str("adoptedStyleSheets");
+    let constructed = web_sys::CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(STYLE).is_ok());
+    if let (Some(sheet), Ok(sheets)) = (constructed, js_sys::Reflect::get(&root, &adopted))
+        && let Ok(sheets) = sheets.dyn_into::<js_sys::Array>()
+        && js_sys::Reflect::set(&root, &adopted, &sheets.concat(&js_sys::Array::of1(&sheet))).is_ok()
+    {
+        return;
+    }
+    if let Some(style) = container.owner_document().and_then(|document| document.create_element("style").ok()) {
+        style.set_text_content(Some(STYLE));
+        let _ = container.append_child(&style);
+    }
 }
 
 /// Status polling never runs more often than this, whatever the page asks for.
@@ -59,6 +97,9 @@ pub struct Widget {
     open: RwSignal<bool>,
     identity: RwSignal<Option<SignedIdentity>>,
     command: RwSignal<Option<panel::Command>>,
+    locale: RwSignal<String>,
+    product: RwSignal<Option<String>>,
+    path: RwSignal<String>,
 }
 
 #[wasm_bindgen]
@@ -111,6 +152,23 @@ impl Widget {
         self.command.set(Some(panel::Command::Reset));
     }
 
+    /// `edgedesk('setLocale', 'ru')`: the banner and the panel speak the new language from now on.
+    pub fn set_locale(&self, locale: String) {
+        if !locale.is_empty() {
+            self.locale.set(locale);
+        }
+    }
+
+    /// `edgedesk('setProduct', 'mobile')`, or `''` for none: the notices shown are that product's.
+    pub fn set_product(&self, product: String) {
+        self.product.set(Some(product).filter(|product| !product.is_empty()));
+    }
+
+    /// The host app's route changed (the loader follows the history API): suggestions follow it.
+    pub fn set_path(&self, path: String) {
+        self.path.set(path);
+    }
+
     fn run(&self, command: panel::Command) {
         self.open.set(true);
         self.command.set(Some(command));
@@ -119,22 +177,25 @@ impl Widget {
 
 /// Renders the status banner and the panel into `container` (inside the loader's shadow root).
 ///
-/// `options` is `{ api, locale, product?, appVersion?, identity?, pollSeconds?, status? }`, where
+/// `options` is `{ api, locale, product?, path?, appVersion?, identity?, pollSeconds?, status? }`, where
 /// `identity` is what the host page passed to `edgedesk.identify()` before the widget loaded and `status`
 /// is the text of a `/api/status` answer the loader already has. `on_open_change` is called with `true`
 /// or `false` whenever the panel opens or closes, including by its own close button or Escape.
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: js_sys::Function) -> Widget {
+    adopt_style(&container);
     let open = RwSignal::new(false);
     let session = Session::new(parse_identity(&option(&options, "identity")));
     let settings = Settings {
         api: Api::new(&option(&options, "api").as_string().unwrap_or_default()),
-        locale: text_option(&options, "locale").unwrap_or_else(|| "en".into()),
-        product: text_option(&options, "product"),
+        locale: RwSignal::new(text_option(&options, "locale").unwrap_or_else(|| "en".into())),
+        product: RwSignal::new(text_option(&options, "product")),
+        path: RwSignal::new(text_option(&options, "path").unwrap_or_else(|| "/".into())),
         app_version: text_option(&options, "appVersion"),
         session,
         events: events::Events::new(option(&options, "emit").dyn_into().ok()),
     };
+    let (locale, product, path) = (settings.locale, settings.product, settings.path);
     let command = RwSignal::new(None);
     let poll_seconds = option(&options, "pollSeconds").as_f64().unwrap_or(DEFAULT_POLL_SECONDS).max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
@@ -147,10 +208,10 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
         });
         let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
         view! {
-            <status::Banner status=status events=settings.events />
+            <status::Banner status=status settings=settings.clone() />
             <panel::Panel settings=settings open=open status=status command=command />
         }
     };
     leptos::mount::mount_to(container, app).forget();
-    Widget { open, identity: session.identity, command }
+    Widget { open, identity: session.identity, command, locale, product, path }
 }

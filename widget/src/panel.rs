@@ -13,11 +13,9 @@ use crate::article::ArticleScreen;
 use crate::contact::{ContactScreen, SentScreen};
 use crate::form::FormState;
 use crate::search::{SearchScreen, SearchState};
-use crate::status::{StatusState, level_label};
+use crate::status::StatusState;
 use crate::tickets::MyTicketsScreen;
-
-/// panel.css, form.css and article.css, minified by `build.rs`.
-const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.min.css"));
+use crate::words::words;
 
 /// Where the customer is in the panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,17 +64,18 @@ pub enum Command {
 
 /// Problems we know about, at the top of the panel, where a customer about to ask looks first.
 #[component]
-fn PanelStatus(status: StatusState) -> impl IntoView {
+fn PanelStatus(status: StatusState, locale: RwSignal<String>) -> impl IntoView {
     let problems =
         move || status.notices.get().into_iter().filter(|notice| notice.level != Level::Green).collect::<Vec<_>>();
     move || {
         let problems = problems();
+        let words = words(&locale.get());
         (!problems.is_empty()).then(|| {
             view! {
                 <ul class="panel-status">
                     {problems.into_iter().map(|notice| view! {
                         <li class=if notice.level == Level::Red { "panel-status-red" } else { "panel-status-yellow" }>
-                            <strong>{level_label(&notice)}": "</strong>{notice.title}
+                            <strong>{words.level(notice.level, notice.kind)}": "</strong>{notice.title}
                         </li>
                     }).collect_view()}
                 </ul>
@@ -133,12 +132,9 @@ pub fn Panel(
                     search.run(&settings, query);
                     screen.set(Screen::Search);
                 }
-                Command::OpenArticle(slug) => screen.set(Screen::Article {
-                    locale: settings.locale.clone(),
-                    slug,
-                    anchor: None,
-                    from_form: false,
-                }),
+                Command::OpenArticle(slug) => {
+                    screen.set(Screen::Article { locale: settings.locale(), slug, anchor: None, from_form: false })
+                }
                 Command::Prefill { name, email, subject, message } => {
                     for (field, value) in
                         [(form.name, name), (form.email, email), (form.subject, subject), (form.message, message)]
@@ -178,6 +174,20 @@ pub fn Panel(
         on_pagehide.forget();
     }
 
+    // In another language (`setLocale`) the open screen is drawn again, and what it showed is asked for
+    // again in that language: the sections, the site's form, the results for what is typed.
+    Effect::new({
+        let settings = settings.clone();
+        move |previous: Option<()>| {
+            settings.locale.track();
+            if previous.is_some() {
+                search.load_sections(&settings);
+                form.reload_config(&settings);
+                search.run(&settings, search.query.get_untracked());
+            }
+        }
+    });
+
     // Escape closes; Tab and Shift+Tab go round the panel's controls instead of leaving the dialog.
     let on_keydown = move |event: KeyboardEvent| match event.key().as_str() {
         "Escape" => open.set(false),
@@ -205,7 +215,22 @@ pub fn Panel(
             opened.set(true);
         }
     });
+    // The articles for the host app's page, asked for once the panel is used and again whenever the app's
+    // route (followed by the loader) or the language changes.
+    Effect::new({
+        let settings = settings.clone();
+        move |_| {
+            settings.path.track();
+            settings.locale.track();
+            if opened.get() {
+                search.load_suggestions(&settings);
+            }
+        }
+    });
+
+    let locale = settings.locale;
     let body = move || {
+        locale.track();
         let settings = settings.clone();
         opened.get().then(|| match screen.get() {
             Screen::Search => {
@@ -225,7 +250,6 @@ pub fn Panel(
     };
 
     view! {
-        <style>{STYLE}</style>
         <section
             node_ref=panel
             class="panel"
@@ -235,12 +259,13 @@ pub fn Panel(
             on:keydown=on_keydown
         >
             <header>
-                <h2 id="edgedesk-title">"How can we help?"</h2>
-                <button type="button" class="close" aria-label="Close help" on:click=move |_| open.set(false)>
+                <h2 id="edgedesk-title">{move || words(&locale.get()).panel_title}</h2>
+                <button type="button" class="close" aria-label=move || words(&locale.get()).close_help
+                    on:click=move |_| open.set(false)>
                     "×"
                 </button>
             </header>
-            <PanelStatus status=status />
+            <PanelStatus status=status locale=locale />
             {body}
         </section>
     }

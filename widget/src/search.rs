@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use edgedesk_core::api::{SearchGap, SearchHit, SearchResponse, Section};
+use edgedesk_core::api::{ArticleLink, SearchGap, SearchHit, SearchResponse, Section};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::panel::Screen;
-use crate::words::words;
+use crate::words::{Words, plural};
 
 /// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -44,6 +44,8 @@ pub struct SearchState {
     /// Only the answer to the newest keystroke may be shown; older answers that arrive late are dropped.
     latest_request: StoredValue<u64>,
     sections: RwSignal<Option<Vec<Section>>>,
+    /// Articles the editors meant for the host app's current page (their `paths`).
+    suggested: RwSignal<Vec<ArticleLink>>,
     reported_gaps: StoredValue<BTreeSet<String>>,
 }
 
@@ -55,6 +57,7 @@ impl SearchState {
             active: RwSignal::new(None),
             latest_request: StoredValue::new(0),
             sections: RwSignal::new(None),
+            suggested: RwSignal::new(Vec::new()),
             reported_gaps: StoredValue::new(BTreeSet::new()),
         }
     }
@@ -81,7 +84,7 @@ impl SearchState {
                     return;
                 }
                 spawn_local(async move {
-                    let path = format!("/api/search?q={}&locale={}", encode(&text), encode(&settings.locale));
+                    let path = format!("/api/search?q={}&locale={}", encode(&text), encode(&settings.locale()));
                     let outcome = settings.api.get::<SearchResponse>(&path).await;
                     if self.latest_request.get_value() != request_number {
                         return;
@@ -92,12 +95,38 @@ impl SearchState {
                             self.results.set(Results::Found { locale: response.locale, hits: response.hits });
                             self.when_settled(settings, text, request_number, nothing_found);
                         }
-                        Err(failure) => self.results.set(Results::Failed(describe(&failure))),
+                        Err(failure) => self.results.set(Results::Failed(describe(&failure, settings.words()))),
                     }
                 });
             },
             SEARCH_DEBOUNCE,
         );
+    }
+
+    /// The sections to browse while nothing is typed, in the customer's language.
+    pub fn load_sections(self, settings: &Settings) {
+        let settings = settings.clone();
+        spawn_local(async move {
+            let path = format!("/api/sections?locale={}", encode(&settings.locale()));
+            // Browsing is a nicety: without it the panel still searches.
+            if let Ok(sections) = settings.api.get::<Vec<Section>>(&path).await {
+                self.sections.set(Some(sections));
+            }
+        });
+    }
+
+    /// The articles for the page the customer is on; none when the page has none or the worker is away.
+    pub fn load_suggestions(self, settings: &Settings) {
+        let settings = settings.clone();
+        let path = settings.path.get_untracked();
+        spawn_local(async move {
+            let request = format!("/api/suggestions?path={}&locale={}", encode(&path), encode(&settings.locale()));
+            let suggested = settings.api.get::<Vec<ArticleLink>>(&request).await.unwrap_or_default();
+            // The customer may have moved on while this was asked.
+            if settings.path.get_untracked() == path {
+                self.suggested.set(suggested);
+            }
+        });
     }
 
     fn when_settled(self, settings: Settings, text: String, request_number: u64, nothing_found: bool) {
@@ -121,7 +150,7 @@ impl SearchState {
         let fresh = self.reported_gaps.try_update_value(|reported| reported.insert(text.clone())).unwrap_or(false);
         if fresh {
             spawn_local(async move {
-                let gap = SearchGap { query: text, locale: Some(settings.locale.clone()) };
+                let gap = SearchGap { query: text, locale: Some(settings.locale()) };
                 let _ = settings.api.post_no_content("/api/gaps", &gap).await;
             });
         }
@@ -136,18 +165,12 @@ pub fn SearchScreen(
     search_box: NodeRef<html::Input>,
 ) -> impl IntoView {
     if state.sections.get_untracked().is_none() {
-        let settings = settings.clone();
-        spawn_local(async move {
-            let path = format!("/api/sections?locale={}", encode(&settings.locale));
-            // Browsing is a nicety: without it the panel still searches.
-            if let Ok(sections) = settings.api.get::<Vec<Section>>(&path).await {
-                state.sections.set(Some(sections));
-            }
-        });
+        state.load_sections(&settings);
     }
 
     let session = settings.session;
-    let words = words(&settings.locale);
+    let words = settings.words();
+    let locale = settings.locale();
     // Whatever led the customer on counts as a search, settled or not.
     let remember_query = move || session.searched(&state.query.get_untracked());
     let open_hit = move |hit: &SearchHit| {
@@ -192,13 +215,11 @@ pub fn SearchScreen(
     };
 
     let result_list = move || match state.results.get() {
-        Results::Idle => view! { <Browse state=state screen=screen /> }.into_any(),
+        Results::Idle => view! { <Browse state=state screen=screen words=words /> }.into_any(),
         Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-        Results::Found { hits, .. } if hits.is_empty() => {
-            view! { <p class="notice">"No articles match. Try other words, or write to us."</p> }.into_any()
-        }
+        Results::Found { hits, .. } if hits.is_empty() => view! { <p class="notice">{words.no_match}</p> }.into_any(),
         Results::Found { hits, .. } => view! {
-            <ul class="results" role="listbox" id="edgedesk-results" aria-label="Articles">
+            <ul class="results" role="listbox" id="edgedesk-results" aria-label=words.articles>
                 {hits
                     .into_iter()
                     .enumerate()
@@ -226,8 +247,8 @@ pub fn SearchScreen(
         .into_any(),
     };
     let result_count = move || match state.results.get() {
-        Results::Found { hits, .. } if hits.is_empty() => "No articles found".to_owned(),
-        Results::Found { hits, .. } => format!("{} articles found", hits.len()),
+        Results::Found { hits, .. } if hits.is_empty() => words.no_articles_found.to_owned(),
+        Results::Found { hits, .. } => plural(&locale, hits.len(), words.articles_found),
         _ => String::new(),
     };
     let expanded = move || {
@@ -241,7 +262,7 @@ pub fn SearchScreen(
 
     view! {
         <div class="screen">
-            <label class="visually-hidden" for="edgedesk-search">"Search help articles"</label>
+            <label class="visually-hidden" for="edgedesk-search">{words.search_label}</label>
             <input
                 id="edgedesk-search"
                 type="search"
@@ -251,7 +272,7 @@ pub fn SearchScreen(
                 aria-controls="edgedesk-results"
                 aria-expanded=expanded
                 aria-activedescendant=active_descendant
-                placeholder="Search help articles"
+                placeholder=words.search_label
                 node_ref=search_box
                 prop:value=move || state.query.get()
                 on:input=move |event| {
@@ -271,7 +292,7 @@ pub fn SearchScreen(
                     screen.set(Screen::Contact);
                 }
             >
-                "Contact support"
+                {words.contact_support}
             </button>
             <button type="button" class="link my-tickets" on:click=move |_| screen.set(Screen::MyTickets)>
                 {words.my_tickets}
@@ -280,42 +301,58 @@ pub fn SearchScreen(
     }
 }
 
-/// While nothing is typed: the sections and a few of their articles.
+/// A list of articles to open, by title.
+fn article_list(class: &'static str, articles: Vec<ArticleLink>, screen: RwSignal<Screen>) -> impl IntoView {
+    view! {
+        <ul class=class>
+            {articles
+                .into_iter()
+                .map(|article| {
+                    let slug = article.slug.clone();
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="link"
+                                on:click=move |_| {
+                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None, from_form: false })
+                                }
+                            >
+                                {article.title}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// While nothing is typed: the articles meant for the page the customer is on, then the sections and a
+/// few of their articles.
 #[component]
-fn Browse(state: SearchState, screen: RwSignal<Screen>) -> impl IntoView {
-    move || {
+fn Browse(state: SearchState, screen: RwSignal<Screen>, words: &'static Words) -> impl IntoView {
+    let suggested = move || {
+        let suggested = state.suggested.get();
+        (!suggested.is_empty()).then(|| {
+            view! {
+                <h3 class="browse-section">{words.for_this_page}</h3>
+                {article_list("browse suggested", suggested, screen)}
+            }
+        })
+    };
+    let sections = move || {
         state.sections.get().map(|sections| {
             sections
                 .into_iter()
                 .map(|section| {
                     view! {
                         <h3 class="browse-section">{section.title}</h3>
-                        <ul class="browse">
-                            {section
-                                .articles
-                                .into_iter()
-                                .take(BROWSE_ARTICLES_PER_SECTION)
-                                .map(|article| {
-                                    let slug = article.slug.clone();
-                                    view! {
-                                        <li>
-                                            <button
-                                                type="button"
-                                                class="link"
-                                                on:click=move |_| {
-                                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None, from_form: false })
-                                                }
-                                            >
-                                                {article.title}
-                                            </button>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
+                        {article_list("browse", section.articles.into_iter().take(BROWSE_ARTICLES_PER_SECTION).collect(), screen)}
                     }
                 })
                 .collect_view()
         })
-    }
+    };
+    view! { {suggested} {sections} }
 }

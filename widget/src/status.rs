@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::Closure;
 use crate::Settings;
 use crate::api::{Conditional, encode};
 use crate::storage;
+use crate::words::{local_time, words};
 
 /// Where dismissals are remembered: `{ "<notice id>": <revision> }`. The loader reads the same key to
 /// decide whether a banner must show before the widget loads.
@@ -43,6 +44,16 @@ impl StatusState {
             None => state.refresh(settings.clone()),
         }
         state.poll(settings.clone(), poll_every);
+        // Another product (`setProduct`) has other notices: ask at once rather than at the next poll.
+        let product = settings.product;
+        let settings = settings.clone();
+        Effect::new(move |previous: Option<()>| {
+            product.track();
+            if previous.is_some() {
+                state.etag.set_value(None);
+                state.refresh(settings.clone());
+            }
+        });
         state
     }
 
@@ -53,7 +64,8 @@ impl StatusState {
 
     fn refresh(self, settings: Settings) {
         spawn_local(async move {
-            let product = settings.product.as_deref().map(|p| format!("?product={}", encode(p))).unwrap_or_default();
+            let product = settings.product.get_untracked();
+            let product = product.as_deref().map(|p| format!("?product={}", encode(p))).unwrap_or_default();
             let etag = self.etag.get_value();
             // An unreachable worker leaves the banner as it was; the host page never notices.
             if let Ok(Conditional::Changed(response, etag)) =
@@ -117,17 +129,6 @@ fn write_dismissed(dismissed: &BTreeMap<String, u32>) {
     storage::write(storage::local(), DISMISSED_KEY, dismissed);
 }
 
-/// The words for a notice's level, so colour is never the only sign.
-pub fn level_label(notice: &Notice) -> &'static str {
-    match (notice.level, notice.kind) {
-        (Level::Red, _) => "Outage",
-        (Level::Yellow, Kind::Maintenance) => "Maintenance",
-        (Level::Yellow, _) => "Degraded service",
-        (Level::Green, Kind::Incident) => "Resolved",
-        (Level::Green, _) => "News",
-    }
-}
-
 fn level_icon(level: Level) -> &'static str {
     match level {
         // Plain characters every system font has; emoji may render as empty boxes.
@@ -147,7 +148,8 @@ fn level_class(level: Level) -> &'static str {
 
 /// The banners across the top of the host page.
 #[component]
-pub fn Banner(status: StatusState, events: crate::events::Events) -> impl IntoView {
+pub fn Banner(status: StatusState, settings: Settings) -> impl IntoView {
+    let (events, locale) = (settings.events, settings.locale);
     let stack = NodeRef::<html::Div>::new();
     let shown =
         move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
@@ -191,14 +193,19 @@ pub fn Banner(status: StatusState, events: crate::events::Events) -> impl IntoVi
     });
 
     view! {
-        <div class="banner-stack" node_ref=stack role="status" aria-live="polite" aria-label="Service status">
-            {move || shown().into_iter().map(|notice| view! { <BannerItem notice=notice status=status /> }).collect_view()}
+        <div class="banner-stack" node_ref=stack role="status" aria-live="polite"
+            aria-label=move || words(&locale.get()).service_status>
+            {move || {
+                let locale = locale.get();
+                shown().into_iter().map(|notice| view! { <BannerItem notice=notice status=status locale=locale.clone() /> }).collect_view()
+            }}
         </div>
     }
 }
 
 #[component]
-fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
+fn BannerItem(notice: Notice, status: StatusState, locale: String) -> impl IntoView {
+    let words = words(&locale);
     let expanded = RwSignal::new(false);
     let details_id = format!("edgedesk-notice-{}", notice.id);
     let has_details = !notice.body_html.is_empty() || !notice.updates.is_empty();
@@ -209,21 +216,21 @@ fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
         <div class=level_class(notice.level) data-notice=notice.id.clone()>
             <div class="banner-line">
                 <span class="banner-icon" aria-hidden="true">{level_icon(notice.level)}</span>
-                <strong class="banner-label">{level_label(&notice)}": "</strong>
+                <strong class="banner-label">{words.level(notice.level, notice.kind)}": "</strong>
                 <span class="banner-title">{notice.title.clone()}</span>
                 {latest.map(|text| view! { <span class="banner-latest">" — "{text}</span> })}
                 <span class="banner-actions">
                     {has_details.then(|| view! {
                         <button type="button" class="banner-more" aria-expanded=move || expanded.get().to_string()
                             aria-controls=details_id.clone() on:click=move |_| expanded.update(|e| *e = !*e)>
-                            {move || if expanded.get() { "Less" } else { "Details" }}
+                            {move || if expanded.get() { words.less } else { words.details }}
                         </button>
                     })}
                     {notice.link.clone().map(|link| view! {
-                        <a class="banner-link" href=link target="_blank" rel="noopener noreferrer">"Status page"</a>
+                        <a class="banner-link" href=link target="_blank" rel="noopener noreferrer">{words.status_page}</a>
                     })}
                     {notice.dismissible.then(|| view! {
-                        <button type="button" class="banner-dismiss" aria-label=format!("Dismiss: {}", notice.title)
+                        <button type="button" class="banner-dismiss" aria-label=format!("{}{}", words.dismiss, notice.title)
                             on:click=move |_| status.dismiss(&for_dismiss)>"×"</button>
                     })}
                 </span>
@@ -233,24 +240,10 @@ fn BannerItem(notice: Notice, status: StatusState) -> impl IntoView {
                 <div inner_html=notice.body_html.clone()></div>
                 <ol class="banner-timeline">
                     {timeline.into_iter().map(|update| view! {
-                        <li><time datetime=update.at.clone()>{local_time(&update.at, "default")}</time> <span inner_html=update.html></span></li>
+                        <li><time datetime=update.at.clone()>{local_time(&update.at, &locale)}</time> <span inner_html=update.html></span></li>
                     }).collect_view()}
                 </ol>
             </div>
         </div>
     }
-}
-
-/// A time in the customer's own time zone, as the browser formats it for `locale` (`default`: the
-/// browser's language).
-pub fn local_time(rfc3339: &str, locale: &str) -> String {
-    // The browser throws on a malformed language tag; a page's odd `data-locale` must not break the panel.
-    let language = locale.split(['-', '_']).next().unwrap_or_default();
-    let tag = if (2..=8).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic()) {
-        language
-    } else {
-        "default"
-    };
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    String::from(date.to_locale_string(tag, &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -8,11 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
+use crate::api::describe;
 use crate::api::{Failure, encode};
-use crate::form::explain;
 use crate::panel::Screen;
-use crate::status::local_time;
-use crate::words::{Words, words};
+use crate::words::{Words, local_time};
 use crate::{Settings, storage};
 
 const TICKETS_KEY: &str = "edgedesk-tickets";
@@ -49,7 +48,7 @@ pub fn remember(number: &str, email: &str, subject: &str) {
 
 #[component]
 pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl IntoView {
-    let words = words(&settings.locale);
+    let words = settings.words();
     let filed = filed_tickets();
     // A customer the product vouches for also sees the tickets they sent from other devices.
     let elsewhere = RwSignal::new(Vec::<FiledTicket>::new());
@@ -102,7 +101,7 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
                 return view! { <p class="notice">{words.no_tickets_yet}</p> }.into_any();
             }
             let settings = settings.clone();
-            let locale = settings.locale.clone();
+            let locale = settings.locale();
             view! {
                 <ul class="my-tickets">
                     {all.into_iter().map(|ticket| view! {
@@ -168,7 +167,7 @@ fn TicketCard(
     /// When it was sent, formatted, for tickets sent from this browser.
     filed: Option<String>,
 ) -> impl IntoView {
-    let words = words(&settings.locale);
+    let (words, locale) = (settings.words(), settings.locale());
     let loaded = RwSignal::new(Loaded::Loading);
     let rating = RwSignal::new(Rating::NotYet);
     let ticket_path = format!("/api/tickets/{}", encode(&number));
@@ -178,7 +177,7 @@ fn TicketCard(
             loaded.set(match api.get::<TicketView>(&path).await {
                 Ok(view) => Loaded::Ready(Box::new(view)),
                 Err(Failure::Refused(error)) if error.status == 404 => Loaded::NotFound,
-                Err(failure) => Loaded::Failed(explain(&failure, words)),
+                Err(failure) => Loaded::Failed(describe(&failure, words)),
             });
         });
     }
@@ -194,7 +193,6 @@ fn TicketCard(
             });
         });
     };
-    let locale = settings.locale.clone();
     let number_attribute = number.clone();
     let details = move || match loaded.get() {
         Loaded::Loading => view! { <p class="notice">{words.loading}</p> }.into_any(),

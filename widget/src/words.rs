@@ -1,8 +1,46 @@
-//! What the contact form and "My tickets" say, in the languages edgedesk ships with. A site's own labels
-//! (`GET /api/form`) take precedence over these; everything else falls back to English.
+//! Everything the widget says, in the languages edgedesk ships with (English, Russian, Ukrainian), with
+//! plurals and dates as the browser's `Intl` formats them for the customer's language. A site's own form
+//! labels (`GET /api/form`) take precedence over these; any other language falls back to English.
+
+use edgedesk_core::api::ApiError;
+use edgedesk_core::status::{Kind, Level};
+use edgedesk_core::ticket::{MAX_EMAIL_CHARS, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_STEPS_CHARS, MAX_SUBJECT_CHARS};
+use wasm_bindgen::JsValue;
 
 #[derive(Debug)]
 pub struct Words {
+    pub panel_title: &'static str,
+    pub close_help: &'static str,
+    pub search_label: &'static str,
+    pub articles: &'static str,
+    pub no_match: &'static str,
+    /// The live region's count: one, few, many (`{n}`); see [`plural`].
+    pub articles_found: [&'static str; 3],
+    pub no_articles_found: &'static str,
+    pub contact_support: &'static str,
+    pub for_this_page: &'static str,
+    pub was_helpful: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub vote_failed: &'static str,
+    pub vote_thanks: &'static str,
+    pub ask_support: &'static str,
+    pub related: &'static str,
+    /// Before an article's date.
+    pub updated: &'static str,
+    /// Outage, maintenance, degraded, resolved, news: see [`Words::level`].
+    pub levels: [&'static str; 5],
+    pub details: &'static str,
+    pub less: &'static str,
+    pub status_page: &'static str,
+    /// Before the notice's title, on its close button.
+    pub dismiss: &'static str,
+    pub service_status: &'static str,
+    /// Name, email, subject, message left empty.
+    pub required: [&'static str; 4],
+    pub invalid_email: &'static str,
+    /// `{max}` characters.
+    pub too_long: &'static str,
     pub back_to_search: &'static str,
     /// Around the incident's title: "We know about this: <title>. We are working on it…"
     pub known_issue: (&'static str, &'static str),
@@ -72,6 +110,79 @@ impl Words {
             if seconds < 90 { (self.retry_in.0, seconds) } else { (self.retry_in.1, seconds.div_ceil(60)) };
         template.replace("{n}", &n.to_string())
     }
+
+    /// A refusal in the customer's language when it is one the form explains (a field left empty, an
+    /// email that is not one, a value too long); anything else as the worker worded it.
+    pub fn problem(&self, error: &ApiError) -> String {
+        let field = error.field.as_deref().unwrap_or_default();
+        let required = ["name", "email", "subject", "message"].iter().position(|name| *name == field);
+        let max_chars = match field {
+            "name" => Some(MAX_NAME_CHARS),
+            "email" => Some(MAX_EMAIL_CHARS),
+            "subject" => Some(MAX_SUBJECT_CHARS),
+            "message" => Some(MAX_MESSAGE_CHARS),
+            "steps_tried" => Some(MAX_STEPS_CHARS),
+            _ => None,
+        };
+        match (error.code.as_str(), required, max_chars) {
+            ("required", Some(at), _) => self.required[at].to_owned(),
+            ("invalid_email", ..) => self.invalid_email.to_owned(),
+            ("too_long", _, Some(max)) => self.too_long.replace("{max}", &max.to_string()),
+            _ => error.message.clone(),
+        }
+    }
+
+    /// The words for a notice's level and kind, so colour is never the only sign.
+    pub fn level(&self, level: Level, kind: Kind) -> &'static str {
+        self.levels[match (level, kind) {
+            (Level::Red, _) => 0,
+            (Level::Yellow, Kind::Maintenance) => 1,
+            (Level::Yellow, _) => 2,
+            (Level::Green, Kind::Incident) => 3,
+            (Level::Green, _) => 4,
+        }]
+    }
+}
+
+/// The browser's `Intl` wants a well-formed language tag and throws on anything else; a page's odd
+/// `data-locale` must not break the panel.
+fn language_tag(locale: &str) -> &str {
+    let language = locale.split(['-', '_']).next().unwrap_or_default();
+    if (2..=8).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic()) { language } else { "en" }
+}
+
+/// `forms` (one, few, many) for `n` in `locale`, with `{n}` filled in. The browser knows every
+/// language's plural rules (`Intl.PluralRules`), so the widget ships none: Russian and Ukrainian say
+/// 1 статья, 2 статьи, 5 статей, 21 статья.
+pub fn plural(locale: &str, n: usize, forms: [&str; 3]) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(language_tag(locale)));
+    let rules = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new());
+    let form = match rules.select(n as f64).as_string().as_deref() {
+        Some("one") => forms[0],
+        Some("few") => forms[1],
+        _ => forms[2],
+    };
+    form.replace("{n}", &n.to_string())
+}
+
+/// A moment (RFC 3339) in the customer's own time zone, as the browser writes it in `locale`.
+pub fn local_time(rfc3339: &str, locale: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    String::from(date.to_locale_string(language_tag(locale), &JsValue::UNDEFINED))
+}
+
+/// A calendar day (`YYYY-MM-DD`, as articles give `updated`) written out in `locale`: "2 November 2026",
+/// "2 ноября 2026 г.". Read as UTC and shown as UTC, so no time zone moves it to the day before.
+pub fn long_date(day: &str, locale: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(day));
+    if date.get_time().is_nan() {
+        return day.to_owned();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "long"), ("timeZone", "UTC")] {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    String::from(date.to_locale_date_string(language_tag(locale), &options))
 }
 
 pub fn words(locale: &str) -> &'static Words {
@@ -83,6 +194,37 @@ pub fn words(locale: &str) -> &'static Words {
 }
 
 static EN: Words = Words {
+    panel_title: "How can we help?",
+    close_help: "Close help",
+    search_label: "Search help articles",
+    articles: "Articles",
+    no_match: "No articles match. Try other words, or write to us.",
+    articles_found: ["{n} article found", "{n} articles found", "{n} articles found"],
+    no_articles_found: "No articles found",
+    contact_support: "Contact support",
+    for_this_page: "Suggested for this page",
+    was_helpful: "Was this helpful?",
+    yes: "Yes",
+    no: "No",
+    vote_failed: "Could not send; try again.",
+    vote_thanks: "Thanks for letting us know.",
+    ask_support: "Ask support instead",
+    related: "Related articles",
+    updated: "Updated ",
+    levels: ["Outage", "Maintenance", "Degraded service", "Resolved", "News"],
+    details: "Details",
+    less: "Less",
+    status_page: "Status page",
+    dismiss: "Dismiss: ",
+    service_status: "Service status",
+    required: [
+        "Tell us your name.",
+        "Enter the email address we should reply to.",
+        "Add a short subject.",
+        "Describe what happened.",
+    ],
+    invalid_email: "Enter an email address like name@example.com.",
+    too_long: "This is too long: keep it under {max} characters.",
     back_to_search: "← Back to search",
     known_issue: ("We know about this: ", ". We are working on it; you can still write to us."),
     name: "Your name",
@@ -128,6 +270,37 @@ static EN: Words = Words {
 };
 
 static RU: Words = Words {
+    panel_title: "Чем мы можем помочь?",
+    close_help: "Закрыть справку",
+    search_label: "Поиск по статьям справки",
+    articles: "Статьи",
+    no_match: "Подходящих статей нет. Попробуйте другие слова или напишите нам.",
+    articles_found: ["Найдена {n} статья", "Найдено {n} статьи", "Найдено {n} статей"],
+    no_articles_found: "Статей не найдено",
+    contact_support: "Написать в поддержку",
+    for_this_page: "Статьи к этой странице",
+    was_helpful: "Статья помогла?",
+    yes: "Да",
+    no: "Нет",
+    vote_failed: "Не удалось отправить; попробуйте ещё раз.",
+    vote_thanks: "Спасибо, что рассказали.",
+    ask_support: "Спросить поддержку",
+    related: "Похожие статьи",
+    updated: "Обновлено ",
+    levels: ["Сбой", "Техработы", "Работает с перебоями", "Решено", "Новости"],
+    details: "Подробнее",
+    less: "Свернуть",
+    status_page: "Страница статуса",
+    dismiss: "Скрыть: ",
+    service_status: "Состояние сервиса",
+    required: [
+        "Как вас зовут?",
+        "Укажите адрес, на который нам ответить.",
+        "Добавьте короткую тему.",
+        "Опишите, что случилось.",
+    ],
+    invalid_email: "Введите адрес вида name@example.com.",
+    too_long: "Слишком длинно: не больше {max} символов.",
     back_to_search: "← Назад к поиску",
     known_issue: ("Мы знаем о проблеме: ", ". Мы уже работаем над ней; вы всё равно можете написать нам."),
     name: "Ваше имя",
@@ -173,6 +346,37 @@ static RU: Words = Words {
 };
 
 static UK: Words = Words {
+    panel_title: "Чим ми можемо допомогти?",
+    close_help: "Закрити довідку",
+    search_label: "Пошук у статтях довідки",
+    articles: "Статті",
+    no_match: "Відповідних статей немає. Спробуйте інші слова або напишіть нам.",
+    articles_found: ["Знайдено {n} статтю", "Знайдено {n} статті", "Знайдено {n} статей"],
+    no_articles_found: "Статей не знайдено",
+    contact_support: "Написати в підтримку",
+    for_this_page: "Статті до цієї сторінки",
+    was_helpful: "Стаття допомогла?",
+    yes: "Так",
+    no: "Ні",
+    vote_failed: "Не вдалося надіслати; спробуйте ще раз.",
+    vote_thanks: "Дякуємо, що повідомили.",
+    ask_support: "Запитати підтримку",
+    related: "Схожі статті",
+    updated: "Оновлено ",
+    levels: ["Збій", "Технічні роботи", "Працює з перебоями", "Вирішено", "Новини"],
+    details: "Докладніше",
+    less: "Згорнути",
+    status_page: "Сторінка статусу",
+    dismiss: "Сховати: ",
+    service_status: "Стан сервісу",
+    required: [
+        "Як вас звати?",
+        "Вкажіть адресу, на яку нам відповісти.",
+        "Додайте коротку тему.",
+        "Опишіть, що сталося.",
+    ],
+    invalid_email: "Введіть адресу на зразок name@example.com.",
+    too_long: "Задовго: не більше {max} символів.",
     back_to_search: "← Назад до пошуку",
     known_issue: ("Ми знаємо про проблему: ", ". Ми вже працюємо над нею; ви все одно можете написати нам."),
     name: "Ваше імʼя",

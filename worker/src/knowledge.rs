@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use edgedesk_core::api::{ApiError, Article, SearchResponse};
+use edgedesk_core::context;
 use edgedesk_core::feedback::is_article_slug;
 use edgedesk_core::manifest::Manifest;
 use edgedesk_core::search::{self, Query, SearchIndex};
@@ -156,6 +157,20 @@ pub async fn sections(request: &Request, env: &Env) -> ApiResult {
         crate::http::set_header(&mut response, "Content-Type", "application/json")?;
         Ok(response)
     })
+}
+
+/// `GET /api/suggestions?path=/billing/invoices&locale=en`: the articles meant for that page of the app.
+pub async fn suggestions(request: &Request, env: &Env) -> ApiResult {
+    let path = query_param(request, "path")?;
+    let path = context::check_path(path.as_deref())?.to_owned();
+    let manifest = manifest(env).await?;
+    let locale = manifest.choose_locale(query_param(request, "locale")?.as_deref()).to_owned();
+    // A build from before suggestions existed has no rules: nothing is suggested.
+    let rules: Vec<context::PathRule> = match asset(env, &format!("kb/{locale}/paths.json")).await? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|error| unavailable(format!("paths.json: {error}")))?,
+        None => Vec::new(),
+    };
+    cached(request, &manifest.etag(), ARTICLE_MAX_AGE, || json(200, &context::suggestions(&rules, &path)))
 }
 
 /// Whether the locale's index knows the article: feedback is only taken for real articles.

@@ -1,7 +1,7 @@
 //! The edge worker: HTTP in, edgedesk-core in the middle, D1 and static assets behind.
 //!
 //! Static files (demo page, `/embed.js`, widget, compiled knowledge base) are served by Workers Static
-//! Assets before this code runs; only `/api/*` and unknown paths reach it.
+//! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
 mod attachments;
 mod feedback;
@@ -12,7 +12,7 @@ mod status;
 mod tickets;
 
 use edgedesk_core::api::{ApiError, Health};
-use edgedesk_core::cors;
+use edgedesk_core::{cors, frame};
 use worker::{Env, Headers, MessageBatch, Method, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 use http::{ApiResult, error_response, internal, json, method_not_allowed};
@@ -70,9 +70,11 @@ async fn route(request: Request, env: &Env) -> ApiResult {
     let path = request.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (request.method(), segments.as_slice()) {
+        (Method::Get, ["frame"]) => frame_page(env),
         (Method::Get, ["api", "health"]) => health(env).await,
         (Method::Get, ["api", "search"]) => knowledge::search(&request, env).await,
         (Method::Get, ["api", "sections"]) => knowledge::sections(&request, env).await,
+        (Method::Get, ["api", "suggestions"]) => knowledge::suggestions(&request, env).await,
         (Method::Get, ["api", "articles", slug]) => knowledge::article(&request, env, slug).await,
         (Method::Post, ["api", "articles", slug, "feedback"]) => {
             let slug = slug.to_string();
@@ -112,7 +114,7 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         }
         (
             _,
-            ["api", "health" | "search" | "sections" | "status" | "form"]
+            ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]
             | ["api", "articles" | "tickets" | "attachments", _]
             | ["api", "admin", "gaps" | "tickets"],
         ) => method_not_allowed("GET"),
@@ -129,6 +131,16 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         ) => method_not_allowed("POST"),
         _ => Err(ApiError::not_found(&path)),
     }
+}
+
+/// The document the embed's frame mode runs the widget in, embeddable only by the allowed origins.
+fn frame_page(env: &Env) -> ApiResult {
+    let allowed_origins = env.var(ALLOWED_ORIGINS).map(|var| var.to_string()).unwrap_or_default();
+    let mut response = Response::from_html(frame::FRAME_HTML).map_err(internal)?;
+    http::set_header(&mut response, "Content-Security-Policy", &frame::frame_policy(&allowed_origins))?;
+    http::set_header(&mut response, "X-Content-Type-Options", "nosniff")?;
+    http::set_header(&mut response, "Cache-Control", "public, max-age=300")?;
+    Ok(response)
 }
 
 async fn health(env: &Env) -> ApiResult {

@@ -95,6 +95,21 @@ impl KnowledgeBase {
         )
     }
 
+    /// Every `paths` entry of the locale's articles, for suggestions in context.
+    pub fn path_rules(&self, locale: &str) -> Vec<crate::context::PathRule> {
+        self.articles
+            .iter()
+            .filter(|article| article.locale == locale)
+            .flat_map(|article| {
+                article.paths.iter().map(|pattern| crate::context::PathRule {
+                    pattern: pattern.clone(),
+                    slug: article.slug.clone(),
+                    title: article.title.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// The sections of a locale in their configured order (then by slug), each with its articles by title.
     pub fn sections(&self, locale: &str) -> Vec<Section> {
         let mut by_section: BTreeMap<&str, Vec<ArticleLink>> = BTreeMap::new();

@@ -10,8 +10,10 @@ use anyhow::{Context, Result};
 const LOADER_BROTLI_BUDGET: usize = 5 * 1024;
 /// The widget (wasm + JS glue) downloads only on intent, once, and is cached afterwards. It holds search,
 /// articles, the status banner, the whole contact form (topics, attachments, drafts, suggestions) and
-/// "My tickets"; raised from 150 KiB when the form and My tickets arrived (issue 5).
-const WIDGET_BROTLI_BUDGET: usize = 180 * 1024;
+/// "My tickets", in three languages; raised from 150 KiB when the form and My tickets arrived (issue 5),
+/// and from 180 KiB when Russian and Ukrainian UI strings, suggestions in context and switching language
+/// and product at run time arrived (issue 6), after the diets tried then gave nothing (docs/benchmarks.md).
+const WIDGET_BROTLI_BUDGET: usize = 190 * 1024;
 
 struct Sizes {
     raw: usize,

@@ -138,6 +138,13 @@ pub async fn no_axe_violations_in_any_state(world: &World) -> Result<()> {
         widget.element(".banner-more").await?.click().await?;
         widget.visible(".banner-details").await?;
         audit(&widget, &axe, "banner with details").await?;
+        browser.client.goto(&format!("{}/dark", world.status_host.base_url)).await?;
+        let widget = WidgetPage::find(&browser.client).await?;
+        widget.visible(&format!(".banner[data-notice='{id}']")).await?;
+        audit(&widget, &axe, "dark, banner").await?;
+        widget.element(".banner-more").await?.click().await?;
+        widget.visible(".banner-details").await?;
+        audit(&widget, &axe, "dark, banner with details").await?;
         browser.close().await
     }
     .await;

@@ -145,6 +145,15 @@ pub async fn banner_follows_an_incident_until_it_is_resolved_and_dismissed(world
         browser.client.goto(&world.status_host.base_url).await?;
         let page = WidgetPage::find(&browser.client).await?;
         page.banner_says(&id, "Post-mortem published.").await?;
+
+        // Another product of the app (`setProduct`) has no such notice; back on this one, it returns.
+        page.client.execute("edgedesk('setProduct', 'another-product');", vec![]).await?;
+        page.banner_gone(&id).await?;
+        page.client.execute(&format!("edgedesk('setProduct', '{PRODUCT}');"), vec![]).await?;
+        page.banner_says(&id, "Post-mortem published.").await?;
+        // In the customer's language (`setLocale`), the level's words too.
+        page.client.execute("edgedesk('setLocale', 'ru');", vec![]).await?;
+        page.banner_says(&id, "Решено").await?;
         browser.close().await
     }
     .await;
@@ -167,6 +176,25 @@ pub async fn tickets_filed_during_an_incident_are_linked_to_it(world: &World) ->
         let number = page.ticket_number().await?;
         let row = stored_ticket(world, &number)?;
         ensure!(row["incident_id"] == id.as_str(), "the ticket is not linked to {id}: {row}");
+
+        // In frame mode the banner shows too: the frame is a strip exactly as tall as the banner.
+        browser.client.goto(&format!("{}/frame", world.status_host.base_url)).await?;
+        let host = WidgetPage::find(&browser.client).await?;
+        let frame = host.element("iframe.frame").await?;
+        frame.clone().enter_frame().await?;
+        let framed = WidgetPage::find(&browser.client).await?;
+        framed.banner_says(&id, "Exports fail").await?;
+        let banner_height = browser.client.execute("return document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('.banner-stack').offsetHeight;", vec![]).await?;
+        browser.client.enter_parent_frame().await?;
+        eventually("the frame to be as tall as the banner", WITHIN_A_POLL, || async {
+            let height = browser.client.execute(
+                "return document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('iframe.frame').getBoundingClientRect().height;",
+                vec![],
+            ).await?;
+            ensure!(height.as_f64() > Some(0.0) && height.as_f64() == banner_height.as_f64(), "frame {height}, banner {banner_height}");
+            Ok(())
+        })
+        .await?;
         browser.close().await
     }
     .await;

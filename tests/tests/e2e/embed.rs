@@ -9,7 +9,7 @@ use crate::widget::{WAIT, WidgetPage, host_page_with};
 use edgedesk_e2e::eventually;
 
 /// The host pages these tests visit, on the allowed host origin.
-pub fn pages(worker: &str) -> Vec<(&'static str, String)> {
+pub fn pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
     let idle_marker = r#"<script>
   // Registered after the loader's own idle callback, so it runs after it: once it has, the loader has
   // had its chance to load the widget.
@@ -29,7 +29,7 @@ pub fn pages(worker: &str) -> Vec<(&'static str, String)> {
   });
   edgedesk("search", "reset password");
 </script>"#;
-    vec![
+    let pages = vec![
         ("/intent", with_head(&host_page_with(worker, r#"data-locale="en" data-load="intent""#), idle_marker)),
         ("/save-data", with_head(&host_page_with(worker, r#"data-locale="en""#), &format!("{save_data}{idle_marker}"))),
         ("/dark", host_page_with(worker, r#"data-locale="en" data-theme="dark""#)),
@@ -43,7 +43,8 @@ pub fn pages(worker: &str) -> Vec<(&'static str, String)> {
                 api_snippet,
             ),
         ),
-    ]
+    ];
+    pages.into_iter().map(|(path, html)| (path, html.into())).collect()
 }
 
 fn with_head(page: &str, scripts: &str) -> String {
@@ -186,6 +187,8 @@ pub async fn the_panel_fills_a_phone_screen_and_inputs_do_not_zoom(world: &World
 pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
     let axe = crate::accessibility::axe_source()?;
     let (browser, widget) = WidgetPage::visit(world, &format!("{}/dark", world.host.base_url)).await?;
+    widget.visible(".launcher").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, closed").await?;
     widget.open().await?;
     let background = widget
         .client
@@ -200,6 +203,11 @@ pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
     widget.search("invoice").await?;
     widget.text_of(".hit-title", "Download invoices").await?;
     crate::accessibility::audit(&widget, &axe, "dark, results").await?;
+    widget.fill("input[type=search]", "zzqxjv").await?;
+    widget.text_of(".notice", "No articles match").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, no results").await?;
+    widget.fill("input[type=search]", "invoice").await?;
+    widget.text_of(".hit-title", "Download invoices").await?;
     widget.element(".hit").await?.click().await?;
     widget.text_of(".article-title", "Download invoices and receipts").await?;
     crate::accessibility::audit(&widget, &axe, "dark, article").await?;
@@ -209,6 +217,14 @@ pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
     widget.element("button[type=submit]").await?.click().await?;
     widget.visible(".field-error").await?;
     crate::accessibility::audit(&widget, &axe, "dark, form with errors").await?;
+    widget
+        .file_ticket("Ada Lovelace", "ada@example.com", "Dark invoices", "Please change the address on invoices.")
+        .await?;
+    widget.ticket_number().await?;
+    crate::accessibility::audit(&widget, &axe, "dark, ticket sent").await?;
+    widget.element(".sent .my-tickets").await?.click().await?;
+    widget.visible(".my-ticket").await?;
+    crate::accessibility::audit(&widget, &axe, "dark, my tickets").await?;
     browser.close().await
 }
 

@@ -7,8 +7,10 @@
 mod accessibility;
 mod api;
 mod banner;
+mod csp;
 mod embed;
 mod form;
+mod locale;
 mod status;
 mod tickets;
 mod widget;
@@ -60,8 +62,7 @@ impl World {
         ])
         .await?;
         let host =
-            HostSite::serve_pages(host_port, widget::host_page(&worker.base_url), embed::pages(&worker.base_url))
-                .await?;
+            HostSite::serve_pages(host_port, widget::host_page(&worker.base_url), host_pages(&worker.base_url)).await?;
         let worker_origin = &worker.base_url;
         let banner_page = widget::host_page_with(
             worker_origin,
@@ -71,16 +72,40 @@ impl World {
                 banner::PRODUCT
             ),
         );
+        let framed_banner_page = widget::host_page_with(
+            worker_origin,
+            &format!(r#"data-locale="en" data-product="{}" data-status-poll="1" data-mode="frame""#, banner::PRODUCT),
+        );
+        let dark_banner_page = widget::host_page_with(
+            worker_origin,
+            &format!(r#"data-locale="en" data-product="{}" data-status-poll="1" data-theme="dark""#, banner::PRODUCT),
+        );
         let unreachable = format!("http://127.0.0.1:{}", free_port()?);
         let unreachable_page = widget::host_page_with(
             worker_origin,
             &format!(r#"data-api="{unreachable}" data-product="{}""#, banner::PRODUCT),
         );
-        let status_host =
-            HostSite::serve_pages(status_port, banner_page, vec![("/unreachable", unreachable_page)]).await?;
+        let status_host = HostSite::serve_pages(
+            status_port,
+            banner_page,
+            vec![
+                ("/unreachable", unreachable_page.into()),
+                ("/frame", framed_banner_page.into()),
+                ("/dark", dark_banner_page.into()),
+            ],
+        )
+        .await?;
         let chromedriver = Chromedriver::start().await?;
         Ok(Self { worker, chromedriver, host, stranger_origin, status_host, admin_token, helpdesk, identity_secret })
     }
+}
+
+/// Every page the allowed host origin serves besides its home page.
+fn host_pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
+    let mut pages = embed::pages(worker);
+    pages.extend(csp::pages(worker));
+    pages.extend(locale::pages(worker));
+    pages
 }
 
 type TestFn = fn(&World) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + '_>>;
@@ -127,6 +152,11 @@ fn main() {
         embed::the_panel_fills_a_phone_screen_and_inputs_do_not_zoom,
         embed::the_dark_theme_reads_well_everywhere,
         embed::focus_goes_round_the_panel_and_never_leaves_it,
+        csp::a_strict_host_page_runs_the_widget_with_what_the_docs_allow,
+        csp::frame_mode_needs_only_script_src_and_frame_src,
+        locale::the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates,
+        locale::suggestions_follow_the_apps_route,
+        locale::a_right_to_left_page_gets_a_mirrored_widget,
         widget::customer_searches_and_files_a_ticket,
         widget::customer_reads_an_article_follows_a_link_and_votes,
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
