@@ -39,6 +39,9 @@ step "Worker: worker-build"
 )
 
 cp site/index.html site/_headers dist/
+# The API's OpenAPI description, served as a static file at /api/openapi.json.
+mkdir -p dist/api
+cp worker/openapi.json dist/api/openapi.json
 # The loader and the frame script are written to be read; what host pages download is minified.
 for script in embed frame; do
   "$PWD/node_modules/.bin/esbuild" --minify --target=es2017 --log-level=warning \

@@ -51,3 +51,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   $sudo apt-get install -y --no-install-recommends chromium chromium-driver \
     || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends chromium chromium-driver; }
 fi
+
+# schemathesis (PyPI) checks the worker against its OpenAPI description in the end-to-end suite. It lives
+# in a virtualenv under target/, pinned, so nothing touches the system's Python.
+schemathesis_version="4.32.5"
+schemathesis="target/schemathesis-venv/bin/schemathesis"
+if [ "$("$schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$schemathesis_version" ]; then
+  step "Installing schemathesis $schemathesis_version into target/schemathesis-venv"
+  python3 -m venv target/schemathesis-venv
+  target/schemathesis-venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi

@@ -112,6 +112,8 @@ async fn route(request: Request, env: &Env) -> ApiResult {
             let id = id.to_string();
             status::update(request, env, &id).await
         }
+        // Before the GET-only `tickets/{number}` below, which "mine" would otherwise match.
+        (_, ["api", "tickets", "mine"]) => method_not_allowed("POST"),
         (
             _,
             ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]

@@ -7,6 +7,7 @@
 mod accessibility;
 mod api;
 mod banner;
+mod contract;
 mod csp;
 mod embed;
 mod form;
@@ -132,6 +133,7 @@ fn main() {
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
+        contract::the_openapi_description_has_every_route_and_nothing_else,
         tickets::tickets_filed_while_the_helpdesk_is_down_arrive_exactly_once,
         tickets::a_double_submit_makes_one_ticket,
         tickets::each_invalid_field_gets_a_400_naming_it,
@@ -172,6 +174,7 @@ fn main() {
         banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,
+        contract::schemathesis_finds_no_server_error_and_no_drift,
     ];
 
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
