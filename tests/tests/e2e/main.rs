@@ -15,6 +15,7 @@ mod locale;
 mod status;
 mod tickets;
 mod widget;
+mod xss;
 
 use std::sync::Arc;
 
@@ -174,6 +175,7 @@ fn main() {
         banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,
+        xss::no_payload_ever_runs_as_script,
         contract::schemathesis_finds_no_server_error_and_no_drift,
     ];
 
