@@ -4,6 +4,7 @@
 //! seconds; each browser test opens its own Chromium. Run with `make test` (which builds first) or, after
 //! `make build`, `cargo test -p edgedesk-e2e`.
 
+mod abuse;
 mod accessibility;
 mod api;
 mod banner;
@@ -143,6 +144,8 @@ fn main() {
         tickets::refused_tickets_are_parked_and_replayed_by_the_operator,
         tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
         tickets::rate_limits_answer_429_with_retry_after,
+        abuse::one_customer_is_limited_from_any_address,
+        abuse::admin_endpoints_do_nothing_without_the_token,
         tickets::a_burst_of_tickets_is_accepted_and_delivered,
         tickets::without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form,
         status::operator_raises_updates_and_resolves_an_incident,

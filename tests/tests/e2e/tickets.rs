@@ -17,13 +17,13 @@ use crate::World;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// A client address of its own for each submission, so tests meet the rate limit only when they mean to.
-fn client_ip() -> String {
+pub fn client_ip() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
 }
 
-fn ticket(email: &str, subject: &str) -> Value {
+pub fn ticket(email: &str, subject: &str) -> Value {
     json!({
         "name": "Grace Hopper",
         "email": email,
@@ -43,7 +43,7 @@ pub struct Answer {
     pub body: Value,
 }
 
-async fn post(world: &World, path: &str, body: &Value, headers: &[(&str, &str)]) -> Result<Answer> {
+pub async fn post(world: &World, path: &str, body: &Value, headers: &[(&str, &str)]) -> Result<Answer> {
     let mut request = Client::new().post(world.worker.url(path)).json(body);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -56,7 +56,7 @@ async fn post(world: &World, path: &str, body: &Value, headers: &[(&str, &str)])
 }
 
 /// Files a ticket from its own client address and returns its number.
-async fn file(world: &World, body: &Value) -> Result<String> {
+pub async fn file(world: &World, body: &Value) -> Result<String> {
     let answer = post(world, "/api/tickets", body, &[("CF-Connecting-IP", &client_ip())]).await?;
     ensure!(answer.status == 202, "expected 202, got {}: {}", answer.status, answer.body);
     Ok(answer.body["number"].as_str().context("no number")?.to_owned())
