@@ -17,6 +17,17 @@ cargo clippy --quiet --target wasm32-unknown-unknown -p edgedesk-widget -p edged
 step "Size budget"
 cargo run --quiet -p edgedesk-e2e --bin size-budget
 
+step "Deploy, up to the network call"
+# The dry run bundles and profiles the worker; a real deploy with the placeholder ids must stop before
+# touching the network, saying which ids to replace.
+dry_run=$(SKIP_BUILD=1 scripts/deploy.sh --dry-run)
+echo "$dry_run" | grep -E "Total Upload|startup:"
+if refused=$(SKIP_BUILD=1 scripts/deploy.sh 2>&1); then
+  echo "make deploy went ahead with placeholder ids" >&2
+  exit 1
+fi
+echo "$refused" | grep -q "placeholder ids" || { echo "$refused" >&2; exit 1; }
+
 step "Tests: core, cli, end-to-end (workerd + Chromium)"
 # The default members: core, cli and the end-to-end suite (the benchmark runs with `make bench`).
 cargo test
