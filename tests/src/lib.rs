@@ -59,7 +59,7 @@ struct ProcessGroup {
 impl ProcessGroup {
     fn spawn(name: &'static str, command: &mut Command, log: &Path) -> Result<Self> {
         use std::os::unix::process::CommandExt;
-        let log_file = File::create(log)?;
+        let log_file = File::options().create(true).append(true).open(log)?;
         let child = command
             .process_group(0)
             .stdin(Stdio::null())
@@ -72,6 +72,13 @@ impl ProcessGroup {
 
     fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()
+    }
+
+    /// SIGKILL to the whole group, no grace: a crash.
+    fn kill(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.child.wait();
     }
 }
 
@@ -93,13 +100,54 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// Starts `wrangler dev` on `port` with local state in `state`, and waits until `/api/health` answers.
+async fn launch(state: &Path, port: u16, assets: Option<&Path>, vars: &[(String, String)]) -> Result<ProcessGroup> {
+    let persist = state.display().to_string();
+    let mut command = wrangler_command(state);
+    command.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", &persist]);
+    command.args(["--inspector-port", &free_port()?.to_string(), "--show-interactive-dev-session=false"]);
+    if let Some(assets) = assets {
+        command.arg("--assets").arg(assets);
+    }
+    for (name, value) in vars {
+        command.args(["--var", &format!("{name}:{value}")]);
+    }
+    // Appended to, so that a restarted worker's log follows the first one's.
+    let log = state.join("wrangler.log");
+    let mut process = ProcessGroup::spawn("wrangler dev", &mut command, &log)?;
+    let health = format!("http://127.0.0.1:{port}/api/health");
+    let ready = eventually("wrangler dev to answer /api/health", Duration::from_secs(120), || {
+        let exited = process.exited();
+        let health = health.clone();
+        async move {
+            if let Some(status) = exited {
+                bail!("wrangler dev exited with {status}");
+            }
+            let response = reqwest::get(&health).await?;
+            if response.status() != 200 {
+                bail!("/api/health answered {}", response.status());
+            }
+            Ok(())
+        }
+    })
+    .await;
+    if let Err(error) = ready {
+        let output = std::fs::read_to_string(&log).unwrap_or_default();
+        return Err(error.context(format!("wrangler dev output:\n{output}")));
+    }
+    Ok(process)
+}
+
 /// The worker running in workerd under `wrangler dev`, with local D1 state in a temporary directory.
 #[derive(Debug)]
 pub struct Wrangler {
     pub base_url: String,
     // Declared before `state`: the worker stops before its state directory is deleted.
-    _process: ProcessGroup,
+    process: ProcessGroup,
     state: TempDir,
+    port: u16,
+    assets: Option<PathBuf>,
+    vars: Vec<(String, String)>,
 }
 
 impl Wrangler {
@@ -127,43 +175,21 @@ impl Wrangler {
         let persist = state.path().display().to_string();
         run_wrangler(state.path(), &["d1", "migrations", "apply", "DB", "--local", "--persist-to", &persist])
             .context("applying the D1 migrations failed")?;
-
         let port = free_port()?;
-        let mut command = wrangler_command(state.path());
-        command.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", &persist]);
-        command.args(["--inspector-port", &free_port()?.to_string(), "--show-interactive-dev-session=false"]);
-        if let Some(assets) = assets {
-            command.arg("--assets").arg(assets);
-        }
-        for (name, value) in vars {
-            command.args(["--var", &format!("{name}:{value}")]);
-        }
-        let log = state.path().join("wrangler.log");
-        let mut process = ProcessGroup::spawn("wrangler dev", &mut command, &log)?;
-        let base_url = format!("http://127.0.0.1:{port}");
-        let health = format!("{base_url}/api/health");
-        let ready = eventually("wrangler dev to answer /api/health", Duration::from_secs(120), || {
-            let exited = process.exited();
-            let health = health.clone();
-            async move {
-                if let Some(status) = exited {
-                    bail!("wrangler dev exited with {status}");
-                }
-                let response = reqwest::get(&health).await?;
-                if response.status() != 200 {
-                    bail!("/api/health answered {}", response.status());
-                }
-                Ok(())
-            }
-        })
-        .await;
-        if let Err(error) = ready {
-            let output = std::fs::read_to_string(&log).unwrap_or_default();
-            return Err(error.context(format!("wrangler dev output:\n{output}")));
-        }
-        Ok(Self { base_url, _process: process, state })
+        let assets = assets.map(Path::to_path_buf);
+        let vars: Vec<(String, String)> =
+            vars.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+        let process = launch(state.path(), port, assets.as_deref(), &vars).await?;
+        Ok(Self { base_url: format!("http://127.0.0.1:{port}"), process, state, port, assets, vars })
     }
 
+    /// Kills workerd and wrangler at once (SIGKILL, as a crash or a lost machine would), then starts them
+    /// again on the same port with the same local D1, KV and R2 state.
+    pub async fn crash_and_restart(&mut self) -> Result<()> {
+        self.process.kill();
+        self.process = launch(self.state.path(), self.port, self.assets.as_deref(), &self.vars).await?;
+        Ok(())
+    }
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -453,6 +479,61 @@ pub struct HelpdeskLog {
     answers_lost: std::collections::BTreeSet<String>,
 }
 
+/// The helpdesk's webhook endpoint, answering as its log's mode says.
+fn serve_helpdesk(
+    listener: tokio::net::TcpListener,
+    log: std::sync::Arc<std::sync::Mutex<HelpdeskLog>>,
+    key: String,
+) -> tokio::task::JoinHandle<()> {
+    use axum::http::{HeaderMap, StatusCode};
+    let shared = log;
+    let app = axum::Router::new().route(
+        "/tickets",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let log = std::sync::Arc::clone(&shared);
+            let key = key.clone();
+            async move {
+                let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+                let mut log = log.lock().expect("the helpdesk log is never poisoned");
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+                let signature = header(edgedesk_core::signing::SIGNATURE_HEADER);
+                if edgedesk_core::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
+                    .is_err()
+                {
+                    log.bad_signatures += 1;
+                    return (StatusCode::UNAUTHORIZED, [("Retry-After", "1")], String::new());
+                }
+                let idempotency_key = header("Idempotency-Key").unwrap_or_default();
+                let mode = log.mode.unwrap_or(HelpdeskMode::Up);
+                let (status, answer) = match mode {
+                    HelpdeskMode::Down => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
+                    HelpdeskMode::Refuses => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, r#"{"error":"requester email is blocked"}"#.into())
+                    }
+                    HelpdeskMode::Up | HelpdeskMode::LosesFirstAnswer => {
+                        let ticket: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        // A repeated key is answered with the ticket it already made.
+                        let next_id = log.created.len() + 1;
+                        log.created.entry(idempotency_key.clone()).or_insert(ticket);
+                        let id = log.created.keys().position(|key| *key == idempotency_key).unwrap_or(next_id);
+                        if mode == HelpdeskMode::LosesFirstAnswer && log.answers_lost.insert(idempotency_key.clone()) {
+                            (StatusCode::INTERNAL_SERVER_ERROR, String::new())
+                        } else {
+                            *log.confirmed.entry(idempotency_key.clone()).or_default() += 1;
+                            (StatusCode::CREATED, format!(r#"{{"id":{}}}"#, id + 1))
+                        }
+                    }
+                };
+                log.attempts.push((idempotency_key, status.as_u16()));
+                (status, [("Retry-After", "1")], answer)
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    })
+}
+
 /// A real HTTP server playing the team's helpdesk behind the signed webhook: it checks the signature,
 /// creates each ticket once per `Idempotency-Key` (as Zendesk and others do), and counts everything.
 #[derive(Debug)]
@@ -461,65 +542,33 @@ pub struct Helpdesk {
     pub secret: String,
     pub log: std::sync::Arc<std::sync::Mutex<HelpdeskLog>>,
     server: tokio::task::JoinHandle<()>,
+    port: u16,
 }
 
 impl Helpdesk {
     pub async fn start(secret: &str) -> Result<Self> {
-        use axum::http::{HeaderMap, StatusCode};
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let url = format!("http://127.0.0.1:{}/tickets", listener.local_addr()?.port());
+        let port = listener.local_addr()?.port();
         let log: std::sync::Arc<std::sync::Mutex<HelpdeskLog>> = Default::default();
-        let shared = std::sync::Arc::clone(&log);
-        let key = secret.to_owned();
-        let app = axum::Router::new().route(
-            "/tickets",
-            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let log = std::sync::Arc::clone(&shared);
-                let key = key.clone();
-                async move {
-                    let header =
-                        |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
-                    let mut log = log.lock().expect("the helpdesk log is never poisoned");
-                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-                    let signature = header(edgedesk_core::signing::SIGNATURE_HEADER);
-                    if edgedesk_core::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
-                        .is_err()
-                    {
-                        log.bad_signatures += 1;
-                        return (StatusCode::UNAUTHORIZED, [("Retry-After", "1")], String::new());
-                    }
-                    let idempotency_key = header("Idempotency-Key").unwrap_or_default();
-                    let mode = log.mode.unwrap_or(HelpdeskMode::Up);
-                    let (status, answer) = match mode {
-                        HelpdeskMode::Down => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
-                        HelpdeskMode::Refuses => {
-                            (StatusCode::UNPROCESSABLE_ENTITY, r#"{"error":"requester email is blocked"}"#.into())
-                        }
-                        HelpdeskMode::Up | HelpdeskMode::LosesFirstAnswer => {
-                            let ticket: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                            // A repeated key is answered with the ticket it already made.
-                            let next_id = log.created.len() + 1;
-                            log.created.entry(idempotency_key.clone()).or_insert(ticket);
-                            let id = log.created.keys().position(|key| *key == idempotency_key).unwrap_or(next_id);
-                            if mode == HelpdeskMode::LosesFirstAnswer
-                                && log.answers_lost.insert(idempotency_key.clone())
-                            {
-                                (StatusCode::INTERNAL_SERVER_ERROR, String::new())
-                            } else {
-                                *log.confirmed.entry(idempotency_key.clone()).or_default() += 1;
-                                (StatusCode::CREATED, format!(r#"{{"id":{}}}"#, id + 1))
-                            }
-                        }
-                    };
-                    log.attempts.push((idempotency_key, status.as_u16()));
-                    (status, [("Retry-After", "1")], answer)
-                }
-            }),
-        );
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self { url, secret: secret.to_owned(), log, server })
+        let server = serve_helpdesk(listener, std::sync::Arc::clone(&log), secret.to_owned());
+        Ok(Self { url: format!("http://127.0.0.1:{port}/tickets"), secret: secret.to_owned(), log, server, port })
+    }
+
+    /// Stops the server: connections are refused until [`Helpdesk::restart`]. What it stored survives,
+    /// as a real helpdesk's database would.
+    pub fn stop(&self) {
+        self.server.abort();
+    }
+
+    /// Listens again on the same port, with what it stored before.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.server.abort();
+        let listener = eventually("the helpdesk's port to be free", Duration::from_secs(10), || async {
+            Ok(tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?)
+        })
+        .await?;
+        self.server = serve_helpdesk(listener, std::sync::Arc::clone(&self.log), self.secret.clone());
+        Ok(())
     }
 
     pub fn set_mode(&self, mode: HelpdeskMode) {

@@ -8,6 +8,7 @@ mod abuse;
 mod accessibility;
 mod api;
 mod banner;
+mod chaos;
 mod contract;
 mod csp;
 mod embed;
@@ -179,6 +180,7 @@ fn main() {
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,
         xss::no_payload_ever_runs_as_script,
+        chaos::acknowledged_tickets_survive_crashes_exactly_once,
         contract::schemathesis_finds_no_server_error_and_no_drift,
     ];
 

@@ -1,0 +1,137 @@
+//! Chaos: while a customer keeps filing tickets, the helpdesk is killed and restarted, and so is the
+//! worker itself (workerd with its queue consumer, SIGKILL, twice). Afterwards every ticket the customer
+//! was given a number for exists exactly once at the helpdesk, and nothing else does.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use edgedesk_e2e::{Helpdesk, HelpdeskMode, Wrangler, eventually, free_port, unix_now};
+use serde_json::{Value, json};
+
+use crate::World;
+
+/// Acknowledged tickets: idempotency key → ticket number.
+type Acknowledged = Arc<Mutex<BTreeMap<String, String>>>;
+
+/// A customer filing tickets one after another, each retried with its own idempotency key until the
+/// worker acknowledges it, as the widget does; whatever happens to the worker meanwhile.
+async fn keep_filing(base: String, acknowledged: Acknowledged, stop: Arc<AtomicBool>) -> Result<usize> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let mut filed = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let key = format!("chaos-{filed}");
+        let body = json!({ "name": "Chaos Monkey", "email": format!("chaos{filed}@example.com"),
+                           "subject": format!("Chaos ticket {filed}"), "message": "Filed while things break." });
+        let started = Instant::now();
+        loop {
+            let sent = client
+                .post(format!("{base}/api/tickets"))
+                .header("Idempotency-Key", &key)
+                .header("CF-Connecting-IP", format!("10.99.{}.{}", filed / 200, filed % 200))
+                .json(&body)
+                .send()
+                .await;
+            match sent {
+                Ok(response) if response.status() == 202 => {
+                    let answer: Value = response.json().await?;
+                    let number = answer["number"].as_str().context("a number")?.to_owned();
+                    acknowledged.lock().expect("never poisoned").insert(key.clone(), number);
+                    break;
+                }
+                Ok(response) if !response.status().is_server_error() => {
+                    bail!("ticket {filed} was refused: {} {}", response.status(), response.text().await?)
+                }
+                // The worker is down or restarting: try again, with the same key.
+                _ if started.elapsed() > Duration::from_secs(120) => bail!("ticket {filed} never got through"),
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        filed += 1;
+    }
+    Ok(filed)
+}
+
+async fn until_acknowledged(acknowledged: &Acknowledged, count: usize) -> Result<()> {
+    eventually(&format!("{count} acknowledged tickets"), Duration::from_secs(120), || async {
+        let now = acknowledged.lock().expect("never poisoned").len();
+        ensure!(now >= count, "{now} so far");
+        Ok(())
+    })
+    .await
+}
+
+pub async fn acknowledged_tickets_survive_crashes_exactly_once(_world: &World) -> Result<()> {
+    let mut helpdesk = Helpdesk::start(&format!("chaos-secret-{}", free_port()?)).await?;
+    let admin_token = format!("chaos-admin-{}", free_port()?);
+    let mut worker = Wrangler::start(&[
+        ("ALLOWED_ORIGINS", "*"),
+        ("ADMIN_TOKEN", &admin_token),
+        ("ALLOW_CLOCK_OVERRIDE", "true"),
+        ("DELIVERY_BACKEND", "webhook"),
+        ("DELIVERY_URL", &helpdesk.url),
+        ("WEBHOOK_SECRET", &helpdesk.secret),
+    ])
+    .await?;
+    let acknowledged: Acknowledged = Default::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let customer = tokio::spawn(keep_filing(worker.base_url.clone(), Arc::clone(&acknowledged), Arc::clone(&stop)));
+
+    until_acknowledged(&acknowledged, 5).await?;
+    helpdesk.stop();
+    until_acknowledged(&acknowledged, 12).await?;
+    worker.crash_and_restart().await?;
+    until_acknowledged(&acknowledged, 20).await?;
+    helpdesk.restart().await?;
+    helpdesk.set_mode(HelpdeskMode::LosesFirstAnswer);
+    until_acknowledged(&acknowledged, 28).await?;
+    worker.crash_and_restart().await?;
+    until_acknowledged(&acknowledged, 36).await?;
+    helpdesk.set_mode(HelpdeskMode::Up);
+    stop.store(true, Ordering::Relaxed);
+    let filed = customer.await??;
+    let acknowledged = acknowledged.lock().expect("never poisoned").clone();
+    ensure!(acknowledged.len() == filed, "{filed} filed, {} acknowledged", acknowledged.len());
+
+    // Recovery: the queue retries what it still holds; the sweep (the cron, run here as the operator
+    // would, an hour on) sends whatever the crashes took from it.
+    let recovery = Instant::now();
+    let client = reqwest::Client::new();
+    let numbers: std::collections::BTreeSet<String> = acknowledged.values().cloned().collect();
+    eventually("every acknowledged ticket at the helpdesk", Duration::from_secs(120), || async {
+        let swept = client
+            .post(worker.url("/api/admin/sweep"))
+            .bearer_auth(&admin_token)
+            .header("X-Edgedesk-Now", edgedesk_core::status::format_time(unix_now() + 3600))
+            .send()
+            .await?;
+        ensure!(swept.status() == 200, "the sweep answered {}", swept.status());
+        let missing = helpdesk.with_log(|log| numbers.iter().filter(|n| !log.created.contains_key(*n)).count());
+        ensure!(missing == 0, "{missing} of {} not there yet", numbers.len());
+        Ok(())
+    })
+    .await?;
+
+    let (created, attempts, repeated) = helpdesk.with_log(|log| {
+        let repeated = log.confirmed.values().filter(|times| **times > 1).count();
+        (log.created.keys().cloned().collect::<std::collections::BTreeSet<_>>(), log.attempts.len(), repeated)
+    });
+    ensure!(
+        created == numbers,
+        "the helpdesk has {} tickets, the customer was given {} numbers",
+        created.len(),
+        numbers.len()
+    );
+    let distinct: std::collections::BTreeSet<&String> = acknowledged.values().collect();
+    ensure!(distinct.len() == acknowledged.len(), "one number was given for two submissions");
+    println!(
+        "chaos: {filed} tickets filed through 2 worker crashes and a helpdesk restart; all {} at the helpdesk exactly \
+         once after {:.1} s of recovery; {attempts} delivery attempts, {repeated} confirmed twice (a crash between \
+         sending and recording, absorbed by the Idempotency-Key)",
+        created.len(),
+        recovery.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
