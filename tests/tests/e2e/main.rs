@@ -13,6 +13,7 @@ mod contract;
 mod csp;
 mod embed;
 mod form;
+mod load;
 mod locale;
 mod status;
 mod tickets;
@@ -148,6 +149,7 @@ fn main() {
         abuse::one_customer_is_limited_from_any_address,
         abuse::admin_endpoints_do_nothing_without_the_token,
         tickets::a_burst_of_tickets_is_accepted_and_delivered,
+        load::search_and_status_hold_under_load,
         tickets::without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form,
         status::operator_raises_updates_and_resolves_an_incident,
         status::scheduled_maintenance_opens_and_closes_on_time,
