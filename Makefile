@@ -2,7 +2,7 @@
 PORT ?= 8787
 export PORT
 
-.PHONY: dev test setup build bench lighthouse deploy
+.PHONY: dev test setup build bench lighthouse deploy soak
 
 ## Build everything and run the demo at http://127.0.0.1:$(PORT)/ under wrangler dev (workerd, local D1).
 dev:
@@ -31,3 +31,7 @@ lighthouse:
 ## Build, check, migrate and deploy to Cloudflare (docs/deploy.md). DRY_RUN=1 stops before the network.
 deploy:
 	@scripts/deploy.sh
+
+## The long runs: 20× the generated bad input and the load, and the chaos test (not part of make test).
+soak:
+	@scripts/soak.sh

@@ -17,11 +17,14 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 
-/// Runs `property` on `cases` inputs from `strategy`, printing the count; panics with the shrunk input.
+/// Runs `property` on `cases` inputs from `strategy` (times `ROBUSTNESS_SCALE`, which `make soak` raises),
+/// printing the count; panics with the shrunk input.
 fn check<S: Strategy>(name: &str, cases: u32, strategy: S, property: impl Fn(S::Value) -> Result<(), TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
+    let scale: u32 = std::env::var("ROBUSTNESS_SCALE").ok().and_then(|scale| scale.parse().ok()).unwrap_or(1);
+    let cases = cases.saturating_mul(scale.max(1));
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     if let Err(failure) = runner.run(&strategy, property) {
         panic!("{name}: {failure}");

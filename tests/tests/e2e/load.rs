@@ -9,6 +9,7 @@ use futures::StreamExt;
 
 use crate::World;
 
+/// Per endpoint; times `LOAD_SCALE` under `make soak`.
 const REQUESTS: usize = 1_000;
 const CONCURRENCY: usize = 16;
 
@@ -59,9 +60,13 @@ async fn measure(world: &World, name: &str, urls: Vec<String>) -> Result<()> {
     Ok(())
 }
 
+fn requests() -> usize {
+    REQUESTS * std::env::var("LOAD_SCALE").ok().and_then(|scale| scale.parse::<usize>().ok()).unwrap_or(1).max(1)
+}
+
 pub async fn search_and_status_hold_under_load(world: &World) -> Result<()> {
     let keystrokes = keystrokes();
-    let searches = (0..REQUESTS)
+    let searches = (0..requests())
         .map(|i| {
             let query = &keystrokes[i % keystrokes.len()];
             let locale = if query.is_ascii() { "en" } else { "ru" };
@@ -74,7 +79,7 @@ pub async fn search_and_status_hold_under_load(world: &World) -> Result<()> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     measure(world, "search as you type", searches).await?;
-    let status = (0..REQUESTS).map(|i| world.worker.url(&format!("/api/status?product=load-{}", i % 50))).collect();
+    let status = (0..requests()).map(|i| world.worker.url(&format!("/api/status?product=load-{}", i % 50))).collect();
     measure(world, "status on page load", status).await?;
     Ok(())
 }
