@@ -132,6 +132,9 @@ pub async fn customer_files_a_ticket_with_topic_urgency_steps_and_a_screenshot(w
     widget.fill("#edgedesk-steps_tried", steps).await?;
     attach(&widget, &screenshot).await?;
     let attachment_id = uploaded_id(&widget, "screenshot.png").await?;
+    // The articles suggested for what was written appear above the Send button and move it down; click
+    // it once they are there, as a person who sees the button where it is.
+    widget.visible(".suggestions li").await?;
 
     widget.element("button[type=submit]").await?.click().await?;
     let number = widget.ticket_number().await?;
