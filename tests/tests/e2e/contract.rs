@@ -94,7 +94,11 @@ pub async fn the_openapi_description_has_every_route_and_nothing_else(world: &Wo
 pub async fn schemathesis_finds_no_server_error_and_no_drift(world: &World) -> Result<()> {
     let schemathesis = repo_root().join("target/schemathesis-venv/bin/schemathesis");
     ensure!(schemathesis.exists(), "schemathesis is not installed: run scripts/setup.sh");
+    // schemathesis keeps a cache where it runs: under target/, never in the repository.
+    let workdir = repo_root().join("target/schemathesis");
+    std::fs::create_dir_all(&workdir)?;
     let output = tokio::process::Command::new(schemathesis)
+        .current_dir(&workdir)
         .args([
             "run",
             &world.worker.url("/api/openapi.json"),
