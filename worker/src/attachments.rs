@@ -6,11 +6,12 @@ use edgedesk_core::attachment::{self, MAX_ATTACHMENT_BYTES};
 use edgedesk_core::delivery;
 use worker::{Env, HttpMetadata, Request, Response};
 
+use crate::d1;
 use crate::http::{
     ADMIN_TOKEN, ApiResult, header, internal, json, query_param, set_header, too_many_requests, unix_now,
 };
 use crate::knowledge::decode;
-use crate::tickets::{DATABASE, RATE_LIMIT_PERIOD_SECONDS, fill_random, within_limits};
+use crate::tickets::{RATE_LIMIT_PERIOD_SECONDS, fill_random, within_limits};
 
 const BUCKET: &str = "ATTACHMENTS";
 const UPLOAD_LIMITER: &str = "UPLOAD_LIMITER";
@@ -53,14 +54,12 @@ pub async fn upload(mut request: Request, env: &Env) -> ApiResult {
         .execute()
         .await
         .map_err(internal)?;
-    env.d1(DATABASE)
-        .map_err(internal)?
-        .prepare("INSERT INTO attachments (id, name, media_type, bytes) VALUES (?1, ?2, ?3, ?4)")
-        .bind(&[id.as_str().into(), name.as_str().into(), media_type.into(), (size as f64).into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+    d1::run(
+        &d1::database(env)?,
+        "INSERT INTO attachments (id, name, media_type, bytes) VALUES (?1, ?2, ?3, ?4)",
+        &[id.as_str().into(), name.as_str().into(), media_type.into(), (size as f64).into()],
+    )
+    .await?;
     json(201, &AttachmentUploaded { id, name, media_type: media_type.to_owned(), bytes: size })
 }
 

@@ -5,10 +5,8 @@ use edgedesk_core::feedback::{self, MAX_FEEDBACK_BYTES};
 use edgedesk_core::search;
 use worker::{Env, Request};
 
-use crate::http::{ApiResult, authorize_admin, internal, json, json_body, no_content, query_param};
-use crate::knowledge;
-
-const DATABASE: &str = "DB";
+use crate::http::{ApiResult, authorize_admin, json, json_body, no_content, query_param};
+use crate::{d1, knowledge};
 
 pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> ApiResult {
     let slug = knowledge::decode(slug);
@@ -18,14 +16,12 @@ pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> Ap
     if !feedback::is_article_slug(&slug) || !knowledge::has_article(env, &locale, &slug).await? {
         return Err(ApiError::not_found(&format!("The article `{slug}`")));
     }
-    env.d1(DATABASE)
-        .map_err(internal)?
-        .prepare("INSERT INTO article_feedback (locale, slug, helpful) VALUES (?1, ?2, ?3)")
-        .bind(&[locale.as_str().into(), slug.as_str().into(), i32::from(vote.helpful).into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+    d1::run(
+        &d1::database(env)?,
+        "INSERT INTO article_feedback (locale, slug, helpful) VALUES (?1, ?2, ?3)",
+        &[locale.as_str().into(), slug.as_str().into(), i32::from(vote.helpful).into()],
+    )
+    .await?;
     no_content()
 }
 
@@ -33,18 +29,14 @@ pub async fn search_gap(mut request: Request, env: &Env) -> ApiResult {
     let gap = feedback::parse_search_gap(&json_body(&mut request, MAX_FEEDBACK_BYTES).await?)?;
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(gap.locale.as_deref()).to_owned();
-    env.d1(DATABASE)
-        .map_err(internal)?
-        .prepare(
-            "INSERT INTO search_gaps (locale, query) VALUES (?1, ?2) \
+    d1::run(
+        &d1::database(env)?,
+        "INSERT INTO search_gaps (locale, query) VALUES (?1, ?2) \
              ON CONFLICT (locale, query) DO UPDATE SET searches = searches + 1, \
              last_seen = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        )
-        .bind(&[locale.as_str().into(), gap.query.as_str().into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        &[locale.as_str().into(), gap.query.as_str().into()],
+    )
+    .await?;
     no_content()
 }
 
@@ -53,19 +45,12 @@ pub async fn gaps(request: &Request, env: &Env) -> ApiResult {
     authorize_admin(request, env)?;
     let limit = search::parse_limit(query_param(request, "limit")?.as_deref())?;
     let locale = query_param(request, "locale")?.filter(|locale| !locale.is_empty());
-    let rows = env
-        .d1(DATABASE)
-        .map_err(internal)?
-        .prepare(
-            "SELECT locale, query, searches, last_seen FROM search_gaps WHERE ?1 IS NULL OR locale = ?1 \
+    let rows = d1::all::<GapCount>(
+        &d1::database(env)?,
+        "SELECT locale, query, searches, last_seen FROM search_gaps WHERE ?1 IS NULL OR locale = ?1 \
              ORDER BY searches DESC, last_seen DESC LIMIT ?2",
-        )
-        .bind(&[crate::tickets::nullable(locale.as_deref()), (limit as u32).into()])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results::<GapCount>()
-        .map_err(internal)?;
+        &[d1::nullable(locale.as_deref()), (limit as u32).into()],
+    )
+    .await?;
     json(200, &GapsResponse { gaps: rows })
 }

@@ -4,6 +4,7 @@
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
 mod attachments;
+mod d1;
 mod feedback;
 mod http;
 mod knowledge;

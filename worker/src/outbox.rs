@@ -13,11 +13,10 @@ use edgedesk_core::api::{AdminTicket, AdminTickets, ApiError, DELIVERY_STATES};
 use edgedesk_core::delivery::{self, Backend, Outcome, StoredTicket};
 use edgedesk_core::search;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
 
+use crate::d1::{self, nullable};
 use crate::http::{ApiResult, authorize_admin, internal, json, post, query_param, unix_now};
-use crate::tickets::{DATABASE, nullable};
 
 const QUEUE: &str = "TICKETS_QUEUE";
 /// How long a row may stay unconfirmed before the sweep sends it again: longer than any one attempt.
@@ -58,7 +57,7 @@ fn backend(env: &Env) -> Result<Option<Backend>, String> {
 
 /// The queue consumer, for the delivery queue and its dead-letter queue.
 pub async fn consume(batch: MessageBatch<Delivery>, env: Env) -> worker::Result<()> {
-    let database = env.d1(DATABASE)?;
+    let database = env.d1(d1::DATABASE)?;
     let from_dead_letters = batch.queue().ends_with("-dead");
     let backend = backend(&env);
     for message in batch.messages()? {
@@ -100,16 +99,13 @@ async fn deliver(
     backend: &Result<Option<Backend>, String>,
     number: &str,
 ) -> Result<Option<u32>, ApiError> {
-    let pending: Option<Pending> = database
-        .prepare(
-            "SELECT outbox.state, outbox.attempts, tickets.payload FROM outbox JOIN tickets USING (number) \
+    let pending: Option<Pending> = d1::first(
+        database,
+        "SELECT outbox.state, outbox.attempts, tickets.payload FROM outbox JOIN tickets USING (number) \
              WHERE number = ?1",
-        )
-        .bind(&[number.into()])
-        .map_err(internal)?
-        .first(None)
-        .await
-        .map_err(internal)?;
+        &[number.into()],
+    )
+    .await?;
     // Already delivered (a duplicate message) or refused: nothing to send.
     let Some(pending) = pending.filter(|pending| pending.state == "pending" || pending.state == "held") else {
         return Ok(None);
@@ -119,7 +115,7 @@ async fn deliver(
         Ok(Some(backend)) => backend,
         Ok(None) => {
             // No helpdesk configured: the ticket stays in D1, listed by `edgedesk tickets list`.
-            record(
+            d1::run(
                 database,
                 "UPDATE outbox SET state = 'held', next_attempt_at = 0 WHERE number = ?1",
                 &[number.into()],
@@ -129,7 +125,7 @@ async fn deliver(
         }
         Err(misconfigured) => {
             worker::console_error!("tickets cannot be delivered: {misconfigured}");
-            record(
+            d1::run(
                 database,
                 "UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE number = ?1",
                 &[number.into(), misconfigured.as_str().into(), ((now + PARK_SECONDS) as f64).into()],
@@ -144,26 +140,31 @@ async fn deliver(
     let outcome = send(backend, &ticket, now, attempt).await;
     match outcome {
         Outcome::Delivered { backend_id } => {
-            let prepare = |sql: &str, values: &[JsValue]| database.prepare(sql).bind(values).map_err(internal);
             database
                 .batch(vec![
-                    prepare(
+                    d1::statement(
+                        database,
                         "UPDATE outbox SET state = 'delivered', attempts = ?2, backend = ?3, backend_id = ?4, \
                          last_error = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE number = ?1",
                         &[number.into(), attempt.into(), backend.name().into(), nullable(backend_id.as_deref())],
                     )?,
-                    prepare(
+                    d1::statement(
+                        database,
                         "UPDATE tickets SET status = 'delivered' WHERE number = ?1 AND status = 'received'",
                         &[number.into()],
                     )?,
-                    prepare("INSERT INTO ticket_events (number, status) VALUES (?1, 'delivered')", &[number.into()])?,
+                    d1::statement(
+                        database,
+                        "INSERT INTO ticket_events (number, status) VALUES (?1, 'delivered')",
+                        &[number.into()],
+                    )?,
                 ])
                 .await
                 .map_err(internal)?;
             Ok(None)
         }
         Outcome::Retry { after_seconds, reason } => {
-            record(
+            d1::run(
                 database,
                 "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt_at = ?4, \
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE number = ?1",
@@ -179,7 +180,7 @@ async fn deliver(
         }
         Outcome::Refused { reason } => {
             worker::console_error!("the helpdesk refused ticket {number}: {reason}");
-            record(
+            d1::run(
                 database,
                 "UPDATE outbox SET state = 'failed', attempts = ?2, last_error = ?3, \
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE number = ?1",
@@ -210,44 +211,35 @@ async fn send(backend: &Backend, ticket: &StoredTicket, now: i64, attempt: u32) 
 
 /// A message the queue gave up on: the row stays pending and is tried again later by the sweep.
 async fn park(database: &D1Database, number: &str) -> Result<(), ApiError> {
-    record(
+    d1::run(
         database,
         "UPDATE outbox SET next_attempt_at = ?2, \
          last_error = coalesce(last_error, 'not confirmed') || ' (the queue gave up; the sweep retries hourly)' \
          WHERE number = ?1 AND state = 'pending'",
         &[number.into(), ((unix_now() + PARK_SECONDS) as f64).into()],
     )
-    .await
-}
-
-async fn record(database: &D1Database, sql: &str, values: &[JsValue]) -> Result<(), ApiError> {
-    database.prepare(sql).bind(values).map_err(internal)?.run().await.map_err(internal)?;
+    .await?;
     Ok(())
 }
 
 /// The scheduled sweep at `now` (the event's scheduled time): sends every unconfirmed ticket whose time
 /// has come, and forgets idempotency keys nobody will retry any more.
 pub async fn sweep(env: &Env, now: i64) -> Result<usize, ApiError> {
-    let database = env.d1(DATABASE).map_err(internal)?;
+    let database = d1::database(env)?;
     let deliverable = matches!(backend(env), Ok(Some(_)));
     #[derive(Deserialize)]
     struct Due {
         number: String,
     }
-    let due = database
-        .prepare(
-            "SELECT number FROM outbox WHERE (state = 'pending' OR (?3 AND state = 'held')) AND next_attempt_at <= ?1 \
+    let due = d1::all::<Due>(
+        &database,
+        "SELECT number FROM outbox WHERE (state = 'pending' OR (?3 AND state = 'held')) AND next_attempt_at <= ?1 \
              ORDER BY next_attempt_at LIMIT ?2",
-        )
-        .bind(&[(now as f64).into(), SWEEP_BATCH.into(), deliverable.into()])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results::<Due>()
-        .map_err(internal)?;
+        &[(now as f64).into(), SWEEP_BATCH.into(), deliverable.into()],
+    )
+    .await?;
     for Due { number } in &due {
-        record(
+        d1::run(
             &database,
             "UPDATE outbox SET state = 'pending', next_attempt_at = ?2 WHERE number = ?1",
             &[number.as_str().into(), ((now + LEASE_SECONDS) as f64).into()],
@@ -255,7 +247,7 @@ pub async fn sweep(env: &Env, now: i64) -> Result<usize, ApiError> {
         .await?;
         enqueue(env, number).await;
     }
-    record(
+    d1::run(
         &database,
         "DELETE FROM idempotency_keys WHERE created_at < ?1",
         &[((now - IDEMPOTENCY_KEY_SECONDS) as f64).into()],
@@ -288,22 +280,15 @@ pub async fn list(request: &Request, env: &Env) -> ApiResult {
             format!("`state` must be one of {}, not {state:?}.", DELIVERY_STATES.join(", ")),
         ));
     }
-    let tickets = env
-        .d1(DATABASE)
-        .map_err(internal)?
-        .prepare(
-            "SELECT tickets.number, tickets.created_at, email, subject, topic, urgency, priority, status, \
+    let tickets = d1::all::<AdminTicket>(
+        &d1::database(env)?,
+        "SELECT tickets.number, tickets.created_at, email, subject, topic, urgency, priority, status, \
              outbox.state AS delivery, outbox.attempts, outbox.last_error, outbox.backend_id \
              FROM tickets LEFT JOIN outbox USING (number) WHERE ?1 IS NULL OR outbox.state = ?1 \
              ORDER BY tickets.id DESC LIMIT ?2",
-        )
-        .bind(&[nullable(state.as_deref()), (limit as u32).into()])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results::<AdminTicket>()
-        .map_err(internal)?;
+        &[nullable(state.as_deref()), (limit as u32).into()],
+    )
+    .await?;
     json(200, &AdminTickets { tickets })
 }
 
@@ -311,17 +296,14 @@ pub async fn list(request: &Request, env: &Env) -> ApiResult {
 pub async fn replay(request: &Request, env: &Env, number: &str) -> ApiResult {
     authorize_admin(request, env)?;
     let number = number.to_ascii_uppercase();
-    let database = env.d1(DATABASE).map_err(internal)?;
-    let result = database
-        .prepare(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, \
+    let database = d1::database(env)?;
+    let result = d1::run(
+        &database,
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, \
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE number = ?1 AND state != 'delivered'",
-        )
-        .bind(&[number.as_str().into(), ((unix_now() + LEASE_SECONDS) as f64).into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        &[number.as_str().into(), ((unix_now() + LEASE_SECONDS) as f64).into()],
+    )
+    .await?;
     if result.meta().map_err(internal)?.and_then(|meta| meta.changes) != Some(1) {
         return Err(ApiError::new(
             409,

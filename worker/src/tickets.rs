@@ -13,17 +13,16 @@ use edgedesk_core::signing::{self, SignedIdentity};
 use edgedesk_core::ticket::{self, MAX_BODY_BYTES};
 use edgedesk_core::{api, feedback};
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
+use crate::d1::{self, nullable};
 use crate::http::{
     ADMIN_TOKEN, ApiResult, header, internal, json, json_body, no_content, post, query_param, set_header,
     too_many_requests, unix_now,
 };
 use crate::{knowledge, outbox, status};
 
-pub const DATABASE: &str = "DB";
 /// The rate limiter for ticket submissions, keyed per client IP and per verified customer.
 const TICKET_LIMITER: &str = "TICKET_LIMITER";
 /// The limiter's period: a refused client may try again after it.
@@ -51,7 +50,7 @@ extern "C" {
 /// `POST /api/tickets`.
 pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let idempotency_key = ticket::check_idempotency_key(header(&request, "Idempotency-Key")?.as_deref())?;
-    let database = env.d1(DATABASE).map_err(internal)?;
+    let database = d1::database(env)?;
     // A retried submission gets the first one's answer, without counting against any limit.
     if let Some(key) = &idempotency_key
         && let Some(replayed) = replay(&database, key).await?
@@ -137,18 +136,19 @@ fn store_statements(
     idempotency_key: Option<&str>,
     now: i64,
 ) -> Result<Vec<D1PreparedStatement>, ApiError> {
-    let prepare = |sql: &str, values: &[JsValue]| database.prepare(sql).bind(values).map_err(internal);
     let payload = serde_json::to_string(stored).map_err(internal)?;
     let mut statements = Vec::new();
     if let Some(key) = idempotency_key {
         let response = serde_json::to_string(accepted).map_err(internal)?;
-        statements.push(prepare(
+        statements.push(d1::statement(
+            database,
             "INSERT INTO idempotency_keys (key, number, response, created_at) VALUES (?1, ?2, ?3, ?4)",
             &[key.into(), stored.number.as_str().into(), response.into(), (now as f64).into()],
         )?);
     }
     let context = &stored.context;
-    statements.push(prepare(
+    statements.push(d1::statement(
+        database,
         "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
          topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -172,12 +172,14 @@ fn store_statements(
             stored.created_at.as_str().into(),
         ],
     )?);
-    statements.push(prepare(
+    statements.push(d1::statement(
+        database,
         "INSERT INTO outbox (number, next_attempt_at) VALUES (?1, ?2)",
         &[stored.number.as_str().into(), ((now + outbox::LEASE_SECONDS) as f64).into()],
     )?);
     for attachment in &stored.attachments {
-        statements.push(prepare(
+        statements.push(d1::statement(
+            database,
             "UPDATE attachments SET ticket_number = ?1 WHERE id = ?2",
             &[stored.number.as_str().into(), attachment.id.as_str().into()],
         )?);
@@ -219,19 +221,12 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
     let customer = signing::verify_identity(secret.to_string().as_bytes(), &identity, unix_now())?;
     let key = customer_key(&customer)
         .ok_or_else(|| ApiError::for_field(400, "invalid_identity", "identity", "The identity has no id or email."))?;
-    let tickets = env
-        .d1(DATABASE)
-        .map_err(internal)?
-        .prepare(
-            "SELECT number, email, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
-        )
-        .bind(&[key.into()])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results::<MyTicket>()
-        .map_err(internal)?;
+    let tickets = d1::all::<MyTicket>(
+        &d1::database(env)?,
+        "SELECT number, email, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
+        &[key.into()],
+    )
+    .await?;
     let mut response = json(200, &MyTickets { tickets })?;
     set_header(&mut response, "Cache-Control", "no-store")?;
     Ok(response)
@@ -297,13 +292,12 @@ async fn uploaded_attachments(
     let secret = env.secret(ADMIN_TOKEN).map(|secret| secret.to_string()).unwrap_or_default();
     let mut attachments = Vec::new();
     for id in ids {
-        let row: Option<AttachmentRow> = database
-            .prepare("SELECT id, name, media_type, bytes FROM attachments WHERE id = ?1 AND ticket_number IS NULL")
-            .bind(&[id.as_str().into()])
-            .map_err(internal)?
-            .first(None)
-            .await
-            .map_err(internal)?;
+        let row: Option<AttachmentRow> = d1::first(
+            database,
+            "SELECT id, name, media_type, bytes FROM attachments WHERE id = ?1 AND ticket_number IS NULL",
+            &[id.as_str().into()],
+        )
+        .await?;
         let row = row.ok_or_else(|| {
             ApiError::for_field(
                 400,
@@ -339,16 +333,13 @@ struct TicketRow {
 
 /// A ticket by its number, only for whoever also knows its email address.
 async fn ticket_for_customer(database: &D1Database, number: &str, email: &str) -> Result<TicketRow, ApiError> {
-    let row: Option<TicketRow> = database
-        .prepare(
-            "SELECT number, email, subject, status, created_at, expected_reply_at, rating FROM tickets \
+    let row: Option<TicketRow> = d1::first(
+        database,
+        "SELECT number, email, subject, status, created_at, expected_reply_at, rating FROM tickets \
              WHERE number = ?1",
-        )
-        .bind(&[number.to_ascii_uppercase().into()])
-        .map_err(internal)?
-        .first(None)
-        .await
-        .map_err(internal)?;
+        &[number.to_ascii_uppercase().into()],
+    )
+    .await?;
     // The same answer for a wrong number and a wrong email: a number alone reveals nothing.
     row.filter(|row| row.email.eq_ignore_ascii_case(email.trim()))
         .ok_or_else(|| ApiError::new(404, "ticket_not_found", "There is no ticket with this number and email address."))
@@ -357,17 +348,14 @@ async fn ticket_for_customer(database: &D1Database, number: &str, email: &str) -
 /// `GET /api/tickets/{number}?email=`: "My tickets".
 pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
     let email = query_param(request, "email")?.unwrap_or_default();
-    let database = env.d1(DATABASE).map_err(internal)?;
+    let database = d1::database(env)?;
     let row = ticket_for_customer(&database, number, &email).await?;
-    let events = database
-        .prepare("SELECT status, message, at FROM ticket_events WHERE number = ?1 ORDER BY id")
-        .bind(&[row.number.as_str().into()])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results::<TicketEventView>()
-        .map_err(internal)?;
+    let events = d1::all::<TicketEventView>(
+        &database,
+        "SELECT status, message, at FROM ticket_events WHERE number = ?1 ORDER BY id",
+        &[row.number.as_str().into()],
+    )
+    .await?;
     let can_rate = ticket::can_rate(&row.status, row.rating.as_deref());
     let mut response = json(
         200,
@@ -391,18 +379,17 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let body = json_body(&mut request, 4096).await?;
     let rating: TicketRating = api::parse_body(&body, &TicketRating::FIELDS, 4096, "rating")?;
     let rating_value = ticket::check_rating(&rating.rating)?;
-    let database = env.d1(DATABASE).map_err(internal)?;
+    let database = d1::database(env)?;
     let row = ticket_for_customer(&database, number, &rating.email).await?;
     if !ticket::can_rate(&row.status, row.rating.as_deref()) {
         return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
     }
-    database
-        .prepare("UPDATE tickets SET rating = ?1 WHERE number = ?2 AND rating IS NULL")
-        .bind(&[rating_value.into(), row.number.as_str().into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+    d1::run(
+        &database,
+        "UPDATE tickets SET rating = ?1 WHERE number = ?2 AND rating IS NULL",
+        &[rating_value.into(), row.number.as_str().into()],
+    )
+    .await?;
     no_content()
 }
 
@@ -417,16 +404,17 @@ pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
     signing::verify_request(secret.to_string().as_bytes(), signature.as_deref(), &body, now)?;
     let event: TicketEvent = api::parse_body(&body, &TicketEvent::FIELDS, 16 * 1024, "event")?;
     let event = ticket::check_event(event)?;
-    let database = env.d1(DATABASE).map_err(internal)?;
+    let database = d1::database(env)?;
     let number = number.to_ascii_uppercase();
-    let prepare = |sql: &str, values: &[JsValue]| database.prepare(sql).bind(values).map_err(internal);
     let results = database
         .batch(vec![
-            prepare(
+            d1::statement(
+                &database,
                 "UPDATE tickets SET status = ?1 WHERE number = ?2",
                 &[event.status.as_str().into(), number.as_str().into()],
             )?,
-            prepare(
+            d1::statement(
+                &database,
                 "INSERT INTO ticket_events (number, status, message) SELECT ?1, ?2, ?3 WHERE EXISTS \
                  (SELECT 1 FROM tickets WHERE number = ?1)",
                 &[number.as_str().into(), event.status.as_str().into(), nullable(event.message.as_deref())],
@@ -455,17 +443,13 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
             format!("The article `{}` does not exist.", deflection.slug),
         ));
     }
-    env.d1(DATABASE)
-        .map_err(internal)?
-        .prepare(
-            "INSERT INTO deflections (locale, slug) VALUES (?1, ?2) \
+    d1::run(
+        &d1::database(env)?,
+        "INSERT INTO deflections (locale, slug) VALUES (?1, ?2) \
              ON CONFLICT (locale, slug) DO UPDATE SET count = count + 1",
-        )
-        .bind(&[locale.as_str().into(), deflection.slug.as_str().into()])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        &[locale.as_str().into(), deflection.slug.as_str().into()],
+    )
+    .await?;
     no_content()
 }
 
@@ -479,9 +463,4 @@ pub async fn form(request: &Request, env: &Env) -> ApiResult {
     let mut response = json(200, &form)?;
     set_header(&mut response, "Cache-Control", "public, max-age=300")?;
     Ok(response)
-}
-
-/// D1 stores SQL NULL only for JavaScript `null`; `undefined` (what `None` becomes) is refused.
-pub fn nullable(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from)
 }
