@@ -23,7 +23,7 @@ const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: worker::Context) -> worker::Result<Response> {
     let origin = request.headers().get("Origin")?;
-    let allowed_origins = env.var(ALLOWED_ORIGINS).map(|var| var.to_string()).unwrap_or_default();
+    let allowed_origins = allowed_origins(&env);
     let own_origin = request.url()?.origin().ascii_serialization();
     let allowed_origin = origin.as_deref().and_then(|origin| cors::allow_origin(&allowed_origins, &own_origin, origin));
 
@@ -136,11 +136,15 @@ async fn route(request: Request, env: &Env) -> ApiResult {
     }
 }
 
+/// `ALLOWED_ORIGINS` as configured: who may call the API from a browser, and who may embed the frame.
+fn allowed_origins(env: &Env) -> String {
+    env.var(ALLOWED_ORIGINS).map(|var| var.to_string()).unwrap_or_default()
+}
+
 /// The document the embed's frame mode runs the widget in, embeddable only by the allowed origins.
 fn frame_page(env: &Env) -> ApiResult {
-    let allowed_origins = env.var(ALLOWED_ORIGINS).map(|var| var.to_string()).unwrap_or_default();
     let mut response = Response::from_html(frame::FRAME_HTML).map_err(internal)?;
-    http::set_header(&mut response, "Content-Security-Policy", &frame::frame_policy(&allowed_origins))?;
+    http::set_header(&mut response, "Content-Security-Policy", &frame::frame_policy(&allowed_origins(env)))?;
     http::set_header(&mut response, "X-Content-Type-Options", "nosniff")?;
     http::set_header(&mut response, "Cache-Control", "public, max-age=300")?;
     Ok(response)
