@@ -51,6 +51,19 @@ pub fn parse(body: &[u8], topics: &[&str]) -> Result<ValidTicket, ApiError> {
     validate(ticket, topics)
 }
 
+/// How many characters a ticket field the customer writes may hold, for the form to say so in the
+/// customer's language when [`validate`] refuses one as `too_long`.
+pub fn max_chars(field: &str) -> Option<usize> {
+    match field {
+        "name" => Some(MAX_NAME_CHARS),
+        "email" => Some(MAX_EMAIL_CHARS),
+        "subject" => Some(MAX_SUBJECT_CHARS),
+        "message" => Some(MAX_MESSAGE_CHARS),
+        "steps_tried" => Some(MAX_STEPS_CHARS),
+        _ => None,
+    }
+}
+
 /// Refuses bodies over [`MAX_BODY_BYTES`], whether measured or declared in `Content-Length`.
 pub fn check_body_size(bytes: usize) -> Result<(), ApiError> {
     if bytes > MAX_BODY_BYTES {
@@ -358,6 +371,26 @@ mod tests {
         let error = error_for(ticket);
         assert_eq!((error.code.as_str(), error.field.as_deref()), ("too_long", Some("subject")));
         assert!(error.message.contains("201"), "{}", error.message);
+    }
+
+    #[test]
+    fn max_chars_is_the_limit_validate_applies() {
+        for field in ["name", "email", "subject", "message", "steps_tried"] {
+            let max = max_chars(field).unwrap();
+            // An email of `max` characters that still looks like one.
+            let text = |chars: usize| match field {
+                "email" => format!("{}@example.com", "a".repeat(chars - "@example.com".len())),
+                _ => "x".repeat(chars),
+            };
+            let mut at_limit = good();
+            at_limit[field] = text(max).into();
+            assert!(parse(&body(at_limit), &[]).is_ok(), "{field} at {max}");
+            let mut over = good();
+            over[field] = text(max + 1).into();
+            let error = error_for(over);
+            assert_eq!((error.code.as_str(), error.field.as_deref()), ("too_long", Some(field)), "{field}");
+        }
+        assert_eq!(max_chars("topic"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use edgedesk_core::api::ApiError;
 use edgedesk_core::status::{Kind, Level};
-use edgedesk_core::ticket::{MAX_EMAIL_CHARS, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_STEPS_CHARS, MAX_SUBJECT_CHARS};
+use edgedesk_core::ticket::max_chars;
 use wasm_bindgen::JsValue;
 
 #[derive(Debug)]
@@ -116,15 +116,7 @@ impl Words {
     pub fn problem(&self, error: &ApiError) -> String {
         let field = error.field.as_deref().unwrap_or_default();
         let required = ["name", "email", "subject", "message"].iter().position(|name| *name == field);
-        let max_chars = match field {
-            "name" => Some(MAX_NAME_CHARS),
-            "email" => Some(MAX_EMAIL_CHARS),
-            "subject" => Some(MAX_SUBJECT_CHARS),
-            "message" => Some(MAX_MESSAGE_CHARS),
-            "steps_tried" => Some(MAX_STEPS_CHARS),
-            _ => None,
-        };
-        match (error.code.as_str(), required, max_chars) {
+        match (error.code.as_str(), required, max_chars(field)) {
             ("required", Some(at), _) => self.required[at].to_owned(),
             ("invalid_email", ..) => self.invalid_email.to_owned(),
             ("too_long", _, Some(max)) => self.too_long.replace("{max}", &max.to_string()),
