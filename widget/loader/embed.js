@@ -29,6 +29,9 @@
   var saveData = navigator.connection && navigator.connection.saveData;
   // The launcher's name in the languages the widget speaks; the widget says everything else.
   var launcherNames = { en: "Help and support", ru: "Помощь и поддержка", uk: "Допомога і підтримка" };
+  function launcherName() {
+    return launcherNames[locale.slice(0, 2)] || launcherNames.en;
+  }
 
   var host = document.createElement("div");
   host.setAttribute("data-edgedesk", "");
@@ -66,7 +69,7 @@
   }
   var launcher = root.querySelector(".launcher");
   function nameLauncher() {
-    launcher.setAttribute("aria-label", launcherNames[locale.slice(0, 2)] || launcherNames.en);
+    launcher.setAttribute("aria-label", launcherName());
   }
   nameLauncher();
   if (data.launcher === "off") launcher.hidden = true;
@@ -106,7 +109,7 @@
         load: saveData ? "intent" : data.load || "", poll: data.statusPoll || "", appVersion: data.appVersion || ""
       };
       frame.className = "frame";
-      frame.title = launcherNames[locale.slice(0, 2)] || launcherNames.en;
+      frame.title = launcherName();
       frame.src = apiBase + "/frame?" + new URLSearchParams(params);
       function layout() {
         frame.style.blockSize = wasOpen ? "100%" : banner + "px";
