@@ -82,26 +82,17 @@ fn corpus_dir() -> PathBuf {
 fn corpus() -> &'static Vec<String> {
     static CORPUS: OnceLock<Vec<String>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let mut texts: Vec<String> =
-            walk(&corpus_dir()).into_iter().filter_map(|path| std::fs::read_to_string(path).ok()).collect();
+        let mut texts: Vec<String> = walkdir::WalkDir::new(corpus_dir())
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry.path().extension().is_some_and(|extension| extension == "md"))
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+            .collect();
         texts.sort();
         texts.truncate(60);
         assert!(!texts.is_empty(), "no corpus at {}", corpus_dir().display());
         texts
     })
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else if path.extension().is_some_and(|extension| extension == "md") {
-            found.push(path);
-        }
-    }
-    found
 }
 
 /// Pieces that break parsers: front matter fences, YAML, Liquid directives, HTML, links, code fences,

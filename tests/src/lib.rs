@@ -48,6 +48,12 @@ where
     }
 }
 
+/// The `p` quantile (0.5 for the median) of latencies sorted from fastest: the smallest one at least that
+/// share of all requests did not exceed.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1)]
+}
+
 /// A child process in its own process group, so that stopping it also stops what it started
 /// (wrangler starts workerd; chromedriver starts Chromium).
 #[derive(Debug)]

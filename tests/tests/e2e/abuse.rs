@@ -65,8 +65,7 @@ pub async fn admin_endpoints_do_nothing_without_the_token(world: &World) -> Resu
     let id = notice["id"].as_str().with_context(|| format!("no notice: {notice}"))?.to_owned();
     let number = file(world, &ticket("admin-target@example.com", "A ticket an attacker would replay")).await?;
 
-    let description: Value =
-        serde_json::from_str(&std::fs::read_to_string(edgedesk_e2e::repo_root().join("worker/openapi.json"))?)?;
+    let description = crate::contract::description()?;
     let mut operations = Vec::new();
     for (path, item) in description["paths"].as_object().context("paths")? {
         if !path.starts_with("/api/admin/") {

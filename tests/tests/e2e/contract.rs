@@ -13,7 +13,8 @@ use crate::World;
 /// Served as a static file, so the worker's router never sees it.
 const STATIC_PATHS: [&str; 1] = ["/api/openapi.json"];
 
-fn description() -> Result<Value> {
+/// `worker/openapi.json`, as committed.
+pub fn description() -> Result<Value> {
     Ok(serde_json::from_str(&std::fs::read_to_string(repo_root().join("worker/openapi.json"))?)?)
 }
 

@@ -3,9 +3,10 @@
 
 use anyhow::{Context, Result, ensure};
 use edgedesk_e2e::{Page, eventually};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::World;
+use crate::embed::heard;
 use crate::widget::{WAIT, WidgetPage};
 
 /// The host's own script (its `script-src 'self'` allows it): records CSP violations, errors and the
@@ -58,15 +59,6 @@ async fn host_state(client: &fantoccini::Client) -> Result<(Vec<String>, Vec<Str
     Ok(serde_json::from_value(found)?)
 }
 
-async fn heard(client: &fantoccini::Client, name: &str) -> Result<Value> {
-    eventually(&format!("the '{name}' event"), WAIT, || async {
-        let events: Vec<(String, Value)> =
-            serde_json::from_value(client.execute("return window.seen;", vec![]).await?)?;
-        events.iter().rev().find(|(event, _)| event == name).map(|(_, detail)| detail.clone()).context("not yet")
-    })
-    .await
-}
-
 /// The launcher is drawn as designed although the page allows no inline styles.
 async fn launcher_is_styled(widget: &WidgetPage) -> Result<()> {
     let style = widget
@@ -101,7 +93,7 @@ pub async fn a_strict_host_page_runs_the_widget_with_what_the_docs_allow(world: 
         .file_ticket("Ada Lovelace", "ada@example.com", "Strict page", "Filed from a page with a strict CSP.")
         .await?;
     let number = widget.ticket_number().await?;
-    ensure!(heard(&widget.client, "ticketCreated").await?["number"] == number.as_str());
+    ensure!(heard(&widget, "ticketCreated").await?["number"] == number.as_str());
     let (violations, errors) = host_state(&widget.client).await?;
     ensure!(violations.is_empty() && errors.is_empty(), "violations {violations:?}, errors {errors:?}");
     browser.close().await
@@ -143,7 +135,7 @@ pub async fn frame_mode_needs_only_script_src_and_frame_src(world: &World) -> Re
         Ok(())
     })
     .await?;
-    heard(&host.client, "open").await?;
+    heard(&host, "open").await?;
     let expanded = host.element(".launcher").await?.attr("aria-expanded").await?;
     ensure!(expanded.as_deref() == Some("true"), "aria-expanded is {expanded:?}");
 
@@ -169,8 +161,8 @@ pub async fn frame_mode_needs_only_script_src_and_frame_src(world: &World) -> Re
     host.client.enter_parent_frame().await?;
 
     // Events crossed over with postMessage; closing shrank the frame and gave focus back to the launcher.
-    ensure!(heard(&host.client, "ticketCreated").await?["number"] == number.as_str());
-    heard(&host.client, "close").await?;
+    ensure!(heard(&host, "ticketCreated").await?["number"] == number.as_str());
+    heard(&host, "close").await?;
     eventually("the frame to shrink and the launcher to have focus", WAIT, || async {
         let size = frame_height().await?;
         ensure!(matches!(size, Some((height, _)) if height == 0.0), "{size:?}");

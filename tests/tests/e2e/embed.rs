@@ -76,7 +76,8 @@ async fn events(widget: &WidgetPage) -> Result<Vec<(String, Value)>> {
     Ok(serde_json::from_value(widget.client.execute("return window.seen;", vec![]).await?)?)
 }
 
-async fn heard(widget: &WidgetPage, name: &str) -> Result<Value> {
+/// The newest detail of the event `name`, as the page's `edgedesk('on', …)` handlers put it in `window.seen`.
+pub async fn heard(widget: &WidgetPage, name: &str) -> Result<Value> {
     eventually(&format!("the '{name}' event"), WAIT, || async {
         let events = events(widget).await?;
         let found = events.iter().rev().find(|(event, _)| event == name).map(|(_, detail)| detail.clone());
@@ -85,9 +86,9 @@ async fn heard(widget: &WidgetPage, name: &str) -> Result<Value> {
     .await
 }
 
-async fn call(widget: &WidgetPage, script: &str) -> Result<()> {
-    widget.client.execute(script, vec![]).await?;
-    Ok(())
+/// Runs `script` in the host page, as the product's own code would.
+pub async fn call(widget: &WidgetPage, script: &str) -> Result<Value> {
+    Ok(widget.client.execute(script, vec![]).await?)
 }
 
 pub async fn the_javascript_api_works_before_and_after_the_loader(world: &World) -> Result<()> {

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, ensure};
+use edgedesk_e2e::percentile;
 use futures::StreamExt;
 
 use crate::World;
@@ -49,13 +50,12 @@ async fn measure(world: &World, name: &str, urls: Vec<String>) -> Result<()> {
         latencies.push(latency);
     }
     latencies.sort();
-    let percentile = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
     println!(
         "load: {name}: {} requests, {CONCURRENCY} at a time, {:.0}/s; p50 {:.1} ms, p99 {:.1} ms",
         latencies.len(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(0.50).as_secs_f64() * 1000.0,
-        percentile(0.99).as_secs_f64() * 1000.0
+        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0
     );
     Ok(())
 }

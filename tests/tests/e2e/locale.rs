@@ -6,6 +6,7 @@ use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
 
 use crate::World;
+use crate::embed::call;
 use crate::widget::{WAIT, WidgetPage, host_page_with};
 use edgedesk_e2e::{Page, eventually};
 
@@ -31,10 +32,6 @@ fn slavic_plural(n: usize, forms: [&str; 3]) -> &str {
         (2..=4, _) => forms[1],
         _ => forms[2],
     }
-}
-
-async fn run(widget: &WidgetPage, script: &str) -> Result<Value> {
-    Ok(widget.client.execute(script, vec![]).await?)
 }
 
 pub async fn the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates(world: &World) -> Result<()> {
@@ -75,7 +72,7 @@ pub async fn the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates(world
     // The host page switches the language (the customer changed it in the app): Ukrainian from now on,
     // with what was typed kept.
     widget.fill("#edgedesk-message", "Не приходит письмо").await?;
-    run(&widget, "edgedesk('setLocale', 'uk');").await?;
+    call(&widget, "edgedesk('setLocale', 'uk');").await?;
     widget.text_of("#edgedesk-title", "Чим ми можемо допомогти?").await?;
     widget.text_of("label[for=edgedesk-message]", "Чим ми можемо допомогти?").await?;
     let kept = widget.element("#edgedesk-message").await?.prop("value").await?;
@@ -84,7 +81,7 @@ pub async fn the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates(world
     // sections are Ukrainian too.
     widget.element("button.back").await?.click().await?;
     widget.text_of("p[aria-live]", "Знайдено").await?;
-    run(
+    call(
         &widget,
         "var box = document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('#edgedesk-search');
          box.value = ''; box.dispatchEvent(new Event('input'));",
@@ -117,16 +114,16 @@ pub async fn suggestions_follow_the_apps_route(world: &World) -> Result<()> {
     ensure!(heading.starts_with("SUGGESTED FOR THIS PAGE"), "suggestions come first: {heading}");
 
     // The app moves to another page without reloading (history API): the suggestions follow.
-    run(&widget, "history.pushState(null, '', '/settings/security');").await?;
+    call(&widget, "history.pushState(null, '', '/settings/security');").await?;
     widget.text_of(".browse.suggested", "two-factor authentication").await?;
     let titles = widget.text_of(".browse.suggested", "").await?;
     ensure!(!titles.contains("invoices"), "the billing suggestions stayed: {titles}");
-    run(&widget, "history.back();").await?;
+    call(&widget, "history.back();").await?;
     widget.text_of(".browse.suggested", "Download invoices").await?;
     // A page no article is written for suggests nothing, and the sections are still there to browse.
-    run(&widget, "history.replaceState(null, '', '/nothing-here');").await?;
+    call(&widget, "history.replaceState(null, '', '/nothing-here');").await?;
     eventually("the suggestions to go", WAIT, || async {
-        let left = run(&widget, "return document.querySelector('div[data-edgedesk]').shadowRoot.querySelectorAll('.browse.suggested').length;").await?;
+        let left = call(&widget, "return document.querySelector('div[data-edgedesk]').shadowRoot.querySelectorAll('.browse.suggested').length;").await?;
         ensure!(left == json!(0), "{left} suggestion lists left");
         Ok(())
     })
@@ -139,7 +136,7 @@ pub async fn a_right_to_left_page_gets_a_mirrored_widget(world: &World) -> Resul
     let (browser, widget) = WidgetPage::visit(world, &format!("{}/rtl", world.host.base_url)).await?;
     widget.open().await?;
     // Logical CSS properties: what sits at the end of a line in English sits at the left here.
-    let layout = run(
+    let layout = call(
         &widget,
         "var root = document.querySelector('div[data-edgedesk]').shadowRoot;
          var box = function (css) { return root.querySelector(css).getBoundingClientRect(); };

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use edgedesk_core::signing;
-use edgedesk_e2e::{HelpdeskMode, eventually, unix_now};
+use edgedesk_e2e::{HelpdeskMode, eventually, percentile, unix_now};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -482,7 +482,6 @@ pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Resu
     }
     let accept_seconds = started.elapsed().as_secs_f64();
     latencies.sort();
-    let percentile = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
     eventually("the burst to reach the helpdesk", Duration::from_secs(180), || async {
         let arrived = world.helpdesk.with_log(|log| numbers.iter().filter(|n| log.confirmed.contains_key(*n)).count());
         ensure!(arrived == TICKETS, "{arrived} of {TICKETS} delivered");
@@ -494,8 +493,8 @@ pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Resu
         "ticket burst: {TICKETS} accepted in {accept_seconds:.1} s ({:.0}/s, {CONCURRENCY} at a time), \
          p50 {:?}, p99 {:?}; all delivered exactly once after {delivered_seconds:.1} s",
         TICKETS as f64 / accept_seconds,
-        percentile(0.50),
-        percentile(0.99),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
     );
     let duplicates =
         world.helpdesk.with_log(|log| numbers.iter().filter(|n| log.confirmed.get(*n) != Some(&1)).count());
