@@ -178,7 +178,7 @@ pub fn long_date(day: &str, locale: &str) -> String {
 }
 
 pub fn words(locale: &str) -> &'static Words {
-    match locale.split(['-', '_']).next().unwrap_or(locale) {
+    match language_tag(locale) {
         "ru" => &RU,
         "uk" => &UK,
         _ => &EN,
