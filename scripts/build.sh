@@ -39,6 +39,7 @@ step "Worker: worker-build"
 )
 
 cp site/index.html site/_headers dist/
+rm -rf dist/admin && cp -r site/admin dist/admin
 # The API's OpenAPI description, served as a static file at /api/openapi.json.
 mkdir -p dist/api
 cp worker/openapi.json dist/api/openapi.json

@@ -2,6 +2,7 @@
 
 mod admin;
 mod build;
+mod demo;
 mod preview;
 mod report;
 mod status;
@@ -77,6 +78,19 @@ enum Command {
         worker: Worker,
         #[command(subcommand)]
         action: TicketsAction,
+    },
+    /// Print SQL for a month of made-up support activity (tickets, searches, reading, ratings), for a
+    /// demo's insights page: `edgedesk demo-activity dist/kb | wrangler d1 execute DB --local --file -`.
+    DemoActivity {
+        /// The built knowledge base, e.g. `dist/kb/`: its articles are what the made-up customers read.
+        kb_dir: PathBuf,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The last day of activity, YYYY-MM-DD (default: yesterday).
+        #[arg(long)]
+        last_day: Option<String>,
     },
     /// Search the knowledge base the way customers will, to see what they would find.
     Search {
@@ -240,6 +254,20 @@ enum Report {
         #[arg(long)]
         json: bool,
     },
+    /// The support lead's figures: ticket volume by hour, weekday, topic, urgency and product,
+    /// self-service, satisfaction and delivery, for whole days in the support team's time zone.
+    Insights {
+        /// First day, YYYY-MM-DD (default: 29 days before `--to`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long, value_enum, default_value_t = report::InsightsFormat::Text)]
+        format: report::InsightsFormat,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -265,6 +293,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Preview { content_dir, port } => preview::serve(content_dir, port).map(|()| ExitCode::SUCCESS),
         Command::Report { worker, report: Report::Gaps { locale, limit, json } } => {
             report::gaps(&worker.client()?, locale.as_deref(), limit, json)
+        }
+        Command::Report { worker, report: Report::Insights { from, to, product, format } } => {
+            report::insights(&worker.client()?, from.as_deref(), to.as_deref(), product.as_deref(), format)
+        }
+        Command::DemoActivity { kb_dir, days, seed, last_day } => {
+            demo::activity(&kb_dir, days, seed, last_day.as_deref())
         }
         Command::Status { worker, action } => {
             let client = worker.client()?;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use edgedesk_core::api::GapsResponse;
+use edgedesk_core::insights::{self, Count, Insights, WEEKDAYS, duration, percent};
 use reqwest::Method;
 
 use crate::admin::AdminClient;
@@ -25,4 +26,113 @@ pub fn gaps(client: &AdminClient, locale: Option<&str>, limit: usize, json: bool
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `edgedesk report insights` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InsightsFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// `edgedesk report insights`: the admin page's figures, for a terminal or a script.
+pub fn insights(
+    client: &AdminClient,
+    from: Option<&str>,
+    to: Option<&str>,
+    product: Option<&str>,
+    format: InsightsFormat,
+) -> Result<ExitCode> {
+    let query: Vec<(&str, &str)> =
+        [("from", from), ("to", to), ("product", product)].into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+    if format == InsightsFormat::Csv {
+        print!("{}", client.send(Method::GET, "/api/admin/insights.csv", &query, None)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report: Insights = client.send_json(Method::GET, "/api/admin/insights", &query, None)?;
+    if format == InsightsFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", insights_text(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn top(counts: &[Count]) -> String {
+    counts.iter().map(|count| format!("{} {}", count.label, count.count)).collect::<Vec<_>>().join(", ")
+}
+
+/// The report as a support lead reads it in a terminal.
+pub fn insights_text(report: &Insights) -> String {
+    let mut lines = Vec::new();
+    let product = report.product.as_deref().unwrap_or("all products");
+    lines.push(format!("Insights {} to {} ({}), {product}", report.from, report.to, report.time_zone));
+    let volume = &report.volume;
+    lines.push(String::new());
+    lines.push(format!("Tickets: {}", volume.tickets));
+    lines.push(format!("  outside business hours: {} ({})", volume.outside_hours, percent(volume.outside_hours_share)));
+    lines.push(format!("  at night, 22:00-07:00: {} ({})", volume.at_night, percent(volume.night_share)));
+    lines.push(format!("  {}", volume.advice));
+    let mut busiest: Vec<(usize, u32)> = volume.by_hour.iter().copied().enumerate().collect();
+    busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let busiest: Vec<String> = busiest.iter().take(3).map(|(hour, count)| format!("{hour:02}:00 {count}")).collect();
+    lines.push(format!("  busiest hours: {}", busiest.join(", ")));
+    let weekdays: Vec<String> = WEEKDAYS.iter().zip(&volume.by_weekday).map(|(day, n)| format!("{day} {n}")).collect();
+    lines.push(format!("  by weekday: {}", weekdays.join(", ")));
+    lines.push(format!("  by topic: {}", top(&volume.by_topic)));
+    lines.push(format!("  by urgency: {}", top(&volume.by_urgency)));
+    lines.push(format!("  by product: {}", top(&volume.by_product)));
+
+    let service = &report.self_service;
+    lines.push(String::new());
+    lines.push(format!(
+        "Self-service: {} searches, {} found nothing; {} articles read ({} helpful, {} not helpful); {} deflections",
+        service.searches,
+        service.zero_result_searches,
+        service.article_views,
+        service.helpful,
+        service.not_helpful,
+        service.deflections
+    ));
+    lines.push(format!(
+        "  contacts: {}, resolved without a ticket: {} ({})",
+        service.contacts,
+        service.resolved_without_ticket,
+        percent(service.self_service_share)
+    ));
+    if !service.top_zero_result.is_empty() {
+        lines.push("  searches that found nothing:".into());
+        for query in &service.top_zero_result {
+            lines.push(format!("  {:>6}  {}", query.count, query.query));
+        }
+    }
+
+    let satisfaction = &report.satisfaction;
+    lines.push(String::new());
+    lines.push(format!(
+        "Satisfaction: {} good, {} bad ({} good)",
+        satisfaction.good,
+        satisfaction.bad,
+        percent(insights::share(satisfaction.good, satisfaction.good + satisfaction.bad))
+    ));
+    for rating in &satisfaction.by_topic {
+        lines.push(format!("  {}: {} good, {} bad", rating.label, rating.good, rating.bad));
+    }
+    for incident in &satisfaction.incidents {
+        let title = incident.title.as_deref().map(|title| format!(" ({title})")).unwrap_or_default();
+        lines.push(format!("  tickets during {}{title}: {}", incident.id, incident.tickets));
+    }
+
+    let delivery = &report.delivery;
+    lines.push(String::new());
+    lines.push(format!(
+        "Delivery: {} delivered, {} waiting, {} retried, {} dead-lettered",
+        delivery.delivered, delivery.waiting, delivery.retried, delivery.dead_lettered
+    ));
+    if let (Some(median), Some(p90)) = (delivery.median_delivery_seconds, delivery.p90_delivery_seconds) {
+        lines.push(format!("  accepted to delivered: median {}, 90th percentile {}", duration(median), duration(p90)));
+    }
+    lines.push(String::new());
+    lines.join("\n")
 }

@@ -283,3 +283,27 @@ async fn preview_shows_articles_and_picks_up_edits_on_reload() {
         reqwest::get(format!("{}/search?q=invoi&locale=en", preview.base)).await.unwrap().text().await.unwrap();
     assert!(search.contains("<mark>Invoices</mark>") || search.contains(">Invoices<"), "{search}");
 }
+
+#[test]
+fn demo_activity_is_a_repeatable_month_of_sql_for_the_built_articles() {
+    let out = tempfile::tempdir().unwrap();
+    let kb = out.path().join("kb");
+    let built = edgedesk(&["build", demo_content().to_str().unwrap(), kb.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let month =
+        || edgedesk(&["demo-activity", kb.to_str().unwrap(), "--days", "7", "--seed", "3", "--last-day", "2026-11-22"]);
+    let first = month();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let sql = stdout(&first);
+    assert_eq!(sql, stdout(&month()), "one seed, one month");
+    assert!(sql.contains("INSERT INTO tickets") && sql.contains("INSERT INTO events"));
+    // The made-up customers read the articles that were built, and nothing else.
+    assert!(sql.contains("'article_view'") && sql.contains("'reset-password'"));
+    assert!(stderr(&first).contains("over 7 days up to 2026-11-22"), "{}", stderr(&first));
+
+    let bad_day = edgedesk(&["demo-activity", kb.to_str().unwrap(), "--last-day", "22.11.2026"]);
+    assert!(!bad_day.status.success());
+    assert!(stderr(&bad_day).contains("--last-day is a date like 2026-11-22"), "{}", stderr(&bad_day));
+    let unbuilt = edgedesk(&["demo-activity", out.path().join("nothing").to_str().unwrap()]);
+    assert!(stderr(&unbuilt).contains("build the knowledge base first"), "{}", stderr(&unbuilt));
+}

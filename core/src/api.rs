@@ -115,6 +115,10 @@ pub struct ArticleFeedback {
     pub helpful: bool,
     #[serde(default)]
     pub locale: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub visit: Option<String>,
 }
 
 /// `POST /api/gaps`: the customer searched for this and found nothing.
@@ -174,11 +178,15 @@ pub struct NewTicket {
     pub website: String,
     /// The Cloudflare Turnstile token, when the site turned Turnstile on.
     pub turnstile: Option<String>,
+    /// The host page's product (`data-product`).
+    pub product: Option<String>,
+    /// The widget's random id for this tab's visit.
+    pub visit: Option<String>,
 }
 
 impl NewTicket {
     /// Every key a ticket body may carry, in form order.
-    pub const FIELDS: [&str; 18] = [
+    pub const FIELDS: [&str; 20] = [
         "name",
         "email",
         "topic",
@@ -197,6 +205,8 @@ impl NewTicket {
         "identity",
         "website",
         "turnstile",
+        "product",
+        "visit",
     ];
 }
 
@@ -334,10 +344,14 @@ impl TicketRating {
 pub struct Deflection {
     pub locale: String,
     pub slug: String,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub visit: Option<String>,
 }
 
 impl Deflection {
-    pub const FIELDS: [&str; 2] = ["locale", "slug"];
+    pub const FIELDS: [&str; 4] = ["locale", "slug", "product", "visit"];
 }
 
 /// `GET /api/admin/tickets?state=`: tickets with where their delivery stands, newest first.

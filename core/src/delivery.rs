@@ -32,6 +32,9 @@ pub struct Context {
     pub incident_id: Option<String>,
     pub articles_read: Vec<String>,
     pub searches: Vec<String>,
+    /// Which of the site's products the customer was using.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
 }
 
 /// A ticket as stored in D1 and delivered to the helpdesk.
@@ -144,6 +147,7 @@ pub fn stored_ticket(
             incident_id: ticket.incident_id,
             articles_read: ticket.articles_read,
             searches: ticket.searches,
+            product: ticket.product,
         },
         customer,
         priority,
@@ -220,6 +224,7 @@ fn description(ticket: &StoredTicket) -> String {
         lines.push("Priority customer".into());
     }
     for (label, value) in [
+        ("Product", &context.product),
         ("Page", &context.page_url),
         ("Came from", &context.referrer),
         ("App version", &context.app_version),

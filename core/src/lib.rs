@@ -12,6 +12,7 @@ pub mod cors;
 pub mod delivery;
 pub mod feedback;
 pub mod frame;
+pub mod insights;
 pub mod manifest;
 pub mod relevance;
 #[cfg(feature = "markdown")]

@@ -41,6 +41,10 @@ pub struct ValidTicket {
     pub searches: Vec<String>,
     pub identity: Option<SignedIdentity>,
     pub turnstile: Option<String>,
+    /// The host page's product (`data-product`), for the support lead's figures.
+    pub product: Option<String>,
+    /// The widget's visit id: which searches and reading led to this ticket, counted, not shown.
+    pub visit: Option<String>,
 }
 
 /// Reads a `POST /api/tickets` body: JSON shape first, then each field's meaning. The first problem in
@@ -172,6 +176,8 @@ pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiEr
         searches,
         identity: ticket.identity,
         turnstile: optional("turnstile", ticket.turnstile, 2_048)?,
+        product: crate::insights::check_product(ticket.product)?,
+        visit: crate::insights::check_visit(ticket.visit)?,
     })
 }
 

@@ -179,7 +179,7 @@ fn bodies(fields: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
 
 #[test]
 fn any_ticket_body_is_accepted_within_limits_or_refused_clearly() {
-    static FIELDS: [&str; 18] = edgedesk_core::api::NewTicket::FIELDS;
+    static FIELDS: [&str; 20] = edgedesk_core::api::NewTicket::FIELDS;
     check("ticket bodies", 3_000, bodies(&FIELDS), |body| {
         match ticket::parse(&body, &["billing", "bug"]) {
             Ok(valid) => {

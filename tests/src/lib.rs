@@ -215,6 +215,17 @@ impl Wrangler {
         }
     }
 
+    /// Runs a file of SQL statements against the worker's local D1.
+    pub fn d1_file(&self, file: &Path) -> Result<()> {
+        let persist = self.state.path().display().to_string();
+        let file = file.display().to_string();
+        run_wrangler(
+            self.state.path(),
+            &["d1", "execute", "DB", "--local", "--persist-to", &persist, "--file", &file],
+        )?;
+        Ok(())
+    }
+
     /// The worker's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.state.path().join("wrangler.log")).unwrap_or_default()

@@ -2,6 +2,7 @@
 //! a new tab (the host app stays where it was), and the customer can say whether it helped.
 
 use edgedesk_core::api::{ARTICLE_LINK_PREFIX, Article, ArticleFeedback};
+use edgedesk_core::insights::{EventKind, NewEvent};
 use leptos::ev::MouseEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -53,6 +54,12 @@ pub fn ArticleScreen(
             loaded.set(match settings.api.get::<Article>(&path).await {
                 Ok(article) => {
                     settings.session.read_article(&article.slug);
+                    settings.record(NewEvent {
+                        kind: Some(EventKind::ArticleView),
+                        slug: Some(article.slug.clone()),
+                        locale: Some(locale.clone()),
+                        ..NewEvent::default()
+                    });
                     let detail = [
                         ("slug", article.slug.as_str()),
                         ("locale", locale.as_str()),
@@ -127,7 +134,12 @@ pub fn ArticleScreen(
             let (settings, slug, locale) = (settings.clone(), slug.clone(), locale.clone());
             spawn_local(async move {
                 let path = format!("/api/articles/{}/feedback", encode(&slug));
-                let body = ArticleFeedback { helpful, locale: Some(locale) };
+                let body = ArticleFeedback {
+                    helpful,
+                    locale: Some(locale),
+                    product: settings.product(),
+                    visit: Some(settings.session.visit()),
+                };
                 vote.set(match settings.api.post_no_content(&path, &body).await {
                     Ok(()) => Vote::Thanked { helpful },
                     Err(_) => Vote::Failed,

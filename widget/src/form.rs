@@ -347,14 +347,20 @@ impl FormState {
     }
 
     pub fn open_suggestion(&self, hit: &SearchHit) {
-        self.opened_suggestion.set_value(Some(Deflection { locale: hit.locale.clone(), slug: hit.slug.clone() }));
+        self.opened_suggestion.set_value(Some(Deflection {
+            locale: hit.locale.clone(),
+            slug: hit.slug.clone(),
+            ..Deflection::default()
+        }));
     }
 
     /// The customer closed the panel or left the page after reading a suggested article and without
     /// sending: counted once.
-    pub fn report_deflection(&self, api: &Api) {
+    pub fn report_deflection(&self, settings: &Settings) {
         if let Some(deflection) = self.opened_suggestion.try_update_value(Option::take).flatten() {
-            api.post_keepalive("/api/deflections", &deflection);
+            let deflection =
+                Deflection { product: settings.product(), visit: Some(settings.session.visit()), ..deflection };
+            settings.api.post_keepalive("/api/deflections", &deflection);
         }
     }
 
@@ -397,6 +403,8 @@ impl FormState {
             locale: Some(settings.locale()),
             app_version: settings.app_version.as_deref().map(|version| clip(version, MAX_APP_VERSION_CHARS)),
             incident_id,
+            product: settings.product(),
+            visit: Some(settings.session.visit()),
             articles_read: self.session.articles_read(),
             searches: self.session.searches(),
             identity: self.session.identity.get_untracked(),

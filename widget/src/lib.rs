@@ -22,6 +22,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 pub use api::Api;
+use edgedesk_core::insights::NewEvent;
 use session::{Session, parse_identity};
 
 /// Everything the host page told the loader, passed on to the panel.
@@ -51,6 +52,20 @@ impl Settings {
     /// What the widget says, in the customer's language now.
     pub fn words(&self) -> &'static words::Words {
         words::words(&self.locale.get_untracked())
+    }
+
+    /// The host app's product now, if it named one.
+    pub fn product(&self) -> Option<String> {
+        self.product.get_untracked()
+    }
+
+    /// Tells the worker what the customer did, for the support lead's figures. Nobody waits for it and
+    /// a lost one is not worth bothering the customer about.
+    pub fn record(&self, event: NewEvent) {
+        let locale = event.locale.clone().unwrap_or_else(|| self.locale());
+        let event =
+            NewEvent { visit: Some(self.session.visit()), product: self.product(), locale: Some(locale), ..event };
+        self.api.post_keepalive("/api/events", &event);
     }
 }
 

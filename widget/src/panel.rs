@@ -157,18 +157,18 @@ pub fn Panel(
     // A customer who read a suggested article and then closed the panel or left the page without
     // sending was answered by it.
     Effect::new({
-        let api = settings.api.clone();
+        let settings = settings.clone();
         move |was_open: Option<bool>| {
             let is_open = open.get();
             if was_open == Some(true) && !is_open {
-                form.report_deflection(&api);
+                form.report_deflection(&settings);
             }
             is_open
         }
     });
     if let Some(window) = web_sys::window() {
-        let api = settings.api.clone();
-        let on_pagehide = Closure::<dyn Fn()>::new(move || form.report_deflection(&api));
+        let settings = settings.clone();
+        let on_pagehide = Closure::<dyn Fn()>::new(move || form.report_deflection(&settings));
         let _ = window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
         // The panel lives as long as the page.
         on_pagehide.forget();

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use edgedesk_core::api::{ArticleLink, SearchGap, SearchHit, SearchResponse, Section};
+use edgedesk_core::insights::{EventKind, NewEvent};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -91,9 +92,9 @@ impl SearchState {
                     }
                     match outcome {
                         Ok(response) => {
-                            let nothing_found = response.hits.is_empty();
+                            let found = response.hits.len();
                             self.results.set(Results::Found { locale: response.locale, hits: response.hits });
-                            self.when_settled(settings, text, request_number, nothing_found);
+                            self.when_settled(settings, text, request_number, found);
                         }
                         Err(failure) => self.results.set(Results::Failed(describe(&failure, settings.words()))),
                     }
@@ -129,7 +130,7 @@ impl SearchState {
         });
     }
 
-    fn when_settled(self, settings: Settings, text: String, request_number: u64, nothing_found: bool) {
+    fn when_settled(self, settings: Settings, text: String, request_number: u64, found: usize) {
         set_timeout(
             move || {
                 if self.latest_request.get_value() != request_number {
@@ -137,7 +138,13 @@ impl SearchState {
                 }
                 settings.session.searched(&text);
                 settings.events.emit("search", &[("query", &text)]);
-                if nothing_found {
+                settings.record(NewEvent {
+                    kind: Some(EventKind::Search),
+                    query: Some(text.clone()),
+                    results: Some(found as u32),
+                    ..NewEvent::default()
+                });
+                if found == 0 {
                     self.report_gap(settings, text);
                 }
             },

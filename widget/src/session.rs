@@ -11,6 +11,8 @@ use crate::storage;
 
 /// Kept in sessionStorage, so that a reload before writing loses nothing and another tab starts afresh.
 const TRAIL_KEY: &str = "edgedesk-trail";
+/// The tab's visit id lives as long as the trail: one visit per tab, however many pages it spans.
+const VISIT_KEY: &str = "edgedesk-visit";
 /// The worker refuses longer context items.
 const MAX_CONTEXT_ITEM_CHARS: usize = 200;
 
@@ -26,12 +28,25 @@ pub struct Session {
     /// Set by the host page with `edgedesk.identify()`; sent with every ticket for the worker to verify.
     pub identity: RwSignal<Option<SignedIdentity>>,
     trail: StoredValue<Trail>,
+    /// A random id for this tab's visit, so the support lead can count visits that ended without a
+    /// ticket. It names no one and is forgotten with the tab.
+    visit: StoredValue<String>,
 }
 
 impl Session {
     pub fn new(identity: Option<SignedIdentity>) -> Self {
         let trail = storage::read(storage::session(), TRAIL_KEY).unwrap_or_default();
-        Self { identity: RwSignal::new(identity), trail: StoredValue::new(trail) }
+        let visit = storage::read(storage::session(), VISIT_KEY).unwrap_or_else(|| {
+            let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+            let visit = format!("{:08x}{:08x}", half(), half());
+            storage::write(storage::session(), VISIT_KEY, &visit);
+            visit
+        });
+        Self { identity: RwSignal::new(identity), trail: StoredValue::new(trail), visit: StoredValue::new(visit) }
+    }
+
+    pub fn visit(&self) -> String {
+        self.visit.get_value()
     }
 
     pub fn read_article(&self, slug: &str) {

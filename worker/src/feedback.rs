@@ -2,11 +2,12 @@
 
 use edgedesk_core::api::{ApiError, GapCount, GapsResponse};
 use edgedesk_core::feedback::{self, MAX_FEEDBACK_BYTES};
+use edgedesk_core::insights::{self, Event, EventKind};
 use edgedesk_core::search;
 use worker::{Env, Request};
 
-use crate::http::{ApiResult, authorize_admin, json, json_body, no_content, query_param};
-use crate::{d1, knowledge};
+use crate::http::{ApiResult, authorize_admin, internal, json, json_body, no_content, query_param};
+use crate::{d1, knowledge, status};
 
 pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> ApiResult {
     let slug = knowledge::decode(slug);
@@ -16,12 +17,16 @@ pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> Ap
     if !feedback::is_article_slug(&slug) || !knowledge::has_article(env, &locale, &slug).await? {
         return Err(ApiError::not_found(&format!("The article `{slug}`")));
     }
-    d1::run(
-        &d1::database(env)?,
-        "INSERT INTO article_feedback (locale, slug, helpful) VALUES (?1, ?2, ?3)",
-        &[locale.as_str().into(), slug.as_str().into(), i32::from(vote.helpful).into()],
-    )
-    .await?;
+    let event = Event {
+        at: status::now(&request, env)?.0,
+        kind: EventKind::Feedback,
+        visit: insights::check_visit(vote.visit)?,
+        product: insights::check_product(vote.product)?,
+        locale: Some(locale),
+        subject: slug,
+        value: u32::from(vote.helpful),
+    };
+    crate::insights::insert(&d1::database(env)?, &event)?.run().await.map_err(internal)?;
     no_content()
 }
 

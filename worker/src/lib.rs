@@ -7,6 +7,7 @@ mod attachments;
 mod d1;
 mod feedback;
 mod http;
+mod insights;
 mod knowledge;
 mod outbox;
 mod status;
@@ -21,7 +22,7 @@ use http::{ApiResult, error_response, internal, json, method_not_allowed};
 const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
 
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, _ctx: worker::Context) -> worker::Result<Response> {
+async fn fetch(request: Request, env: Env, context: worker::Context) -> worker::Result<Response> {
     let origin = request.headers().get("Origin")?;
     let allowed_origins = allowed_origins(&env);
     let own_origin = request.url()?.origin().ascii_serialization();
@@ -34,7 +35,7 @@ async fn fetch(request: Request, env: Env, _ctx: worker::Context) -> worker::Res
     } else if request.method() == Method::Options {
         preflight()
     } else {
-        route(request, &env).await
+        route(request, &env, &context).await
     };
 
     let mut response = match result {
@@ -67,7 +68,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-async fn route(request: Request, env: &Env) -> ApiResult {
+async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiResult {
     let path = request.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (request.method(), segments.as_slice()) {
@@ -101,6 +102,10 @@ async fn route(request: Request, env: &Env) -> ApiResult {
         (Method::Post, ["api", "admin", "sweep"]) => outbox::sweep_now(&request, env).await,
         (Method::Post, ["api", "admin", "tickets", number, "replay"]) => outbox::replay(&request, env, number).await,
         (Method::Get, ["api", "admin", "gaps"]) => feedback::gaps(&request, env).await,
+        (Method::Post, ["api", "events"]) => insights::record(request, env, context).await,
+        (Method::Get, ["api", "admin", "insights"]) => insights::report(&request, env).await,
+        (Method::Get, ["api", "admin", "insights.csv"]) => insights::csv(&request, env).await,
+        (Method::Get, ["api", "admin", "insights.html"]) => insights::page(&request, env).await,
         (Method::Get, ["api", "status"]) => status::get(&request, env).await,
         (Method::Get, ["api", "admin", "notices"]) => status::list(&request, env).await,
         (Method::Post, ["api", "admin", "notices"]) => status::raise(request, env).await,
@@ -119,14 +124,14 @@ async fn route(request: Request, env: &Env) -> ApiResult {
             _,
             ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]
             | ["api", "articles" | "tickets" | "attachments", _]
-            | ["api", "admin", "gaps" | "tickets"],
+            | ["api", "admin", "gaps" | "tickets" | "insights" | "insights.csv" | "insights.html"],
         ) => method_not_allowed("GET"),
         (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
         (_, ["api", "admin", "notices", _]) => method_not_allowed("PATCH, DELETE"),
         (_, ["api", "admin", "notices", _, "updates"]) => method_not_allowed("POST"),
         (
             _,
-            ["api", "tickets" | "gaps" | "deflections" | "attachments"]
+            ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
             | ["api", "articles", _, "feedback"]
             | ["api", "tickets", _, "rating" | "events"]
             | ["api", "admin", "tickets", _, "replay"]

@@ -253,6 +253,7 @@ pub async fn sweep(env: &Env, now: i64) -> Result<usize, ApiError> {
         &[((now - IDEMPOTENCY_KEY_SECONDS) as f64).into()],
     )
     .await?;
+    crate::insights::forget_old(env, &database, now).await?;
     Ok(due.len())
 }
 

@@ -44,6 +44,13 @@ pub fn now(request: &Request, env: &Env) -> Result<(i64, bool), ApiError> {
     Ok((unix_now(), false))
 }
 
+/// Every notice still known, scheduled and live: the names of the incidents tickets were filed under.
+pub async fn all_notices(env: &Env) -> Result<Vec<Notice>, ApiError> {
+    let mut notices = knowledge::scheduled_notices(env).await?;
+    notices.extend(live_notices(env).await?);
+    Ok(notices)
+}
+
 async fn live_notices(env: &Env) -> Result<Vec<Notice>, ApiError> {
     let kv = env.kv(KV).map_err(internal)?;
     Ok(kv.get(LIVE_NOTICES_KEY).json::<Vec<Notice>>().await.map_err(internal)?.unwrap_or_default())
@@ -80,8 +87,7 @@ pub async fn get(request: &Request, env: &Env) -> ApiResult {
             (hit.bytes().await.map_err(internal)?, etag, "HIT")
         }
         None => {
-            let mut notices = knowledge::scheduled_notices(env).await?;
-            notices.extend(live_notices(env).await?);
+            let notices = all_notices(env).await?;
             let response = StatusResponse { notices: status::active(notices, now, product.as_deref()) };
             let body = serde_json::to_vec(&response).map_err(internal)?;
             let etag = format!("\"{}\"", status::fingerprint(&body));

@@ -9,6 +9,7 @@ use edgedesk_core::api::{
     TicketRating, TicketView,
 };
 use edgedesk_core::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
+use edgedesk_core::insights::{self, Event, EventKind};
 use edgedesk_core::signing::{self, SignedIdentity};
 use edgedesk_core::ticket::{self, MAX_BODY_BYTES};
 use edgedesk_core::{api, feedback};
@@ -105,7 +106,14 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
             expected_reply_at: stored.expected_reply_at.clone(),
             message: delivery::acknowledgement(&stored, &support, complaint, due),
         };
-        let statements = store_statements(&database, &stored, &accepted, idempotency_key.as_deref(), now)?;
+        let statements = store_statements(
+            &database,
+            &stored,
+            new_ticket.visit.as_deref(),
+            &accepted,
+            idempotency_key.as_deref(),
+            now,
+        )?;
         match database.batch(statements).await {
             Ok(_) => {
                 outbox::enqueue(env, &number).await;
@@ -132,6 +140,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
 fn store_statements(
     database: &D1Database,
     stored: &delivery::StoredTicket,
+    visit: Option<&str>,
     accepted: &TicketAccepted,
     idempotency_key: Option<&str>,
     now: i64,
@@ -150,8 +159,8 @@ fn store_statements(
     statements.push(d1::statement(
         database,
         "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
-         topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at, product, visit) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         &[
             stored.number.as_str().into(),
             stored.name.as_str().into(),
@@ -170,6 +179,8 @@ fn store_statements(
             payload.into(),
             nullable(customer_key(&stored.customer)),
             stored.created_at.as_str().into(),
+            nullable(context.product.as_deref()),
+            nullable(visit),
         ],
     )?);
     statements.push(d1::statement(
@@ -386,8 +397,8 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     }
     d1::run(
         &database,
-        "UPDATE tickets SET rating = ?1 WHERE number = ?2 AND rating IS NULL",
-        &[rating_value.into(), row.number.as_str().into()],
+        "UPDATE tickets SET rating = ?1, rated_at = ?3 WHERE number = ?2 AND rating IS NULL",
+        &[rating_value.into(), row.number.as_str().into(), (status::now(&request, env)?.0 as f64).into()],
     )
     .await?;
     no_content()
@@ -443,13 +454,16 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
             format!("The article `{}` does not exist.", deflection.slug),
         ));
     }
-    d1::run(
-        &d1::database(env)?,
-        "INSERT INTO deflections (locale, slug) VALUES (?1, ?2) \
-             ON CONFLICT (locale, slug) DO UPDATE SET count = count + 1",
-        &[locale.as_str().into(), deflection.slug.as_str().into()],
-    )
-    .await?;
+    let event = Event {
+        at: status::now(&request, env)?.0,
+        kind: EventKind::Deflection,
+        visit: insights::check_visit(deflection.visit)?,
+        product: insights::check_product(deflection.product)?,
+        locale: Some(locale),
+        subject: deflection.slug,
+        value: 1,
+    };
+    crate::insights::insert(&d1::database(env)?, &event)?.run().await.map_err(internal)?;
     no_content()
 }
 

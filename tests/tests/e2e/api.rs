@@ -162,7 +162,9 @@ pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> R
     let post = |path: &str, body: Value| client.post(world.worker.url(path)).json(&body).send();
     let vote = post("/api/articles/refunds/feedback", json!({"helpful": false, "locale": "en"})).await?;
     ensure!(vote.status() == 204, "vote: {}", vote.status());
-    let rows = world.worker.d1("SELECT slug, locale, helpful FROM article_feedback WHERE slug = 'refunds'")?;
+    let rows = world.worker.d1(
+        "SELECT subject AS slug, locale, value AS helpful FROM events WHERE kind = 'feedback' AND subject = 'refunds'",
+    )?;
     ensure!(rows.len() == 1 && rows[0]["helpful"] == 0 && rows[0]["locale"] == "en", "{rows:?}");
     assert_error(
         &json_of(post("/api/articles/nope/feedback", json!({"helpful": true})).await?).await?,

@@ -261,7 +261,9 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
 }
 
 async fn deflections(world: &World, slug: &str) -> Result<u64> {
-    let rows = world.worker.d1(&format!("SELECT count FROM deflections WHERE locale = 'en' AND slug = '{slug}'"))?;
+    let rows = world.worker.d1(&format!(
+        "SELECT COUNT(*) AS count FROM events WHERE kind = 'deflection' AND locale = 'en' AND subject = '{slug}'"
+    ))?;
     Ok(rows.first().and_then(|row| row["count"].as_u64()).unwrap_or(0))
 }
 

@@ -13,6 +13,7 @@ mod contract;
 mod csp;
 mod embed;
 mod form;
+mod insights;
 mod load;
 mod locale;
 mod status;
@@ -178,6 +179,8 @@ fn main() {
         form::my_tickets_shows_the_ticket_and_rates_the_answer,
         form::a_suggested_article_read_instead_of_writing_counts_as_a_deflection,
         form::tickets_carry_who_wrote_them_and_what_they_read,
+        insights::events_are_checked_and_recorded_after_the_answer,
+        insights::figures_match_a_known_month_in_the_api_the_cli_and_the_page,
         banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,

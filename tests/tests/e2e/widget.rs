@@ -301,9 +301,23 @@ pub async fn customer_reads_an_article_follows_a_link_and_votes(world: &World) -
     widget.element(".hit").await?.click().await?;
     widget.element(".vote-yes").await?.click().await?;
     widget.text_of(".vote-thanks", "Thanks").await?;
-    let votes =
-        world.worker.d1("SELECT helpful FROM article_feedback WHERE slug = 'connect-slack' AND locale = 'en'")?;
+    let votes = world.worker.d1(
+        "SELECT value AS helpful, visit FROM events WHERE kind = 'feedback' AND subject = 'connect-slack' AND locale = 'en'",
+    )?;
     ensure!(votes.len() == 1 && votes[0]["helpful"] == 1, "{votes:?}");
+    // The search and the reading were recorded for the support lead, in one visit with the vote.
+    let visit = votes[0]["visit"].as_str().context("the vote carries the tab's visit id")?.to_owned();
+    let recorded = eventually("the search and the article views to be recorded", WAIT, || async {
+        let events = world.worker.d1(&format!(
+            "SELECT kind, subject, value FROM events WHERE visit = '{visit}' AND kind IN ('search', 'article_view') ORDER BY id"
+        ))?;
+        let has = |kind: &str, subject: &str| events.iter().any(|e| e["kind"] == kind && e["subject"] == subject);
+        ensure!(has("search", "slack alerts") && has("article_view", "connect-slack") && has("article_view", "api-keys"), "{events:?}");
+        Ok(events)
+    })
+    .await?;
+    let search = recorded.iter().find(|e| e["kind"] == "search").context("a search event")?;
+    ensure!(search["value"].as_u64() >= Some(1), "the search found articles: {search}");
     browser.close().await
 }
 

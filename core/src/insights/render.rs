@@ -1,0 +1,360 @@
+//! The admin page's report as HTML with inline SVG charts, rendered here so the page needs no charting
+//! script and every figure on it is the figure in the JSON. Every text that came from customers or
+//! editors (queries, slugs, product and incident names) is escaped.
+
+use std::fmt::Write;
+
+use super::{Count, Insights, Ratings, WEEKDAYS, duration, percent};
+use crate::text::escape_html;
+
+/// Width of every chart's drawing, in SVG units; the page scales it to the column.
+const WIDTH: u32 = 640;
+
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_html(text, &mut out);
+    out
+}
+
+/// One headline figure; `data-figure` and `data-value` let tests and scripts read the exact number.
+fn figure(out: &mut String, key: &str, label: &str, value: &str, shown: &str) {
+    let _ = write!(
+        out,
+        r#"<div class="figure"><dt>{}</dt><dd data-figure="{key}" data-value="{}">{}</dd></div>"#,
+        escaped(label),
+        escaped(value),
+        escaped(shown)
+    );
+}
+
+fn count_figure(out: &mut String, key: &str, label: &str, value: u32) {
+    figure(out, key, label, &value.to_string(), &value.to_string());
+}
+
+fn share_figure(out: &mut String, key: &str, label: &str, value: f64) {
+    figure(out, key, label, &value.to_string(), &percent(value));
+}
+
+/// The whole report: four sections, each with its headline figures and charts.
+pub fn render(insights: &Insights) -> String {
+    let mut out = String::new();
+    let product = insights.product.as_deref().map(|product| format!(" · {}", escaped(product))).unwrap_or_default();
+    let _ = write!(
+        out,
+        r#"<p class="period">{} to {} · times in {}{product}</p>"#,
+        insights.from,
+        insights.to,
+        escaped(&insights.time_zone)
+    );
+
+    let volume = &insights.volume;
+    out.push_str(r#"<section aria-labelledby="volume-heading"><h2 id="volume-heading">When and about what customers write</h2><dl class="figures">"#);
+    count_figure(&mut out, "tickets", "Tickets", volume.tickets);
+    share_figure(&mut out, "outside_hours_share", "Outside business hours", volume.outside_hours_share);
+    share_figure(&mut out, "night_share", "At night (22:00–07:00)", volume.night_share);
+    out.push_str("</dl>");
+    let _ = write!(out, r#"<p class="advice" data-figure="advice">{}</p>"#, escaped(&volume.advice));
+    out.push_str(&heatmap(&volume.by_weekday_hour));
+    let days: Vec<(String, u32)> =
+        volume.by_day.iter().map(|day| (day.date.format("%b %-d").to_string(), day.count)).collect();
+    out.push_str(&columns("by-day", "Tickets per day", &days, 7));
+    out.push_str(&bars("by-topic", "Tickets by topic", &labelled(&volume.by_topic)));
+    out.push_str(&bars("by-urgency", "Tickets by urgency", &labelled(&volume.by_urgency)));
+    out.push_str(&bars("by-product", "Tickets by product", &labelled(&volume.by_product)));
+    out.push_str("</section>");
+
+    let service = &insights.self_service;
+    out.push_str(r#"<section aria-labelledby="self-service-heading"><h2 id="self-service-heading">Self-service</h2><dl class="figures">"#);
+    count_figure(&mut out, "searches", "Searches", service.searches);
+    count_figure(&mut out, "zero_result_searches", "Found nothing", service.zero_result_searches);
+    count_figure(&mut out, "article_views", "Articles read", service.article_views);
+    count_figure(&mut out, "helpful", "Helpful votes", service.helpful);
+    count_figure(&mut out, "not_helpful", "Not helpful votes", service.not_helpful);
+    count_figure(&mut out, "deflections", "Deflections", service.deflections);
+    share_figure(&mut out, "self_service_share", "Resolved without a ticket", service.self_service_share);
+    out.push_str("</dl>");
+    let _ = write!(
+        out,
+        r#"<p class="note">Of {} contacts, {} ended without a ticket: the customer searched or read and did not write. A deflection is a suggested article opened while writing a ticket that was then not sent.</p>"#,
+        service.contacts, service.resolved_without_ticket
+    );
+    out.push_str(r#"<div class="pair"><div><h3 id="gaps-heading">Searches that found nothing</h3>"#);
+    if service.top_zero_result.is_empty() {
+        out.push_str(r#"<p class="empty">None: every search found an article.</p>"#);
+    } else {
+        out.push_str(r#"<table aria-labelledby="gaps-heading"><thead><tr><th scope="col">Query</th><th scope="col">Language</th><th scope="col" class="number">Searches</th></tr></thead><tbody>"#);
+        for query in &service.top_zero_result {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td>{}</td><td class="number">{}</td></tr>"#,
+                escaped(&query.query),
+                escaped(query.locale.as_deref().unwrap_or("")),
+                query.count
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str(r#"</div><div><h3 id="articles-heading">Articles</h3>"#);
+    if service.articles.is_empty() {
+        out.push_str(r#"<p class="empty">No article was read in this period.</p>"#);
+    } else {
+        out.push_str(r#"<table aria-labelledby="articles-heading"><thead><tr><th scope="col">Article</th><th scope="col" class="number">Read</th><th scope="col" class="number">Helpful</th><th scope="col" class="number">Not helpful</th><th scope="col" class="number">Deflections</th></tr></thead><tbody>"#);
+        for article in &service.articles {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}<span class="locale">{}</span></td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
+                escaped(&article.slug),
+                escaped(article.locale.as_deref().unwrap_or("")),
+                article.views,
+                article.helpful,
+                article.not_helpful,
+                article.deflections
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</div></div></section>");
+
+    let satisfaction = &insights.satisfaction;
+    out.push_str(r#"<section aria-labelledby="satisfaction-heading"><h2 id="satisfaction-heading">Satisfaction</h2><dl class="figures">"#);
+    count_figure(&mut out, "good", "Good ratings", satisfaction.good);
+    count_figure(&mut out, "bad", "Bad ratings", satisfaction.bad);
+    share_figure(
+        &mut out,
+        "good_share",
+        "Rated good",
+        super::share(satisfaction.good, satisfaction.good + satisfaction.bad),
+    );
+    out.push_str("</dl>");
+    out.push_str(&stacked("ratings-by-week", "Ratings per week", &satisfaction.by_week));
+    out.push_str(&stacked_rows("ratings-by-topic", "Ratings by topic", &satisfaction.by_topic));
+    out.push_str(r#"<h3 id="incidents-heading">Tickets filed during incidents</h3>"#);
+    if satisfaction.incidents.is_empty() {
+        out.push_str(r#"<p class="empty">No ticket was filed while a status notice was shown.</p>"#);
+    } else {
+        out.push_str(r#"<table aria-labelledby="incidents-heading"><thead><tr><th scope="col">Notice</th><th scope="col" class="number">Tickets</th></tr></thead><tbody>"#);
+        for incident in &satisfaction.incidents {
+            let name = match &incident.title {
+                Some(title) => format!("{} <span class=\"locale\">{}</span>", escaped(title), escaped(&incident.id)),
+                None => escaped(&incident.id),
+            };
+            let _ = write!(out, r#"<tr><td>{name}</td><td class="number">{}</td></tr>"#, incident.tickets);
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+
+    let delivery = &insights.delivery;
+    out.push_str(r#"<section aria-labelledby="delivery-heading"><h2 id="delivery-heading">Delivery to the helpdesk</h2><dl class="figures">"#);
+    count_figure(&mut out, "delivered", "Delivered", delivery.delivered);
+    count_figure(&mut out, "waiting", "Waiting", delivery.waiting);
+    count_figure(&mut out, "retried", "Retried", delivery.retried);
+    count_figure(&mut out, "dead_lettered", "Dead-lettered", delivery.dead_lettered);
+    for (key, label, seconds) in [
+        ("median_delivery_seconds", "Accepted to delivered, median", delivery.median_delivery_seconds),
+        ("p90_delivery_seconds", "Accepted to delivered, 90th percentile", delivery.p90_delivery_seconds),
+    ] {
+        let value = seconds.map(|seconds| seconds.to_string()).unwrap_or_default();
+        figure(&mut out, key, label, &value, &seconds.map_or_else(|| "–".to_owned(), duration));
+    }
+    out.push_str("</dl></section>");
+    out
+}
+
+fn labelled(counts: &[Count]) -> Vec<(String, u32)> {
+    counts.iter().map(|count| (count.label.clone(), count.count)).collect()
+}
+
+/// The start of a chart: a figure whose caption names the SVG for assistive technology.
+fn open_chart(out: &mut String, id: &str, title: &str, height: u32) {
+    let _ = write!(
+        out,
+        r#"<figure class="chart"><figcaption id="{id}-title">{}</figcaption><svg role="img" aria-labelledby="{id}-title" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMinYMin meet">"#,
+        escaped(title)
+    );
+}
+
+fn close_chart(out: &mut String) {
+    out.push_str("</svg></figure>");
+}
+
+/// Horizontal bars, one per item, with the count at the bar's end.
+fn bars(id: &str, title: &str, items: &[(String, u32)]) -> String {
+    const ROW: u32 = 26;
+    const LABELS: u32 = 170;
+    let mut out = String::new();
+    if items.is_empty() {
+        let _ = write!(
+            out,
+            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No tickets.</p></figure>"#,
+            escaped(title)
+        );
+        return out;
+    }
+    open_chart(&mut out, id, title, items.len() as u32 * ROW + 4);
+    let max = items.iter().map(|(_, count)| *count).max().unwrap_or(1).max(1);
+    let room = WIDTH - LABELS - 60;
+    for (row, (label, count)) in items.iter().enumerate() {
+        let y = row as u32 * ROW + 4;
+        let width = (count * room).div_ceil(max);
+        let label = escaped(label);
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="end" class="label">{label}</text><rect x="{LABELS}" y="{y}" width="{width}" height="18" rx="2" class="bar"><title>{label}: {count}</title></rect><text x="{}" y="{}" class="value">{count}</text>"#,
+            LABELS - 8,
+            y + 14,
+            LABELS + width + 6,
+            y + 14
+        );
+    }
+    close_chart(&mut out);
+    out
+}
+
+/// Vertical columns with a label under every `label_every`-th one.
+fn columns(id: &str, title: &str, items: &[(String, u32)], label_every: usize) -> String {
+    const HEIGHT: u32 = 150;
+    const BASE: u32 = 124;
+    let mut out = String::new();
+    open_chart(&mut out, id, title, HEIGHT);
+    let max = items.iter().map(|(_, count)| *count).max().unwrap_or(0).max(1);
+    let step = (WIDTH - 40) as f64 / items.len().max(1) as f64;
+    let _ = write!(
+        out,
+        r#"<text x="0" y="12" class="value">{max}</text><line x1="32" y1="{BASE}" x2="{WIDTH}" y2="{BASE}" class="axis"/>"#
+    );
+    for (index, (label, count)) in items.iter().enumerate() {
+        let x = 36.0 + index as f64 * step;
+        let height = (count * (BASE - 10)).div_ceil(max);
+        let label = escaped(label);
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.1}" y="{}" width="{:.1}" height="{height}" class="bar"><title>{label}: {count}</title></rect>"#,
+            BASE - height,
+            (step - 2.0).max(1.0)
+        );
+        if index % label_every == 0 {
+            let _ = write!(out, r#"<text x="{x:.1}" y="{}" class="label">{label}</text>"#, BASE + 18);
+        }
+    }
+    close_chart(&mut out);
+    out
+}
+
+/// Tickets per weekday and hour: darker cells are busier hours.
+fn heatmap(by_weekday_hour: &[Vec<u32>]) -> String {
+    const CELL: u32 = 24;
+    const LEFT: u32 = 44;
+    const TOP: u32 = 20;
+    let mut out = String::new();
+    open_chart(&mut out, "heatmap", "Tickets by weekday and hour (darker is busier)", TOP + 7 * CELL + 4);
+    let max = by_weekday_hour.iter().flatten().copied().max().unwrap_or(0).max(1);
+    for hour in (0..24).step_by(3) {
+        let _ = write!(out, r#"<text x="{}" y="14" class="label">{hour:02}</text>"#, LEFT + hour * CELL + 2);
+    }
+    for (day, hours) in by_weekday_hour.iter().enumerate() {
+        let y = TOP + day as u32 * CELL;
+        let _ = write!(out, r#"<text x="0" y="{}" class="label">{}</text>"#, y + 16, WEEKDAYS[day]);
+        for (hour, &count) in hours.iter().enumerate() {
+            // Five shades: none, then quarters of the busiest hour.
+            let level = if count == 0 { 0 } else { 1 + (count * 4 - 1) / max };
+            let _ = write!(
+                out,
+                r#"<rect x="{}" y="{y}" width="{}" height="{}" class="heat-{level}"><title>{} {hour:02}:00: {count}</title></rect>"#,
+                LEFT + hour as u32 * CELL,
+                CELL - 2,
+                CELL - 2,
+                WEEKDAYS[day]
+            );
+        }
+    }
+    close_chart(&mut out);
+    out
+}
+
+/// Good (bottom) and bad (top) ratings per key, as stacked columns.
+fn stacked(id: &str, title: &str, ratings: &[Ratings]) -> String {
+    const HEIGHT: u32 = 170;
+    const BASE: u32 = 130;
+    let mut out = String::new();
+    if ratings.is_empty() {
+        let _ = write!(
+            out,
+            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No ratings.</p></figure>"#,
+            escaped(title)
+        );
+        return out;
+    }
+    open_chart(&mut out, id, title, HEIGHT);
+    let max = ratings.iter().map(|rating| rating.good + rating.bad).max().unwrap_or(0).max(1);
+    let step = ((WIDTH - 20) / ratings.len().max(1) as u32).min(90);
+    let _ = write!(
+        out,
+        r#"<rect x="{}" y="2" width="10" height="10" class="good"/><text x="{}" y="11" class="label">good</text><rect x="{}" y="2" width="10" height="10" class="bad"/><text x="{}" y="11" class="label">bad</text>"#,
+        WIDTH - 120,
+        WIDTH - 106,
+        WIDTH - 60,
+        WIDTH - 46
+    );
+    for (index, rating) in ratings.iter().enumerate() {
+        let x = 10 + index as u32 * step;
+        let good = (rating.good * (BASE - 24)).div_ceil(max);
+        let bad = (rating.bad * (BASE - 24)).div_ceil(max);
+        let label = escaped(&rating.label);
+        let _ = write!(
+            out,
+            r#"<rect x="{x}" y="{}" width="{}" height="{good}" class="good"><title>{label}: {} good</title></rect><rect x="{x}" y="{}" width="{}" height="{bad}" class="bad"><title>{label}: {} bad</title></rect><text x="{x}" y="{}" class="label">{label}</text><text x="{x}" y="{}" class="value">{}/{}</text>"#,
+            BASE - good,
+            step - 8,
+            rating.good,
+            BASE - good - bad,
+            step - 8,
+            rating.bad,
+            BASE + 16,
+            BASE + 32,
+            rating.good,
+            rating.bad
+        );
+    }
+    close_chart(&mut out);
+    out
+}
+
+/// Good and bad ratings per key as horizontal bars, good first: room for long topic names.
+fn stacked_rows(id: &str, title: &str, ratings: &[Ratings]) -> String {
+    const ROW: u32 = 26;
+    const LABELS: u32 = 170;
+    let mut out = String::new();
+    if ratings.is_empty() {
+        let _ = write!(
+            out,
+            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No ratings.</p></figure>"#,
+            escaped(title)
+        );
+        return out;
+    }
+    open_chart(&mut out, id, title, ratings.len() as u32 * ROW + 4);
+    let max = ratings.iter().map(|rating| rating.good + rating.bad).max().unwrap_or(0).max(1);
+    let room = WIDTH - LABELS - 120;
+    for (row, rating) in ratings.iter().enumerate() {
+        let y = row as u32 * ROW + 4;
+        let good = (rating.good * room).div_ceil(max);
+        let bad = (rating.bad * room).div_ceil(max);
+        let label = escaped(&rating.label);
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="end" class="label">{label}</text><rect x="{LABELS}" y="{y}" width="{good}" height="18" class="good"><title>{label}: {} good</title></rect><rect x="{}" y="{y}" width="{bad}" height="18" class="bad"><title>{label}: {} bad</title></rect><text x="{}" y="{}" class="value">{} good, {} bad</text>"#,
+            LABELS - 8,
+            y + 14,
+            rating.good,
+            LABELS + good,
+            rating.bad,
+            LABELS + good + bad + 6,
+            y + 14,
+            rating.good,
+            rating.bad
+        );
+    }
+    close_chart(&mut out);
+    out
+}
