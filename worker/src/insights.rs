@@ -8,11 +8,16 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};
 
-use crate::http::{ApiResult, authorize_admin, internal, json, json_body, query_param, set_header};
-use crate::{d1, knowledge, status};
+use crate::http::{
+    ApiResult, authorize_admin, header, internal, json, json_body, query_param, set_header, too_many_requests,
+};
+use crate::{d1, knowledge, status, tickets};
 
 /// Days events are kept; see [`insights::retention_days`].
 const RETENTION_DAYS: &str = "INSIGHTS_RETENTION_DAYS";
+/// Events per client address a minute (`wrangler.toml`): far above what people typing send, low enough
+/// that a script cannot fill D1 or skew the figures.
+const EVENT_LIMITER: &str = "EVENT_LIMITER";
 
 /// Tickets accepted in `[?1, ?2)`, of product ?3 if given, with their delivery and rating.
 const TICKETS: &str = "SELECT CAST(strftime('%s', t.created_at) AS INTEGER) AS at, t.topic, t.urgency, t.product, \
@@ -56,6 +61,13 @@ pub async fn record(mut request: Request, env: &Env, context: &worker::Context) 
     let body = json_body(&mut request, insights::NewEvent::MAX_BYTES).await?;
     let (now, _) = status::now(&request, env)?;
     let mut event = insights::parse_event(&body, now)?;
+    let client_ip = header(&request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
+    if !tickets::within_limits(env, EVENT_LIMITER, vec![format!("ip:{client_ip}")]).await? {
+        return too_many_requests(
+            tickets::RATE_LIMIT_PERIOD_SECONDS,
+            "Too many events from this address; try again in a minute.",
+        );
+    }
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(event.locale.as_deref()).to_owned();
     if event.kind == insights::EventKind::ArticleView && !knowledge::has_article(env, &locale, &event.subject).await? {
@@ -144,10 +156,17 @@ fn rows<T: DeserializeOwned>(result: &D1Result) -> Result<Vec<T>, ApiError> {
     result.results().map_err(internal)
 }
 
-/// Forgets events older than the retention period; run by the sweep.
+/// Forgets events older than the retention period; run by the sweep. A retention the operator mistyped
+/// forgets nothing (and says why in the log) rather than stopping the sweep that delivers tickets.
 pub async fn forget_old(env: &Env, database: &D1Database, now: i64) -> Result<(), ApiError> {
     let configured = env.var(RETENTION_DAYS).ok().map(|var| var.to_string());
-    let days = insights::retention_days(configured.as_deref()).map_err(internal)?;
+    let days = match insights::retention_days(configured.as_deref()) {
+        Ok(days) => days,
+        Err(problem) => {
+            worker::console_error!("{problem}; no insights events were deleted");
+            return Ok(());
+        }
+    };
     let cutoff = now - i64::from(days) * 86_400;
     d1::run(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await?;
     Ok(())

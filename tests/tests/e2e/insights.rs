@@ -422,5 +422,27 @@ pub async fn events_are_checked_and_recorded_after_the_answer(world: &World) -> 
         let error: Value = response.json().await?;
         ensure!(error["error"]["field"] == field, "{body}: {error}");
     }
+
+    // A script posting from one address is stopped at the limit, and told when to come back.
+    let flooder = crate::tickets::client_ip();
+    let mut accepted = 0;
+    for _ in 0..400 {
+        let response = client
+            .post(world.worker.url("/api/events"))
+            .header("CF-Connecting-IP", &flooder)
+            .json(&json!({"kind": "search", "query": "flood", "results": 0}))
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            202 => accepted += 1,
+            429 => {
+                ensure!(response.headers().contains_key("retry-after"), "a 429 says when to retry");
+                break;
+            }
+            status => anyhow::bail!("event {} answered {status}", accepted + 1),
+        }
+    }
+    ensure!(accepted == 300, "{accepted} events accepted from one address before the limit");
+    println!("events: {accepted} from one address in a minute, then 429");
     Ok(())
 }
