@@ -28,6 +28,10 @@ if [ -n "$placeholders" ] && [ -z "$dry_run" ]; then
   fail "wrangler.toml still has placeholder ids (docs/deploy.md, step 2):
 $placeholders"
 fi
+retention=$(sed -nE 's/^INSIGHTS_RETENTION_DAYS = "(.*)"/\1/p' wrangler.toml)
+if [ -n "$retention" ] && ! [[ "$retention" =~ ^[1-9][0-9]*$ ]]; then
+  fail "INSIGHTS_RETENTION_DAYS must be a whole number of days (1 or more), not \"$retention\" (docs/deploy.md, step 4)"
+fi
 if grep -qE '^ALLOWED_ORIGINS = "\*"' wrangler.toml; then
   echo "note: ALLOWED_ORIGINS is \"*\": any site may embed the widget and file tickets through it (docs/deploy.md, step 4)."
 fi

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use edgedesk_core::insights::sample;
+use edgedesk_core::insights::{self, sample};
 use edgedesk_core::support::Support;
 
 /// Prints the SQL that adds `days` days of activity ending with `last_day` (yesterday by default) to the
@@ -20,7 +20,7 @@ pub fn activity(kb_dir: &Path, days: u32, seed: u64, last_day: Option<&str>) -> 
     let last_day = match last_day {
         Some(day) => NaiveDate::parse_from_str(day, "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("--last-day is a date like 2026-11-22, not {day:?}"))?,
-        None => yesterday()?,
+        None => yesterday(&support)?,
     };
     let activity = sample::month(seed, last_day, days, &support, &built_articles(kb_dir)?);
     print!("{}", activity.to_sql());
@@ -32,10 +32,11 @@ pub fn activity(kb_dir: &Path, days: u32, seed: u64, last_day: Option<&str>) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn yesterday() -> Result<NaiveDate> {
+/// Yesterday where the support team works.
+fn yesterday(support: &Support) -> Result<NaiveDate> {
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
-    let today = chrono::DateTime::from_timestamp(since_epoch.as_secs() as i64, 0).context("the clock is off")?;
-    Ok(today.date_naive() - chrono::Duration::days(1))
+    let today = insights::local_time(support, since_epoch.as_secs() as i64).date();
+    Ok(today - chrono::Duration::days(1))
 }
 
 /// `(locale, slug)` of every article in a built knowledge base: `<locale>/articles/<slug>.json`.

@@ -176,8 +176,8 @@ pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiEr
         searches,
         identity: ticket.identity,
         turnstile: optional("turnstile", ticket.turnstile, 2_048)?,
-        product: crate::insights::check_product(ticket.product)?,
-        visit: crate::insights::check_visit(ticket.visit)?,
+        product: crate::insights::product_name(ticket.product),
+        visit: crate::insights::visit_id(ticket.visit),
     })
 }
 

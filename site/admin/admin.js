@@ -95,6 +95,8 @@ element("sign-in").addEventListener("submit", (event) => {
   sessionStorage.setItem(TOKEN_KEY, element("token").value.trim());
   element("token").value = "";
   show(true);
+  // The form that had focus is gone: keyboard users continue at the filters.
+  element("from").focus();
   load();
 });
 element("filters").addEventListener("submit", (event) => {

@@ -12,6 +12,9 @@ use crate::{d1, knowledge, status};
 pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> ApiResult {
     let slug = knowledge::decode(slug);
     let vote = feedback::parse_article_feedback(&json_body(&mut request, MAX_FEEDBACK_BYTES).await?)?;
+    if let Some(limited) = crate::insights::over_limit(&request, env).await? {
+        return Ok(limited);
+    }
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(vote.locale.as_deref()).to_owned();
     if !feedback::is_article_slug(&slug) || !knowledge::has_article(env, &locale, &slug).await? {
@@ -20,8 +23,8 @@ pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> Ap
     let event = Event {
         at: status::now(&request, env)?.0,
         kind: EventKind::Feedback,
-        visit: insights::check_visit(vote.visit)?,
-        product: insights::check_product(vote.product)?,
+        visit: insights::visit_id(vote.visit),
+        product: insights::product_name(vote.product),
         locale: Some(locale),
         subject: slug,
         value: u32::from(vote.helpful),

@@ -3,7 +3,7 @@
 //! batch whose rows edgedesk-core turns into figures, CSV and the admin page's charts.
 
 use edgedesk_core::api::ApiError;
-use edgedesk_core::insights::{self, Event, EventGroup, Filter, Insights, Rows, TicketRow, VisitCounts};
+use edgedesk_core::insights::{self, Event, EventGroup, Filter, Insights, RatingRow, Rows, TicketRow, VisitCounts};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};
@@ -21,12 +21,16 @@ const EVENT_LIMITER: &str = "EVENT_LIMITER";
 
 /// Tickets accepted in `[?1, ?2)`, of product ?3 if given, with their delivery and rating.
 const TICKETS: &str = "SELECT CAST(strftime('%s', t.created_at) AS INTEGER) AS at, t.topic, t.urgency, t.product, \
-     t.incident_id, t.rating, t.rated_at, o.state, o.attempts, \
+     t.incident_id, o.state, o.attempts, \
      (SELECT ROUND((julianday(MIN(e.at)) - julianday(t.created_at)) * 86400, 3) FROM ticket_events e \
       WHERE e.number = t.number AND e.status = 'delivered') AS delivery_seconds \
      FROM tickets t LEFT JOIN outbox o ON o.number = t.number \
      WHERE CAST(strftime('%s', t.created_at) AS INTEGER) >= ?1 AND CAST(strftime('%s', t.created_at) AS INTEGER) < ?2 \
      AND (?3 IS NULL OR t.product = ?3)";
+/// Ratings given in `[?1, ?2)`; one given before `rated_at` was recorded counts when its ticket was filed.
+const RATINGS: &str = "SELECT at, topic, rating FROM (SELECT COALESCE(rated_at, CAST(strftime('%s', created_at) AS INTEGER)) \
+     AS at, topic, rating, product FROM tickets WHERE rating IS NOT NULL) WHERE at >= ?1 AND at < ?2 \
+     AND (?3 IS NULL OR product = ?3)";
 const EVENTS: &str = "SELECT kind, locale, subject, COUNT(*) AS count, SUM(value > 0) AS positive FROM events \
      WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) GROUP BY kind, locale, subject";
 /// Visits that searched or read, and how many of them filed a ticket in the period.
@@ -35,8 +39,10 @@ const VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT v
      AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
      FROM (SELECT DISTINCT visit FROM events WHERE visit IS NOT NULL AND at >= ?1 AND at < ?2 \
      AND (?3 IS NULL OR product = ?3))";
-const PRODUCTS: &str = "SELECT product FROM tickets WHERE product IS NOT NULL \
-     UNION SELECT product FROM events WHERE product IS NOT NULL ORDER BY product LIMIT 100";
+/// The products to filter by: the 50 most used, so names nobody uses cannot crowd out the real ones.
+const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FROM (SELECT product FROM tickets \
+     WHERE product IS NOT NULL UNION ALL SELECT product FROM events WHERE product IS NOT NULL) \
+     GROUP BY product ORDER BY uses DESC LIMIT 50) ORDER BY product";
 
 /// The statement that stores one event.
 pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatement, ApiError> {
@@ -88,6 +94,17 @@ pub async fn record(mut request: Request, env: &Env, context: &worker::Context) 
     Ok(Response::empty().map_err(internal)?.with_status(202))
 }
 
+/// The `429` for an address that sent more than its share of events (searches, reading, votes,
+/// deflections) this minute; `None` while it is within it.
+pub async fn over_limit(request: &Request, env: &Env) -> Result<Option<Response>, ApiError> {
+    let client_ip = header(request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
+    if tickets::within_limits(env, EVENT_LIMITER, vec![format!("ip:{client_ip}")]).await? {
+        return Ok(None);
+    }
+    let message = "Too many events from this address; try again in a minute.";
+    too_many_requests(tickets::RATE_LIMIT_PERIOD_SECONDS, message).map(Some)
+}
+
 /// `GET /api/admin/insights`: the figures as JSON.
 pub async fn report(request: &Request, env: &Env) -> ApiResult {
     json(200, &gather(request, env).await?)
@@ -128,13 +145,14 @@ async fn gather(request: &Request, env: &Env) -> Result<Insights, ApiError> {
     let results = database
         .batch(vec![
             d1::statement(&database, TICKETS, &range)?,
+            d1::statement(&database, RATINGS, &range)?,
             d1::statement(&database, EVENTS, &range)?,
             d1::statement(&database, VISITS, &range)?,
             d1::statement(&database, PRODUCTS, &[])?,
         ])
         .await
         .map_err(internal)?;
-    let [tickets, events, visits, products] = results.as_slice() else {
+    let [tickets, ratings, events, visits, products] = results.as_slice() else {
         return Err(internal(format!("the report batch answered {} results", results.len())));
     };
     #[derive(Deserialize)]
@@ -144,6 +162,7 @@ async fn gather(request: &Request, env: &Env) -> Result<Insights, ApiError> {
     let incident_titles = status::all_notices(env).await?.into_iter().map(|notice| (notice.id, notice.title)).collect();
     let rows = Rows {
         tickets: rows::<TicketRow>(tickets)?,
+        ratings: rows::<RatingRow>(ratings)?,
         events: rows::<EventGroup>(events)?,
         visits: rows::<VisitCounts>(visits)?.into_iter().next().unwrap_or_default(),
         products: rows::<Product>(products)?.into_iter().map(|row| row.product).collect(),
@@ -157,16 +176,14 @@ fn rows<T: DeserializeOwned>(result: &D1Result) -> Result<Vec<T>, ApiError> {
 }
 
 /// Forgets events older than the retention period; run by the sweep. A retention the operator mistyped
-/// forgets nothing (and says why in the log) rather than stopping the sweep that delivers tickets.
+/// (`make deploy` refuses one) falls back to the default, logged, rather than keeping events forever or
+/// stopping the sweep that delivers tickets.
 pub async fn forget_old(env: &Env, database: &D1Database, now: i64) -> Result<(), ApiError> {
     let configured = env.var(RETENTION_DAYS).ok().map(|var| var.to_string());
-    let days = match insights::retention_days(configured.as_deref()) {
-        Ok(days) => days,
-        Err(problem) => {
-            worker::console_error!("{problem}; no insights events were deleted");
-            return Ok(());
-        }
-    };
+    let days = insights::retention_days(configured.as_deref()).unwrap_or_else(|problem| {
+        worker::console_error!("{problem}; keeping events for the default {} days", insights::DEFAULT_RETENTION_DAYS);
+        insights::DEFAULT_RETENTION_DAYS
+    });
     let cutoff = now - i64::from(days) * 86_400;
     d1::run(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await?;
     Ok(())

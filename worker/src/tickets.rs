@@ -444,6 +444,9 @@ pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
 pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, 4096).await?;
     let deflection: Deflection = api::parse_body(&body, &Deflection::FIELDS, 4096, "deflection")?;
+    if let Some(limited) = crate::insights::over_limit(&request, env).await? {
+        return Ok(limited);
+    }
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(Some(&deflection.locale)).to_owned();
     if !feedback::is_article_slug(&deflection.slug) || !knowledge::has_article(env, &locale, &deflection.slug).await? {
@@ -457,8 +460,8 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     let event = Event {
         at: status::now(&request, env)?.0,
         kind: EventKind::Deflection,
-        visit: insights::check_visit(deflection.visit)?,
-        product: insights::check_product(deflection.product)?,
+        visit: insights::visit_id(deflection.visit),
+        product: insights::product_name(deflection.product),
         locale: Some(locale),
         subject: deflection.slug,
         value: 1,

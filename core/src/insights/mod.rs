@@ -149,14 +149,28 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
         at,
         kind,
         visit: check_visit(event.visit)?,
-        product: check_product(event.product)?,
+        product: product_name(event.product),
         locale: event.locale.map(|locale| locale.trim().chars().take(35).collect()),
         subject,
         value,
     })
 }
 
-/// A product name as the host page sets it (`data-product`); empty means none.
+/// The product a customer's ticket, vote or event came from, as the host page named it (`data-product`):
+/// trimmed, without control characters and clipped to 64 characters. It is never a reason to refuse
+/// what the customer sent, since the customer can neither see nor change it.
+pub fn product_name(product: Option<String>) -> Option<String> {
+    let product: String = product?.chars().filter(|c| !c.is_control()).collect();
+    let product: String = product.trim().chars().take(MAX_PRODUCT_CHARS).collect();
+    Some(product.trim_end().to_owned()).filter(|product| !product.is_empty())
+}
+
+/// A visit id on a ticket, vote or deflection: kept when well formed, else left out, for the same reason.
+pub fn visit_id(visit: Option<String>) -> Option<String> {
+    check_visit(visit).ok().flatten()
+}
+
+/// A product name an operator filters by; empty means all products.
 pub fn check_product(product: Option<String>) -> Result<Option<String>, ApiError> {
     let Some(product) = product.map(|product| product.trim().to_owned()).filter(|product| !product.is_empty()) else {
         return Ok(None);
@@ -268,13 +282,20 @@ pub struct TicketRow {
     pub urgency: Option<String>,
     pub product: Option<String>,
     pub incident_id: Option<String>,
-    pub rating: Option<String>,
-    pub rated_at: Option<i64>,
     /// The outbox state: `pending`, `held`, `delivered` or `failed`.
     pub state: Option<String>,
     pub attempts: Option<u32>,
     /// Seconds from accepting the ticket to the helpdesk confirming it.
     pub delivery_seconds: Option<f64>,
+}
+
+/// A rating given in the period, whenever its ticket was filed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingRow {
+    pub at: i64,
+    pub topic: Option<String>,
+    /// `good` or `bad`.
+    pub rating: String,
 }
 
 /// Events of one kind with one subject in one locale: `positive` counts searches that found something
@@ -299,6 +320,7 @@ pub struct VisitCounts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
     pub tickets: Vec<TicketRow>,
+    pub ratings: Vec<RatingRow>,
     pub events: Vec<EventGroup>,
     pub visits: VisitCounts,
     /// Every product seen, for the filter.
@@ -442,7 +464,7 @@ pub fn build(filter: &Filter, support: &Support, rows: Rows) -> Insights {
         products: rows.products,
         volume: volume(filter, support, &rows.tickets),
         self_service: self_service(&rows.events, rows.visits, rows.tickets.len() as u32),
-        satisfaction: satisfaction(support, &rows.tickets, &rows.incident_titles),
+        satisfaction: satisfaction(support, &rows.tickets, &rows.ratings, &rows.incident_titles),
         delivery: delivery(&rows.tickets),
     }
 }
@@ -574,24 +596,29 @@ fn self_service(events: &[EventGroup], visits: VisitCounts, tickets: u32) -> Sel
     }
 }
 
-fn satisfaction(support: &Support, tickets: &[TicketRow], titles: &BTreeMap<String, String>) -> Satisfaction {
+fn satisfaction(
+    support: &Support,
+    tickets: &[TicketRow],
+    ratings: &[RatingRow],
+    titles: &BTreeMap<String, String>,
+) -> Satisfaction {
     let mut by_week: BTreeMap<NaiveDate, (u32, u32)> = BTreeMap::new();
     let mut by_topic: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut incidents: BTreeMap<&str, u32> = BTreeMap::new();
-    for ticket in tickets {
-        if let Some(incident) = &ticket.incident_id {
-            *incidents.entry(incident).or_default() += 1;
-        }
-        let good = match ticket.rating.as_deref() {
-            Some("good") => true,
-            Some("bad") => false,
+    for incident in tickets.iter().filter_map(|ticket| ticket.incident_id.as_deref()) {
+        *incidents.entry(incident).or_default() += 1;
+    }
+    for rating in ratings {
+        let good = match rating.rating.as_str() {
+            "good" => true,
+            "bad" => false,
             _ => continue,
         };
-        let day = local_time(support, ticket.rated_at.unwrap_or(ticket.at)).date();
+        let day = local_time(support, rating.at).date();
         let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
         let tally = |(yes, no): &mut (u32, u32)| if good { *yes += 1 } else { *no += 1 };
         tally(by_week.entry(monday).or_default());
-        tally(by_topic.entry(ticket.topic.clone().unwrap_or_else(|| "none".into())).or_default());
+        tally(by_topic.entry(rating.topic.clone().unwrap_or_else(|| "none".into())).or_default());
     }
     let (good, bad) = by_week.values().fold((0, 0), |(yes, no), (g, b)| (yes + g, no + b));
     let mut incidents: Vec<IncidentTickets> = incidents
@@ -607,7 +634,7 @@ fn satisfaction(support: &Support, tickets: &[TicketRow], titles: &BTreeMap<Stri
             .into_iter()
             .map(|(monday, (good, bad))| Ratings {
                 key: monday.to_string(),
-                label: monday.format("%b %-d").to_string(),
+                label: format!("Week of {}", monday.format("%b %-d")),
                 good,
                 bad,
             })
@@ -671,7 +698,7 @@ pub fn share(part: u32, whole: u32) -> f64 {
 pub fn to_csv(insights: &Insights) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut row = |section: &str, key: &str, value: String| {
-        let _ = writer.write_record([section, &defuse_formula(key), &value]);
+        let _ = writer.write_record([section, &defuse_formula(key), &defuse_formula(&value)]);
     };
     row("section", "key", "value".into());
     let volume = &insights.volume;

@@ -126,7 +126,7 @@ pub fn render(insights: &Insights) -> String {
         super::share(satisfaction.good, satisfaction.good + satisfaction.bad),
     );
     out.push_str("</dl>");
-    out.push_str(&stacked("ratings-by-week", "Ratings per week", &satisfaction.by_week));
+    out.push_str(&stacked_rows("ratings-by-week", "Ratings per week", &satisfaction.by_week));
     out.push_str(&stacked_rows("ratings-by-topic", "Ratings by topic", &satisfaction.by_topic));
     out.push_str(r#"<h3 id="incidents-heading">Tickets filed during incidents</h3>"#);
     if satisfaction.incidents.is_empty() {
@@ -165,49 +165,81 @@ fn labelled(counts: &[Count]) -> Vec<(String, u32)> {
     counts.iter().map(|count| (count.label.clone(), count.count)).collect()
 }
 
-/// The start of a chart: a figure whose caption names the SVG for assistive technology.
+/// The start of a chart. The drawing is for eyes; its numbers are in a table after it, which screen
+/// readers read instead (`close_chart`).
 fn open_chart(out: &mut String, id: &str, title: &str, height: u32) {
     let _ = write!(
         out,
-        r#"<figure class="chart"><figcaption id="{id}-title">{}</figcaption><svg role="img" aria-labelledby="{id}-title" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMinYMin meet">"#,
+        r#"<figure class="chart"><figcaption id="{id}-title">{}</figcaption><svg aria-hidden="true" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMinYMin meet">"#,
         escaped(title)
     );
 }
 
-fn close_chart(out: &mut String) {
-    out.push_str("</svg></figure>");
+/// Ends the drawing and gives its numbers as a table, visually hidden, named by the figure's caption.
+fn close_chart(out: &mut String, id: &str, headers: &[&str], rows: &[Vec<String>]) {
+    // A table sizes itself to its cells whatever its width says, so a box around it does the hiding.
+    let _ = write!(out, r#"</svg><div class="visually-hidden"><table aria-labelledby="{id}-title"><thead><tr>"#);
+    for header in headers {
+        let _ = write!(out, r#"<th scope="col">{}</th>"#, escaped(header));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (index, cell) in row.iter().enumerate() {
+            let tag = if index == 0 { r#"th scope="row""# } else { "td" };
+            let _ = write!(out, "<{tag}>{}</{}>", escaped(cell), &tag[..2]);
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div></figure>");
+}
+
+fn empty_chart(title: &str, message: &str) -> String {
+    format!(
+        r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">{message}</p></figure>"#,
+        escaped(title)
+    )
+}
+
+/// A label cut to what fits beside a bar; the whole label stays in the tooltip and the table.
+fn short(label: &str, max_chars: usize) -> String {
+    if label.chars().count() <= max_chars {
+        return escaped(label);
+    }
+    let cut: String = label.chars().take(max_chars - 1).collect();
+    escaped(&format!("{}…", cut.trim_end()))
+}
+
+fn count_rows(items: &[(String, u32)]) -> Vec<Vec<String>> {
+    items.iter().map(|(label, count)| vec![label.clone(), count.to_string()]).collect()
 }
 
 /// Horizontal bars, one per item, with the count at the bar's end.
 fn bars(id: &str, title: &str, items: &[(String, u32)]) -> String {
     const ROW: u32 = 26;
     const LABELS: u32 = 170;
-    let mut out = String::new();
     if items.is_empty() {
-        let _ = write!(
-            out,
-            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No tickets.</p></figure>"#,
-            escaped(title)
-        );
-        return out;
+        return empty_chart(title, "No tickets.");
     }
+    let mut out = String::new();
     open_chart(&mut out, id, title, items.len() as u32 * ROW + 4);
     let max = items.iter().map(|(_, count)| *count).max().unwrap_or(1).max(1);
     let room = WIDTH - LABELS - 60;
     for (row, (label, count)) in items.iter().enumerate() {
         let y = row as u32 * ROW + 4;
         let width = (count * room).div_ceil(max);
-        let label = escaped(label);
         let _ = write!(
             out,
-            r#"<text x="{}" y="{}" text-anchor="end" class="label">{label}</text><rect x="{LABELS}" y="{y}" width="{width}" height="18" rx="2" class="bar"><title>{label}: {count}</title></rect><text x="{}" y="{}" class="value">{count}</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="end" class="label">{}</text><rect x="{LABELS}" y="{y}" width="{width}" height="18" rx="2" class="bar"><title>{}: {count}</title></rect><text x="{}" y="{}" class="value">{count}</text>"#,
             LABELS - 8,
             y + 14,
+            short(label, 24),
+            escaped(label),
             LABELS + width + 6,
             y + 14
         );
     }
-    close_chart(&mut out);
+    close_chart(&mut out, id, &["", "Tickets"], &count_rows(items));
     out
 }
 
@@ -237,11 +269,11 @@ fn columns(id: &str, title: &str, items: &[(String, u32)], label_every: usize) -
             let _ = write!(out, r#"<text x="{x:.1}" y="{}" class="label">{label}</text>"#, BASE + 18);
         }
     }
-    close_chart(&mut out);
+    close_chart(&mut out, id, &["", "Tickets"], &count_rows(items));
     out
 }
 
-/// Tickets per weekday and hour: darker cells are busier hours.
+/// Tickets per weekday and hour: darker cells are busier hours, and each cell says its count.
 fn heatmap(by_weekday_hour: &[Vec<u32>]) -> String {
     const CELL: u32 = 24;
     const LEFT: u32 = 44;
@@ -258,81 +290,44 @@ fn heatmap(by_weekday_hour: &[Vec<u32>]) -> String {
         for (hour, &count) in hours.iter().enumerate() {
             // Five shades: none, then quarters of the busiest hour.
             let level = if count == 0 { 0 } else { 1 + (count * 4 - 1) / max };
+            let x = LEFT + hour as u32 * CELL;
             let _ = write!(
                 out,
-                r#"<rect x="{}" y="{y}" width="{}" height="{}" class="heat-{level}"><title>{} {hour:02}:00: {count}</title></rect>"#,
-                LEFT + hour as u32 * CELL,
+                r#"<rect x="{x}" y="{y}" width="{}" height="{}" class="heat-{level}"><title>{} {hour:02}:00: {count}</title></rect>"#,
                 CELL - 2,
                 CELL - 2,
                 WEEKDAYS[day]
             );
+            if count > 0 {
+                let shade = if level >= 3 { "count light" } else { "count" };
+                let _ = write!(out, r#"<text x="{}" y="{}" class="{shade}">{count}</text>"#, x + CELL / 2 - 1, y + 15);
+            }
         }
     }
-    close_chart(&mut out);
+    let mut headers = vec![String::new()];
+    headers.extend((0..24).map(|hour| format!("{hour:02}:00")));
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<String>> = by_weekday_hour
+        .iter()
+        .zip(WEEKDAYS)
+        .map(|(hours, day)| std::iter::once(day.to_owned()).chain(hours.iter().map(u32::to_string)).collect())
+        .collect();
+    close_chart(&mut out, "heatmap", &headers, &rows);
     out
 }
 
-/// Good (bottom) and bad (top) ratings per key, as stacked columns.
-fn stacked(id: &str, title: &str, ratings: &[Ratings]) -> String {
-    const HEIGHT: u32 = 170;
-    const BASE: u32 = 130;
-    let mut out = String::new();
-    if ratings.is_empty() {
-        let _ = write!(
-            out,
-            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No ratings.</p></figure>"#,
-            escaped(title)
-        );
-        return out;
-    }
-    open_chart(&mut out, id, title, HEIGHT);
-    let max = ratings.iter().map(|rating| rating.good + rating.bad).max().unwrap_or(0).max(1);
-    let step = ((WIDTH - 20) / ratings.len().max(1) as u32).min(90);
-    let _ = write!(
-        out,
-        r#"<rect x="{}" y="2" width="10" height="10" class="good"/><text x="{}" y="11" class="label">good</text><rect x="{}" y="2" width="10" height="10" class="bad"/><text x="{}" y="11" class="label">bad</text>"#,
-        WIDTH - 120,
-        WIDTH - 106,
-        WIDTH - 60,
-        WIDTH - 46
-    );
-    for (index, rating) in ratings.iter().enumerate() {
-        let x = 10 + index as u32 * step;
-        let good = (rating.good * (BASE - 24)).div_ceil(max);
-        let bad = (rating.bad * (BASE - 24)).div_ceil(max);
-        let label = escaped(&rating.label);
-        let _ = write!(
-            out,
-            r#"<rect x="{x}" y="{}" width="{}" height="{good}" class="good"><title>{label}: {} good</title></rect><rect x="{x}" y="{}" width="{}" height="{bad}" class="bad"><title>{label}: {} bad</title></rect><text x="{x}" y="{}" class="label">{label}</text><text x="{x}" y="{}" class="value">{}/{}</text>"#,
-            BASE - good,
-            step - 8,
-            rating.good,
-            BASE - good - bad,
-            step - 8,
-            rating.bad,
-            BASE + 16,
-            BASE + 32,
-            rating.good,
-            rating.bad
-        );
-    }
-    close_chart(&mut out);
-    out
+fn rating_rows(ratings: &[Ratings]) -> Vec<Vec<String>> {
+    ratings.iter().map(|r| vec![r.label.clone(), r.good.to_string(), r.bad.to_string()]).collect()
 }
 
 /// Good and bad ratings per key as horizontal bars, good first: room for long topic names.
 fn stacked_rows(id: &str, title: &str, ratings: &[Ratings]) -> String {
     const ROW: u32 = 26;
     const LABELS: u32 = 170;
-    let mut out = String::new();
     if ratings.is_empty() {
-        let _ = write!(
-            out,
-            r#"<figure class="chart"><figcaption>{}</figcaption><p class="empty">No ratings.</p></figure>"#,
-            escaped(title)
-        );
-        return out;
+        return empty_chart(title, "No ratings.");
     }
+    let mut out = String::new();
     open_chart(&mut out, id, title, ratings.len() as u32 * ROW + 4);
     let max = ratings.iter().map(|rating| rating.good + rating.bad).max().unwrap_or(0).max(1);
     let room = WIDTH - LABELS - 120;
@@ -343,9 +338,10 @@ fn stacked_rows(id: &str, title: &str, ratings: &[Ratings]) -> String {
         let label = escaped(&rating.label);
         let _ = write!(
             out,
-            r#"<text x="{}" y="{}" text-anchor="end" class="label">{label}</text><rect x="{LABELS}" y="{y}" width="{good}" height="18" class="good"><title>{label}: {} good</title></rect><rect x="{}" y="{y}" width="{bad}" height="18" class="bad"><title>{label}: {} bad</title></rect><text x="{}" y="{}" class="value">{} good, {} bad</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="end" class="label">{}</text><rect x="{LABELS}" y="{y}" width="{good}" height="18" class="good"><title>{label}: {} good</title></rect><rect x="{}" y="{y}" width="{bad}" height="18" class="bad"><title>{label}: {} bad</title></rect><text x="{}" y="{}" class="value">{} good, {} bad</text>"#,
             LABELS - 8,
             y + 14,
+            short(&rating.label, 24),
             rating.good,
             LABELS + good,
             rating.bad,
@@ -355,6 +351,6 @@ fn stacked_rows(id: &str, title: &str, ratings: &[Ratings]) -> String {
             rating.bad
         );
     }
-    close_chart(&mut out);
+    close_chart(&mut out, id, &["", "Good", "Bad"], &rating_rows(ratings));
     out
 }

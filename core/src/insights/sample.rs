@@ -250,8 +250,13 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
             });
         }
     }
+    // A visit late on the last day may run past midnight; the month ends there.
+    activity.events.retain(|event| event.at < end);
     activity
 }
+
+/// 9999-12-31: when the sweep would consider a made-up ticket due.
+const NEVER: i64 = 253_402_300_799;
 
 /// SQL text: a string literal.
 fn text(value: &str) -> String {
@@ -295,13 +300,13 @@ impl Activity {
                 text(&stored.created_at),
             );
             let error = (ticket.state == "failed").then_some("the helpdesk answered 422: requester email rejected");
+            // Never due: the sweep must not send made-up tickets to a helpdesk configured later.
             let _ = writeln!(
                 sql,
-                "INSERT INTO outbox (number, state, attempts, next_attempt_at, last_error) VALUES ({}, {}, {}, {}, {});",
+                "INSERT INTO outbox (number, state, attempts, next_attempt_at, last_error) VALUES ({}, {}, {}, {NEVER}, {});",
                 text(&stored.number),
                 text(ticket.state),
                 ticket.attempts,
-                ticket.at + 60,
                 optional(error),
             );
             if let Some(seconds) = ticket.delivery_seconds {

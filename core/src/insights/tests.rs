@@ -20,8 +20,6 @@ fn ticket(local: &str, topic: &str) -> TicketRow {
         urgency: Some("normal".into()),
         product: None,
         incident_id: None,
-        rating: None,
-        rated_at: None,
         state: Some("delivered".into()),
         attempts: Some(1),
         delivery_seconds: Some(2.0),
@@ -44,10 +42,14 @@ fn search_events_are_folded_and_checked() {
         refused(r#"{"kind": "search", "query": "a", "results": 1, "visit": "short"}"#).field.as_deref(),
         Some("visit")
     );
-    assert_eq!(
-        refused(r#"{"kind": "article_view", "slug": "a", "product": "a\nb"}"#).field.as_deref(),
-        Some("product")
-    );
+    // The host page's product name is cleaned up, never a reason to refuse.
+    let product = |name: &str| {
+        let body = serde_json::json!({"kind": "article_view", "slug": "a", "product": name}).to_string();
+        parse_event(body.as_bytes(), 0).unwrap().product
+    };
+    assert_eq!(product(" Mobile\napp ").as_deref(), Some("Mobileapp"));
+    assert_eq!(product(&"x".repeat(100)).map(|p| p.len()), Some(64));
+    assert_eq!(product("  "), None);
     assert_eq!(refused(r#"{"kind": "article_view", "slug": "a", "email": "x"}"#).code, "unknown_field");
     assert_eq!(refused(r#"{"kind": "page_view"}"#).field.as_deref(), Some("kind"));
     assert_eq!(refused(r#"{"slug": "a"}"#).field.as_deref(), Some("kind"));
@@ -135,16 +137,20 @@ fn self_service_share_counts_visits_without_a_ticket() {
 fn ratings_incidents_and_delivery() {
     let filter = Filter::parse(None, None, None, date("2026-11-23")).unwrap();
     let mut rated = ticket("2026-11-17 10:00", "billing");
-    rated.rating = Some("bad".into());
-    rated.rated_at = Some(at("2026-11-19 10:00"));
     rated.incident_id = Some("outage-1".into());
     let mut waiting = ticket("2026-11-18 10:00", "billing");
     (waiting.state, waiting.attempts, waiting.delivery_seconds) = (Some("pending".into()), Some(3), None);
     let mut good = ticket("2026-11-18 11:00", "question");
-    good.rating = Some("good".into());
     good.delivery_seconds = Some(10.0);
+    let rating = |local: &str, topic: &str, rating: &str| RatingRow {
+        at: at(local),
+        topic: Some(topic.into()),
+        rating: rating.into(),
+    };
     let rows = Rows {
         tickets: vec![rated, waiting, good],
+        // Given in the week of Monday 16 November.
+        ratings: vec![rating("2026-11-19 10:00", "billing", "bad"), rating("2026-11-18 12:00", "question", "good")],
         incident_titles: [("outage-1".to_owned(), "API outage".to_owned())].into_iter().collect(),
         ..Rows::default()
     };
@@ -196,7 +202,11 @@ fn the_page_escapes_what_customers_wrote() {
     assert!(!html.contains("<script") && !html.contains("<b>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains(r#"data-figure="tickets" data-value="1""#));
-    assert!(html.contains(r#"<svg role="img" aria-labelledby="heatmap-title""#));
+    // Each drawing is hidden from screen readers, which read its numbers from a table instead.
+    assert!(html.contains(r#"<svg aria-hidden="true""#));
+    assert!(html.contains(r#"<div class="visually-hidden"><table aria-labelledby="heatmap-title">"#));
+    let friday = format!("<th scope=\"row\">Fri</th>{}<td>1</td>", "<td>0</td>".repeat(10));
+    assert!(html.contains(&friday), "Friday 10:00 has the ticket");
 }
 
 #[test]
