@@ -204,10 +204,7 @@ impl Wrangler {
     /// returns the rows.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>> {
         let persist = self.state.path().display().to_string();
-        let stdout = run_wrangler(
-            self.state.path(),
-            &["d1", "execute", "DB", "--local", "--persist-to", &persist, "--json", "--command", sql],
-        )?;
+        let stdout = self.d1_execute(&["--persist-to", &persist, "--json", "--command", sql])?;
         let results: Value = serde_json::from_str(&stdout).with_context(|| format!("d1 execute printed: {stdout}"))?;
         match results.pointer("/0/results") {
             Some(Value::Array(rows)) => Ok(rows.clone()),
@@ -218,12 +215,24 @@ impl Wrangler {
     /// Runs a file of SQL statements against the worker's local D1.
     pub fn d1_file(&self, file: &Path) -> Result<()> {
         let persist = self.state.path().display().to_string();
-        let file = file.display().to_string();
-        run_wrangler(
-            self.state.path(),
-            &["d1", "execute", "DB", "--local", "--persist-to", &persist, "--file", &file],
-        )?;
-        Ok(())
+        self.d1_execute(&["--persist-to", &persist, "--file", &file.display().to_string()]).map(drop)
+    }
+
+    /// `wrangler d1 execute` on the worker's local database. The worker's own writes (the queue consumer
+    /// delivering, events after a response) can hold SQLite's lock for a moment; a statement that found
+    /// the database busy is run again, for a few seconds at most.
+    fn d1_execute(&self, args: &[&str]) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut command = vec!["d1", "execute", "DB", "--local"];
+        command.extend_from_slice(args);
+        loop {
+            match run_wrangler(self.state.path(), &command) {
+                Err(error) if error.to_string().contains("SQLITE_BUSY") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                result => return result,
+            }
+        }
     }
 
     /// The worker's log so far, for failure messages.

@@ -11,8 +11,24 @@ use crate::storage;
 
 /// Kept in sessionStorage, so that a reload before writing loses nothing and another tab starts afresh.
 const TRAIL_KEY: &str = "edgedesk-trail";
-/// The tab's visit id lives as long as the trail: one visit per tab, however many pages it spans.
+/// The tab's visit: one per tab, however many pages it spans, and a new one after half an hour without
+/// a search, an article or a ticket (the usual end of a web analytics session).
 const VISIT_KEY: &str = "edgedesk-visit";
+const VISIT_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Visit {
+    id: String,
+    /// `Date.now()` of the last thing recorded in it.
+    last_ms: f64,
+}
+
+impl Visit {
+    fn new(now_ms: f64) -> Self {
+        let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        Self { id: format!("{:08x}{:08x}", half(), half()), last_ms: now_ms }
+    }
+}
 /// The worker refuses longer context items.
 const MAX_CONTEXT_ITEM_CHARS: usize = 200;
 
@@ -30,23 +46,31 @@ pub struct Session {
     trail: StoredValue<Trail>,
     /// A random id for this tab's visit, so the support lead can count visits that ended without a
     /// ticket. It names no one and is forgotten with the tab.
-    visit: StoredValue<String>,
+    visit: StoredValue<Option<Visit>>,
 }
 
 impl Session {
     pub fn new(identity: Option<SignedIdentity>) -> Self {
         let trail = storage::read(storage::session(), TRAIL_KEY).unwrap_or_default();
-        let visit = storage::read(storage::session(), VISIT_KEY).unwrap_or_else(|| {
-            let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-            let visit = format!("{:08x}{:08x}", half(), half());
-            storage::write(storage::session(), VISIT_KEY, &visit);
-            visit
-        });
+        let visit = storage::read(storage::session(), VISIT_KEY);
         Self { identity: RwSignal::new(identity), trail: StoredValue::new(trail), visit: StoredValue::new(visit) }
     }
 
+    /// The visit id for something the customer does now.
     pub fn visit(&self) -> String {
-        self.visit.get_value()
+        let now_ms = js_sys::Date::now();
+        self.visit
+            .try_update_value(|visit| {
+                let current = match visit.take() {
+                    Some(visit) if now_ms - visit.last_ms < VISIT_IDLE_MS => Visit { last_ms: now_ms, ..visit },
+                    _ => Visit::new(now_ms),
+                };
+                storage::write(storage::session(), VISIT_KEY, &current);
+                let id = current.id.clone();
+                *visit = Some(current);
+                id
+            })
+            .unwrap_or_default()
     }
 
     pub fn read_article(&self, slug: &str) {

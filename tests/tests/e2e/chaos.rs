@@ -79,16 +79,26 @@ pub async fn acknowledged_tickets_survive_crashes_exactly_once(_world: &World) -
     let stop = Arc::new(AtomicBool::new(false));
     let customer = tokio::spawn(keep_filing(worker.base_url.clone(), Arc::clone(&acknowledged), Arc::clone(&stop)));
 
-    until_acknowledged(&acknowledged, 5).await?;
+    // When tickets stop being acknowledged, say what the customer and the worker last saw.
+    macro_rules! until {
+        ($count:expr) => {
+            if let Err(error) = until_acknowledged(&acknowledged, $count).await {
+                let customer =
+                    if customer.is_finished() { format!("{:?}", customer.await) } else { "still filing".into() };
+                bail!("{error:#}\ncustomer: {customer}\nworker:\n{}", crate::tail(&worker.log(), 30));
+            }
+        };
+    }
+    until!(5);
     helpdesk.stop();
-    until_acknowledged(&acknowledged, 12).await?;
+    until!(12);
     worker.crash_and_restart().await?;
-    until_acknowledged(&acknowledged, 20).await?;
+    until!(20);
     helpdesk.restart().await?;
     helpdesk.set_mode(HelpdeskMode::LosesFirstAnswer);
-    until_acknowledged(&acknowledged, 28).await?;
+    until!(28);
     worker.crash_and_restart().await?;
-    until_acknowledged(&acknowledged, 36).await?;
+    until!(36);
     helpdesk.set_mode(HelpdeskMode::Up);
     stop.store(true, Ordering::Relaxed);
     let filed = customer.await??;

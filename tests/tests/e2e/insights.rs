@@ -238,8 +238,10 @@ pub async fn figures_match_a_known_month_in_the_api_the_cli_and_the_page(world: 
     let period = vec![("from", from.clone()), ("to", to.clone())];
 
     // The admin API's JSON, for all products and for one.
+    let asked = std::time::Instant::now();
     let report: Value =
         get("/api/admin/insights", period.clone(), Some(&token)).await?.error_for_status()?.json().await?;
+    println!("report over {DAYS} days: {} ms (workerd and local D1, this machine)", asked.elapsed().as_millis());
     let all = expected(&month, &support, None);
     compare(&report, &all).context("all products")?;
     ensure!(report["products"] == json!(sample::PRODUCTS), "the products to filter by: {}", report["products"]);
