@@ -5,28 +5,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use edgedesk_core::kb;
+use edgedesk_core::random::SplitMix64;
 use edgedesk_core::text;
-
-/// SplitMix64: small, fast and the same on every machine.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-
-    fn between(&mut self, low: usize, high: usize) -> usize {
-        low + self.below(high - low + 1)
-    }
-}
 
 pub fn generate(source: &Path, out: &Path, articles: usize) -> Result<()> {
     let knowledge_base = kb::load(source)?;
@@ -38,9 +18,9 @@ pub fn generate(source: &Path, out: &Path, articles: usize) -> Result<()> {
         .flat_map(|part| text::words(&part.text).map(|w| w.folded).collect::<Vec<_>>())
         .filter(|word| word.chars().all(char::is_alphanumeric))
         .collect();
-    let mut random = Random(0x005E_ED0F_ED6E_DE5C);
-    let phrase = |random: &mut Random, count: usize| {
-        (0..count).map(|_| words[random.below(words.len())].as_str()).collect::<Vec<_>>().join(" ")
+    let mut random = SplitMix64::new(0x005E_ED0F_ED6E_DE5C);
+    let phrase = |random: &mut SplitMix64, count: u64| {
+        (0..count).map(|_| words[random.below(words.len() as u64) as usize].as_str()).collect::<Vec<_>>().join(" ")
     };
     for number in 0..articles {
         let section = format!("section-{:02}", number % 24);

@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod frame;
 pub mod insights;
 pub mod manifest;
+pub mod random;
 pub mod relevance;
 #[cfg(feature = "markdown")]
 pub mod safe_markdown;

@@ -12,6 +12,7 @@ use chrono::{Duration, NaiveDate};
 
 use super::{Event, EventKind};
 use crate::delivery::{self, StoredTicket};
+use crate::random::SplitMix64;
 use crate::status::format_time;
 use crate::support::{Support, Urgency};
 use crate::ticket::{self, ValidTicket};
@@ -74,47 +75,10 @@ const HOUR_WEIGHTS: [u32; 24] = [2, 1, 1, 1, 1, 2, 4, 10, 24, 40, 48, 50, 44, 46
 const URGENCY_WEIGHTS: [(Urgency, u32); 4] =
     [(Urgency::Low, 20), (Urgency::Normal, 55), (Urgency::High, 20), (Urgency::Critical, 5)];
 
-/// splitmix64: a deterministic stream, so a seed always makes the same month.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
-        let total: u32 = items.iter().map(|(_, weight)| weight).sum();
-        let mut roll = self.below(u64::from(total)) as u32;
-        for &(item, weight) in items {
-            if roll < weight {
-                return item;
-            }
-            roll -= weight;
-        }
-        items[0].0
-    }
-}
-
 /// `days` days of activity ending with `last_day` (local dates of the support team), from `seed`.
 /// `articles` are the knowledge base's `(locale, slug)` pairs the made-up customers read.
 pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, articles: &[(String, String)]) -> Activity {
-    let mut random = Random(seed);
+    let mut random = SplitMix64::new(seed);
     let mut activity = Activity::default();
     let first_day = last_day - Duration::days(i64::from(days.max(1)) - 1);
     let outage_day = first_day + Duration::days(i64::from(days) * 3 / 5);
@@ -137,7 +101,7 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 continue;
             }
             let during_outage = day == outage_day && (14..17).contains(&hour);
-            let visit = format!("demo-{:016x}", random.next());
+            let visit = format!("demo-{:016x}", random.next_u64());
             let locale = random.weighted(&[("en", 70), ("ru", 20), ("uk", 10)]);
             let product = (!random.chance(10)).then(|| random.pick(&PRODUCTS).to_string());
             let event = |at: i64, kind: EventKind, subject: &str, value: u32| Event {
@@ -211,7 +175,7 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 visit: Some(visit.clone()),
             };
             let mut ticket_random = [0u8; 5];
-            ticket_random.copy_from_slice(&random.next().to_be_bytes()[..5]);
+            ticket_random.copy_from_slice(&random.next_u64().to_be_bytes()[..5]);
             let stored = delivery::stored_ticket(
                 valid,
                 ticket::ticket_number(ticket_random),
