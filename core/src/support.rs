@@ -61,6 +61,13 @@ pub struct Topic {
     pub complaint: bool,
 }
 
+impl Topic {
+    /// The topic's name in `locale`, else in English, else its id.
+    pub fn title_in(&self, locale: &str) -> &str {
+        self.title.get(locale).or_else(|| self.title.get("en")).unwrap_or(&self.id)
+    }
+}
+
 /// The support team as the worker needs it: compiled from `[support]` in `edgedesk.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Support {
@@ -134,10 +141,7 @@ impl Support {
             topics: self
                 .topics
                 .iter()
-                .map(|topic| crate::api::FormTopic {
-                    id: topic.id.clone(),
-                    title: topic.title.get(locale).or_else(|| topic.title.get("en")).unwrap_or(&topic.id).clone(),
-                })
+                .map(|topic| crate::api::FormTopic { id: topic.id.clone(), title: topic.title_in(locale).to_owned() })
                 .collect(),
             fields: self.fields.clone(),
             labels: self.labels.get(locale).cloned().unwrap_or_default(),
@@ -150,6 +154,11 @@ impl Support {
 
     pub fn topic_ids(&self) -> Vec<&str> {
         self.topics.iter().map(|topic| topic.id.as_str()).collect()
+    }
+
+    /// A topic's name in `locale`, for any id: English, then the id itself, when it has none there.
+    pub fn topic_title(&self, id: &str, locale: &str) -> String {
+        self.topic(id).map_or(id, |topic| topic.title_in(locale)).to_owned()
     }
 
     pub fn topic(&self, id: &str) -> Option<&Topic> {

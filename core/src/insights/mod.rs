@@ -484,8 +484,7 @@ fn volume(filter: &Filter, support: &Support, tickets: &[TicketRow]) -> Volume {
     }
     let total = tickets.len() as u32;
     let night_share = share(at_night, total);
-    let topic_label =
-        |id: &str| support.topic(id).and_then(|topic| topic.title.get("en")).cloned().unwrap_or_else(|| id.to_owned());
+    let topic_label = |id: &str| support.topic_title(id, "en");
     Volume {
         tickets: total,
         by_hour: (0..24).map(|hour| by_weekday_hour.iter().map(|day| day[hour]).sum()).collect(),
@@ -626,7 +625,6 @@ fn satisfaction(
         .map(|(id, tickets)| IncidentTickets { id: id.to_owned(), title: titles.get(id).cloned(), tickets })
         .collect();
     incidents.sort_by(|a, b| b.tickets.cmp(&a.tickets).then_with(|| a.id.cmp(&b.id)));
-    let topic_label = |id: &str| support.topic(id).and_then(|topic| topic.title.get("en")).cloned();
     Satisfaction {
         good,
         bad,
@@ -641,12 +639,7 @@ fn satisfaction(
             .collect(),
         by_topic: by_topic
             .into_iter()
-            .map(|(topic, (good, bad))| Ratings {
-                label: topic_label(&topic).unwrap_or_else(|| topic.clone()),
-                key: topic,
-                good,
-                bad,
-            })
+            .map(|(topic, (good, bad))| Ratings { label: support.topic_title(&topic, "en"), key: topic, good, bad })
             .collect(),
         incidents,
     }
