@@ -15,11 +15,9 @@ pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> Ap
     if let Some(limited) = crate::insights::over_limit(&request, env).await? {
         return Ok(limited);
     }
-    let manifest = knowledge::manifest(env).await?;
-    let locale = manifest.choose_locale(vote.locale.as_deref()).to_owned();
-    if !feedback::is_article_slug(&slug) || !knowledge::has_article(env, &locale, &slug).await? {
+    let Some(locale) = knowledge::article_locale(env, vote.locale.as_deref(), &slug).await? else {
         return Err(ApiError::not_found(&format!("The article `{slug}`")));
-    }
+    };
     let event = Event {
         at: status::now(&request, env)?.0,
         kind: EventKind::Feedback,

@@ -67,23 +67,16 @@ pub async fn record(mut request: Request, env: &Env, context: &worker::Context) 
     let body = json_body(&mut request, insights::NewEvent::MAX_BYTES).await?;
     let (now, _) = status::now(&request, env)?;
     let mut event = insights::parse_event(&body, now)?;
-    let client_ip = header(&request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
-    if !tickets::within_limits(env, EVENT_LIMITER, vec![format!("ip:{client_ip}")]).await? {
-        return too_many_requests(
-            tickets::RATE_LIMIT_PERIOD_SECONDS,
-            "Too many events from this address; try again in a minute.",
-        );
+    if let Some(limited) = over_limit(&request, env).await? {
+        return Ok(limited);
     }
-    let manifest = knowledge::manifest(env).await?;
-    let locale = manifest.choose_locale(event.locale.as_deref()).to_owned();
-    if event.kind == insights::EventKind::ArticleView && !knowledge::has_article(env, &locale, &event.subject).await? {
-        return Err(ApiError::for_field(
-            404,
-            "not_found",
-            "slug",
-            format!("The article `{}` does not exist.", event.subject),
-        ));
-    }
+    let locale = if event.kind == insights::EventKind::ArticleView {
+        knowledge::article_locale(env, event.locale.as_deref(), &event.subject).await?.ok_or_else(|| {
+            ApiError::for_field(404, "not_found", "slug", format!("The article `{}` does not exist.", event.subject))
+        })?
+    } else {
+        knowledge::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned()
+    };
     event.locale = Some(locale);
     let statement = insert(&d1::database(env)?, &event)?;
     context.wait_until(async move {

@@ -178,6 +178,16 @@ pub async fn has_article(env: &Env, locale: &str, slug: &str) -> Result<bool, Ap
     Ok(index(env, locale).await?.has_article(slug))
 }
 
+/// The locale an article is served in for a customer who asked for `requested`, or `None` when there
+/// is no such article there: what votes, deflections and article views are recorded under.
+pub async fn article_locale(env: &Env, requested: Option<&str>, slug: &str) -> Result<Option<String>, ApiError> {
+    if !is_article_slug(slug) {
+        return Ok(None);
+    }
+    let locale = manifest(env).await?.choose_locale(requested).to_owned();
+    Ok(has_article(env, &locale, slug).await?.then_some(locale))
+}
+
 pub async fn article(request: &Request, env: &Env, slug: &str) -> ApiResult {
     let slug = decode(slug);
     let not_found = || ApiError::not_found(&format!("The article `{slug}`"));

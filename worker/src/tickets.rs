@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use edgedesk_core::api;
 use edgedesk_core::api::{
     ApiError, Deflection, MyTicket, MyTickets, MyTicketsRequest, TicketAccepted, TicketEvent, TicketEventView,
     TicketRating, TicketView,
@@ -12,7 +13,6 @@ use edgedesk_core::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
 use edgedesk_core::insights::{self, Event, EventKind};
 use edgedesk_core::signing::{self, SignedIdentity};
 use edgedesk_core::ticket::{self, MAX_BODY_BYTES};
-use edgedesk_core::{api, feedback};
 use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
@@ -447,16 +447,14 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     if let Some(limited) = crate::insights::over_limit(&request, env).await? {
         return Ok(limited);
     }
-    let manifest = knowledge::manifest(env).await?;
-    let locale = manifest.choose_locale(Some(&deflection.locale)).to_owned();
-    if !feedback::is_article_slug(&deflection.slug) || !knowledge::has_article(env, &locale, &deflection.slug).await? {
+    let Some(locale) = knowledge::article_locale(env, Some(&deflection.locale), &deflection.slug).await? else {
         return Err(ApiError::for_field(
             404,
             "not_found",
             "slug",
             format!("The article `{}` does not exist.", deflection.slug),
         ));
-    }
+    };
     let event = Event {
         at: status::now(&request, env)?.0,
         kind: EventKind::Deflection,
