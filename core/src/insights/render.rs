@@ -79,40 +79,35 @@ pub fn render(insights: &Insights) -> String {
         service.contacts, service.resolved_without_ticket
     );
     out.push_str(r#"<div class="pair"><div><h3 id="gaps-heading">Searches that found nothing</h3>"#);
-    if service.top_zero_result.is_empty() {
-        out.push_str(r#"<p class="empty">None: every search found an article.</p>"#);
-    } else {
-        out.push_str(r#"<table aria-labelledby="gaps-heading"><thead><tr><th scope="col">Query</th><th scope="col">Language</th><th scope="col" class="number">Searches</th></tr></thead><tbody>"#);
-        for query in &service.top_zero_result {
-            let _ = write!(
-                out,
-                r#"<tr><td>{}</td><td>{}</td><td class="number">{}</td></tr>"#,
-                escaped(&query.query),
-                escaped(query.locale.as_deref().unwrap_or("")),
-                query.count
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
+    let gaps = service.top_zero_result.iter().map(|query| {
+        let language = query.locale.as_deref().unwrap_or("");
+        vec![Cell::Text(escaped(&query.query)), Cell::Text(escaped(language)), Cell::Count(query.count)]
+    });
+    figure_table(
+        &mut out,
+        "gaps-heading",
+        &[("Query", false), ("Language", false), ("Searches", true)],
+        gaps.collect(),
+        "None: every search found an article.",
+    );
     out.push_str(r#"</div><div><h3 id="articles-heading">Articles</h3>"#);
-    if service.articles.is_empty() {
-        out.push_str(r#"<p class="empty">No article was read in this period.</p>"#);
-    } else {
-        out.push_str(r#"<table aria-labelledby="articles-heading"><thead><tr><th scope="col">Article</th><th scope="col" class="number">Read</th><th scope="col" class="number">Helpful</th><th scope="col" class="number">Not helpful</th><th scope="col" class="number">Deflections</th></tr></thead><tbody>"#);
-        for article in &service.articles {
-            let _ = write!(
-                out,
-                r#"<tr><td>{}<span class="locale">{}</span></td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td></tr>"#,
-                escaped(&article.slug),
-                escaped(article.locale.as_deref().unwrap_or("")),
-                article.views,
-                article.helpful,
-                article.not_helpful,
-                article.deflections
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
+    let articles = service.articles.iter().map(|article| {
+        let locale = escaped(article.locale.as_deref().unwrap_or(""));
+        vec![
+            Cell::Text(format!(r#"{}<span class="locale">{locale}</span>"#, escaped(&article.slug))),
+            Cell::Count(article.views),
+            Cell::Count(article.helpful),
+            Cell::Count(article.not_helpful),
+            Cell::Count(article.deflections),
+        ]
+    });
+    figure_table(
+        &mut out,
+        "articles-heading",
+        &[("Article", false), ("Read", true), ("Helpful", true), ("Not helpful", true), ("Deflections", true)],
+        articles.collect(),
+        "No article was read in this period.",
+    );
     out.push_str("</div></div></section>");
 
     let satisfaction = &insights.satisfaction;
@@ -129,19 +124,20 @@ pub fn render(insights: &Insights) -> String {
     out.push_str(&stacked_rows("ratings-by-week", "Ratings per week", &satisfaction.by_week));
     out.push_str(&stacked_rows("ratings-by-topic", "Ratings by topic", &satisfaction.by_topic));
     out.push_str(r#"<h3 id="incidents-heading">Tickets filed during incidents</h3>"#);
-    if satisfaction.incidents.is_empty() {
-        out.push_str(r#"<p class="empty">No ticket was filed while a status notice was shown.</p>"#);
-    } else {
-        out.push_str(r#"<table aria-labelledby="incidents-heading"><thead><tr><th scope="col">Notice</th><th scope="col" class="number">Tickets</th></tr></thead><tbody>"#);
-        for incident in &satisfaction.incidents {
-            let name = match &incident.title {
-                Some(title) => format!("{} <span class=\"locale\">{}</span>", escaped(title), escaped(&incident.id)),
-                None => escaped(&incident.id),
-            };
-            let _ = write!(out, r#"<tr><td>{name}</td><td class="number">{}</td></tr>"#, incident.tickets);
-        }
-        out.push_str("</tbody></table>");
-    }
+    let incidents = satisfaction.incidents.iter().map(|incident| {
+        let name = match &incident.title {
+            Some(title) => format!("{} <span class=\"locale\">{}</span>", escaped(title), escaped(&incident.id)),
+            None => escaped(&incident.id),
+        };
+        vec![Cell::Text(name), Cell::Count(incident.tickets)]
+    });
+    figure_table(
+        &mut out,
+        "incidents-heading",
+        &[("Notice", false), ("Tickets", true)],
+        incidents.collect(),
+        "No ticket was filed while a status notice was shown.",
+    );
     out.push_str("</section>");
 
     let delivery = &insights.delivery;
@@ -163,6 +159,38 @@ pub fn render(insights: &Insights) -> String {
 
 fn labelled(counts: &[Count]) -> Vec<(String, u32)> {
     counts.iter().map(|count| (count.label.clone(), count.count)).collect()
+}
+
+/// A table cell: HTML already escaped, or a count (right-aligned).
+enum Cell {
+    Text(String),
+    Count(u32),
+}
+
+/// A table of figures named by the heading `heading_id`, or `empty` said in a sentence when it has no
+/// rows. `columns` are the headings, each with whether it holds counts.
+fn figure_table(out: &mut String, heading_id: &str, columns: &[(&str, bool)], rows: Vec<Vec<Cell>>, empty: &str) {
+    if rows.is_empty() {
+        let _ = write!(out, r#"<p class="empty">{}</p>"#, escaped(empty));
+        return;
+    }
+    let _ = write!(out, r#"<table aria-labelledby="{heading_id}"><thead><tr>"#);
+    for (heading, counts) in columns {
+        let class = if *counts { r#" class="number""# } else { "" };
+        let _ = write!(out, r#"<th scope="col"{class}>{}</th>"#, escaped(heading));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = match cell {
+                Cell::Text(html) => write!(out, "<td>{html}</td>"),
+                Cell::Count(count) => write!(out, r#"<td class="number">{count}</td>"#),
+            };
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
 }
 
 /// The start of a chart. The drawing is for eyes; its numbers are in a table after it, which screen
