@@ -9,7 +9,7 @@ scripts/setup.sh
 scripts/build.sh
 
 step "Generated bad input, ×20"
-ROBUSTNESS_SCALE=20 cargo test --release -p edgedesk-core --test robustness -- --nocapture 2>&1 | grep -E "robustness:|test result"
+ROBUSTNESS_SCALE=20 cargo test --release -p edgedesk-e2e --test robustness -- --nocapture 2>&1 | grep -E "robustness:|test result"
 step "Load, ×20"
 LOAD_SCALE=20 cargo test -p edgedesk-e2e --test e2e -- --nocapture load:: 2>&1 | grep -E "load:|test result"
 step "Chaos"

@@ -28,6 +28,6 @@ if refused=$(SKIP_BUILD=1 scripts/deploy.sh 2>&1); then
 fi
 echo "$refused" | grep -q "placeholder ids" || { echo "$refused" >&2; exit 1; }
 
-step "Tests: core, cli, end-to-end (workerd + Chromium)"
-# The default members: core, cli and the end-to-end suite (the benchmark runs with `make bench`).
+step "Tests: the domain crates, cli, end-to-end (workerd + Chromium)"
+# The default members: the domain crates under crates/, cli and the end-to-end suite (the benchmark runs with `make bench`).
 cargo test

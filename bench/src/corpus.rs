@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use anyhow::Result;
-use edgedesk_core::kb;
-use edgedesk_core::random::SplitMix64;
-use edgedesk_core::text;
+use edgedesk_insights::random::SplitMix64;
+use edgedesk_kb as kb;
+use edgedesk_search::text;
 
 pub fn generate(source: &Path, out: &Path, articles: usize) -> Result<()> {
     let knowledge_base = kb::load(source)?;

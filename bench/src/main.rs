@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use edgedesk_core::relevance::Judgement;
 use edgedesk_e2e::{Chromedriver, repo_root};
+use edgedesk_search::relevance::Judgement;
 
 /// One help center to measure.
 pub struct Corpus {

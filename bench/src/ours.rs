@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Result, ensure};
-use edgedesk_core::api::SearchResponse;
-use edgedesk_core::kb;
-use edgedesk_core::manifest::{LocaleSummary, Manifest};
-use edgedesk_core::relevance;
-use edgedesk_core::search::{self, Query};
 use edgedesk_e2e::Wrangler;
+use edgedesk_kb as kb;
+use edgedesk_protocol::api::SearchResponse;
+use edgedesk_search::manifest::{LocaleSummary, Manifest};
+use edgedesk_search::relevance;
+use edgedesk_search::{self as search, Query};
 
 use crate::{Corpus, Measured, brotli_size, percentiles, queries};
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use edgedesk_core::kb;
-use edgedesk_core::text::escape_html;
 use edgedesk_e2e::{Chromedriver, HostSite, free_port, repo_root};
+use edgedesk_kb as kb;
+use edgedesk_search::text::escape_html;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use edgedesk_core::text;
+use edgedesk_search::text;
 
 pub const KINDS: [&str; 4] = ["prefix", "1 word", "2 words", "3 words"];
 const PER_KIND: usize = 40;

@@ -2,7 +2,7 @@
 //! messages passed on as they are.
 
 use anyhow::{Context, Result, bail};
-use edgedesk_core::api::ErrorBody;
+use edgedesk_protocol::api::ErrorBody;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 

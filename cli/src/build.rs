@@ -20,9 +20,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use edgedesk_core::kb::Severity;
-use edgedesk_core::manifest::{LocaleSummary, Manifest};
-use edgedesk_core::search;
+use edgedesk_kb::Severity;
+use edgedesk_search as search;
+use edgedesk_search::manifest::{LocaleSummary, Manifest};
 use sha2::{Digest, Sha256};
 
 pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use edgedesk_core::insights::{self, sample};
-use edgedesk_core::support::Support;
+use edgedesk_insights::{self as insights, sample};
+use edgedesk_tickets::support::Support;
 
 /// Prints the SQL that adds `days` days of activity ending with `last_day` (yesterday by default) to the
 /// worker's D1, for the knowledge base built in `kb_dir`.

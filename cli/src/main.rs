@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use edgedesk_core::kb::{self, KnowledgeBase, Severity};
-use edgedesk_core::relevance::{self, Evaluation, Judgement};
-use edgedesk_core::search::{self, Query};
-use edgedesk_core::status::{Kind, Level};
+use edgedesk_kb::{self as kb, KnowledgeBase, Severity};
+use edgedesk_protocol::status::{Kind, Level};
+use edgedesk_search::relevance::{self, Evaluation, Judgement};
+use edgedesk_search::{self as search, Query};
 
 #[derive(Parser)]
 #[command(name = "edgedesk", version, about = "Check, build, preview and search an edgedesk knowledge base.")]

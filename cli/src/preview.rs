@@ -10,10 +10,10 @@ use axum::extract::{Path as UrlPath, Query as UrlQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use edgedesk_core::api::{ARTICLE_LINK_PREFIX, Article};
-use edgedesk_core::kb::{KnowledgeBase, Problem};
-use edgedesk_core::search::Query;
-use edgedesk_core::text::escape_html;
+use edgedesk_kb::{KnowledgeBase, Problem};
+use edgedesk_protocol::api::{ARTICLE_LINK_PREFIX, Article};
+use edgedesk_search::Query;
+use edgedesk_search::text::escape_html;
 use serde::Deserialize;
 
 const ARTICLE_CSS: &str = include_str!("../../widget/src/article.css");

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use edgedesk_core::api::GapsResponse;
-use edgedesk_core::insights::{self, Count, Insights, WEEKDAYS, duration, percent};
+use edgedesk_insights::{self as insights, Count, Insights, WEEKDAYS, duration, percent};
+use edgedesk_protocol::api::GapsResponse;
 use reqwest::Method;
 
 use crate::admin::AdminClient;

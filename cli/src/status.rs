@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use edgedesk_core::status::{Kind, Level, Notice};
+use edgedesk_protocol::status::{Kind, Level, Notice};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 

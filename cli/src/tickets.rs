@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use edgedesk_core::api::{AdminTicket, AdminTickets};
+use edgedesk_protocol::api::{AdminTicket, AdminTickets};
 use reqwest::Method;
 
 use crate::admin::AdminClient;

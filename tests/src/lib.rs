@@ -522,8 +522,8 @@ fn serve_helpdesk(
                 let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
                 let mut log = log.lock().expect("the helpdesk log is never poisoned");
                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-                let signature = header(edgedesk_core::signing::SIGNATURE_HEADER);
-                if edgedesk_core::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
+                let signature = header(edgedesk_tickets::signing::SIGNATURE_HEADER);
+                if edgedesk_tickets::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
                     .is_err()
                 {
                     log.bad_signatures += 1;

@@ -1,9 +1,9 @@
 //! Talking to the worker with the browser's own `fetch`: no HTTP crate in the wasm, only the wire types
-//! from edgedesk-core.
+//! from edgedesk-protocol.
 
 use std::time::Duration;
 
-use edgedesk_core::api::{ApiError, ErrorBody};
+use edgedesk_protocol::api::{ApiError, ErrorBody};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,8 +1,8 @@
 //! An article read inside the widget: its links to other articles open here too, links elsewhere open in
 //! a new tab (the host app stays where it was), and the customer can say whether it helped.
 
-use edgedesk_core::api::{ARTICLE_LINK_PREFIX, Article, ArticleFeedback};
-use edgedesk_core::insights::{EventKind, NewEvent};
+use edgedesk_protocol::api::{ARTICLE_LINK_PREFIX, Article, ArticleFeedback};
+use edgedesk_protocol::insights::{EventKind, NewEvent};
 use leptos::ev::MouseEvent;
 use leptos::html;
 use leptos::prelude::*;

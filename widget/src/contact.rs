@@ -1,8 +1,8 @@
 //! The contact form and the ticket number it ends with. The form's state lives in [`FormState`]; this
 //! is how it looks and what each control does.
 
-use edgedesk_core::api::{ApiError, TicketAccepted};
-use edgedesk_core::support::Urgency;
+use edgedesk_protocol::api::Urgency;
+use edgedesk_protocol::api::{ApiError, TicketAccepted};
 use leptos::ev::{Event, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use edgedesk_core::api::{
+use edgedesk_protocol::api::Urgency;
+use edgedesk_protocol::api::{
     ApiError, AttachmentUploaded, Deflection, FormConfig, NewTicket, SearchHit, SearchResponse, TicketAccepted,
 };
-use edgedesk_core::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
-use edgedesk_core::support::Urgency;
-use edgedesk_core::ticket::{self, MAX_URL_CHARS};
+use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
+use edgedesk_protocol::ticket::{self, MAX_URL_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};

@@ -17,12 +17,12 @@ mod words;
 
 use std::time::Duration;
 
-use edgedesk_core::signing::SignedIdentity;
+use edgedesk_protocol::api::SignedIdentity;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 pub use api::Api;
-use edgedesk_core::insights::NewEvent;
+use edgedesk_protocol::insights::NewEvent;
 use session::{Session, parse_identity};
 
 /// Everything the host page told the loader, passed on to the panel.

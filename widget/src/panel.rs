@@ -1,7 +1,7 @@
 //! The panel: search first; an article read in place; a contact form; the ticket number; "My tickets".
 
-use edgedesk_core::api::TicketAccepted;
-use edgedesk_core::status::Level;
+use edgedesk_protocol::api::TicketAccepted;
+use edgedesk_protocol::status::Level;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;

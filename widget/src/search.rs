@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use edgedesk_core::api::{ArticleLink, SearchGap, SearchHit, SearchResponse, Section};
-use edgedesk_core::insights::{EventKind, NewEvent};
+use edgedesk_protocol::api::{ArticleLink, SearchGap, SearchHit, SearchResponse, Section};
+use edgedesk_protocol::insights::{EventKind, NewEvent};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;

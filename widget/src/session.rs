@@ -1,8 +1,8 @@
 //! What support should know about the customer without asking: who they are (as the product's backend
 //! vouches), and what they read and searched in this tab before writing.
 
-use edgedesk_core::signing::SignedIdentity;
-use edgedesk_core::ticket::MAX_CONTEXT_ITEMS;
+use edgedesk_protocol::api::SignedIdentity;
+use edgedesk_protocol::ticket::MAX_CONTEXT_ITEMS;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use edgedesk_core::status::{Kind, Level, Notice, StatusResponse};
+use edgedesk_protocol::status::{Kind, Level, Notice, StatusResponse};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,7 +1,7 @@
 //! "My tickets": the tickets sent from this browser, and any other found by number and email, each with
 //! where it stands and, once solved, whether the answer helped.
 
-use edgedesk_core::api::{MyTickets, MyTicketsRequest, TicketRating, TicketView};
+use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketRating, TicketView};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;

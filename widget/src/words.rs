@@ -2,9 +2,9 @@
 //! plurals and dates as the browser's `Intl` formats them for the customer's language. A site's own form
 //! labels (`GET /api/form`) take precedence over these; any other language falls back to English.
 
-use edgedesk_core::api::ApiError;
-use edgedesk_core::status::{Kind, Level};
-use edgedesk_core::ticket::max_chars;
+use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::status::{Kind, Level};
+use edgedesk_protocol::ticket::max_chars;
 use wasm_bindgen::JsValue;
 
 #[derive(Debug)]

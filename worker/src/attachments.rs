@@ -1,9 +1,10 @@
 //! Attachments: uploaded before the ticket is sent, checked by their bytes, kept in R2, and opened by
 //! support through signed links that expire.
 
-use edgedesk_core::api::{ApiError, AttachmentUploaded};
-use edgedesk_core::attachment::{self, MAX_ATTACHMENT_BYTES};
-use edgedesk_core::delivery;
+use edgedesk_protocol::api::{ApiError, AttachmentUploaded};
+use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
+use edgedesk_tickets::attachment;
+use edgedesk_tickets::delivery;
 use worker::{Env, HttpMetadata, Request, Response};
 
 use crate::d1;

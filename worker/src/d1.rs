@@ -2,7 +2,7 @@
 //! all its rows, with every platform failure turned into the `503 unavailable` the API reports (and
 //! logged in full by [`internal`]).
 
-use edgedesk_core::api::ApiError;
+use edgedesk_protocol::api::ApiError;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env};

@@ -1,9 +1,9 @@
 //! What customers tell us without a ticket: article votes and searches that found nothing, in D1.
 
-use edgedesk_core::api::{ApiError, GapCount, GapsResponse};
-use edgedesk_core::feedback::{self, MAX_FEEDBACK_BYTES};
-use edgedesk_core::insights::{self, Event, EventKind};
-use edgedesk_core::search;
+use edgedesk_insights::feedback::{self, MAX_FEEDBACK_BYTES};
+use edgedesk_insights::{self as insights, Event, EventKind};
+use edgedesk_protocol::api::{ApiError, GapCount, GapsResponse};
+use edgedesk_search as search;
 use worker::{Env, Request};
 
 use crate::http::{ApiResult, authorize_admin, internal, json, json_body, no_content, query_param};

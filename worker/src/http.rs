@@ -1,6 +1,6 @@
 //! Responses and request bodies: every failure becomes the JSON error body with its status.
 
-use edgedesk_core::api::ApiError;
+use edgedesk_protocol::api::ApiError;
 use worker::{Request, Response};
 
 pub type ApiResult = Result<Response, ApiError>;
@@ -79,7 +79,7 @@ pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// Lets only the operator (`Authorization: Bearer <ADMIN_TOKEN>`) through.
 pub fn authorize_admin(request: &Request, env: &worker::Env) -> Result<(), ApiError> {
     let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
-    edgedesk_core::admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
+    edgedesk_access::admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
 }
 
 /// Sends a POST with these headers and body to another service (a helpdesk, Turnstile).

@@ -1,9 +1,11 @@
 //! Support insights at the edge: the widget's events are written after the response has gone (so
 //! recording never slows a customer down), and a report is a handful of grouping queries in one D1
-//! batch whose rows edgedesk-core turns into figures, CSV and the admin page's charts.
+//! batch whose rows edgedesk-insights turns into figures, CSV and the admin page's charts.
 
-use edgedesk_core::api::ApiError;
-use edgedesk_core::insights::{self, Event, EventGroup, Filter, Insights, RatingRow, Rows, TicketRow, VisitCounts};
+use edgedesk_insights::{
+    self as insights, Event, EventGroup, Filter, Insights, RatingRow, Rows, TicketRow, VisitCounts,
+};
+use edgedesk_protocol::api::ApiError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};

@@ -5,13 +5,13 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use edgedesk_core::api::{ApiError, Article, SearchResponse};
-use edgedesk_core::context;
-use edgedesk_core::feedback::is_article_slug;
-use edgedesk_core::manifest::Manifest;
-use edgedesk_core::search::{self, Query, SearchIndex};
-use edgedesk_core::status::Notice;
-use edgedesk_core::support::Support;
+use edgedesk_protocol::api::is_article_slug;
+use edgedesk_protocol::api::{ApiError, Article, SearchResponse};
+use edgedesk_protocol::status::Notice;
+use edgedesk_search::context;
+use edgedesk_search::manifest::Manifest;
+use edgedesk_search::{self as search, Query, SearchIndex};
+use edgedesk_tickets::support::Support;
 use worker::{Env, Request, Response};
 
 use crate::http::{ApiResult, cached, internal, json, query_param};

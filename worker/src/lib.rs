@@ -1,4 +1,4 @@
-//! The edge worker: HTTP in, edgedesk-core in the middle, D1 and static assets behind.
+//! The edge worker: HTTP in, the domain crates in the middle, D1 and static assets behind.
 //!
 //! Static files (demo page, `/embed.js`, widget, compiled knowledge base) are served by Workers Static
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
@@ -13,8 +13,8 @@ mod outbox;
 mod status;
 mod tickets;
 
-use edgedesk_core::api::{ApiError, Health};
-use edgedesk_core::{cors, frame};
+use edgedesk_access::{cors, frame};
+use edgedesk_protocol::api::{ApiError, Health};
 use worker::{Env, Headers, MessageBatch, Method, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 use http::{ApiResult, error_response, internal, json, method_not_allowed};

@@ -9,9 +9,9 @@
 //! - The scheduled sweep enqueues every row whose time has come and that nobody confirmed: tickets whose
 //!   enqueue failed, parked ones, and held ones once a backend is configured.
 
-use edgedesk_core::api::{AdminTicket, AdminTickets, ApiError, DELIVERY_STATES};
-use edgedesk_core::delivery::{self, Backend, Outcome, StoredTicket};
-use edgedesk_core::search;
+use edgedesk_protocol::api::{AdminTicket, AdminTickets, ApiError, DELIVERY_STATES};
+use edgedesk_search as search;
+use edgedesk_tickets::delivery::{self, Backend, Outcome, StoredTicket};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
 

@@ -2,10 +2,12 @@
 //! moment of the request. `GET /api/status` is what every host page asks on load, so its answers are kept
 //! in the edge cache for a few seconds and validated with ETags; an operator's change purges them.
 
-use edgedesk_core::api::ApiError;
-use edgedesk_core::safe_markdown;
-use edgedesk_core::status::{
-    self, MAX_LIVE_NOTICES, NEW_NOTICE_FIELDS, NewNotice, NewUpdate, Notice, NoticePatch, StatusResponse, UPDATE_FIELDS,
+use edgedesk_markdown as safe_markdown;
+use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::status::{Notice, StatusResponse};
+use edgedesk_protocol::time::parse_time;
+use edgedesk_status::{
+    self as status, MAX_LIVE_NOTICES, NEW_NOTICE_FIELDS, NewNotice, NewUpdate, NoticePatch, UPDATE_FIELDS,
 };
 use worker::{Cache, Env, Request, Response};
 
@@ -36,7 +38,7 @@ fn render(markdown: &str) -> String {
 pub fn now(request: &Request, env: &Env) -> Result<(i64, bool), ApiError> {
     let override_allowed = env.var(ALLOW_CLOCK_OVERRIDE).is_ok_and(|var| var.to_string() == "true");
     if override_allowed && let Some(given) = header(request, CLOCK_HEADER)? {
-        let at = status::parse_time(&given).ok_or_else(|| {
+        let at = parse_time(&given).ok_or_else(|| {
             ApiError::new(400, "invalid_time", format!("{CLOCK_HEADER} must be an RFC 3339 time, not {given:?}."))
         })?;
         return Ok((at, true));

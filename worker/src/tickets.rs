@@ -4,15 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_core::api;
-use edgedesk_core::api::{
+use edgedesk_insights::{self as insights, Event, EventKind};
+use edgedesk_protocol::api;
+use edgedesk_protocol::api::SignedIdentity;
+use edgedesk_protocol::api::{
     ApiError, Deflection, MyTicket, MyTickets, MyTicketsRequest, TicketAccepted, TicketEvent, TicketEventView,
     TicketRating, TicketView,
 };
-use edgedesk_core::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
-use edgedesk_core::insights::{self, Event, EventKind};
-use edgedesk_core::signing::{self, SignedIdentity};
-use edgedesk_core::ticket::{self, MAX_BODY_BYTES};
+use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES};
+use edgedesk_tickets::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
+use edgedesk_tickets::signing;
+use edgedesk_tickets::{lifecycle, turnstile};
 use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
@@ -77,7 +79,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     }
 
     if let Ok(secret) = env.secret(TURNSTILE_SECRET) {
-        let token = ticket::require_turnstile(new_ticket.turnstile.as_deref())?;
+        let token = turnstile::require_turnstile(new_ticket.turnstile.as_deref())?;
         verify_turnstile(env, &secret.to_string(), token, &client_ip).await?;
     }
 
@@ -271,7 +273,7 @@ async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_ip: &str)
     let headers = [("Content-Type".to_owned(), "application/json".to_owned())];
     let mut response = post(&url, &headers, &body).await.map_err(internal)?;
     let answer: serde_json::Value = response.json().await.map_err(internal)?;
-    ticket::check_turnstile(&answer)
+    turnstile::check_turnstile(&answer)
 }
 
 /// Whether every key is still within the limiter's allowance; each call counts against all of them.
@@ -367,7 +369,7 @@ pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
         &[row.number.as_str().into()],
     )
     .await?;
-    let can_rate = ticket::can_rate(&row.status, row.rating.as_deref());
+    let can_rate = lifecycle::can_rate(&row.status, row.rating.as_deref());
     let mut response = json(
         200,
         &TicketView {
@@ -389,10 +391,10 @@ pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
 pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let body = json_body(&mut request, 4096).await?;
     let rating: TicketRating = api::parse_body(&body, &TicketRating::FIELDS, 4096, "rating")?;
-    let rating_value = ticket::check_rating(&rating.rating)?;
+    let rating_value = lifecycle::check_rating(&rating.rating)?;
     let database = d1::database(env)?;
     let row = ticket_for_customer(&database, number, &rating.email).await?;
-    if !ticket::can_rate(&row.status, row.rating.as_deref()) {
+    if !lifecycle::can_rate(&row.status, row.rating.as_deref()) {
         return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
     }
     d1::run(
@@ -414,7 +416,7 @@ pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let signature = header(&request, signing::SIGNATURE_HEADER)?;
     signing::verify_request(secret.to_string().as_bytes(), signature.as_deref(), &body, now)?;
     let event: TicketEvent = api::parse_body(&body, &TicketEvent::FIELDS, 16 * 1024, "event")?;
-    let event = ticket::check_event(event)?;
+    let event = lifecycle::check_event(event)?;
     let database = d1::database(env)?;
     let number = number.to_ascii_uppercase();
     let results = database

@@ -114,7 +114,7 @@ pub async fn acknowledged_tickets_survive_crashes_exactly_once(_world: &World) -
         let swept = client
             .post(worker.url("/api/admin/sweep"))
             .bearer_auth(&admin_token)
-            .header("X-Edgedesk-Now", edgedesk_core::status::format_time(unix_now() + 3600))
+            .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(unix_now() + 3600))
             .send()
             .await?;
         ensure!(swept.status() == 200, "the sweep answered {}", swept.status());

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use chrono::{Datelike, Timelike};
-use edgedesk_core::insights::{self, EventKind, sample};
-use edgedesk_core::support::Support;
 use edgedesk_e2e::{Wrangler, eventually, free_port, repo_root, unix_now};
+use edgedesk_insights::{self as insights, EventKind, sample};
+use edgedesk_tickets::support::Support;
 use fantoccini::Locator;
 use reqwest::Client;
 use serde_json::{Value, json};

@@ -39,7 +39,7 @@ async fn status(world: &World, product: &str, now: Option<&str>) -> Result<Vec<V
 }
 
 fn in_minutes(minutes: i64) -> String {
-    edgedesk_core::status::format_time(unix_now() + minutes * 60)
+    edgedesk_protocol::time::format_time(unix_now() + minutes * 60)
 }
 
 pub async fn operator_raises_updates_and_resolves_an_incident(world: &World) -> Result<()> {

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use edgedesk_core::signing;
 use edgedesk_e2e::{HelpdeskMode, eventually, percentile, unix_now};
+use edgedesk_tickets::signing;
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -416,7 +416,7 @@ pub async fn the_sweep_sends_tickets_the_queue_gave_up_on(world: &World) -> Resu
         Client::new()
             .post(world.worker.url("/api/admin/sweep"))
             .bearer_auth(&world.admin_token)
-            .header("X-Edgedesk-Now", edgedesk_core::status::format_time(at))
+            .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(at))
             .send()
     };
     let response = sweep(unix_now()).await?;

@@ -1,0 +1,6 @@
+//! Who may reach the API, and from where: the browser origins allowed to call it (CORS), the host pages
+//! allowed to embed the frame mode's page, and the operators' token.
+
+pub mod admin;
+pub mod cors;
+pub mod frame;

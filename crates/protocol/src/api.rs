@@ -1,0 +1,570 @@
+//! The JSON the worker speaks and the widget and CLI read: one definition for every side of the wire.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// Articles in the search index this isolate loaded; 0 means the knowledge base was not built.
+    pub articles: usize,
+}
+
+/// One search result, best first in [`SearchResponse::hits`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+    /// The slug of the article's section.
+    pub section: String,
+    /// The Markdown file this article came from, relative to the content directory.
+    pub source: String,
+    /// The heading anchor of the part of the article that matched best, when it is not the intro.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
+    /// That part's heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// HTML: escaped text from the best part with the matched words in `<mark>`.
+    pub snippet: String,
+    pub score: f32,
+}
+
+/// `GET /api/search?q=…`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    /// The locale searched: the one asked for, or the site's default when it has no such locale.
+    pub locale: String,
+    pub hits: Vec<SearchHit>,
+}
+
+/// Where article links point in article HTML. The widget opens these inside itself instead of
+/// navigating the host page: `#/articles/<locale>/<slug>[/<anchor>]`.
+pub const ARTICLE_LINK_PREFIX: &str = "#/articles/";
+/// Where published media (images, PDFs) are served from the worker's origin.
+pub const MEDIA_PREFIX: &str = "/kb/media/";
+
+/// `GET /api/articles/{slug}`: one article, as compiled from Markdown by `edgedesk build`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub slug: String,
+    pub locale: String,
+    pub section: String,
+    pub section_title: String,
+    pub title: String,
+    pub summary: String,
+    /// The Markdown file, relative to the content directory, with `/` separators on every platform.
+    pub source: String,
+    /// Sanitised HTML: safe to insert into any page.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// URL globs of the host app where the article is suggested in context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub related: Vec<ArticleLink>,
+}
+
+impl Article {
+    /// The HTML with media addressed at `origin`, for pages on other origins (the widget's host page).
+    pub fn with_media_origin(mut self, origin: &str) -> Self {
+        let origin = origin.trim_end_matches('/');
+        for attribute in ["src", "href"] {
+            let relative = format!("{attribute}=\"{MEDIA_PREFIX}");
+            self.html = self.html.replace(&relative, &format!("{attribute}=\"{origin}{MEDIA_PREFIX}"));
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heading {
+    pub level: u8,
+    pub anchor: String,
+    pub text: String,
+}
+
+/// An article named in a list: related articles, a section's articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+}
+
+/// A section of one locale with its articles, as `GET /api/sections` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub slug: String,
+    pub title: String,
+    pub articles: Vec<ArticleLink>,
+}
+
+/// `POST /api/articles/{slug}/feedback`: was the article helpful?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleFeedback {
+    pub helpful: bool,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub visit: Option<String>,
+}
+
+/// `POST /api/gaps`: the customer searched for this and found nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchGap {
+    pub query: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// One line of `GET /api/admin/gaps`: what customers searched for without finding anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapCount {
+    pub locale: String,
+    pub query: String,
+    pub searches: u64,
+    pub last_seen: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapsResponse {
+    pub gaps: Vec<GapCount>,
+}
+
+/// The body of `POST /api/tickets`. Every field defaults to empty so that a missing field is reported
+/// by validation as "required", naming the field, rather than as an opaque parse error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewTicket {
+    pub name: String,
+    pub email: String,
+    /// One of the support team's topic ids; the first topic when empty.
+    pub topic: String,
+    pub urgency: Option<Urgency>,
+    pub subject: String,
+    pub message: String,
+    /// What the customer already tried, so support does not suggest it again.
+    pub steps_tried: Option<String>,
+    /// Ids from `POST /api/attachments`.
+    pub attachments: Vec<String>,
+    /// The host page the customer was on, and the page before it.
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+    pub locale: Option<String>,
+    /// The host app's version (`data-app-version`).
+    pub app_version: Option<String>,
+    /// The status notice shown when the ticket was written: tickets filed during an incident are linked
+    /// to it.
+    pub incident_id: Option<String>,
+    /// Articles the customer read and searches they made before writing.
+    pub articles_read: Vec<String>,
+    pub searches: Vec<String>,
+    /// Who the customer is, as signed by the product's backend (`identify()`).
+    pub identity: Option<SignedIdentity>,
+    /// Hidden from people; only robots fill it in.
+    pub website: String,
+    /// The Cloudflare Turnstile token, when the site turned Turnstile on.
+    pub turnstile: Option<String>,
+    /// The host page's product (`data-product`).
+    pub product: Option<String>,
+    /// The widget's random id for this tab's visit.
+    pub visit: Option<String>,
+}
+
+impl NewTicket {
+    /// Every key a ticket body may carry, in form order.
+    pub const FIELDS: [&str; 20] = [
+        "name",
+        "email",
+        "topic",
+        "urgency",
+        "subject",
+        "message",
+        "steps_tried",
+        "attachments",
+        "page_url",
+        "referrer",
+        "locale",
+        "app_version",
+        "incident_id",
+        "articles_read",
+        "searches",
+        "identity",
+        "website",
+        "turnstile",
+        "product",
+        "visit",
+    ];
+}
+
+/// A customer as the product's backend vouches for them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedIdentity {
+    /// `id`, `email`, `name`, `tier` (`priority` marks priority customers) and any others the product
+    /// wants support to see.
+    pub attributes: BTreeMap<String, String>,
+    /// Unix seconds after which the signature is no longer accepted.
+    pub expires_at: i64,
+    /// Hex HMAC-SHA256, with the identity secret, of the identity message (see the tickets crate's `signing`).
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    Low,
+    Normal,
+    High,
+    Critical,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 4] = [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Critical];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+            Urgency::Critical => "critical",
+        }
+    }
+}
+
+/// The 202 answer to `POST /api/tickets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketAccepted {
+    /// The human-friendly number the customer quotes, e.g. `ED-4K7M-X2QP`.
+    pub number: String,
+    pub status: String,
+    /// When a first reply is due, RFC 3339 UTC.
+    #[serde(default)]
+    pub expected_reply_at: String,
+    /// The acknowledgement, in the customer's language, as a support team would write it.
+    pub message: String,
+}
+
+/// `GET /api/form?locale=`: what the contact form asks for on this site, in the customer's language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormConfig {
+    /// The support team's topics, the default first.
+    pub topics: Vec<FormTopic>,
+    /// The optional parts of the form this site shows: any of `topic`, `urgency`, `steps_tried`,
+    /// `attachments`. Name, email, subject and message are always there.
+    pub fields: Vec<String>,
+    /// Labels the site sets for this locale, by field name; the widget's own labels fill the rest.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub max_attachments: usize,
+    pub max_attachment_bytes: usize,
+    /// What the attachment picker accepts (`image/png,…`).
+    pub attachment_types: Vec<String>,
+    /// Set when the site requires a Cloudflare Turnstile check: the widget shows it and sends its token.
+    #[serde(default)]
+    pub turnstile_site_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormTopic {
+    pub id: String,
+    pub title: String,
+}
+
+/// The 201 answer to `POST /api/attachments` (raw bytes in the body, the file name in `X-Filename`,
+/// percent-encoded): the id to list in the ticket's `attachments`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentUploaded {
+    pub id: String,
+    pub name: String,
+    /// The type its bytes show, whatever the name or the browser said.
+    pub media_type: String,
+    pub bytes: u64,
+}
+
+/// `GET /api/tickets/{number}?email=`: a ticket as its customer sees it in "My tickets".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub number: String,
+    pub subject: String,
+    /// `received` (with us), `delivered` (with the support team), then what the helpdesk reports:
+    /// `open`, `pending`, `solved`, `closed`.
+    pub status: String,
+    pub created_at: String,
+    pub expected_reply_at: String,
+    /// Newest last.
+    pub events: Vec<TicketEventView>,
+    /// `good` or `bad` once the customer rated the answer.
+    pub rating: Option<String>,
+    /// A solved ticket's answer can be rated, once.
+    pub can_rate: bool,
+}
+
+/// `POST /api/tickets/mine`: a customer the product vouches for asks for their tickets, from any device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MyTicketsRequest {
+    pub identity: Option<SignedIdentity>,
+}
+
+impl MyTicketsRequest {
+    pub const FIELDS: [&str; 1] = ["identity"];
+}
+
+/// The answer: newest first, at most 20; each can be opened with `GET /api/tickets/{number}?email=`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MyTickets {
+    pub tickets: Vec<MyTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyTicket {
+    pub number: String,
+    pub email: String,
+    pub subject: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketEventView {
+    pub status: String,
+    /// What the support team wants the customer to see, if anything.
+    pub message: Option<String>,
+    pub at: String,
+}
+
+/// `POST /api/tickets/{number}/events`, signed by the helpdesk side with `X-Edgedesk-Signature`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketEvent {
+    /// `open`, `pending`, `solved` or `closed`.
+    pub status: String,
+    pub message: Option<String>,
+}
+
+impl TicketEvent {
+    pub const FIELDS: [&str; 2] = ["status", "message"];
+    pub const STATUSES: [&str; 4] = ["open", "pending", "solved", "closed"];
+}
+
+/// `POST /api/tickets/{number}/rating`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketRating {
+    pub email: String,
+    /// `good` or `bad`.
+    pub rating: String,
+}
+
+impl TicketRating {
+    pub const FIELDS: [&str; 2] = ["email", "rating"];
+}
+
+/// `POST /api/deflections`: the customer opened a suggested article while writing and left without
+/// sending the ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deflection {
+    pub locale: String,
+    pub slug: String,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub visit: Option<String>,
+}
+
+impl Deflection {
+    pub const FIELDS: [&str; 4] = ["locale", "slug", "product", "visit"];
+}
+
+/// `GET /api/admin/tickets?state=`: tickets with where their delivery stands, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminTickets {
+    pub tickets: Vec<AdminTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminTicket {
+    pub number: String,
+    pub created_at: String,
+    pub email: String,
+    pub subject: String,
+    pub topic: Option<String>,
+    pub urgency: Option<String>,
+    /// 1 for verified priority customers.
+    pub priority: i64,
+    pub status: String,
+    /// `pending`, `delivered`, `failed` (refused by the helpdesk) or `held` (no backend configured).
+    pub delivery: Option<String>,
+    pub attempts: Option<i64>,
+    pub last_error: Option<String>,
+    pub backend_id: Option<String>,
+}
+
+/// The states `edgedesk tickets list --state` accepts.
+pub const DELIVERY_STATES: [&str; 4] = ["pending", "delivered", "failed", "held"];
+
+/// Every 4xx answer: `{ "error": { "code", "message", "field" } }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+/// A client-facing error: a stable machine `code`, a sentence for people, and the offending field when
+/// there is one. The HTTP status travels beside it, not inside the JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Self { status, code: code.to_owned(), message: message.into(), field: None }
+    }
+
+    pub fn for_field(status: u16, code: &str, field: &str, message: impl Into<String>) -> Self {
+        Self { field: Some(field.to_owned()), ..Self::new(status, code, message) }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(404, "not_found", format!("{what} does not exist"))
+    }
+
+    pub fn into_body(self) -> ErrorBody {
+        ErrorBody { error: self }
+    }
+}
+
+/// Reads a JSON object body into `T`, whose fields must all be optional (`#[serde(default)]` or
+/// `Option`), so that every problem can be pinned to the field that has it: an unknown key, a value of the
+/// wrong type. `what` names the thing in messages ("ticket", "notice").
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    fields: &[&str],
+    max_bytes: usize,
+    what: &str,
+) -> Result<T, ApiError> {
+    if body.len() > max_bytes {
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            format!("The request body is {} bytes; a {what} is at most {max_bytes}.", body.len()),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|error| ApiError::new(400, "invalid_json", format!("The body is not valid JSON: {error}")))?;
+    let serde_json::Value::Object(object) = &value else {
+        return Err(ApiError::new(400, "invalid_body", format!("The body must be a JSON object of {what} fields.")));
+    };
+    if let Some(unknown) = object.keys().find(|key| !fields.contains(&key.as_str())) {
+        return Err(ApiError::for_field(
+            400,
+            "unknown_field",
+            unknown,
+            format!("`{unknown}` is not a {what} field; send {}.", fields.join(", ")),
+        ));
+    }
+    // serde's own messages do not say which key held the wrong type; an object of one field fails only
+    // for that field's value.
+    for (key, field_value) in object {
+        if field_value.is_null() {
+            continue;
+        }
+        if let Err(error) = serde_json::from_value::<T>(serde_json::json!({ key: field_value })) {
+            let message = error.to_string();
+            let message = message.split(" at line").next().unwrap_or(&message);
+            return Err(ApiError::for_field(400, "invalid_value", key, format!("`{key}`: {message}.")));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|error| ApiError::new(400, "invalid_body", format!("The {what} could not be read: {error}")))
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{} ({}): {}", self.code, field, self.message),
+            None => write!(f, "{}: {}", self.code, self.message),
+        }
+    }
+}
+
+/// Whether an article slug from a URL can name an article: letters, digits and dashes only, so it can
+/// never address anything but an article file.
+pub fn is_article_slug(slug: &str) -> bool {
+    !slug.is_empty() && slug.len() <= 200 && slug.chars().all(|c| c.is_alphanumeric() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_code_message_and_field_but_not_status() {
+        let body = ApiError::for_field(400, "invalid_email", "email", "Enter an email address").into_body();
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": {"code": "invalid_email", "message": "Enter an email address", "field": "email"}})
+        );
+    }
+
+    #[test]
+    fn media_addresses_become_absolute() {
+        let article = Article {
+            slug: "a".into(),
+            locale: "en".into(),
+            section: "s".into(),
+            section_title: "S".into(),
+            title: "A".into(),
+            summary: String::new(),
+            source: "a.md".into(),
+            html: r#"<img src="/kb/media/en/a.png"> <a href="/kb/media/x.pdf">x</a> <a href="/other">o</a>"#.into(),
+            headings: vec![],
+            tags: vec![],
+            products: vec![],
+            paths: vec![],
+            updated: None,
+            related: vec![],
+        };
+        let html = article.with_media_origin("https://support.acme.test/").html;
+        assert_eq!(
+            html,
+            r#"<img src="https://support.acme.test/kb/media/en/a.png"> <a href="https://support.acme.test/kb/media/x.pdf">x</a> <a href="/other">o</a>"#
+        );
+    }
+
+    #[test]
+    fn error_without_field_omits_it() {
+        let json = serde_json::to_string(&ApiError::not_found("/api/nope").into_body()).unwrap();
+        assert_eq!(json, r#"{"error":{"code":"not_found","message":"/api/nope does not exist"}}"#);
+    }
+
+    #[test]
+    fn slugs_cannot_leave_the_articles() {
+        assert!(is_article_slug("reset-password"));
+        assert!(is_article_slug("сброс-пароля"));
+        for bad in ["", "../manifest", "a/b", "a.json", "a b", "%2e%2e"] {
+            assert!(!is_article_slug(bad), "{bad}");
+        }
+    }
+}

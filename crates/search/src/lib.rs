@@ -1,0 +1,983 @@
+//! The search index: built once at build time (one per locale), queried by the worker and the CLI.
+//!
+//! Ranking is BM25 (k1 1.2, b 0.75) over field-weighted term frequencies of stemmed words, so a word in
+//! the title counts more than one in a heading, and that more than one in the body. Customers do not type
+//! like editors write, so a query word also matches:
+//! - the editors' synonyms for it (from the site configuration),
+//! - as a prefix, when it is the last word and still being typed ("passw" finds "password"),
+//! - with one typo from 4 letters and two from 8, when the word itself is not in the knowledge base.
+//!
+//! Every article is indexed with its parts (the intro and each heading's section), so a hit can point to
+//! the section that matched best and show a snippet from it with the matched words marked.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+pub mod context;
+pub mod manifest;
+mod postings;
+pub mod relevance;
+pub mod text;
+pub mod thesaurus;
+mod ukrainian;
+
+use edgedesk_protocol::api::{ApiError, SearchHit};
+use postings::{Posting, PostingLists};
+
+use crate::text::Cyrillic;
+
+/// BM25's saturation. Higher than the textbook 1.2 because field weights already multiply the counts;
+/// measured on the relevance sets in `tests/relevance/` (see docs/benchmarks.md).
+const K1: f32 = 3.0;
+/// How much matching more of the customer's words counts beyond the words' own scores.
+const COVERAGE_WEIGHT: f32 = 0.25;
+/// Where a word is, how much one occurrence there counts, and how much that field's length dampens it
+/// (BM25F: each field is normalised by its own average length, so a long body does not drown a short
+/// title that says exactly what the customer typed).
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    weight: f32,
+    length_normalisation: f32,
+}
+const TITLE: Field = Field { weight: 4.0, length_normalisation: 0.4 };
+const TAGS: Field = Field { weight: 3.0, length_normalisation: 0.0 };
+const HEADINGS: Field = Field { weight: 2.0, length_normalisation: 0.4 };
+const SUMMARY: Field = Field { weight: 1.5, length_normalisation: 0.5 };
+const BODY: Field = Field { weight: 1.0, length_normalisation: 0.75 };
+const FIELDS: [Field; 5] = [TITLE, TAGS, HEADINGS, SUMMARY, BODY];
+/// A match by a synonym, a completion of a half-typed word or a corrected typo is likely, not certain,
+/// to be what the customer meant, so it ranks below the word itself.
+const SYNONYM_DISCOUNT: f32 = 0.9;
+const COMPLETION_DISCOUNT: f32 = 0.8;
+const ONE_TYPO_DISCOUNT: f32 = 0.7;
+const TWO_TYPOS_DISCOUNT: f32 = 0.5;
+/// Prefixes shorter than this match too much to be useful.
+const MIN_PREFIX_CHARS: usize = 2;
+/// A half-typed word is completed to at most this many words (the most common ones).
+const MAX_COMPLETIONS: usize = 40;
+const MIN_CHARS_FOR_ONE_TYPO: usize = 4;
+const MIN_CHARS_FOR_TWO_TYPOS: usize = 8;
+/// Words in a snippet, and how much of a part is searched for one.
+const SNIPPET_WORDS: usize = 26;
+const SNIPPET_SCAN_CHARS: usize = 6_000;
+/// Parts are stored for snippets up to this length; later text is still indexed.
+const MAX_STORED_PART_CHARS: usize = 6_000;
+/// Articles per text shard: small enough that a worker fetches little for one query's hits, large enough
+/// that a help center has few files.
+pub const SHARD_ARTICLES: u32 = 128;
+/// Bumped whenever the serialized layout changes, so that a worker never misreads an index.
+pub const FORMAT_VERSION: u32 = 4;
+
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 50;
+/// Longer queries are pasted error messages or abuse; neither is helped by ranking 10 KB of words.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// What the index needs to know of one article.
+#[derive(Debug, Clone)]
+pub struct Document<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub section: &'a str,
+    pub source: &'a str,
+    pub summary: &'a str,
+    pub products: &'a [String],
+    pub tags: &'a [String],
+    /// The intro first (empty anchor and heading), then one part per heading.
+    pub parts: Vec<Part<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    pub anchor: &'a str,
+    pub heading: &'a str,
+    pub text: &'a str,
+}
+
+/// A search request after its parameters were read.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    /// Only articles for this product (articles that name no product are for all of them).
+    pub product: Option<&'a str>,
+    /// Only articles in this section (its slug).
+    pub section: Option<&'a str>,
+    pub limit: usize,
+}
+
+impl<'a> Query<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text, product: None, section: None, limit: DEFAULT_LIMIT }
+    }
+
+    /// Reads `q`, `product`, `section` and `limit` as they arrive in a URL, refusing what cannot be meant.
+    pub fn from_params(
+        text: &'a str,
+        product: Option<&'a str>,
+        section: Option<&'a str>,
+        limit: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let chars = text.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(ApiError::for_field(
+                400,
+                "query_too_long",
+                "q",
+                format!("The query is {chars} characters long; the limit is {MAX_QUERY_CHARS}."),
+            ));
+        }
+        let limit = parse_limit(limit)?;
+        let given = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
+        Ok(Self { text, product: given(product), section: given(section), limit })
+    }
+}
+
+/// A `limit` parameter as it arrives in a URL: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
+pub fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    match raw {
+        None | Some("") => Ok(DEFAULT_LIMIT),
+        Some(raw) => raw.parse().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
+            ApiError::for_field(
+                400,
+                "invalid_limit",
+                "limit",
+                format!("`limit` must be a whole number from 1 to {MAX_LIMIT}, not {raw:?}."),
+            )
+        }),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct IndexedArticle {
+    slug: String,
+    title: String,
+    section: String,
+    source: String,
+    summary: String,
+    products: Vec<String>,
+    first_part: u32,
+    part_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct IndexedPart {
+    anchor: String,
+    heading: String,
+}
+
+/// Occurrences per field, in the order of [`FIELDS`] (or, for a document, the fields' lengths).
+type FieldCounts = [f32; 5];
+/// For one term in one document: its occurrences per field and the parts it appears in.
+type TermCounts = (FieldCounts, BTreeSet<u32>);
+
+/// For each length in characters, the terms of that length as (term number, characters).
+type VocabularyByLength = Vec<Vec<(u32, Vec<char>)>>;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SearchIndex {
+    format: u32,
+    locale: String,
+    articles: Vec<IndexedArticle>,
+    parts: Vec<IndexedPart>,
+    /// Stems, sorted, so all stems sharing a prefix are one contiguous run; `postings` is parallel.
+    terms: Vec<String>,
+    postings: PostingLists,
+    /// For each stem with synonyms, the stems of its synonyms; sorted by stem.
+    synonyms: Vec<(String, Vec<String>)>,
+    /// Per article, the text of each part, for snippets. Kept in memory where the index is built; stored
+    /// apart in shards of [`SHARD_ARTICLES`] articles, so that a worker loads the ranking data at once
+    /// and the text only of articles it shows.
+    #[serde(skip)]
+    texts: Vec<Vec<String>>,
+    /// Terms as characters, grouped by length, built on the first misspelt query.
+    #[serde(skip)]
+    vocabulary_by_length: OnceLock<VocabularyByLength>,
+}
+
+impl PartialEq for SearchIndex {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.format, &self.locale, &self.articles, &self.parts, &self.terms, &self.postings, &self.synonyms)
+            == (
+                &other.format,
+                &other.locale,
+                &other.articles,
+                &other.parts,
+                &other.terms,
+                &other.postings,
+                &other.synonyms,
+            )
+            && (self.texts.is_empty() || other.texts.is_empty() || self.texts == other.texts)
+    }
+}
+
+impl SearchIndex {
+    /// Indexes the articles of one locale. `synonyms` are groups of words editors declared equivalent.
+    pub fn build<'a>(
+        locale: &str,
+        documents: impl IntoIterator<Item = Document<'a>>,
+        synonyms: &[Vec<String>],
+    ) -> Self {
+        let cyrillic = Cyrillic::for_locale(locale);
+        let stem = |word: &str| text::stem(word, cyrillic).into_owned();
+        let mut articles = Vec::new();
+        let mut parts = Vec::new();
+        let mut texts: Vec<Vec<String>> = Vec::new();
+        let mut counted: Vec<(BTreeMap<String, TermCounts>, FieldCounts)> = Vec::new();
+        for document in documents {
+            let mut terms: BTreeMap<String, TermCounts> = BTreeMap::new();
+            let mut lengths = [0.0f32; 5];
+            let mut add = |text: &str, field: usize, part: Option<u32>| {
+                for word in text::terms(text) {
+                    let (frequencies, in_parts) = terms.entry(stem(&word)).or_default();
+                    frequencies[field] += 1.0;
+                    in_parts.extend(part);
+                    lengths[field] += 1.0;
+                }
+            };
+            add(document.title, 0, None);
+            for tag in document.tags {
+                add(tag, 1, None);
+            }
+            add(document.summary, 3, None);
+            for (part_number, part) in document.parts.iter().enumerate() {
+                add(part.heading, 2, Some(part_number as u32));
+                add(part.text, 4, Some(part_number as u32));
+            }
+            counted.push((terms, lengths));
+            articles.push(IndexedArticle {
+                slug: document.slug.to_owned(),
+                title: document.title.to_owned(),
+                section: document.section.to_owned(),
+                source: document.source.to_owned(),
+                summary: document.summary.to_owned(),
+                products: document.products.to_vec(),
+                first_part: parts.len() as u32,
+                part_count: document.parts.len() as u32,
+            });
+            parts.extend(
+                document
+                    .parts
+                    .iter()
+                    .map(|part| IndexedPart { anchor: part.anchor.to_owned(), heading: part.heading.to_owned() }),
+            );
+            texts.push(
+                document.parts.iter().map(|part| truncate_chars(part.text, MAX_STORED_PART_CHARS).to_owned()).collect(),
+            );
+        }
+        let mut average_lengths = [0.0f32; 5];
+        for (_, lengths) in &counted {
+            for (average, length) in average_lengths.iter_mut().zip(lengths) {
+                *average += length / counted.len() as f32;
+            }
+        }
+        let mut lists: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (article, (terms, lengths)) in counted.into_iter().enumerate() {
+            for (term, (frequencies, in_parts)) in terms {
+                // BM25F's pseudo term frequency, saturated at query time.
+                let weight = FIELDS
+                    .iter()
+                    .zip(frequencies.iter().zip(lengths.iter().zip(&average_lengths)))
+                    .map(|(field, (&frequency, (&length, &average)))| {
+                        let relative_length = if average > 0.0 { length / average } else { 1.0 };
+                        field.weight * frequency
+                            / (1.0 - field.length_normalisation + field.length_normalisation * relative_length)
+                    })
+                    .sum();
+                lists.entry(term).or_default().push(Posting {
+                    article: article as u32,
+                    weight,
+                    parts: Posting::part_mask(in_parts),
+                });
+            }
+        }
+        let mut postings = PostingLists::default();
+        let terms = lists
+            .into_iter()
+            .map(|(term, list)| {
+                postings.push(&list);
+                term
+            })
+            .collect();
+        Self {
+            format: FORMAT_VERSION,
+            locale: locale.to_owned(),
+            articles,
+            parts,
+            terms,
+            postings,
+            texts,
+            synonyms: synonym_table(
+                thesaurus::support_synonyms(locale)
+                    .iter()
+                    .map(|group| group.iter().map(|word| word.to_string()).collect())
+                    .chain(synonyms.iter().cloned()),
+                stem,
+            ),
+            vocabulary_by_length: OnceLock::new(),
+        }
+    }
+
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+
+    pub fn has_article(&self, slug: &str) -> bool {
+        self.articles.iter().any(|article| article.slug == slug)
+    }
+
+    /// The compact binary form the worker loads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("an in-memory index always serializes")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let index: Self = postcard::from_bytes(bytes).map_err(|error| format!("unreadable search index: {error}"))?;
+        if index.format != FORMAT_VERSION {
+            return Err(format!(
+                "the search index has format {}, this build reads {FORMAT_VERSION}; rebuild the knowledge base",
+                index.format
+            ));
+        }
+        Ok(index)
+    }
+
+    /// Ranks and describes the best articles for a query, with snippets from texts held in memory.
+    pub fn search(&self, query: &Query<'_>) -> Vec<SearchHit> {
+        let ranking = self.rank(query);
+        self.hits(&ranking, |article| self.texts.get(article as usize).map(Vec::as_slice))
+    }
+
+    /// The best articles for a query, without their snippets yet; [`Self::shards_for`] says which text
+    /// shards [`Self::hits`] will need.
+    pub fn rank(&self, query: &Query<'_>) -> Ranking {
+        let words = self.query_words(query.text);
+        // Dense per-article arrays: a common word touches most articles, and maps would allocate per
+        // article per query.
+        let articles = self.articles.len();
+        let mut total = vec![0.0f32; articles];
+        let mut words_matched = vec![0u16; articles];
+        // For each query word, per article: the best (term, score, parts) it matched, for anchors and
+        // snippets.
+        let mut chosen: Vec<Vec<(u32, f32, u64)>> = Vec::with_capacity(words.len());
+        let mut matched_articles: Vec<u32> = Vec::new();
+        for word in &words {
+            let mut best = vec![(u32::MAX, 0.0f32, 0u64); articles];
+            for &(term, discount) in &word.candidates {
+                let idf = self.inverse_document_frequency(self.postings.document_frequency(term));
+                for posting in self.postings.iter(term) {
+                    let score = discount * idf * saturate(posting.weight);
+                    let slot = &mut best[posting.article as usize];
+                    if score > slot.1 {
+                        *slot = (term as u32, score, posting.parts);
+                    }
+                }
+            }
+            for (article, &(_, score, _)) in best.iter().enumerate().filter(|(_, (term, _, _))| *term != u32::MAX) {
+                if words_matched[article] == 0 {
+                    matched_articles.push(article as u32);
+                }
+                total[article] += score;
+                words_matched[article] += 1;
+            }
+            chosen.push(best);
+        }
+
+        let word_count = words.len().max(1) as f32;
+        let mut ranked: Vec<(u32, f32)> = matched_articles
+            .into_iter()
+            .filter(|&article| self.passes_filters(article, query))
+            .map(|article| {
+                // Articles that match more of the customer's words come first among similar scores.
+                let coverage = f32::from(words_matched[article as usize]) / word_count;
+                (article, total[article as usize] * ((1.0 - COVERAGE_WEIGHT) + COVERAGE_WEIGHT * coverage))
+            })
+            .collect();
+        let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let limit = query.limit.min(MAX_LIMIT);
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, best_first);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(best_first);
+        let ranked = ranked
+            .into_iter()
+            .map(|(article, score)| {
+                let terms = chosen
+                    .iter()
+                    .map(|best| best[article as usize])
+                    .filter(|(term, _, _)| *term != u32::MAX)
+                    .map(|(term, score, parts)| WordMatch { term: term as usize, score, parts })
+                    .collect();
+                (article, score, ArticleMatch { terms })
+            })
+            .collect();
+        Ranking { ranked, words }
+    }
+
+    /// The text shards holding the ranked articles' texts.
+    pub fn shards_for(&self, ranking: &Ranking) -> BTreeSet<u32> {
+        ranking.ranked.iter().map(|(article, _, _)| article / SHARD_ARTICLES).collect()
+    }
+
+    /// Describes ranked articles; `texts` gives an article's part texts (from a loaded shard), or `None`
+    /// when they are not at hand, in which case the snippet comes from the summary.
+    pub fn hits<'t>(&self, ranking: &Ranking, texts: impl Fn(u32) -> Option<&'t [String]>) -> Vec<SearchHit> {
+        ranking
+            .ranked
+            .iter()
+            .map(|(article, score, found)| self.hit(*article, *score, found, &ranking.words, texts(*article)))
+            .collect()
+    }
+
+    /// The part texts as shards: shard `n` holds the texts of articles `n * SHARD_ARTICLES ..`.
+    pub fn text_shards(&self) -> Vec<Vec<u8>> {
+        self.texts
+            .chunks(SHARD_ARTICLES as usize)
+            .map(|chunk| postcard::to_allocvec(chunk).expect("in-memory texts always serialize"))
+            .collect()
+    }
+
+    fn passes_filters(&self, article: u32, query: &Query<'_>) -> bool {
+        let article = &self.articles[article as usize];
+        let product_ok =
+            query.product.is_none_or(|p| article.products.is_empty() || article.products.iter().any(|a| a == p));
+        product_ok && query.section.is_none_or(|section| article.section == section)
+    }
+
+    /// The query's words with the index terms each may stand for. Stop words are left out when the query
+    /// has other words, so "how do I export" ranks by "export".
+    fn query_words(&self, text: &str) -> Vec<QueryWord> {
+        let cyrillic = Cyrillic::for_locale(&self.locale);
+        let all: Vec<text::Word> = text::words(text).collect();
+        let last_is_partial = !text.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+        let meaningful = all.iter().filter(|word| !is_stop_word(&word.folded)).count();
+        all.iter()
+            .enumerate()
+            .filter(|(_, word)| meaningful == 0 || !is_stop_word(&word.folded))
+            .map(|(position, word)| {
+                let partial = last_is_partial && position + 1 == all.len();
+                let stem = text::stem(&word.folded, cyrillic).into_owned();
+                let candidates = self.candidates(&word.folded, &stem, partial);
+                QueryWord { folded: word.folded.clone(), partial, candidates }
+            })
+            .collect()
+    }
+
+    fn candidates(&self, folded: &str, stem: &str, partial: bool) -> Vec<(usize, f32)> {
+        let mut found: Vec<(usize, f32)> = self.term(stem).map(|term| (term, 1.0)).into_iter().collect();
+        if let Ok(at) = self.synonyms.binary_search_by(|(term, _)| term.as_str().cmp(stem)) {
+            found.extend(
+                self.synonyms[at].1.iter().filter_map(|synonym| self.term(synonym)).map(|t| (t, SYNONYM_DISCOUNT)),
+            );
+        }
+        let length = folded.chars().count();
+        if partial && length >= MIN_PREFIX_CHARS {
+            found.extend(self.completions(folded).into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
+        }
+        // Typos are only assumed for words the knowledge base does not contain at all.
+        if found.is_empty() && length >= MIN_CHARS_FOR_ONE_TYPO {
+            let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
+            let near = self.near_misses(stem, max_edits, partial).into_iter();
+            found.extend(
+                near.map(|(term, edits)| (term, if edits <= 1 { ONE_TYPO_DISCOUNT } else { TWO_TYPOS_DISCOUNT })),
+            );
+        }
+        // A term reached in several ways counts with its best discount.
+        let mut best: BTreeMap<usize, f32> = BTreeMap::new();
+        for (term, discount) in found {
+            let slot = best.entry(term).or_insert(0.0);
+            *slot = slot.max(discount);
+        }
+        best.into_iter().collect()
+    }
+
+    fn term(&self, stem: &str) -> Option<usize> {
+        self.terms.binary_search_by(|term| term.as_str().cmp(stem)).ok()
+    }
+
+    /// Terms that complete a half-typed word, plus stems that the typed letters already extend
+    /// ("connecti" → "connect"); the most widely used first.
+    fn completions(&self, typed: &str) -> Vec<usize> {
+        let start = self.terms.partition_point(|term| term.as_str() < typed);
+        let end = start + self.terms[start..].partition_point(|term| term.starts_with(typed));
+        let mut completions: Vec<usize> = (start..end).collect();
+        completions.sort_by_key(|&term| std::cmp::Reverse(self.postings.document_frequency(term)));
+        completions.truncate(MAX_COMPLETIONS);
+        let shorter_stems = typed
+            .char_indices()
+            .map(|(at, _)| &typed[..at])
+            .filter(|prefix| prefix.chars().count() >= MIN_CHARS_FOR_ONE_TYPO)
+            .filter_map(|prefix| self.term(prefix));
+        completions.extend(shorter_stems);
+        completions
+    }
+
+    /// Terms within `max_edits` of `stem` (or, for a half-typed word, whose beginning is), with the
+    /// number of edits.
+    fn near_misses(&self, stem: &str, max_edits: usize, partial: bool) -> Vec<(usize, usize)> {
+        let typed: Vec<char> = stem.chars().collect();
+        let by_length = self.vocabulary_by_length.get_or_init(|| {
+            let mut by_length: VocabularyByLength = Vec::new();
+            for (number, term) in self.terms.iter().enumerate() {
+                let chars: Vec<char> = term.chars().collect();
+                if by_length.len() <= chars.len() {
+                    by_length.resize_with(chars.len() + 1, Vec::new);
+                }
+                by_length[chars.len()].push((number as u32, chars));
+            }
+            by_length
+        });
+        let mut found = Vec::new();
+        let shortest = typed.len().saturating_sub(max_edits);
+        let longest = if partial { by_length.len() } else { (typed.len() + max_edits + 1).min(by_length.len()) };
+        for bucket in by_length.get(shortest..longest).unwrap_or_default() {
+            for (number, chars) in bucket {
+                let compared = if partial { &chars[..chars.len().min(typed.len())] } else { &chars[..] };
+                if let Some(edits) = text::within_edits(&typed, compared, max_edits) {
+                    found.push((*number as usize, edits));
+                }
+            }
+        }
+        found
+    }
+
+    fn inverse_document_frequency(&self, articles_with_term: usize) -> f32 {
+        let total = self.articles.len() as f32;
+        let with_term = articles_with_term as f32;
+        (1.0 + (total - with_term + 0.5) / (with_term + 0.5)).ln()
+    }
+
+    fn hit(
+        &self,
+        article_number: u32,
+        score: f32,
+        found: &ArticleMatch,
+        words: &[QueryWord],
+        texts: Option<&[String]>,
+    ) -> SearchHit {
+        let article = &self.articles[article_number as usize];
+        let part_numbers = article.first_part..article.first_part + article.part_count;
+        // The part where the matched words weigh most; the intro wins ties.
+        let mut part_scores = vec![0.0f32; article.part_count as usize];
+        for matched in &found.terms {
+            let posting = Posting { article: article_number, weight: 0.0, parts: matched.parts };
+            for part in posting.parts() {
+                // Parts past the mask's last bit count towards the last part the mask can name.
+                let part = (part as usize).min(part_scores.len().saturating_sub(1));
+                part_scores[part] += matched.score;
+            }
+        }
+        let best_part = part_scores
+            .iter()
+            .enumerate()
+            .fold(None, |best: Option<(usize, f32)>, (part, &score)| match best {
+                Some((_, best_score)) if best_score >= score => best,
+                _ if score > 0.0 => Some((part, score)),
+                _ => best,
+            })
+            .map(|(part, _)| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
+
+        let matched_stems: BTreeSet<&str> =
+            found.terms.iter().map(|matched| self.terms[matched.term].as_str()).collect();
+        let partial = words.iter().find(|word| word.partial).map(|word| word.folded.as_str());
+        let highlighter = Highlighter { matched_stems, partial, cyrillic: Cyrillic::for_locale(&self.locale) };
+        let snippet = match best_part {
+            Some((_, Some(text))) if !text.is_empty() => highlighter.snippet(text),
+            _ => highlighter.snippet(&article.summary),
+        };
+        let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
+        SearchHit {
+            slug: article.slug.clone(),
+            locale: self.locale.clone(),
+            title: article.title.clone(),
+            section: article.section.clone(),
+            source: article.source.clone(),
+            anchor: section_part.map(|part| part.anchor.clone()),
+            heading: section_part.map(|part| part.heading.clone()),
+            snippet,
+            score: (score * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+/// The outcome of [`SearchIndex::rank`]: articles best first, and what the query's words matched.
+#[derive(Debug)]
+pub struct Ranking {
+    ranked: Vec<(u32, f32, ArticleMatch)>,
+    words: Vec<QueryWord>,
+}
+
+impl Ranking {
+    pub fn is_empty(&self) -> bool {
+        self.ranked.is_empty()
+    }
+}
+
+/// A shard of part texts, as [`SearchIndex::text_shards`] wrote it.
+pub fn read_text_shard(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    postcard::from_bytes(bytes).map_err(|error| format!("unreadable text shard: {error}"))
+}
+
+#[derive(Debug, Default)]
+struct ArticleMatch {
+    terms: Vec<WordMatch>,
+}
+
+/// How one query word matched one article.
+#[derive(Debug, Clone, Copy)]
+struct WordMatch {
+    term: usize,
+    score: f32,
+    /// The posting's part mask: where in the article the term occurs.
+    parts: u64,
+}
+
+#[derive(Debug)]
+struct QueryWord {
+    folded: String,
+    partial: bool,
+    candidates: Vec<(usize, f32)>,
+}
+
+struct Highlighter<'a> {
+    matched_stems: BTreeSet<&'a str>,
+    partial: Option<&'a str>,
+    cyrillic: Cyrillic,
+}
+
+impl Highlighter<'_> {
+    fn matches(&self, word: &text::Word) -> bool {
+        if self.partial.is_some_and(|partial| word.folded.starts_with(partial)) {
+            return true;
+        }
+        // Stemming every word of a long text is the costly part; a word can only have a matched stem if
+        // it begins like one (stems keep the start of the word), so most words are ruled out cheaply.
+        // Short words are always stemmed: "two" stems to "2".
+        let could_match = word.folded.len() <= 5
+            || self.matched_stems.iter().any(|stem| {
+                let start: usize = stem.chars().take(2).map(char::len_utf8).sum();
+                word.folded.starts_with(&stem[..start])
+            });
+        could_match && self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
+    }
+
+    /// The window of the text with the most distinct matched words, as HTML: the text escaped, matched
+    /// words in `<mark>`, an ellipsis where the text was cut.
+    fn snippet(&self, text: &str) -> String {
+        let scanned = truncate_chars(text, SNIPPET_SCAN_CHARS);
+        let words: Vec<text::Word> = text::words(scanned).collect();
+        let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
+        let window = SNIPPET_WORDS.min(words.len());
+        let best_start = best_window(&words, &hits, window);
+        let Some(first) = words.get(best_start) else { return String::new() };
+        let from = if best_start == 0 { 0 } else { first.range.start };
+        let last = &words[best_start + window - 1];
+        let to =
+            if best_start + window == words.len() && scanned.len() == text.len() { text.len() } else { last.range.end };
+
+        let mut html = String::new();
+        if from > 0 {
+            html.push_str("… ");
+        }
+        let mut cursor = from;
+        for (word, &hit) in words[best_start..best_start + window].iter().zip(&hits[best_start..]) {
+            if hit {
+                text::escape_html(&text[cursor..word.range.start], &mut html);
+                html.push_str("<mark>");
+                text::escape_html(&text[word.range.clone()], &mut html);
+                html.push_str("</mark>");
+                cursor = word.range.end;
+            }
+        }
+        text::escape_html(&text[cursor..to], &mut html);
+        if to < text.len() {
+            html.push_str(" …");
+        }
+        html
+    }
+}
+
+/// The start of the `window`-word stretch with the most distinct matched words (the earliest among
+/// equals), sliding once over the text with a count per matched word.
+fn best_window(words: &[text::Word], hits: &[bool], window: usize) -> usize {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in (0..window).filter(|&i| hits[i]) {
+        *counts.entry(words[i].folded.as_str()).or_default() += 1;
+    }
+    let (mut best_start, mut best) = (0, counts.len());
+    for start in 1..=words.len().saturating_sub(window) {
+        let (leaving, entering) = (start - 1, start + window - 1);
+        if hits[leaving]
+            && let Some(count) = counts.get_mut(words[leaving].folded.as_str())
+        {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(words[leaving].folded.as_str());
+            }
+        }
+        if hits[entering] {
+            *counts.entry(words[entering].folded.as_str()).or_default() += 1;
+        }
+        if counts.len() > best {
+            (best_start, best) = (start, counts.len());
+        }
+    }
+    best_start
+}
+
+/// BM25's saturation: the first occurrences of a word say the most.
+fn saturate(pseudo_frequency: f32) -> f32 {
+    pseudo_frequency * (K1 + 1.0) / (pseudo_frequency + K1)
+}
+
+fn truncate_chars(text: &str, max_chars: usize) -> &str {
+    text.char_indices().nth(max_chars).map_or(text, |(at, _)| &text[..at])
+}
+
+fn synonym_table(
+    groups: impl Iterator<Item = Vec<String>>,
+    stem: impl Fn(&str) -> String,
+) -> Vec<(String, Vec<String>)> {
+    let mut table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for group in groups {
+        let stems: BTreeSet<String> =
+            group.iter().flat_map(|word| text::terms(word).collect::<Vec<_>>()).map(|w| stem(&w)).collect();
+        for member in &stems {
+            table.entry(member.clone()).or_default().extend(stems.iter().filter(|other| *other != member).cloned());
+        }
+    }
+    table.into_iter().map(|(stem, others)| (stem, others.into_iter().collect())).collect()
+}
+
+/// Words too common to rank by, in the languages edgedesk ships with. Only queries drop them.
+fn is_stop_word(folded: &str) -> bool {
+    const STOP_WORDS: &[&str] = &[
+        // English
+        "a", "an", "and", "are", "as", "at", "be", "can", "cant", "do", "does", "doesnt", "dont", "for", "from", "get",
+        "has", "have", "how", "i", "im", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "the", "this",
+        "to", "was", "what", "when", "where", "why", "will", "with", "wont", "you", "your", // Russian
+        "в", "во", "все", "где", "да", "для", "до", "если", "же", "и", "из", "как", "ли", "мне", "мой", "на", "не",
+        "нет", "ни", "но", "о", "об", "от", "по", "при", "с", "со", "так", "то", "у", "что", "это", "я",
+        // Ukrainian
+        "є", "з", "із", "й", "мені", "мій", "та", "це", "чи", "що", "як", "яка", "який",
+    ];
+    STOP_WORDS.contains(&folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(slug: &'a str, title: &'a str, parts: Vec<Part<'a>>) -> Document<'a> {
+        Document { slug, title, section: "general", source: slug, summary: "", products: &[], tags: &[], parts }
+    }
+
+    fn intro(text: &str) -> Part<'_> {
+        Part { anchor: "", heading: "", text }
+    }
+
+    fn english() -> SearchIndex {
+        SearchIndex::build(
+            "en",
+            [
+                doc(
+                    "reset-password",
+                    "Reset your password",
+                    vec![
+                        intro("Open the sign-in page and choose Forgot password."),
+                        Part {
+                            anchor: "the-reset-email-does-not-arrive",
+                            heading: "The reset email does not arrive",
+                            text: "Check your spam folder. Links expire after 30 minutes.",
+                        },
+                    ],
+                ),
+                doc(
+                    "invite",
+                    "Invite teammates",
+                    vec![intro("Send an invitation from Settings. Teammates get an email.")],
+                ),
+                doc("billing", "Change your plan", vec![intro("Upgrade or downgrade; your password is not affected.")]),
+                doc("invoices", "Download invoices", vec![intro("Every invoice is a PDF in Billing.")]),
+            ],
+            &[vec!["invoice".into(), "bill".into(), "receipt".into()]],
+        )
+    }
+
+    fn slugs(hits: &[SearchHit]) -> Vec<&str> {
+        hits.iter().map(|hit| hit.slug.as_str()).collect()
+    }
+
+    #[test]
+    fn title_match_outranks_body_mention() {
+        let hits = english().search(&Query::new("password "));
+        assert_eq!(slugs(&hits), ["reset-password", "billing"]);
+        assert!(hits[0].score > hits[1].score);
+    }
+
+    #[test]
+    fn word_forms_meet_at_their_stem() {
+        assert_eq!(slugs(&english().search(&Query::new("inviting "))), ["invite"]);
+        assert_eq!(slugs(&english().search(&Query::new("downgrading "))), ["billing"]);
+    }
+
+    #[test]
+    fn last_word_matches_as_prefix_while_typing() {
+        assert_eq!(slugs(&english().search(&Query::new("teamm"))), ["invite"]);
+        // Once the customer typed a space the word is complete and no longer a prefix.
+        assert!(english().search(&Query::new("teamm ")).is_empty());
+        // Typed letters past the stem still find it.
+        assert_eq!(slugs(&english().search(&Query::new("invitati"))), ["invite"]);
+    }
+
+    #[test]
+    fn typos_are_forgiven_by_word_length() {
+        assert_eq!(slugs(&english().search(&Query::new("pasword ")))[0], "reset-password");
+        assert_eq!(slugs(&english().search(&Query::new("invoise ")))[0], "invoices");
+        // Two typos in a long word.
+        assert_eq!(slugs(&english().search(&Query::new("pazzword ")))[0], "reset-password");
+        // Short words get no typo tolerance: "plam" is not "plan".
+        assert!(english().search(&Query::new("pla ")).is_empty());
+    }
+
+    #[test]
+    fn synonyms_find_the_editors_word() {
+        assert_eq!(slugs(&english().search(&Query::new("receipts "))), ["invoices"]);
+    }
+
+    #[test]
+    fn stop_words_do_not_rank_but_a_stop_word_query_still_works() {
+        let hits = english().search(&Query::new("how do i reset my password"));
+        assert_eq!(hits[0].slug, "reset-password");
+        assert!(!english().search(&Query::new("your ")).is_empty());
+    }
+
+    #[test]
+    fn hit_points_to_the_matching_section_with_a_marked_snippet() {
+        let hits = english().search(&Query::new("reset email spam"));
+        assert_eq!(hits[0].anchor.as_deref(), Some("the-reset-email-does-not-arrive"));
+        assert_eq!(hits[0].heading.as_deref(), Some("The reset email does not arrive"));
+        assert_eq!(hits[0].snippet, "Check your <mark>spam</mark> folder. Links expire after 30 minutes.");
+        let intro_hit = english().search(&Query::new("sign-in page"));
+        assert_eq!(intro_hit[0].anchor, None);
+        // "in" is a stop word: it neither ranks nor lights up.
+        assert!(intro_hit[0].snippet.contains("<mark>sign</mark>-in <mark>page</mark>"), "{}", intro_hit[0].snippet);
+    }
+
+    #[test]
+    fn snippets_escape_html_and_mark_partial_words() {
+        let index =
+            SearchIndex::build("en", [doc("x", "X", vec![intro("Use <script> tags & exports carefully")])], &[]);
+        let hits = index.search(&Query::new("expo"));
+        assert_eq!(hits[0].snippet, "Use &lt;script&gt; tags &amp; <mark>exports</mark> carefully");
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_match() {
+        let long = format!("{} needle {}", "filler ".repeat(60), "more ".repeat(60));
+        let index = SearchIndex::build("en", [doc("x", "X", vec![intro(&long)])], &[]);
+        let snippet = &index.search(&Query::new("needle "))[0].snippet;
+        assert!(snippet.starts_with("… ") && snippet.ends_with(" …"), "{snippet}");
+        assert!(snippet.contains("<mark>needle</mark>"));
+        assert!(snippet.split_whitespace().count() <= SNIPPET_WORDS + 2, "{snippet}");
+    }
+
+    #[test]
+    fn russian_word_forms_and_yo() {
+        let index = SearchIndex::build(
+            "ru",
+            [doc("sbros", "Сброс пароля", vec![intro("Откройте страницу входа. Ещё можно написать нам.")])],
+            &[],
+        );
+        assert_eq!(slugs(&index.search(&Query::new("пароли "))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("сбросить пароль"))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("еще "))), ["sbros"]);
+        assert_eq!(slugs(&index.search(&Query::new("пороль "))), ["sbros"]);
+    }
+
+    #[test]
+    fn ukrainian_uses_its_own_stems() {
+        let index =
+            SearchIndex::build("uk", [doc("oplata", "Оплата рахунку", vec![intro("Налаштування оплати.")])], &[]);
+        assert_eq!(slugs(&index.search(&Query::new("оплатою "))), ["oplata"]);
+        assert_eq!(slugs(&index.search(&Query::new("налаштуваннях "))), ["oplata"]);
+    }
+
+    #[test]
+    fn filters_by_product_and_section() {
+        let mobile = ["mobile".to_owned()];
+        let index = SearchIndex::build(
+            "en",
+            [
+                Document { products: &mobile, section: "apps", ..doc("mobile-login", "Log in on the phone", vec![]) },
+                Document { section: "account", ..doc("login", "Log in", vec![]) },
+            ],
+            &[],
+        );
+        let for_web = index.search(&Query { product: Some("web"), ..Query::new("log ") });
+        assert_eq!(slugs(&for_web), ["login"]);
+        let for_mobile = index.search(&Query { product: Some("mobile"), ..Query::new("log ") });
+        assert_eq!(for_mobile.len(), 2);
+        let in_apps = index.search(&Query { section: Some("apps"), ..Query::new("log ") });
+        assert_eq!(slugs(&in_apps), ["mobile-login"]);
+    }
+
+    #[test]
+    fn url_parameters_are_checked() {
+        let query = Query::from_params("pass", Some("mobile"), Some(""), Some("3")).unwrap();
+        assert_eq!((query.product, query.section, query.limit), (Some("mobile"), None, 3));
+        assert_eq!(Query::from_params("pass", None, None, None).unwrap().limit, DEFAULT_LIMIT);
+        for bad in ["0", "51", "-1", "ten", "2.5"] {
+            let error = Query::from_params("pass", None, None, Some(bad)).unwrap_err();
+            assert_eq!((error.code.as_str(), error.field.as_deref()), ("invalid_limit", Some("limit")), "{bad}");
+        }
+        let long = "я".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(Query::from_params(&long, None, None, None).unwrap_err().code, "query_too_long");
+    }
+
+    #[test]
+    fn limit_is_respected_and_capped() {
+        let index = english();
+        assert_eq!(index.search(&Query { limit: 1, ..Query::new("password ") }).len(), 1);
+        assert_eq!(index.search(&Query { limit: 10_000, ..Query::new("your ") }).len(), 2);
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_queries_find_nothing() {
+        let index = english();
+        assert!(index.search(&Query::new("")).is_empty());
+        assert!(index.search(&Query::new("  ?!  ")).is_empty());
+    }
+
+    #[test]
+    fn index_survives_a_binary_round_trip_and_refuses_other_formats() {
+        let index = english();
+        let back = SearchIndex::from_bytes(&index.to_bytes()).unwrap();
+        assert_eq!(back, index);
+        // Loaded alone, the index ranks the same; snippets then need the text shards.
+        let query = Query::new("spam ");
+        let ranking = back.rank(&query);
+        assert_eq!(back.shards_for(&ranking).into_iter().collect::<Vec<_>>(), [0]);
+        let shards: Vec<Vec<Vec<String>>> = index.text_shards().iter().map(|s| read_text_shard(s).unwrap()).collect();
+        let from_shards = back.hits(&ranking, |article| {
+            shards.get((article / SHARD_ARTICLES) as usize)?.get((article % SHARD_ARTICLES) as usize).map(Vec::as_slice)
+        });
+        assert_eq!(from_shards, index.search(&query));
+        let without_texts = back.hits(&ranking, |_| None);
+        assert_eq!(without_texts[0].anchor, from_shards[0].anchor);
+        let mut old = english();
+        old.format = FORMAT_VERSION + 1;
+        assert!(SearchIndex::from_bytes(&old.to_bytes()).unwrap_err().contains("rebuild"));
+        assert!(SearchIndex::from_bytes(b"garbage").is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! Measuring search quality: a set of customer queries with the articles that answer them, scored the
+//! way information-retrieval work scores it (recall at 5, mean reciprocal rank at 10). Editors can keep
+//! such a set for their own help center; edgedesk keeps sets for the two shared corpora as tests.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Query, SearchIndex};
+
+/// Hits a customer actually looks at.
+pub const RECALL_DEPTH: usize = 5;
+pub const RANK_DEPTH: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub query: String,
+    /// Source paths of the articles that answer the query.
+    pub expected: Vec<String>,
+    /// What kind of query this is (question, typo, prefix, …), for a breakdown.
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    pub query: String,
+    pub expected: Vec<String>,
+    /// Where the first expected article ranked, if in the first [`RANK_DEPTH`].
+    pub rank: Option<usize>,
+    pub top: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub queries: usize,
+    /// Share of queries with an expected article in the first [`RECALL_DEPTH`] hits.
+    pub recall_at_5: f64,
+    /// Mean of 1/rank of the first expected article within [`RANK_DEPTH`] (0 beyond).
+    pub mrr_at_10: f64,
+    /// Per kind: (queries, found in the first five).
+    pub by_kind: BTreeMap<String, (usize, usize)>,
+    /// Queries whose answer was not in the first five.
+    pub misses: Vec<Miss>,
+}
+
+pub fn evaluate(index: &SearchIndex, judgements: &[Judgement]) -> Evaluation {
+    let mut found = 0;
+    let mut reciprocal_ranks = 0.0;
+    let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for judgement in judgements {
+        let hits = index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) });
+        let rank = hits.iter().position(|hit| judgement.expected.contains(&hit.source)).map(|at| at + 1);
+        let in_top = rank.is_some_and(|rank| rank <= RECALL_DEPTH);
+        let kind = by_kind.entry(judgement.kind.clone()).or_default();
+        kind.0 += 1;
+        if in_top {
+            found += 1;
+            kind.1 += 1;
+        } else {
+            misses.push(Miss {
+                query: judgement.query.clone(),
+                expected: judgement.expected.clone(),
+                rank,
+                top: hits.iter().take(3).map(|hit| hit.source.clone()).collect(),
+            });
+        }
+        reciprocal_ranks += rank.map_or(0.0, |rank| 1.0 / rank as f64);
+    }
+    let queries = judgements.len().max(1) as f64;
+    Evaluation {
+        queries: judgements.len(),
+        recall_at_5: found as f64 / queries,
+        mrr_at_10: reciprocal_ranks / queries,
+        by_kind,
+        misses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Document, Part};
+
+    #[test]
+    fn recall_and_mrr_count_ranks() {
+        let doc = |slug: &'static str, title: &'static str| Document {
+            slug,
+            title,
+            section: "s",
+            source: slug,
+            summary: "",
+            products: &[],
+            tags: &[],
+            parts: vec![Part { anchor: "", heading: "", text: "" }],
+        };
+        let index = SearchIndex::build("en", [doc("a", "apple pie"), doc("b", "apple tart"), doc("c", "cherry")], &[]);
+        let judge = |query: &str, expected: &str| Judgement {
+            query: query.into(),
+            expected: vec![expected.into()],
+            kind: "k".into(),
+        };
+        let evaluation = evaluate(&index, &[judge("apple pie ", "a"), judge("apple ", "b"), judge("plum ", "c")]);
+        assert_eq!(evaluation.queries, 3);
+        assert!((evaluation.recall_at_5 - 2.0 / 3.0).abs() < 1e-9);
+        // Ranks 1, 2 and none: (1 + 1/2 + 0) / 3.
+        assert!((evaluation.mrr_at_10 - 0.5).abs() < 1e-9);
+        assert_eq!(evaluation.misses.len(), 1);
+        assert_eq!(evaluation.by_kind["k"], (3, 2));
+    }
+}

@@ -1,0 +1,108 @@
+//! Attachments: screenshots and PDFs, checked by what their bytes are, not by what their names say.
+
+use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
+
+/// The media type of a file's bytes, for the kinds customers attach: PNG, JPEG, GIF, WebP and PDF.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// The media types a file name's extension claims.
+fn claimed_by_name(name: &str) -> Option<&'static [&'static str]> {
+    let extension = name.rsplit_once('.').map(|(_, extension)| extension.to_ascii_lowercase())?;
+    Some(match extension.as_str() {
+        "png" => &["image/png"],
+        "jpg" | "jpeg" => &["image/jpeg"],
+        "gif" => &["image/gif"],
+        "webp" => &["image/webp"],
+        "pdf" => &["application/pdf"],
+        _ => return None,
+    })
+}
+
+/// A file name safe to store and show: the last path part, no control characters, at most 120 chars.
+pub fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if cleaned.trim().is_empty() { "attachment".into() } else { cleaned.trim().to_owned() }
+}
+
+/// Checks an upload and returns its real media type. A name that says one thing while the bytes are
+/// another (`invoice.pdf` that is an executable) is refused.
+pub fn check(name: &str, bytes: &[u8]) -> Result<&'static str, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::for_field(400, "empty_attachment", "attachment", "The file is empty."));
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(ApiError::for_field(
+            413,
+            "attachment_too_large",
+            "attachment",
+            format!("{} is {} MB; attachments are at most 10 MB.", clean_name(name), bytes.len() / (1024 * 1024)),
+        ));
+    }
+    let Some(actual) = sniff(bytes) else {
+        return Err(ApiError::for_field(
+            415,
+            "unsupported_attachment",
+            "attachment",
+            format!("{} is not a PNG, JPEG, GIF, WebP image or a PDF.", clean_name(name)),
+        ));
+    };
+    match claimed_by_name(name) {
+        Some(claimed) if claimed.contains(&actual) => Ok(actual),
+        _ => Err(ApiError::for_field(
+            415,
+            "attachment_type_mismatch",
+            "attachment",
+            format!(
+                "{} is named like another kind of file than it is ({actual}); rename it and try again.",
+                clean_name(name)
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn real_files_pass() {
+        assert_eq!(check("screen.PNG", PNG), Ok("image/png"));
+        assert_eq!(check("invoice.pdf", b"%PDF-1.7\n..."), Ok("application/pdf"));
+        assert_eq!(check("photo.jpeg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Ok("image/jpeg"));
+    }
+
+    #[test]
+    fn lying_names_and_unknown_bytes_are_refused() {
+        assert_eq!(check("invoice.pdf", PNG).unwrap_err().code, "attachment_type_mismatch");
+        assert_eq!(check("screen.png", b"MZ\x90\0 windows executable").unwrap_err().code, "unsupported_attachment");
+        assert_eq!(check("script.png.exe", PNG).unwrap_err().code, "attachment_type_mismatch");
+        assert_eq!(check("empty.png", b"").unwrap_err().code, "empty_attachment");
+        let big = vec![0u8; MAX_ATTACHMENT_BYTES + 1];
+        assert_eq!(check("big.png", &big).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn names_lose_paths_and_control_characters() {
+        assert_eq!(clean_name("C:\\Users\\ada\\shot\u{7}.png"), "shot.png");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name(""), "attachment");
+    }
+}
