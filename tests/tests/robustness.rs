@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use edgedesk_kb as kb;
-use edgedesk_markdown as safe_markdown;
 use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::api::SignedIdentity;
 use edgedesk_protocol::ticket;
@@ -198,14 +197,13 @@ fn any_ticket_body_is_accepted_within_limits_or_refused_clearly() {
 #[test]
 fn any_notice_body_is_raised_inert_or_refused_clearly() {
     static FIELDS: [&str; 10] = status::NEW_NOTICE_FIELDS;
-    let render = |markdown: &str| safe_markdown::render(markdown);
     check("notice bodies", 2_000, bodies(&FIELDS), |body| {
         match status::parse_body::<NewNotice>(&body, &FIELDS) {
-            Ok(new) => match status::raise(new, "inc-test".into(), 1_800_000_000, &render) {
+            Ok(new) => match status::raise(new, "inc-test".into(), 1_800_000_000) {
                 Ok(notice) => {
                     prop_assert!(is_inert(&notice.body_html), "{}", notice.body_html);
                     let update = NewUpdate { text: notice.body.clone(), level: None, resolve: false };
-                    if let Ok(updated) = status::add_update(notice, update, 1_800_000_100, &render) {
+                    if let Ok(updated) = status::add_update(notice, update, 1_800_000_100) {
                         prop_assert!(updated.updates.iter().all(|update| is_inert(&update.html)));
                     }
                 }
@@ -220,7 +218,7 @@ fn any_notice_body_is_raised_inert_or_refused_clearly() {
 #[test]
 fn notice_markdown_never_renders_markup_that_runs() {
     check("notice Markdown", 2_000, mutated_article(), |markdown| {
-        let html = safe_markdown::render(&markdown);
+        let html = edgedesk_markdown::notice_html(&markdown);
         prop_assert!(is_inert(&html), "{html}");
         Ok(())
     });

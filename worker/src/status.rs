@@ -2,7 +2,6 @@
 //! moment of the request. `GET /api/status` is what every host page asks on load, so its answers are kept
 //! in the edge cache for a few seconds and validated with ETags; an operator's change purges them.
 
-use edgedesk_markdown as safe_markdown;
 use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::status::{Notice, StatusResponse};
 use edgedesk_protocol::time::parse_time;
@@ -28,10 +27,6 @@ const STATUS_MAX_AGE: u32 = 15;
 /// change can put its answer back just after the purge; this bounds how long such an answer lives.
 const EDGE_CACHE_SECONDS: u32 = 5;
 const CACHE_STATE_HEADER: &str = "X-Edgedesk-Cache";
-
-fn render(markdown: &str) -> String {
-    safe_markdown::render(markdown)
-}
 
 /// The moment a request is answered at: the clock, or the test's `X-Edgedesk-Now` where allowed.
 /// Now, or the moment `X-Edgedesk-Now` names when `ALLOW_CLOCK_OVERRIDE` is set (tests only).
@@ -164,7 +159,7 @@ pub async fn raise(mut request: Request, env: &Env) -> ApiResult {
             format!("There are already {MAX_LIVE_NOTICES} live notices; delete old ones first."),
         ));
     }
-    let notice = status::raise(new, random_id(), now, &render)?;
+    let notice = status::raise(new, random_id(), now)?;
     notices.push(notice.clone());
     store_live_notices(env, &notices).await?;
     purge(&request, env, &[&notice]).await?;
@@ -194,7 +189,7 @@ pub async fn edit(mut request: Request, env: &Env, id: &str) -> ApiResult {
     authorize_admin(&request, env)?;
     let edit: NoticePatch =
         status::parse_body(&json_body(&mut request, status::MAX_NOTICE_BYTES).await?, &NEW_NOTICE_FIELDS)?;
-    change(&request, env, id, 200, |notice, now| status::patch(notice, edit, now, &render)).await
+    change(&request, env, id, 200, |notice, now| status::patch(notice, edit, now)).await
 }
 
 /// `POST /api/admin/notices/{id}/updates`.
@@ -202,7 +197,7 @@ pub async fn update(mut request: Request, env: &Env, id: &str) -> ApiResult {
     authorize_admin(&request, env)?;
     let update: NewUpdate =
         status::parse_body(&json_body(&mut request, status::MAX_NOTICE_BYTES).await?, &UPDATE_FIELDS)?;
-    change(&request, env, id, 201, |notice, now| status::add_update(notice, update, now, &render)).await
+    change(&request, env, id, 201, |notice, now| status::add_update(notice, update, now)).await
 }
 
 /// `DELETE /api/admin/notices/{id}`.

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use edgedesk_markdown::Syntax;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use super::directives::{Resolved, join_relative};
 use super::problems::Problem;
@@ -63,11 +64,6 @@ pub struct Rendered {
 }
 
 pub fn render(resolved: &Resolved, context: &Context<'_>) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     let line_starts: Vec<usize> =
         std::iter::once(0).chain(resolved.markdown.match_indices('\n').map(|(at, _)| at + 1)).collect();
     let line_at = |offset: usize| {
@@ -85,7 +81,7 @@ pub fn render(resolved: &Resolved, context: &Context<'_>) -> Rendered {
     let mut open_links: Vec<bool> = Vec::new();
     let mut seen_block = false;
 
-    for (event, range) in Parser::new_ext(&resolved.markdown, options).into_offset_iter() {
+    for (event, range) in edgedesk_markdown::parser(&resolved.markdown, Syntax::ARTICLES).into_offset_iter() {
         let line = line_at(range.start);
         let event = match event {
             // `<name@example.com>`: the HTML writer adds `mailto:` itself.

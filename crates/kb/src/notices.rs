@@ -90,7 +90,7 @@ pub fn compile(source: &str, markdown: &str, config: &SiteConfig) -> Result<Noti
                     "write times as 2026-11-23T10:00:00Z",
                 )
             })?;
-            Ok(NoticeUpdate { at, html: render(&update.text), text: update.text })
+            Ok(NoticeUpdate { at, html: edgedesk_markdown::notice_html(&update.text), text: update.text })
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let update_count = updates.len() as u32;
@@ -112,14 +112,10 @@ pub fn compile(source: &str, markdown: &str, config: &SiteConfig) -> Result<Noti
         source: Source::Scheduled,
         revision: 1 + update_count,
     };
-    edgedesk_status::validate(notice, &render).map_err(|error| {
+    edgedesk_status::validate(notice).map_err(|error| {
         let line = error.field.as_deref().map_or(1, line_of);
         problem(line, error.message, "fix the value; times are written as 2026-11-23T10:00:00Z")
     })
-}
-
-fn render(markdown: &str) -> String {
-    edgedesk_markdown::render(markdown)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use std::cmp::Reverse;
 
+use edgedesk_markdown::notice_html;
 use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::status::{Kind, Level, Notice, NoticeUpdate, Source};
 use edgedesk_protocol::time::{format_time, parse_time};
@@ -120,10 +121,10 @@ fn link_field(link: Option<&str>) -> Result<Option<String>, ApiError> {
 }
 
 /// Checks the whole notice: what every source of notices must satisfy.
-pub fn validate(mut notice: Notice, render: &dyn Fn(&str) -> String) -> Result<Notice, ApiError> {
+pub fn validate(mut notice: Notice) -> Result<Notice, ApiError> {
     notice.title = text_field("title", &notice.title, MAX_TITLE_CHARS, true)?;
     notice.body = text_field("body", &notice.body, MAX_TEXT_CHARS, false)?;
-    notice.body_html = render(&notice.body);
+    notice.body_html = notice_html(&notice.body);
     let starts = time_field("starts_at", &notice.starts_at)?;
     notice.starts_at = format_time(starts);
     if let Some(ends_at) = notice.ends_at.clone() {
@@ -148,7 +149,7 @@ pub fn validate(mut notice: Notice, render: &dyn Fn(&str) -> String) -> Result<N
 }
 
 /// A live notice from `POST /api/admin/notices`, raised at `now` with the given id.
-pub fn raise(new: NewNotice, id: String, now: i64, render: &dyn Fn(&str) -> String) -> Result<Notice, ApiError> {
+pub fn raise(new: NewNotice, id: String, now: i64) -> Result<Notice, ApiError> {
     let level = new.level.ok_or_else(|| {
         ApiError::for_field(400, "required", "level", "`level` is required: red (outage), yellow (degraded) or green.")
     })?;
@@ -171,16 +172,11 @@ pub fn raise(new: NewNotice, id: String, now: i64, render: &dyn Fn(&str) -> Stri
         updated_at: format_time(now),
         revision: 1,
     };
-    validate(notice, render)
+    validate(notice)
 }
 
 /// Applies a `PATCH`: only the given fields change.
-pub fn patch(
-    notice: Notice,
-    patch: NoticePatch,
-    now: i64,
-    render: &dyn Fn(&str) -> String,
-) -> Result<Notice, ApiError> {
+pub fn patch(notice: Notice, patch: NoticePatch, now: i64) -> Result<Notice, ApiError> {
     let patched = Notice {
         level: patch.level.unwrap_or(notice.level),
         kind: patch.kind.unwrap_or(notice.kind),
@@ -196,18 +192,13 @@ pub fn patch(
         revision: notice.revision + 1,
         ..notice
     };
-    validate(patched, render)
+    validate(patched)
 }
 
 /// Adds a timeline entry; with `resolve`, the notice turns green and ends after a grace period.
-pub fn add_update(
-    mut notice: Notice,
-    update: NewUpdate,
-    now: i64,
-    render: &dyn Fn(&str) -> String,
-) -> Result<Notice, ApiError> {
+pub fn add_update(mut notice: Notice, update: NewUpdate, now: i64) -> Result<Notice, ApiError> {
     let text = text_field("text", &update.text, MAX_TEXT_CHARS, true)?;
-    notice.updates.insert(0, NoticeUpdate { at: format_time(now), html: render(&text), text });
+    notice.updates.insert(0, NoticeUpdate { at: format_time(now), html: notice_html(&text), text });
     if let Some(level) = update.level {
         notice.level = level;
     }
@@ -218,7 +209,7 @@ pub fn add_update(
     }
     notice.updated_at = format_time(now);
     notice.revision += 1;
-    validate(notice, render)
+    validate(notice)
 }
 
 /// A validator for a status answer: FNV-1a over its bytes, so the same notices give the same ETag in
@@ -242,13 +233,9 @@ mod tests {
 
     const NOW: i64 = 1_795_000_000;
 
-    fn plain(text: &str) -> String {
-        format!("<p>{text}</p>")
-    }
-
     fn red(title: &str) -> Notice {
         let new = NewNotice { level: Some(Level::Red), title: Some(title.into()), ..NewNotice::default() };
-        raise(new, "inc-1".into(), NOW, &plain).unwrap()
+        raise(new, "inc-1".into(), NOW).unwrap()
     }
 
     #[test]
@@ -292,12 +279,11 @@ mod tests {
     fn updates_are_newest_first_and_resolving_turns_green_then_ends() {
         let notice = red("Login is down");
         let update = NewUpdate { text: "Fix is rolling out".into(), level: Some(Level::Yellow), resolve: false };
-        let notice = add_update(notice, update, NOW + 60, &plain).unwrap();
+        let notice = add_update(notice, update, NOW + 60).unwrap();
         assert_eq!((notice.level, notice.updates.len()), (Level::Yellow, 1));
         assert_eq!((notice.updated_at.as_str(), notice.revision), (format_time(NOW + 60).as_str(), 2));
         let resolved =
-            add_update(notice, NewUpdate { text: "Fixed".into(), level: None, resolve: true }, NOW + 120, &plain)
-                .unwrap();
+            add_update(notice, NewUpdate { text: "Fixed".into(), level: None, resolve: true }, NOW + 120).unwrap();
         assert_eq!(resolved.level, Level::Green);
         assert_eq!(resolved.updates[0].text, "Fixed");
         assert!(resolved.dismissible);
@@ -309,7 +295,7 @@ mod tests {
     fn bad_notices_name_the_field() {
         let error = |body: &str| {
             let result = parse_body::<NewNotice>(body.as_bytes(), &NEW_NOTICE_FIELDS)
-                .and_then(|new| raise(new, "x".into(), NOW, &plain));
+                .and_then(|new| raise(new, "x".into(), NOW));
             let error = result.unwrap_err();
             (error.code, error.field.unwrap_or_default())
         };
@@ -350,7 +336,6 @@ mod tests {
             notice.clone(),
             NoticePatch { title: Some("Login is slow".into()), level: Some(Level::Yellow), ..NoticePatch::default() },
             NOW + 5,
-            &plain,
         )
         .unwrap();
         assert_eq!((patched.title.as_str(), patched.level), ("Login is slow", Level::Yellow));
