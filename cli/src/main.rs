@@ -15,8 +15,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use edgedesk_kb::{self as kb, KnowledgeBase, Severity};
 use edgedesk_protocol::status::{Kind, Level};
+use edgedesk_search::Query;
 use edgedesk_search::relevance::{self, Evaluation, Judgement};
-use edgedesk_search::{self as search, Query};
 
 #[derive(Parser)]
 #[command(name = "edgedesk", version, about = "Check, build, preview and search an edgedesk knowledge base.")]
@@ -103,7 +103,7 @@ enum Command {
         product: Option<String>,
         #[arg(long)]
         section: Option<String>,
-        #[arg(long, default_value_t = search::DEFAULT_LIMIT)]
+        #[arg(long, default_value_t = edgedesk_protocol::api::DEFAULT_LIMIT)]
         limit: usize,
         /// Print a JSON array of hits, best first, for scripts.
         #[arg(long)]

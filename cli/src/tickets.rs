@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use edgedesk_protocol::api::{AdminTicket, AdminTickets};
+use edgedesk_protocol::api::{AdminTicket, AdminTickets, DeliveryState};
 use reqwest::Method;
 
 use crate::admin::AdminClient;
@@ -27,7 +27,7 @@ pub fn list(client: &AdminClient, state: Option<&str>, limit: usize, json: bool)
 }
 
 fn print_ticket(ticket: &AdminTicket) {
-    let delivery = ticket.delivery.as_deref().unwrap_or("not in the outbox");
+    let delivery = ticket.delivery.map_or("not in the outbox", DeliveryState::as_str);
     let attempts = ticket.attempts.unwrap_or(0);
     let priority = if ticket.priority == 1 { " PRIORITY" } else { "" };
     println!(
@@ -39,9 +39,9 @@ fn print_ticket(ticket: &AdminTicket) {
         ticket.subject,
         ticket.email
     );
-    println!("    status {}, delivery {delivery} after {attempts} attempt(s)", ticket.status);
+    println!("    status {}, delivery {delivery} after {attempts} attempt(s)", ticket.status.as_str());
     if let Some(error) = &ticket.last_error
-        && delivery != "delivered"
+        && ticket.delivery != Some(DeliveryState::Delivered)
     {
         println!("    last error: {error}");
     }

@@ -135,7 +135,7 @@ pub fn ArticleScreen(
             spawn_local(async move {
                 let path = format!("/api/articles/{}/feedback", encode(&slug));
                 let body = ArticleFeedback {
-                    helpful,
+                    helpful: Some(helpful),
                     locale: Some(locale),
                     product: settings.product(),
                     visit: Some(settings.session.visit()),

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use edgedesk_protocol::api::Urgency;
 use edgedesk_protocol::api::{
-    ApiError, AttachmentUploaded, Deflection, FormConfig, NewTicket, SearchHit, SearchResponse, TicketAccepted,
+    ApiError, AttachmentUploaded, Deflection, FormConfig, MAX_QUERY_CHARS, NewTicket, SearchHit, SearchResponse,
+    TicketAccepted, Urgency,
 };
-use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
-use edgedesk_protocol::ticket::{self, MAX_URL_CHARS};
+use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MEDIA_TYPES};
+use edgedesk_protocol::ticket::{self, MAX_APP_VERSION_CHARS, MAX_URL_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -22,9 +22,6 @@ use crate::{Settings, storage};
 const DRAFT_KEY: &str = "edgedesk-draft";
 /// The fields every form has; the others are the site's choice (`FormConfig::fields`).
 pub const ALWAYS_SHOWN: [&str; 4] = ["name", "email", "subject", "message"];
-/// What the attachment picker offers when the site's configuration could not be read: what the worker
-/// accepts anyway.
-const DEFAULT_ATTACHMENT_TYPES: &str = "image/png,image/jpeg,image/gif,image/webp,application/pdf";
 /// A failed submission that may not have arrived is sent again after these pauses, with the same key.
 const RETRY_BACKOFF: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
 /// Suggestions wait for a pause in typing longer than search's: the customer is writing, not looking.
@@ -32,10 +29,6 @@ const SUGGEST_DEBOUNCE: Duration = Duration::from_millis(400);
 /// Fewer words than this say too little to suggest anything from.
 const SUGGEST_MIN_WORDS: usize = 3;
 const SUGGESTIONS: usize = 3;
-/// The search API's limit on `q`.
-const MAX_QUERY_CHARS: usize = 200;
-/// The worker's limit on `app_version`.
-const MAX_APP_VERSION_CHARS: usize = 64;
 
 /// What the site's form asks for, as far as the widget knows yet.
 #[derive(Clone, Debug, PartialEq)]
@@ -255,7 +248,8 @@ impl FormState {
     pub fn accept(&self) -> String {
         self.config.with(|config| match config {
             Config::Ready(config) if !config.attachment_types.is_empty() => config.attachment_types.join(","),
-            _ => DEFAULT_ATTACHMENT_TYPES.to_owned(),
+            // The site's configuration could not be read: offer what the worker accepts anyway.
+            _ => MEDIA_TYPES.join(","),
         })
     }
 

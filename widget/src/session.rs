@@ -2,7 +2,7 @@
 //! vouches), and what they read and searched in this tab before writing.
 
 use edgedesk_protocol::api::SignedIdentity;
-use edgedesk_protocol::ticket::MAX_CONTEXT_ITEMS;
+use edgedesk_protocol::ticket::{MAX_CONTEXT_ITEM_CHARS, MAX_CONTEXT_ITEMS};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -29,8 +29,6 @@ impl Visit {
         Self { id: format!("{:08x}{:08x}", half(), half()), last_ms: now_ms }
     }
 }
-/// The worker refuses longer context items.
-const MAX_CONTEXT_ITEM_CHARS: usize = 200;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]

@@ -1,7 +1,7 @@
 //! "My tickets": the tickets sent from this browser, and any other found by number and email, each with
 //! where it stands and, once solved, whether the answer helped.
 
-use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketRating, TicketView};
+use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketRating, TicketStatus, TicketView};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -222,7 +222,7 @@ fn ticket_details<Rate: Fn(bool) + Clone + Send + Sync + 'static>(
     rating: RwSignal<Rating>,
     rate: Rate,
 ) -> impl IntoView + use<Rate> {
-    let waiting = matches!(ticket.status.as_str(), "received" | "delivered" | "open");
+    let waiting = matches!(ticket.status, TicketStatus::Received | TicketStatus::Delivered | TicketStatus::Open);
     let expected = (waiting && !ticket.expected_reply_at.is_empty()).then(|| {
         let when = local_time(&ticket.expected_reply_at, locale);
         view! { <p class="ticket-expected">{words.expected_reply}<time datetime=ticket.expected_reply_at>{when}</time></p> }
@@ -234,7 +234,7 @@ fn ticket_details<Rate: Fn(bool) + Clone + Send + Sync + 'static>(
             let when = local_time(&event.at, locale);
             view! {
                 <li>
-                    <time datetime=event.at>{when}</time>" "{words.status(&event.status)}
+                    <time datetime=event.at>{when}</time>" "{words.status(event.status)}
                     {event.message.map(|message| view! { <span class="ticket-event-message">" — "{message}</span> })}
                 </li>
             }
@@ -264,7 +264,7 @@ fn ticket_details<Rate: Fn(bool) + Clone + Send + Sync + 'static>(
     };
     view! {
         <p class="my-ticket-subject">{subject.unwrap_or(ticket.subject)}</p>
-        <p class="ticket-status">{words.status(&ticket.status)}</p>
+        <p class="ticket-status">{words.status(ticket.status)}</p>
         {expected}
         <ol class="ticket-events">{events}</ol>
         {feedback}

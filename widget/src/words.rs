@@ -3,6 +3,7 @@
 //! labels (`GET /api/form`) take precedence over these; any other language falls back to English.
 
 use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::api::TicketStatus;
 use edgedesk_protocol::status::{Kind, Level};
 use edgedesk_protocol::ticket::max_chars;
 use wasm_bindgen::JsValue;
@@ -84,7 +85,7 @@ pub struct Words {
     pub expected_reply: &'static str,
     pub loading: &'static str,
     pub back: &'static str,
-    /// Received, delivered, open, pending, solved, closed: see [`Words::status`].
+    /// In the order of [`TicketStatus::ALL`]: see [`Words::status`].
     pub statuses: [&'static str; 6],
     pub helpful: &'static str,
     pub good: &'static str,
@@ -93,15 +94,10 @@ pub struct Words {
     pub unreachable: &'static str,
 }
 
-const STATUS_NAMES: [&str; 6] = ["received", "delivered", "open", "pending", "solved", "closed"];
-
 impl Words {
-    /// A ticket status in words; a status this widget does not know yet is shown as the worker names it.
-    pub fn status(&self, status: &str) -> String {
-        STATUS_NAMES
-            .iter()
-            .position(|name| *name == status)
-            .map_or_else(|| status.to_owned(), |at| self.statuses[at].to_owned())
+    /// A ticket status in words.
+    pub fn status(&self, status: TicketStatus) -> &'static str {
+        self.statuses[status as usize]
     }
 
     /// "Try again in …" for a `Retry-After` of `seconds`.

@@ -1,9 +1,8 @@
 //! What customers tell us without a ticket: article votes and searches that found nothing, in D1.
 
-use edgedesk_insights::feedback::{self, MAX_FEEDBACK_BYTES};
-use edgedesk_insights::{self as insights, Event, EventKind};
-use edgedesk_protocol::api::{ApiError, GapCount, GapsResponse};
-use edgedesk_search as search;
+use edgedesk_insights::{self as insights, Event};
+use edgedesk_protocol::api::{ApiError, ArticleFeedback, GapCount, GapsResponse, parse_limit};
+use edgedesk_protocol::insights::NewEvent;
 use worker::{Env, Request};
 
 use crate::http::{ApiResult, authorize_admin, internal, json, json_body, no_content, query_param};
@@ -11,28 +10,21 @@ use crate::{d1, knowledge, status};
 
 pub async fn article_feedback(mut request: Request, env: &Env, slug: &str) -> ApiResult {
     let slug = knowledge::decode(slug);
-    let vote = feedback::parse_article_feedback(&json_body(&mut request, MAX_FEEDBACK_BYTES).await?)?;
+    let vote = insights::parse_vote(&json_body(&mut request, ArticleFeedback::MAX_BYTES).await?)?;
     if let Some(limited) = crate::insights::over_limit(&request, env).await? {
         return Ok(limited);
     }
     let Some(locale) = knowledge::article_locale(env, vote.locale.as_deref(), &slug).await? else {
         return Err(ApiError::not_found(&format!("The article `{slug}`")));
     };
-    let event = Event {
-        at: status::now(&request, env)?.0,
-        kind: EventKind::Feedback,
-        visit: insights::visit_id(vote.visit),
-        product: insights::product_name(vote.product),
-        locale: Some(locale),
-        subject: slug,
-        value: u32::from(vote.helpful),
-    };
+    let event = Event::vote(status::now(&request, env)?.0, slug, locale, vote);
     crate::insights::insert(&d1::database(env)?, &event)?.run().await.map_err(internal)?;
     no_content()
 }
 
 pub async fn search_gap(mut request: Request, env: &Env) -> ApiResult {
-    let gap = feedback::parse_search_gap(&json_body(&mut request, MAX_FEEDBACK_BYTES).await?)?;
+    let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
+    let gap = insights::parse_gap(&body, status::now(&request, env)?.0)?;
     let manifest = knowledge::manifest(env).await?;
     let locale = manifest.choose_locale(gap.locale.as_deref()).to_owned();
     d1::run(
@@ -40,7 +32,7 @@ pub async fn search_gap(mut request: Request, env: &Env) -> ApiResult {
         "INSERT INTO search_gaps (locale, query) VALUES (?1, ?2) \
              ON CONFLICT (locale, query) DO UPDATE SET searches = searches + 1, \
              last_seen = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        &[locale.as_str().into(), gap.query.as_str().into()],
+        &[locale.as_str().into(), gap.subject.as_str().into()],
     )
     .await?;
     no_content()
@@ -49,7 +41,7 @@ pub async fn search_gap(mut request: Request, env: &Env) -> ApiResult {
 /// `GET /api/admin/gaps?locale=&limit=`: the most frequent searches without results.
 pub async fn gaps(request: &Request, env: &Env) -> ApiResult {
     authorize_admin(request, env)?;
-    let limit = search::parse_limit(query_param(request, "limit")?.as_deref())?;
+    let limit = parse_limit(query_param(request, "limit")?.as_deref())?;
     let locale = query_param(request, "locale")?.filter(|locale| !locale.is_empty());
     let rows = d1::all::<GapCount>(
         &d1::database(env)?,

@@ -9,8 +9,7 @@
 //! - The scheduled sweep enqueues every row whose time has come and that nobody confirmed: tickets whose
 //!   enqueue failed, parked ones, and held ones once a backend is configured.
 
-use edgedesk_protocol::api::{AdminTicket, AdminTickets, ApiError, DELIVERY_STATES};
-use edgedesk_search as search;
+use edgedesk_protocol::api::{AdminTicket, AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::delivery::{self, Backend, Outcome, StoredTicket};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
@@ -269,16 +268,19 @@ pub async fn sweep_now(request: &Request, env: &Env) -> ApiResult {
 /// `GET /api/admin/tickets?state=&limit=`: newest first, with where each delivery stands.
 pub async fn list(request: &Request, env: &Env) -> ApiResult {
     authorize_admin(request, env)?;
-    let limit = search::parse_limit(query_param(request, "limit")?.as_deref())?;
+    let limit = parse_limit(query_param(request, "limit")?.as_deref())?;
     let state = query_param(request, "state")?.filter(|state| !state.is_empty());
     if let Some(state) = &state
-        && !DELIVERY_STATES.contains(&state.as_str())
+        && DeliveryState::parse(state).is_none()
     {
         return Err(ApiError::for_field(
             400,
             "invalid_value",
             "state",
-            format!("`state` must be one of {}, not {state:?}.", DELIVERY_STATES.join(", ")),
+            format!(
+                "`state` must be one of {}, not {state:?}.",
+                DeliveryState::ALL.map(DeliveryState::as_str).join(", ")
+            ),
         ));
     }
     let tickets = d1::all::<AdminTicket>(

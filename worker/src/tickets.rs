@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_insights::{self as insights, Event, EventKind};
+use edgedesk_insights::Event;
 use edgedesk_protocol::api;
 use edgedesk_protocol::api::SignedIdentity;
 use edgedesk_protocol::api::{
     ApiError, Deflection, MyTicket, MyTickets, MyTicketsRequest, TicketAccepted, TicketEvent, TicketEventView,
-    TicketRating, TicketView,
+    TicketRating, TicketStatus, TicketView,
 };
 use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES};
 use edgedesk_tickets::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
@@ -104,7 +104,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
         let due = support.expected_reply_at(stored.urgency, now);
         let accepted = TicketAccepted {
             number: number.clone(),
-            status: "received".into(),
+            status: TicketStatus::Received,
             expected_reply_at: stored.expected_reply_at.clone(),
             message: delivery::acknowledgement(&stored, &support, complaint, due),
         };
@@ -338,7 +338,7 @@ struct TicketRow {
     number: String,
     email: String,
     subject: String,
-    status: String,
+    status: TicketStatus,
     created_at: String,
     expected_reply_at: Option<String>,
     rating: Option<String>,
@@ -369,7 +369,7 @@ pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
         &[row.number.as_str().into()],
     )
     .await?;
-    let can_rate = lifecycle::can_rate(&row.status, row.rating.as_deref());
+    let can_rate = lifecycle::can_rate(row.status, row.rating.as_deref());
     let mut response = json(
         200,
         &TicketView {
@@ -394,7 +394,7 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let rating_value = lifecycle::check_rating(&rating.rating)?;
     let database = d1::database(env)?;
     let row = ticket_for_customer(&database, number, &rating.email).await?;
-    if !lifecycle::can_rate(&row.status, row.rating.as_deref()) {
+    if !lifecycle::can_rate(row.status, row.rating.as_deref()) {
         return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
     }
     d1::run(
@@ -457,15 +457,7 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
             format!("The article `{}` does not exist.", deflection.slug),
         ));
     };
-    let event = Event {
-        at: status::now(&request, env)?.0,
-        kind: EventKind::Deflection,
-        visit: insights::visit_id(deflection.visit),
-        product: insights::product_name(deflection.product),
-        locale: Some(locale),
-        subject: deflection.slug,
-        value: 1,
-    };
+    let event = Event::deflection(status::now(&request, env)?.0, locale, deflection);
     crate::insights::insert(&d1::database(env)?, &event)?.run().await.map_err(internal)?;
     no_content()
 }

@@ -6,7 +6,6 @@
 //! rows to [`build`], which turns them into [`Insights`]: the same figures feed the admin page's charts
 //! ([`render`]), its CSV export ([`to_csv`]) and `edgedesk report insights`.
 
-pub mod feedback;
 pub mod random;
 mod render;
 pub mod sample;
@@ -16,7 +15,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate, Timelike};
 use serde::{Deserialize, Serialize};
 
-use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::api::{
+    ApiError, ArticleFeedback, Deflection, DeliveryState, SearchGap, check_query, is_article_slug, parse_body,
+};
 use edgedesk_protocol::insights::MAX_PRODUCT_CHARS;
 pub use edgedesk_protocol::insights::{EventKind, NewEvent, check_visit, product_name, visit_id};
 use edgedesk_search::text;
@@ -56,26 +57,13 @@ pub struct Event {
 /// Reads a `POST /api/events` body. The query is stored folded ("Reset  Password?" and "reset password"
 /// are one query), and only kinds the widget reports on its own are taken here.
 pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
-    let event: NewEvent = edgedesk_protocol::api::parse_body(body, &NewEvent::FIELDS, NewEvent::MAX_BYTES, "event")?;
+    let event: NewEvent = parse_body(body, &NewEvent::FIELDS, NewEvent::MAX_BYTES, "event")?;
     let kind = event.kind.ok_or_else(|| {
         ApiError::for_field(400, "required", "kind", "Say what happened: `search` or `article_view`.")
     })?;
     let (subject, value) = match kind {
         EventKind::Search => {
-            let query = event.query.as_deref().unwrap_or_default();
-            let chars = query.chars().count();
-            if chars > edgedesk_search::MAX_QUERY_CHARS {
-                return Err(ApiError::for_field(
-                    400,
-                    "query_too_long",
-                    "query",
-                    format!("The query is {chars} characters; the limit is {}.", edgedesk_search::MAX_QUERY_CHARS),
-                ));
-            }
-            let folded = text::terms(query).collect::<Vec<_>>().join(" ");
-            if folded.is_empty() {
-                return Err(ApiError::for_field(400, "required", "query", "A search event needs the query's words."));
-            }
+            let folded = folded_query(event.query.as_deref().unwrap_or_default())?;
             let results = event.results.ok_or_else(|| {
                 ApiError::for_field(400, "required", "results", "A search event says how many articles it found.")
             })?;
@@ -83,7 +71,7 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
         }
         EventKind::ArticleView => {
             let slug = event.slug.unwrap_or_default();
-            if !edgedesk_protocol::api::is_article_slug(&slug) {
+            if !is_article_slug(&slug) {
                 return Err(ApiError::for_field(400, "invalid_value", "slug", "An article view names the article."));
             }
             (slug, 1)
@@ -106,6 +94,68 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
         subject,
         value,
     })
+}
+
+/// A query as searches are counted: its folded words, so that "Reset  Password?" and "reset password"
+/// are one query.
+fn folded_query(query: &str) -> Result<String, ApiError> {
+    check_query("query", query)?;
+    let folded = text::terms(query).collect::<Vec<_>>().join(" ");
+    if folded.is_empty() {
+        return Err(ApiError::for_field(400, "required", "query", "A search needs the query's words."));
+    }
+    Ok(folded)
+}
+
+/// Reads a `POST /api/gaps` body: a search that found nothing, recorded like any other search.
+pub fn parse_gap(body: &[u8], at: i64) -> Result<Event, ApiError> {
+    let gap: SearchGap = parse_body(body, &SearchGap::FIELDS, NewEvent::MAX_BYTES, "search gap")?;
+    Ok(Event {
+        at,
+        kind: EventKind::Search,
+        visit: None,
+        product: None,
+        locale: gap.locale,
+        subject: folded_query(&gap.query)?,
+        value: 0,
+    })
+}
+
+/// Reads a `POST /api/articles/{slug}/feedback` body: whether the article helped.
+pub fn parse_vote(body: &[u8]) -> Result<ArticleFeedback, ApiError> {
+    let vote: ArticleFeedback = parse_body(body, &ArticleFeedback::FIELDS, ArticleFeedback::MAX_BYTES, "vote")?;
+    if vote.helpful.is_none() {
+        return Err(ApiError::for_field(400, "required", "helpful", "Say whether the article helped: true or false."));
+    }
+    Ok(vote)
+}
+
+impl Event {
+    /// A vote on article `slug`, served in `locale`.
+    pub fn vote(at: i64, slug: String, locale: String, vote: ArticleFeedback) -> Event {
+        Event {
+            at,
+            kind: EventKind::Feedback,
+            visit: visit_id(vote.visit),
+            product: product_name(vote.product),
+            locale: Some(locale),
+            subject: slug,
+            value: u32::from(vote.helpful.unwrap_or_default()),
+        }
+    }
+
+    /// A suggested article, served in `locale`, that answered the question before a ticket was sent.
+    pub fn deflection(at: i64, locale: String, deflection: Deflection) -> Event {
+        Event {
+            at,
+            kind: EventKind::Deflection,
+            visit: visit_id(deflection.visit),
+            product: product_name(deflection.product),
+            locale: Some(locale),
+            subject: deflection.slug,
+            value: 1,
+        }
+    }
 }
 
 /// A product name an operator filters by; empty means all products.
@@ -204,8 +254,8 @@ pub struct TicketRow {
     pub urgency: Option<String>,
     pub product: Option<String>,
     pub incident_id: Option<String>,
-    /// The outbox state: `pending`, `held`, `delivered` or `failed`.
-    pub state: Option<String>,
+    /// Where its delivery stands; missing for a ticket without an outbox row.
+    pub state: Option<DeliveryState>,
     pub attempts: Option<u32>,
     /// Seconds from accepting the ticket to the helpdesk confirming it.
     pub delivery_seconds: Option<f64>,
@@ -568,15 +618,16 @@ fn satisfaction(
 }
 
 fn delivery(tickets: &[TicketRow]) -> Delivery {
-    let state =
-        |wanted: &[&str]| tickets.iter().filter(|t| wanted.contains(&t.state.as_deref().unwrap_or(""))).count() as u32;
+    let state = |wanted: &[DeliveryState]| {
+        tickets.iter().filter(|ticket| ticket.state.is_some_and(|state| wanted.contains(&state))).count() as u32
+    };
     let mut seconds: Vec<f64> = tickets.iter().filter_map(|ticket| ticket.delivery_seconds).collect();
     seconds.sort_by(f64::total_cmp);
     Delivery {
-        delivered: state(&["delivered"]),
-        waiting: state(&["pending", "held"]),
+        delivered: state(&[DeliveryState::Delivered]),
+        waiting: state(&[DeliveryState::Pending, DeliveryState::Held]),
         retried: tickets.iter().filter(|ticket| ticket.attempts.unwrap_or(0) > 1).count() as u32,
-        dead_lettered: state(&["failed"]),
+        dead_lettered: state(&[DeliveryState::Failed]),
         median_delivery_seconds: nearest_rank(&seconds, 0.5),
         p90_delivery_seconds: nearest_rank(&seconds, 0.9),
     }

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use chrono::{Duration, NaiveDate};
 
-use edgedesk_protocol::api::Urgency;
+use edgedesk_protocol::api::{DeliveryState, TicketStatus, Urgency};
 use edgedesk_protocol::ticket::{self, ValidTicket};
 use edgedesk_protocol::time::format_time;
 use edgedesk_tickets::delivery::{self, StoredTicket};
@@ -30,11 +30,10 @@ pub struct SampleTicket {
     pub stored: StoredTicket,
     pub product: Option<String>,
     pub visit: Option<String>,
-    pub status: &'static str,
+    pub status: TicketStatus,
     pub rating: Option<&'static str>,
     pub rated_at: Option<i64>,
-    /// The outbox state: `pending`, `delivered` or `failed`.
-    pub state: &'static str,
+    pub state: DeliveryState,
     pub attempts: u32,
     /// Whole seconds from acceptance to the helpdesk's confirmation, when delivered.
     pub delivery_seconds: Option<i64>,
@@ -188,13 +187,13 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 Vec::new(),
             );
             let (state, attempts, delivery_seconds) = match random.below(100) {
-                0..=1 => ("pending", 1, None),
-                2 => ("failed", 1, None),
-                3..=10 => ("delivered", 2 + random.below(2) as u32, Some(60 + random.below(840) as i64)),
-                _ => ("delivered", 1, Some(1 + random.below(8) as i64)),
+                0..=1 => (DeliveryState::Pending, 1, None),
+                2 => (DeliveryState::Failed, 1, None),
+                3..=10 => (DeliveryState::Delivered, 2 + random.below(2) as u32, Some(60 + random.below(840) as i64)),
+                _ => (DeliveryState::Delivered, 1, Some(1 + random.below(8) as i64)),
             };
             let rated_at = clock + 86_400 + random.below(2 * 86_400) as i64;
-            let rated = state == "delivered" && rated_at < end && random.chance(45);
+            let rated = state == DeliveryState::Delivered && rated_at < end && random.chance(45);
             let good_chance = if during_outage { 40 } else { 82 };
             activity.tickets.push(SampleTicket {
                 at: clock,
@@ -202,11 +201,11 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 product,
                 visit: Some(visit.clone()),
                 status: if rated {
-                    "solved"
-                } else if state == "delivered" {
-                    "delivered"
+                    TicketStatus::Solved
+                } else if state == DeliveryState::Delivered {
+                    TicketStatus::Delivered
                 } else {
-                    "received"
+                    TicketStatus::Received
                 },
                 rating: rated.then(|| if random.chance(good_chance) { "good" } else { "bad" }),
                 rated_at: rated.then_some(rated_at),
@@ -257,7 +256,7 @@ impl Activity {
                 text(&stored.topic),
                 text(stored.urgency.name()),
                 text(&stored.expected_reply_at),
-                text(ticket.status),
+                text(ticket.status.as_str()),
                 text(&payload),
                 optional(ticket.rating),
                 ticket.rated_at.map_or_else(|| "NULL".to_owned(), |at| at.to_string()),
@@ -265,13 +264,14 @@ impl Activity {
                 optional(ticket.visit.as_deref()),
                 text(&stored.created_at),
             );
-            let error = (ticket.state == "failed").then_some("the helpdesk answered 422: requester email rejected");
+            let error = (ticket.state == DeliveryState::Failed)
+                .then_some("the helpdesk answered 422: requester email rejected");
             // Never due: the sweep must not send made-up tickets to a helpdesk configured later.
             let _ = writeln!(
                 sql,
                 "INSERT INTO outbox (number, state, attempts, next_attempt_at, last_error) VALUES ({}, {}, {}, {NEVER}, {});",
                 text(&stored.number),
-                text(ticket.state),
+                text(ticket.state.as_str()),
                 ticket.attempts,
                 optional(error),
             );

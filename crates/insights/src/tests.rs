@@ -20,10 +20,33 @@ fn ticket(local: &str, topic: &str) -> TicketRow {
         urgency: Some("normal".into()),
         product: None,
         incident_id: None,
-        state: Some("delivered".into()),
+        state: Some(DeliveryState::Delivered),
         attempts: Some(1),
         delivery_seconds: Some(2.0),
     }
+}
+
+#[test]
+fn a_gap_is_a_search_that_found_nothing() {
+    let gap = parse_gap(br#"{"query": "  Reset   PASSWORD? ", "locale": "en"}"#, 9).unwrap();
+    assert_eq!((gap.kind, gap.subject.as_str(), gap.value, gap.at), (EventKind::Search, "reset password", 0, 9));
+    assert_eq!(gap.locale.as_deref(), Some("en"));
+    assert_eq!(parse_gap(br#"{"query": "?!"}"#, 0).unwrap_err().field.as_deref(), Some("query"));
+    let long = format!(r#"{{"query": "{}"}}"#, "a".repeat(201));
+    assert_eq!(parse_gap(long.as_bytes(), 0).unwrap_err().code, "query_too_long");
+    assert_eq!(parse_gap(br#"{"query": "x", "results": 3}"#, 0).unwrap_err().field.as_deref(), Some("results"));
+}
+
+#[test]
+fn a_vote_needs_a_boolean() {
+    assert_eq!(parse_vote(br#"{"helpful": true}"#).unwrap().helpful, Some(true));
+    let missing = parse_vote(b"{}").unwrap_err();
+    assert_eq!((missing.code.as_str(), missing.field.as_deref()), ("required", Some("helpful")));
+    let wrong = parse_vote(br#"{"helpful": "yes"}"#).unwrap_err();
+    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_value", Some("helpful")));
+    assert_eq!(parse_vote(br#"{"helpful": false, "stars": 5}"#).unwrap_err().field.as_deref(), Some("stars"));
+    assert_eq!(parse_vote(b"{").unwrap_err().code, "invalid_json");
+    assert_eq!(parse_vote(&[b' '; 3000]).unwrap_err().status, 413);
 }
 
 #[test]
@@ -139,7 +162,7 @@ fn ratings_incidents_and_delivery() {
     let mut rated = ticket("2026-11-17 10:00", "billing");
     rated.incident_id = Some("outage-1".into());
     let mut waiting = ticket("2026-11-18 10:00", "billing");
-    (waiting.state, waiting.attempts, waiting.delivery_seconds) = (Some("pending".into()), Some(3), None);
+    (waiting.state, waiting.attempts, waiting.delivery_seconds) = (Some(DeliveryState::Pending), Some(3), None);
     let mut good = ticket("2026-11-18 11:00", "question");
     good.delivery_seconds = Some(10.0);
     let rating = |local: &str, topic: &str, rating: &str| RatingRow {
@@ -217,7 +240,10 @@ fn the_sample_month_is_plausible_and_repeatable() {
     assert!(month.tickets.len() > 100 && month.events.len() > 1000, "{} tickets", month.tickets.len());
     let during_outage = month.tickets.iter().filter(|t| t.stored.context.incident_id.is_some()).count();
     assert!(during_outage >= 5, "{during_outage} tickets during the outage");
-    assert!(month.tickets.iter().any(|t| t.state == "failed") && month.tickets.iter().any(|t| t.rating == Some("bad")));
+    assert!(
+        month.tickets.iter().any(|t| t.state == DeliveryState::Failed)
+            && month.tickets.iter().any(|t| t.rating == Some("bad"))
+    );
     let end =
         Filter::parse(Some("2026-11-22"), Some("2026-11-22"), None, date("2026-11-23")).unwrap().bounds(&berlin()).1;
     assert!(month.events.iter().all(|event| event.at < end) && month.tickets.iter().all(|t| t.at < end));

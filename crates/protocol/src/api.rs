@@ -114,7 +114,8 @@ pub struct Section {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleFeedback {
-    pub helpful: bool,
+    /// Required; optional here so that its absence is reported naming it.
+    pub helpful: Option<bool>,
     #[serde(default)]
     pub locale: Option<String>,
     #[serde(default)]
@@ -123,13 +124,23 @@ pub struct ArticleFeedback {
     pub visit: Option<String>,
 }
 
-/// `POST /api/gaps`: the customer searched for this and found nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl ArticleFeedback {
+    pub const FIELDS: [&str; 4] = ["helpful", "locale", "product", "visit"];
+    /// Votes are a few dozen bytes; anything near this is not a vote.
+    pub const MAX_BYTES: usize = 2 * 1024;
+}
+
+/// `POST /api/gaps`: the customer searched for this and found nothing. Recorded as a search that found
+/// no articles, as `POST /api/events` records it; kept for widgets from before that.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SearchGap {
     pub query: String,
-    #[serde(default)]
     pub locale: Option<String>,
+}
+
+impl SearchGap {
+    pub const FIELDS: [&str; 2] = ["query", "locale"];
 }
 
 /// One line of `GET /api/admin/gaps`: what customers searched for without finding anything.
@@ -247,12 +258,88 @@ impl Urgency {
     }
 }
 
+/// Where a ticket stands for its customer: with us, with the support team, then what the helpdesk
+/// reports. Stored in D1 and sent as JSON by these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketStatus {
+    /// Stored and acknowledged, not yet confirmed by the helpdesk.
+    Received,
+    /// The helpdesk confirmed it has the ticket.
+    Delivered,
+    Open,
+    /// Waiting for the customer's reply.
+    Pending,
+    Solved,
+    Closed,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 6] = [
+        TicketStatus::Received,
+        TicketStatus::Delivered,
+        TicketStatus::Open,
+        TicketStatus::Pending,
+        TicketStatus::Solved,
+        TicketStatus::Closed,
+    ];
+    /// What a helpdesk may report (`POST /api/tickets/{number}/events`).
+    pub const REPORTED: [TicketStatus; 4] =
+        [TicketStatus::Open, TicketStatus::Pending, TicketStatus::Solved, TicketStatus::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Received => "received",
+            TicketStatus::Delivered => "delivered",
+            TicketStatus::Open => "open",
+            TicketStatus::Pending => "pending",
+            TicketStatus::Solved => "solved",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<TicketStatus> {
+        TicketStatus::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+}
+
+/// Where a ticket's delivery to the helpdesk stands: the state of its outbox row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// To be sent, or being sent and not yet confirmed.
+    Pending,
+    Delivered,
+    /// Refused by the helpdesk; parked for an operator.
+    Failed,
+    /// Kept in D1 because no helpdesk is configured.
+    Held,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 4] =
+        [DeliveryState::Pending, DeliveryState::Delivered, DeliveryState::Failed, DeliveryState::Held];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Held => "held",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|state| state.as_str() == name)
+    }
+}
+
 /// The 202 answer to `POST /api/tickets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketAccepted {
     /// The human-friendly number the customer quotes, e.g. `ED-4K7M-X2QP`.
     pub number: String,
-    pub status: String,
+    pub status: TicketStatus,
     /// When a first reply is due, RFC 3339 UTC.
     #[serde(default)]
     pub expected_reply_at: String,
@@ -301,9 +388,7 @@ pub struct AttachmentUploaded {
 pub struct TicketView {
     pub number: String,
     pub subject: String,
-    /// `received` (with us), `delivered` (with the support team), then what the helpdesk reports:
-    /// `open`, `pending`, `solved`, `closed`.
-    pub status: String,
+    pub status: TicketStatus,
     pub created_at: String,
     pub expected_reply_at: String,
     /// Newest last.
@@ -341,7 +426,7 @@ pub struct MyTicket {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketEventView {
-    pub status: String,
+    pub status: TicketStatus,
     /// What the support team wants the customer to see, if anything.
     pub message: Option<String>,
     pub at: String,
@@ -358,7 +443,6 @@ pub struct TicketEvent {
 
 impl TicketEvent {
     pub const FIELDS: [&str; 2] = ["status", "message"];
-    pub const STATUSES: [&str; 4] = ["open", "pending", "solved", "closed"];
 }
 
 /// `POST /api/tickets/{number}/rating`.
@@ -407,16 +491,13 @@ pub struct AdminTicket {
     pub urgency: Option<String>,
     /// 1 for verified priority customers.
     pub priority: i64,
-    pub status: String,
-    /// `pending`, `delivered`, `failed` (refused by the helpdesk) or `held` (no backend configured).
-    pub delivery: Option<String>,
+    pub status: TicketStatus,
+    /// Missing only for a ticket that never had an outbox row.
+    pub delivery: Option<DeliveryState>,
     pub attempts: Option<i64>,
     pub last_error: Option<String>,
     pub backend_id: Option<String>,
 }
-
-/// The states `edgedesk tickets list --state` accepts.
-pub const DELIVERY_STATES: [&str; 4] = ["pending", "delivered", "failed", "held"];
 
 /// Every 4xx answer: `{ "error": { "code", "message", "field" } }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -495,8 +576,49 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(
             return Err(ApiError::for_field(400, "invalid_value", key, format!("`{key}`: {message}.")));
         }
     }
-    serde_json::from_value(value)
-        .map_err(|error| ApiError::new(400, "invalid_body", format!("The {what} could not be read: {error}")))
+    serde_json::from_value(value).map_err(|error| {
+        // A required field that is missing is the one thing left; serde names it in backticks.
+        let message = error.to_string();
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let error = ApiError::new(400, "invalid_body", format!("The {what} could not be read: {message}"));
+        ApiError { field: missing.map(str::to_owned), ..error }
+    })
+}
+
+/// Longer queries are pasted error messages or abuse; neither is helped by ranking 10 KB of words.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Refuses a search query longer than [`MAX_QUERY_CHARS`], naming `field` (`q` in a URL, `query` in a body).
+pub fn check_query(field: &str, query: &str) -> Result<(), ApiError> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(ApiError::for_field(
+            400,
+            "query_too_long",
+            field,
+            format!("The query is {chars} characters long; the limit is {MAX_QUERY_CHARS}."),
+        ));
+    }
+    Ok(())
+}
+
+/// How many results a list answers with when the request does not say.
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 50;
+
+/// A `limit` parameter as it arrives in a URL: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
+pub fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    match raw {
+        None | Some("") => Ok(DEFAULT_LIMIT),
+        Some(raw) => raw.parse().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
+            ApiError::for_field(
+                400,
+                "invalid_limit",
+                "limit",
+                format!("`limit` must be a whole number from 1 to {MAX_LIMIT}, not {raw:?}."),
+            )
+        }),
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -14,6 +14,16 @@ pub const MAX_STEPS_CHARS: usize = 5_000;
 pub const MAX_URL_CHARS: usize = 2_000;
 /// Articles read and searches made, as context: the most recent ones are enough.
 pub const MAX_CONTEXT_ITEMS: usize = 20;
+/// One article slug or search in that context.
+pub const MAX_CONTEXT_ITEM_CHARS: usize = 200;
+/// The host app's version (`data-app-version`).
+pub const MAX_APP_VERSION_CHARS: usize = 64;
+/// A BCP 47 tag is rarely longer than a dozen characters; 35 covers every registered one.
+pub const MAX_LOCALE_CHARS: usize = 35;
+/// A notice id (`inc-…` or a scheduled notice's file name).
+pub const MAX_INCIDENT_ID_CHARS: usize = 64;
+/// Cloudflare documents Turnstile tokens as up to 2,048 characters.
+pub const MAX_TURNSTILE_TOKEN_CHARS: usize = 2_048;
 /// A request body larger than this is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// An `Idempotency-Key` is what the widget makes with `crypto.randomUUID()`, or similar.
@@ -64,18 +74,6 @@ pub fn max_chars(field: &str) -> Option<usize> {
         "steps_tried" => Some(MAX_STEPS_CHARS),
         _ => None,
     }
-}
-
-/// Refuses bodies over [`MAX_BODY_BYTES`], whether measured or declared in `Content-Length`.
-pub fn check_body_size(bytes: usize) -> Result<(), ApiError> {
-    if bytes > MAX_BODY_BYTES {
-        return Err(ApiError::new(
-            413,
-            "body_too_large",
-            format!("The request body is {bytes} bytes; the limit is {MAX_BODY_BYTES}. Shorten the message."),
-        ));
-    }
-    Ok(())
 }
 
 /// Checks an `Idempotency-Key` header: the same key always means the same submission.
@@ -146,9 +144,9 @@ pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiEr
     }
     let page_url = optional("page_url", ticket.page_url, MAX_URL_CHARS)?;
     let referrer = optional("referrer", ticket.referrer, MAX_URL_CHARS)?;
-    let locale = optional("locale", ticket.locale, 35)?;
-    let app_version = optional("app_version", ticket.app_version, 64)?;
-    let incident_id = optional("incident_id", ticket.incident_id, 64)?;
+    let locale = optional("locale", ticket.locale, MAX_LOCALE_CHARS)?;
+    let app_version = optional("app_version", ticket.app_version, MAX_APP_VERSION_CHARS)?;
+    let incident_id = optional("incident_id", ticket.incident_id, MAX_INCIDENT_ID_CHARS)?;
     if let Some(id) = &incident_id
         && !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
@@ -173,7 +171,7 @@ pub fn validate(ticket: NewTicket, topics: &[&str]) -> Result<ValidTicket, ApiEr
         articles_read,
         searches,
         identity: ticket.identity,
-        turnstile: optional("turnstile", ticket.turnstile, 2_048)?,
+        turnstile: optional("turnstile", ticket.turnstile, MAX_TURNSTILE_TOKEN_CHARS)?,
         product: crate::insights::product_name(ticket.product),
         visit: crate::insights::visit_id(ticket.visit),
     })
@@ -186,7 +184,7 @@ fn context_list(field: &str, items: Vec<String>) -> Result<Vec<String>, ApiError
     items
         .into_iter()
         .map(|item| {
-            check_length(field, &item, 200)?;
+            check_length(field, &item, MAX_CONTEXT_ITEM_CHARS)?;
             Ok(item.trim().to_owned())
         })
         .filter(|item| item.as_ref().map_or(true, |item: &String| !item.is_empty()))

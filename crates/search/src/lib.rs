@@ -23,7 +23,7 @@ pub mod text;
 pub mod thesaurus;
 mod ukrainian;
 
-use edgedesk_protocol::api::{ApiError, SearchHit};
+use edgedesk_protocol::api::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, SearchHit, check_query, parse_limit};
 use postings::{Posting, PostingLists};
 
 use crate::text::Cyrillic;
@@ -70,11 +70,6 @@ pub const SHARD_ARTICLES: u32 = 128;
 /// Bumped whenever the serialized layout changes, so that a worker never misreads an index.
 pub const FORMAT_VERSION: u32 = 4;
 
-pub const DEFAULT_LIMIT: usize = 10;
-pub const MAX_LIMIT: usize = 50;
-/// Longer queries are pasted error messages or abuse; neither is helped by ranking 10 KB of words.
-pub const MAX_QUERY_CHARS: usize = 200;
-
 /// What the index needs to know of one article.
 #[derive(Debug, Clone)]
 pub struct Document<'a> {
@@ -119,33 +114,10 @@ impl<'a> Query<'a> {
         section: Option<&'a str>,
         limit: Option<&str>,
     ) -> Result<Self, ApiError> {
-        let chars = text.chars().count();
-        if chars > MAX_QUERY_CHARS {
-            return Err(ApiError::for_field(
-                400,
-                "query_too_long",
-                "q",
-                format!("The query is {chars} characters long; the limit is {MAX_QUERY_CHARS}."),
-            ));
-        }
+        check_query("q", text)?;
         let limit = parse_limit(limit)?;
         let given = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
         Ok(Self { text, product: given(product), section: given(section), limit })
-    }
-}
-
-/// A `limit` parameter as it arrives in a URL: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
-pub fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
-    match raw {
-        None | Some("") => Ok(DEFAULT_LIMIT),
-        Some(raw) => raw.parse().ok().filter(|limit| (1..=MAX_LIMIT).contains(limit)).ok_or_else(|| {
-            ApiError::for_field(
-                400,
-                "invalid_limit",
-                "limit",
-                format!("`limit` must be a whole number from 1 to {MAX_LIMIT}, not {raw:?}."),
-            )
-        }),
     }
 }
 
@@ -776,6 +748,8 @@ fn is_stop_word(folded: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use edgedesk_protocol::api::MAX_QUERY_CHARS;
+
     use super::*;
 
     fn doc<'a>(slug: &'a str, title: &'a str, parts: Vec<Part<'a>>) -> Document<'a> {

@@ -425,11 +425,6 @@ fn backend_id(body: &str) -> Option<String> {
     })
 }
 
-/// The RFC 3339 time for the record.
-pub fn timestamp(at: i64) -> String {
-    format_time(at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,8 +175,14 @@ pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> R
     assert_error(
         &json_of(post("/api/articles/refunds/feedback", json!({"helpful": "yes"})).await?).await?,
         400,
-        "invalid_body",
-        None,
+        "invalid_value",
+        Some("helpful"),
+    )?;
+    assert_error(
+        &json_of(post("/api/articles/refunds/feedback", json!({"locale": "en"})).await?).await?,
+        400,
+        "required",
+        Some("helpful"),
     )?;
 
     let unique = format!("teleport my invoices {}", world.admin_token);

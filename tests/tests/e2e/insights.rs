@@ -9,6 +9,7 @@ use anyhow::{Context, Result, ensure};
 use chrono::{Datelike, Timelike};
 use edgedesk_e2e::{Wrangler, eventually, free_port, repo_root, unix_now};
 use edgedesk_insights::{self as insights, EventKind, sample};
+use edgedesk_protocol::api::DeliveryState;
 use edgedesk_tickets::support::Support;
 use fantoccini::Locator;
 use reqwest::Client;
@@ -77,7 +78,7 @@ fn expected(month: &sample::Activity, support: &Support, product: Option<&str>) 
     let visits: BTreeSet<&str> = events.iter().filter_map(|e| e.visit.as_deref()).collect();
     let ticket_visits: BTreeSet<&str> = tickets.iter().filter_map(|t| t.visit.as_deref()).collect();
     let resolved_without_ticket = visits.difference(&ticket_visits).count() as u32;
-    let state = |wanted: &str| tickets.iter().filter(|t| t.state == wanted).count() as u32;
+    let state = |wanted: DeliveryState| tickets.iter().filter(|t| t.state == wanted).count() as u32;
     let mut seconds: Vec<f64> = tickets.iter().filter_map(|t| t.delivery_seconds).map(|s| s as f64).collect();
     seconds.sort_by(f64::total_cmp);
     let rank = |p: f64| seconds[((p * seconds.len() as f64).ceil() as usize).max(1) - 1];
@@ -102,10 +103,10 @@ fn expected(month: &sample::Activity, support: &Support, product: Option<&str>) 
         good: tickets.iter().filter(|t| t.rating == Some("good")).count() as u32,
         bad: tickets.iter().filter(|t| t.rating == Some("bad")).count() as u32,
         during_outage: tickets.iter().filter(|t| t.stored.context.incident_id.is_some()).count() as u32,
-        delivered: state("delivered"),
-        waiting: state("pending") + state("held"),
+        delivered: state(DeliveryState::Delivered),
+        waiting: state(DeliveryState::Pending) + state(DeliveryState::Held),
         retried: tickets.iter().filter(|t| t.attempts > 1).count() as u32,
-        dead_lettered: state("failed"),
+        dead_lettered: state(DeliveryState::Failed),
         median_seconds: rank(0.5),
         p90_seconds: rank(0.9),
     }
