@@ -4,7 +4,6 @@
 use edgedesk_protocol::api::{ApiError, AttachmentUploaded};
 use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
 use edgedesk_tickets::attachment;
-use edgedesk_tickets::delivery;
 use worker::{Env, HttpMetadata, Request, Response};
 
 use crate::d1;
@@ -69,7 +68,8 @@ pub async fn download(request: &Request, env: &Env, id: &str) -> ApiResult {
     let expires_at = query_param(request, "expires")?.and_then(|value| value.parse::<i64>().ok()).unwrap_or(0);
     let signature = query_param(request, "signature")?.unwrap_or_default();
     let secret = env.secret(ADMIN_TOKEN).map(|secret| secret.to_string()).unwrap_or_default();
-    if secret.is_empty() || !delivery::attachment_link_holds(id, secret.as_bytes(), expires_at, &signature, unix_now())
+    if secret.is_empty()
+        || !attachment::attachment_link_holds(id, secret.as_bytes(), expires_at, &signature, unix_now())
     {
         return Err(ApiError::new(403, "invalid_link", "This attachment link is not valid or has expired."));
     }

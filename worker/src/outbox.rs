@@ -10,7 +10,8 @@
 //!   enqueue failed, parked ones, and held ones once a backend is configured.
 
 use edgedesk_protocol::api::{AdminTicket, AdminTickets, ApiError, DeliveryState, parse_limit};
-use edgedesk_tickets::delivery::{self, Backend, Outcome, StoredTicket};
+use edgedesk_tickets::accept::StoredTicket;
+use edgedesk_tickets::helpdesk::{self, Backend, Outcome};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
 
@@ -195,14 +196,14 @@ async fn deliver(
 async fn send(backend: &Backend, ticket: &StoredTicket, now: i64, attempt: u32) -> Outcome {
     let outgoing = backend.request(ticket, now);
     let unreachable = |error: worker::Error| Outcome::Retry {
-        after_seconds: delivery::backoff(attempt),
+        after_seconds: helpdesk::backoff(attempt),
         reason: format!("the helpdesk could not be reached: {error}"),
     };
     match post(&outgoing.url, &outgoing.headers, &outgoing.body).await {
         Ok(mut response) => {
             let retry_after = response.headers().get("Retry-After").ok().flatten();
             let body = response.text().await.unwrap_or_default();
-            delivery::classify(response.status_code(), retry_after.as_deref(), &body, attempt)
+            helpdesk::classify(response.status_code(), retry_after.as_deref(), &body, attempt)
         }
         Err(error) => unreachable(error),
     }

@@ -12,7 +12,8 @@ use edgedesk_protocol::api::{
     TicketRating, TicketStatus, TicketView,
 };
 use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES};
-use edgedesk_tickets::delivery::{self, ATTACHMENT_LINK_SECONDS, Attachment};
+use edgedesk_tickets::accept::{self, Attachment};
+use edgedesk_tickets::attachment::{self, ATTACHMENT_LINK_SECONDS};
 use edgedesk_tickets::signing;
 use edgedesk_tickets::{lifecycle, turnstile};
 use serde::Deserialize;
@@ -92,7 +93,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
         let mut random = [0u8; 5];
         fill_random(&mut random);
         let number = ticket::ticket_number(random);
-        let stored = delivery::stored_ticket(
+        let stored = accept::stored_ticket(
             new_ticket.clone(),
             number.clone(),
             now,
@@ -106,7 +107,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
             number: number.clone(),
             status: TicketStatus::Received,
             expected_reply_at: stored.expected_reply_at.clone(),
-            message: delivery::acknowledgement(&stored, &support, complaint, due),
+            message: accept::acknowledgement(&stored, &support, complaint, due),
         };
         let statements = store_statements(
             &database,
@@ -141,7 +142,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
 /// concurrent duplicate fails before it writes anything.
 fn store_statements(
     database: &D1Database,
-    stored: &delivery::StoredTicket,
+    stored: &accept::StoredTicket,
     visit: Option<&str>,
     accepted: &TicketAccepted,
     idempotency_key: Option<&str>,
@@ -321,7 +322,7 @@ async fn uploaded_attachments(
                 ),
             )
         })?;
-        let url = delivery::attachment_link(origin, &row.id, secret.as_bytes(), now + ATTACHMENT_LINK_SECONDS);
+        let url = attachment::attachment_link(origin, &row.id, secret.as_bytes(), now + ATTACHMENT_LINK_SECONDS);
         attachments.push(Attachment {
             id: row.id,
             name: row.name,

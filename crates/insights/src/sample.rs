@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDate};
 use edgedesk_protocol::api::{DeliveryState, TicketStatus, Urgency};
 use edgedesk_protocol::ticket::{self, ValidTicket};
 use edgedesk_protocol::time::format_time;
-use edgedesk_tickets::delivery::{self, StoredTicket};
+use edgedesk_tickets::accept::{self, StoredTicket};
 use edgedesk_tickets::support::Support;
 
 use super::{Event, EventKind};
@@ -177,7 +177,7 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
             };
             let mut ticket_random = [0u8; 5];
             ticket_random.copy_from_slice(&random.next_u64().to_be_bytes()[..5]);
-            let stored = delivery::stored_ticket(
+            let stored = accept::stored_ticket(
                 valid,
                 ticket::ticket_number(ticket_random),
                 clock,

@@ -3,6 +3,8 @@
 use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
 
+use crate::signing;
+
 /// The media type of a file's bytes, for the kinds customers attach: PNG, JPEG, GIF, WebP and PDF.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -76,6 +78,21 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<&'static str, ApiError> {
     }
 }
 
+/// Where a stored attachment can be fetched without an account: a link signed with the operators'
+/// secret that stops working after `expires_at`.
+pub fn attachment_link(origin: &str, id: &str, secret: &[u8], expires_at: i64) -> String {
+    let signature = signing::hmac_hex(secret, format!("{id}.{expires_at}").as_bytes());
+    format!("{origin}/api/attachments/{id}?expires={expires_at}&signature={signature}")
+}
+
+/// Checks a link made by [`attachment_link`] at `now`.
+pub fn attachment_link_holds(id: &str, secret: &[u8], expires_at: i64, signature: &str, now: i64) -> bool {
+    expires_at >= now && signing::hmac_matches(secret, format!("{id}.{expires_at}").as_bytes(), signature)
+}
+
+/// Attachment links in delivered tickets stay valid this long.
+pub const ATTACHMENT_LINK_SECONDS: i64 = 30 * 86_400;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +121,15 @@ mod tests {
         assert_eq!(clean_name("C:\\Users\\ada\\shot\u{7}.png"), "shot.png");
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name(""), "attachment");
+    }
+
+    #[test]
+    fn attachment_links_expire_and_cannot_be_altered() {
+        let link = attachment_link("https://support.acme.test", "att-0123456789abcdef", b"k", 2_000);
+        let signature = link.rsplit_once("signature=").unwrap().1;
+        assert!(attachment_link_holds("att-0123456789abcdef", b"k", 2_000, signature, 1_000));
+        assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 2_000, signature, 2_001));
+        assert!(!attachment_link_holds("att-0123456789abcdee", b"k", 2_000, signature, 1_000));
+        assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 3_000, signature, 1_000));
     }
 }

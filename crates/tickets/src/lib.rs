@@ -4,8 +4,9 @@
 //!
 //! What a ticket must contain is in `edgedesk-protocol`, because the widget checks it too.
 
+pub mod accept;
 pub mod attachment;
-pub mod delivery;
+pub mod helpdesk;
 pub mod lifecycle;
 pub mod signing;
 pub mod support;

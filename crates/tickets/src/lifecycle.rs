@@ -5,7 +5,7 @@
 use edgedesk_protocol::api::{ApiError, DeliveryState, TicketEvent, TicketStatus};
 use edgedesk_protocol::ticket::optional;
 
-use crate::delivery::Outcome;
+use crate::helpdesk::Outcome;
 
 /// The longest message a helpdesk may attach to a progress report.
 pub const MAX_PROGRESS_MESSAGE_CHARS: usize = 2_000;
