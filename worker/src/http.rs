@@ -1,9 +1,13 @@
-//! Responses and request bodies: every failure becomes the JSON error body with its status.
+//! Requests in and responses out: every failure becomes the JSON error body with its status.
 
-use edgedesk_protocol::api::ApiError;
+use edgedesk_protocol::api::{ApiError, parse_body};
+use serde::de::DeserializeOwned;
 use worker::{Request, Response};
 
 pub type ApiResult = Result<Response, ApiError>;
+
+/// How long a `429 rate_limited` asks the client to wait: the period of every limiter in `wrangler.toml`.
+pub const RATE_LIMIT_PERIOD_SECONDS: u32 = 60;
 
 pub fn json(status: u16, body: &impl serde::Serialize) -> ApiResult {
     Ok(Response::from_json(body).map_err(internal)?.with_status(status))
@@ -27,8 +31,18 @@ pub fn query_param(request: &Request, name: &str) -> Result<Option<String>, ApiE
     Ok(url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned()))
 }
 
-/// Answers a GET from a build-tagged resource: `304 Not Modified` when the client already has this
-/// build's version, otherwise the response `make` builds, tagged and cacheable for `max_age` seconds.
+/// The origin the request was made to: where links in answers point.
+pub fn own_origin(request: &Request) -> Result<String, ApiError> {
+    Ok(request.url().map_err(internal)?.origin().ascii_serialization())
+}
+
+/// Path segments arrive percent-encoded (`%D1%81…` for Cyrillic slugs).
+pub fn decode(segment: &str) -> String {
+    worker::js_sys::decode_uri_component(segment).map(String::from).unwrap_or_else(|_| segment.to_owned())
+}
+
+/// Answers a GET for a resource tagged `etag`: `304 Not Modified` when the client already has it,
+/// otherwise the response `make` builds; either way tagged and cacheable for `max_age` seconds.
 pub fn cached(request: &Request, etag: &str, max_age: u32, make: impl FnOnce() -> ApiResult) -> ApiResult {
     let mut response =
         if header(request, "If-None-Match")?.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
@@ -38,6 +52,13 @@ pub fn cached(request: &Request, etag: &str, max_age: u32, make: impl FnOnce() -
         };
     set_header(&mut response, "ETag", etag)?;
     set_header(&mut response, "Cache-Control", &format!("public, max-age={max_age}"))?;
+    Ok(response)
+}
+
+/// JSON bytes as a response.
+pub fn json_bytes(bytes: Vec<u8>) -> ApiResult {
+    let mut response = Response::from_bytes(bytes).map_err(internal)?;
+    set_header(&mut response, "Content-Type", "application/json")?;
     Ok(response)
 }
 
@@ -66,20 +87,14 @@ pub async fn json_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, A
     Ok(body)
 }
 
-/// A 429 whose `Retry-After` says when trying again will work.
-pub fn too_many_requests(retry_after_seconds: u32, message: &str) -> ApiResult {
-    let mut response = error_response(ApiError::new(429, "rate_limited", message)).map_err(internal)?;
-    set_header(&mut response, "Retry-After", &retry_after_seconds.to_string())?;
-    Ok(response)
-}
-
-/// The worker's `ADMIN_TOKEN`: operators' bearer token, and the key of attachment links.
-pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
-
-/// Lets only the operator (`Authorization: Bearer <ADMIN_TOKEN>`) through.
-pub fn authorize_admin(request: &Request, env: &worker::Env) -> Result<(), ApiError> {
-    let token = env.secret(ADMIN_TOKEN).ok().map(|secret| secret.to_string());
-    edgedesk_access::admin::authorize(token.as_deref(), header(request, "Authorization")?.as_deref())
+/// Reads a JSON body of at most `max_bytes` into `T`, naming the field at fault ([`parse_body`]).
+pub async fn read_json<T: DeserializeOwned>(
+    request: &mut Request,
+    fields: &[&str],
+    max_bytes: usize,
+    what: &str,
+) -> Result<T, ApiError> {
+    parse_body(&json_body(request, max_bytes).await?, fields, max_bytes, what)
 }
 
 /// Sends a POST with these headers and body to another service (a helpdesk, Turnstile).
@@ -93,11 +108,6 @@ pub async fn post(url: &str, headers: &[(String, String)], body: &str) -> worker
         .with_headers(sent_headers)
         .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
     worker::Fetch::Request(Request::new_with_init(url, &init)?).send().await
-}
-
-/// The current Unix time in seconds.
-pub fn unix_now() -> i64 {
-    (worker::Date::now().as_millis() / 1000) as i64
 }
 
 pub fn method_not_allowed(allowed: &str) -> ApiResult {
@@ -114,7 +124,12 @@ pub fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::new(503, "unavailable", "The support service is temporarily unavailable; please try again.")
 }
 
+/// The JSON error body with its status; a 429 also says when trying again will work.
 pub fn error_response(error: ApiError) -> worker::Result<Response> {
     let status = error.status;
-    Ok(Response::from_json(&error.into_body())?.with_status(status))
+    let mut response = Response::from_json(&error.into_body())?.with_status(status);
+    if status == 429 {
+        response.headers_mut().set("Retry-After", &RATE_LIMIT_PERIOD_SECONDS.to_string())?;
+    }
+    Ok(response)
 }

@@ -1,103 +1,91 @@
-//! Support insights at the edge: the widget's events are written after the response has gone (so
-//! recording never slows a customer down), and a report is a handful of grouping queries in one D1
-//! batch whose rows edgedesk-insights turns into figures, CSV and the admin page's charts.
+//! What customers do without writing a ticket, recorded as insights events — searches, articles read,
+//! votes, suggested articles that answered before a ticket was sent — and the reports a support lead and
+//! the editors read from them. Events are written after the response has gone (`waitUntil`), so
+//! recording never slows a customer down.
 
-use edgedesk_insights::{
-    self as insights, Event, EventGroup, Filter, Insights, RatingRow, Rows, TicketRow, VisitCounts,
-};
-use edgedesk_protocol::api::ApiError;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};
+use edgedesk_insights::{self as insights, Event, EventKind, Filter, Insights};
+use edgedesk_protocol::api::{ApiError, ArticleFeedback, Deflection, GapsResponse, parse_body, parse_limit};
+use edgedesk_protocol::insights::NewEvent;
+use worker::{Env, Request, Response};
 
-use crate::http::{
-    ApiResult, authorize_admin, header, internal, json, json_body, query_param, set_header, too_many_requests,
-};
-use crate::{d1, knowledge, status, tickets};
+use crate::edge::{self, INSIGHTS_RETENTION_DAYS, Moment, authorize_admin};
+use crate::http::{ApiResult, decode, internal, json, json_body, no_content, query_param, set_header};
+use crate::store::{self, assets, events, notices};
 
-/// Days events are kept; see [`insights::retention_days`].
-const RETENTION_DAYS: &str = "INSIGHTS_RETENTION_DAYS";
-/// Events per client address a minute (`wrangler.toml`): far above what people typing send, low enough
-/// that a script cannot fill D1 or skew the figures.
-const EVENT_LIMITER: &str = "EVENT_LIMITER";
-
-/// Tickets accepted in `[?1, ?2)`, of product ?3 if given, with their delivery and rating.
-const TICKETS: &str = "SELECT CAST(strftime('%s', t.created_at) AS INTEGER) AS at, t.topic, t.urgency, t.product, \
-     t.incident_id, o.state, o.attempts, \
-     (SELECT ROUND((julianday(MIN(e.at)) - julianday(t.created_at)) * 86400, 3) FROM ticket_events e \
-      WHERE e.number = t.number AND e.status = 'delivered') AS delivery_seconds \
-     FROM tickets t LEFT JOIN outbox o ON o.number = t.number \
-     WHERE CAST(strftime('%s', t.created_at) AS INTEGER) >= ?1 AND CAST(strftime('%s', t.created_at) AS INTEGER) < ?2 \
-     AND (?3 IS NULL OR t.product = ?3)";
-/// Ratings given in `[?1, ?2)`; one given before `rated_at` was recorded counts when its ticket was filed.
-const RATINGS: &str = "SELECT at, topic, rating FROM (SELECT COALESCE(rated_at, CAST(strftime('%s', created_at) AS INTEGER)) \
-     AS at, topic, rating, product FROM tickets WHERE rating IS NOT NULL) WHERE at >= ?1 AND at < ?2 \
-     AND (?3 IS NULL OR product = ?3)";
-const EVENTS: &str = "SELECT kind, locale, subject, COUNT(*) AS count, SUM(value > 0) AS positive FROM events \
-     WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) GROUP BY kind, locale, subject";
-/// Visits that searched or read, and how many of them filed a ticket in the period.
-const VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT visit FROM tickets \
-     WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
-     AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
-     FROM (SELECT DISTINCT visit FROM events WHERE visit IS NOT NULL AND at >= ?1 AND at < ?2 \
-     AND (?3 IS NULL OR product = ?3))";
-/// The products to filter by: the 50 most used, so names nobody uses cannot crowd out the real ones.
-const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FROM (SELECT product FROM tickets \
-     WHERE product IS NOT NULL UNION ALL SELECT product FROM events WHERE product IS NOT NULL) \
-     GROUP BY product ORDER BY uses DESC LIMIT 50) ORDER BY product";
-
-/// The statement that stores one event.
-pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatement, ApiError> {
-    d1::statement(
-        database,
-        "INSERT INTO events (at, kind, visit, product, locale, subject, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        &[
-            (event.at as f64).into(),
-            event.kind.name().into(),
-            d1::nullable(event.visit.as_deref()),
-            d1::nullable(event.product.as_deref()),
-            d1::nullable(event.locale.as_deref()),
-            event.subject.as_str().into(),
-            event.value.into(),
-        ],
-    )
+/// The locale an article is served in, for an event about it; 404 when there is no such article.
+async fn article_locale(env: &Env, requested: Option<&str>, slug: &str) -> Result<String, ApiError> {
+    assets::article_locale(env, requested, slug)
+        .await?
+        .ok_or_else(|| ApiError::for_field(404, "not_found", "slug", format!("The article `{slug}` does not exist.")))
 }
 
-/// `POST /api/events`: checked now, answered `202`, written once the response is on its way. A write
-/// that fails then is logged for operators; the customer was never waiting for it.
-pub async fn record(mut request: Request, env: &Env, context: &worker::Context) -> ApiResult {
-    let body = json_body(&mut request, insights::NewEvent::MAX_BYTES).await?;
-    let (now, _) = status::now(&request, env)?;
-    let mut event = insights::parse_event(&body, now)?;
-    if let Some(limited) = over_limit(&request, env).await? {
-        return Ok(limited);
-    }
-    let locale = if event.kind == insights::EventKind::ArticleView {
-        knowledge::article_locale(env, event.locale.as_deref(), &event.subject).await?.ok_or_else(|| {
-            ApiError::for_field(404, "not_found", "slug", format!("The article `{}` does not exist.", event.subject))
-        })?
-    } else {
-        knowledge::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned()
-    };
-    event.locale = Some(locale);
-    let statement = insert(&d1::database(env)?, &event)?;
+/// Stores `event` once the response is on its way. A write that fails then is logged for operators;
+/// the customer was never waiting for it.
+fn record_after_response(env: &Env, context: &worker::Context, event: &Event) -> Result<(), ApiError> {
+    let statement = events::insert(&store::database(env)?, event)?;
     context.wait_until(async move {
         if let Err(error) = statement.run().await {
             worker::console_error!("an insights event was not stored: {error}");
         }
     });
+    Ok(())
+}
+
+/// `POST /api/events`: a search the customer settled on, or an article read; answered `202`.
+pub async fn record(mut request: Request, env: &Env, context: &worker::Context) -> ApiResult {
+    let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
+    let mut event = insights::parse_event(&body, Moment::of(&request, env)?.at)?;
+    edge::limit_events(&request, env).await?;
+    let locale = if event.kind == EventKind::ArticleView {
+        article_locale(env, event.locale.as_deref(), &event.subject).await?
+    } else {
+        assets::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned()
+    };
+    event.locale = Some(locale);
+    record_after_response(env, context, &event)?;
     Ok(Response::empty().map_err(internal)?.with_status(202))
 }
 
-/// The `429` for an address that sent more than its share of events (searches, reading, votes,
-/// deflections) this minute; `None` while it is within it.
-pub async fn over_limit(request: &Request, env: &Env) -> Result<Option<Response>, ApiError> {
-    let client_ip = header(request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into());
-    if tickets::within_limits(env, EVENT_LIMITER, vec![format!("ip:{client_ip}")]).await? {
-        return Ok(None);
-    }
-    let message = "Too many events from this address; try again in a minute.";
-    too_many_requests(tickets::RATE_LIMIT_PERIOD_SECONDS, message).map(Some)
+/// `POST /api/articles/{slug}/feedback`: was the article helpful?
+pub async fn vote(mut request: Request, env: &Env, slug: &str) -> ApiResult {
+    let slug = decode(slug);
+    let vote = insights::parse_vote(&json_body(&mut request, ArticleFeedback::MAX_BYTES).await?)?;
+    edge::limit_events(&request, env).await?;
+    let Some(locale) = assets::article_locale(env, vote.locale.as_deref(), &slug).await? else {
+        return Err(ApiError::not_found(&format!("The article `{slug}`")));
+    };
+    let event = Event::vote(Moment::of(&request, env)?.at, slug, locale, vote);
+    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
+    no_content()
+}
+
+/// `POST /api/deflections`: a suggested article answered the question before a ticket was sent.
+pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
+    let body = json_body(&mut request, Deflection::MAX_BYTES).await?;
+    let deflection: Deflection = parse_body(&body, &Deflection::FIELDS, Deflection::MAX_BYTES, "deflection")?;
+    edge::limit_events(&request, env).await?;
+    let locale = article_locale(env, Some(&deflection.locale), &deflection.slug).await?;
+    let event = Event::deflection(Moment::of(&request, env)?.at, locale, deflection);
+    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
+    no_content()
+}
+
+/// `POST /api/gaps`: a search that found nothing, from widgets that report it apart from the search.
+pub async fn gap(mut request: Request, env: &Env) -> ApiResult {
+    let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
+    let gap = insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
+    let locale = assets::manifest(env).await?.choose_locale(gap.locale.as_deref()).to_owned();
+    events::record_gap(&store::database(env)?, &locale, &gap.subject).await?;
+    no_content()
+}
+
+/// `GET /api/admin/gaps?locale=&limit=`: the most frequent searches without results.
+pub async fn gaps(request: &Request, env: &Env) -> ApiResult {
+    authorize_admin(request, env)?;
+    let limit = parse_limit(query_param(request, "limit")?.as_deref())?;
+    let locale = query_param(request, "locale")?.filter(|locale| !locale.is_empty());
+    let gaps = events::gaps(&store::database(env)?, locale.as_deref(), limit).await?;
+    json(200, &GapsResponse { gaps })
 }
 
 /// `GET /api/admin/insights`: the figures as JSON.
@@ -125,61 +113,26 @@ pub async fn page(request: &Request, env: &Env) -> ApiResult {
 
 async fn gather(request: &Request, env: &Env) -> Result<Insights, ApiError> {
     authorize_admin(request, env)?;
-    let support = knowledge::support(env).await?;
-    let (now, _) = status::now(request, env)?;
-    let today = insights::local_time(&support, now).date();
+    let support = assets::support(env).await?;
+    let today = insights::local_time(&support, Moment::of(request, env)?.at).date();
     let filter = Filter::parse(
         query_param(request, "from")?.as_deref(),
         query_param(request, "to")?.as_deref(),
         query_param(request, "product")?.as_deref(),
         today,
     )?;
-    let (start, end) = filter.bounds(&support);
-    let database = d1::database(env)?;
-    let range = [(start as f64).into(), (end as f64).into(), d1::nullable(filter.product.as_deref())];
-    let results = database
-        .batch(vec![
-            d1::statement(&database, TICKETS, &range)?,
-            d1::statement(&database, RATINGS, &range)?,
-            d1::statement(&database, EVENTS, &range)?,
-            d1::statement(&database, VISITS, &range)?,
-            d1::statement(&database, PRODUCTS, &[])?,
-        ])
-        .await
-        .map_err(internal)?;
-    let [tickets, ratings, events, visits, products] = results.as_slice() else {
-        return Err(internal(format!("the report batch answered {} results", results.len())));
-    };
-    #[derive(Deserialize)]
-    struct Product {
-        product: String,
-    }
-    let incident_titles = status::all_notices(env).await?.into_iter().map(|notice| (notice.id, notice.title)).collect();
-    let rows = Rows {
-        tickets: rows::<TicketRow>(tickets)?,
-        ratings: rows::<RatingRow>(ratings)?,
-        events: rows::<EventGroup>(events)?,
-        visits: rows::<VisitCounts>(visits)?.into_iter().next().unwrap_or_default(),
-        products: rows::<Product>(products)?.into_iter().map(|row| row.product).collect(),
-        incident_titles,
-    };
+    let incident_titles = notices::all(env).await?.into_iter().map(|notice| (notice.id, notice.title)).collect();
+    let rows = events::report_rows(&store::database(env)?, filter.bounds(&support), &filter, incident_titles).await?;
     Ok(insights::build(&filter, &support, rows))
-}
-
-fn rows<T: DeserializeOwned>(result: &D1Result) -> Result<Vec<T>, ApiError> {
-    result.results().map_err(internal)
 }
 
 /// Forgets events older than the retention period; run by the sweep. A retention the operator mistyped
 /// (`make deploy` refuses one) falls back to the default, logged, rather than keeping events forever or
 /// stopping the sweep that delivers tickets.
-pub async fn forget_old(env: &Env, database: &D1Database, now: i64) -> Result<(), ApiError> {
-    let configured = env.var(RETENTION_DAYS).ok().map(|var| var.to_string());
-    let days = insights::retention_days(configured.as_deref()).unwrap_or_else(|problem| {
+pub async fn forget_old(env: &Env, now: i64) -> Result<(), ApiError> {
+    let days = insights::retention_days(edge::var(env, INSIGHTS_RETENTION_DAYS).as_deref()).unwrap_or_else(|problem| {
         worker::console_error!("{problem}; keeping events for the default {} days", insights::DEFAULT_RETENTION_DAYS);
         insights::DEFAULT_RETENTION_DAYS
     });
-    let cutoff = now - i64::from(days) * 86_400;
-    d1::run(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await?;
-    Ok(())
+    events::forget_before(&store::database(env)?, now - i64::from(days) * 86_400).await
 }

@@ -4,28 +4,28 @@
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
 mod attachments;
-mod d1;
-mod feedback;
+mod delivery;
+mod edge;
 mod http;
 mod insights;
 mod knowledge;
-mod outbox;
 mod status;
+mod store;
 mod tickets;
 
 use edgedesk_access::{cors, frame};
 use edgedesk_protocol::api::{ApiError, Health};
 use worker::{Env, Headers, MessageBatch, Method, Request, Response, ScheduleContext, ScheduledEvent, event};
 
-use http::{ApiResult, error_response, internal, json, method_not_allowed};
-
-const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
+use edge::{ALLOWED_ORIGINS, Moment};
+use http::{ApiResult, error_response, internal, json, method_not_allowed, own_origin};
+use store::assets;
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, context: worker::Context) -> worker::Result<Response> {
     let origin = request.headers().get("Origin")?;
     let allowed_origins = allowed_origins(&env);
-    let own_origin = request.url()?.origin().ascii_serialization();
+    let own_origin = own_origin(&request).map_err(|error| worker::Error::RustError(error.message))?;
     let allowed_origin = origin.as_deref().and_then(|origin| cors::allow_origin(&allowed_origins, &own_origin, origin));
 
     let result = if origin.is_some() && allowed_origin.is_none() && request.method() != Method::Get {
@@ -53,15 +53,15 @@ async fn fetch(request: Request, env: Env, context: worker::Context) -> worker::
 
 /// Delivery to the helpdesk: the tickets queue and its dead-letter queue.
 #[event(queue)]
-async fn queue(batch: MessageBatch<outbox::Delivery>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
-    outbox::consume(batch, env).await
+async fn queue(batch: MessageBatch<delivery::Delivery>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
+    delivery::consume(batch, env).await
 }
 
 /// The sweep: sends tickets nobody confirmed, so none is lost if a hand-off to the queue failed.
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let now = (event.schedule() / 1000.0) as i64;
-    match outbox::sweep(&env, now).await {
+    let moment = Moment { at: (event.schedule() / 1000.0) as i64, shift: 0 };
+    match delivery::sweep(&env, moment).await {
         Ok(sent) if sent > 0 => worker::console_log!("sweep: sent {sent} unconfirmed ticket(s) again"),
         Ok(_) => {}
         Err(error) => worker::console_error!("sweep failed: {}", error.message),
@@ -80,9 +80,9 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         (Method::Get, ["api", "articles", slug]) => knowledge::article(&request, env, slug).await,
         (Method::Post, ["api", "articles", slug, "feedback"]) => {
             let slug = slug.to_string();
-            feedback::article_feedback(request, env, &slug).await
+            insights::vote(request, env, &slug).await
         }
-        (Method::Post, ["api", "gaps"]) => feedback::search_gap(request, env).await,
+        (Method::Post, ["api", "gaps"]) => insights::gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
         (Method::Get, ["api", "tickets", number]) => tickets::view(&request, env, number).await,
@@ -95,13 +95,13 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             tickets::event(request, env, &number).await
         }
         (Method::Get, ["api", "form"]) => tickets::form(&request, env).await,
-        (Method::Post, ["api", "deflections"]) => tickets::deflection(request, env).await,
+        (Method::Post, ["api", "deflections"]) => insights::deflection(request, env).await,
         (Method::Post, ["api", "attachments"]) => attachments::upload(request, env).await,
         (Method::Get, ["api", "attachments", id]) => attachments::download(&request, env, id).await,
-        (Method::Get, ["api", "admin", "tickets"]) => outbox::list(&request, env).await,
-        (Method::Post, ["api", "admin", "sweep"]) => outbox::sweep_now(&request, env).await,
-        (Method::Post, ["api", "admin", "tickets", number, "replay"]) => outbox::replay(&request, env, number).await,
-        (Method::Get, ["api", "admin", "gaps"]) => feedback::gaps(&request, env).await,
+        (Method::Get, ["api", "admin", "tickets"]) => delivery::list(&request, env).await,
+        (Method::Post, ["api", "admin", "sweep"]) => delivery::sweep_now(&request, env).await,
+        (Method::Post, ["api", "admin", "tickets", number, "replay"]) => delivery::replay(&request, env, number).await,
+        (Method::Get, ["api", "admin", "gaps"]) => insights::gaps(&request, env).await,
         (Method::Post, ["api", "events"]) => insights::record(request, env, context).await,
         (Method::Get, ["api", "admin", "insights"]) => insights::report(&request, env).await,
         (Method::Get, ["api", "admin", "insights.csv"]) => insights::csv(&request, env).await,
@@ -143,7 +143,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
 
 /// `ALLOWED_ORIGINS` as configured: who may call the API from a browser, and who may embed the frame.
 fn allowed_origins(env: &Env) -> String {
-    env.var(ALLOWED_ORIGINS).map(|var| var.to_string()).unwrap_or_default()
+    edge::var(env, ALLOWED_ORIGINS).unwrap_or_default()
 }
 
 /// The document the embed's frame mode runs the widget in, embeddable only by the allowed origins.
@@ -157,7 +157,7 @@ fn frame_page(env: &Env) -> ApiResult {
 
 async fn health(env: &Env) -> ApiResult {
     // A missing knowledge base is reported as 0 articles rather than as a failure: the worker itself is up.
-    let articles = knowledge::article_count(env).await;
+    let articles = assets::article_count(env).await;
     json(200, &Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into(), articles })
 }
 

@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDate};
 use edgedesk_protocol::api::{DeliveryState, TicketStatus, Urgency};
 use edgedesk_protocol::ticket::{self, ValidTicket};
 use edgedesk_protocol::time::format_time;
-use edgedesk_tickets::accept::{self, StoredTicket};
+use edgedesk_tickets::accept::{Intake, StoredTicket, accept};
 use edgedesk_tickets::support::Support;
 
 use super::{Event, EventKind};
@@ -177,15 +177,14 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
             };
             let mut ticket_random = [0u8; 5];
             ticket_random.copy_from_slice(&random.next_u64().to_be_bytes()[..5]);
-            let stored = accept::stored_ticket(
-                valid,
-                ticket::ticket_number(ticket_random),
-                clock,
-                support,
-                BTreeMap::new(),
-                Some("Mozilla/5.0 (demo)".into()),
-                Vec::new(),
-            );
+            let intake = Intake {
+                number: ticket::ticket_number(ticket_random),
+                received_at: clock,
+                customer: BTreeMap::new(),
+                user_agent: Some("Mozilla/5.0 (demo)".into()),
+                attachments: Vec::new(),
+            };
+            let stored = accept(valid, intake, support).stored;
             let (state, attempts, delivery_seconds) = match random.below(100) {
                 0..=1 => (DeliveryState::Pending, 1, None),
                 2 => (DeliveryState::Failed, 1, None),

@@ -408,6 +408,7 @@ pub struct MyTicketsRequest {
 
 impl MyTicketsRequest {
     pub const FIELDS: [&str; 1] = ["identity"];
+    pub const MAX_BYTES: usize = 16 * 1024;
 }
 
 /// The answer: newest first, at most 20; each can be opened with `GET /api/tickets/{number}?email=`.
@@ -443,6 +444,7 @@ pub struct TicketEvent {
 
 impl TicketEvent {
     pub const FIELDS: [&str; 2] = ["status", "message"];
+    pub const MAX_BYTES: usize = 16 * 1024;
 }
 
 /// `POST /api/tickets/{number}/rating`.
@@ -456,6 +458,7 @@ pub struct TicketRating {
 
 impl TicketRating {
     pub const FIELDS: [&str; 2] = ["email", "rating"];
+    pub const MAX_BYTES: usize = 4 * 1024;
 }
 
 /// `POST /api/deflections`: the customer opened a suggested article while writing and left without
@@ -473,6 +476,7 @@ pub struct Deflection {
 
 impl Deflection {
     pub const FIELDS: [&str; 4] = ["locale", "slug", "product", "visit"];
+    pub const MAX_BYTES: usize = 4 * 1024;
 }
 
 /// `GET /api/admin/tickets?state=`: tickets with where their delivery stands, newest first.

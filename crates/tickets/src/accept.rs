@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_protocol::api::Urgency;
+use edgedesk_protocol::api::{TicketAccepted, TicketStatus, Urgency};
 use edgedesk_protocol::ticket::ValidTicket;
 use edgedesk_protocol::time::format_time;
 use serde::{Deserialize, Serialize};
 
 use crate::support::{Support, format_local};
+
+/// Enough of a browser's User-Agent to tell which it is; some run to kilobytes.
+const MAX_USER_AGENT_CHARS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -58,7 +61,7 @@ pub struct StoredTicket {
 
 /// The acknowledgement a support team would write: thanks, an apology for a complaint, the number, what
 /// happens next and by when.
-pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool, expected_reply_at: i64) -> String {
+fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool, expected_reply_at: i64) -> String {
     let locale = ticket.context.locale.as_deref().unwrap_or("en");
     let when = format_local(support, expected_reply_at, locale);
     let name = &ticket.name;
@@ -114,19 +117,37 @@ pub fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool
     }
 }
 
-/// Turns an accepted ticket into the record that is stored and delivered. A verified identity whose
-/// `tier` is `priority` marks the ticket as priority.
-pub fn stored_ticket(
-    ticket: ValidTicket,
-    number: String,
-    received_at: i64,
-    support: &Support,
-    customer: BTreeMap<String, String>,
-    user_agent: Option<String>,
-    attachments: Vec<Attachment>,
-) -> StoredTicket {
+/// What the worker knows of a ticket besides the fields the customer sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    /// A fresh ticket number ([`edgedesk_protocol::ticket::ticket_number`]).
+    pub number: String,
+    pub received_at: i64,
+    /// Attributes of a verified identity; empty for anonymous customers.
+    pub customer: BTreeMap<String, String>,
+    pub user_agent: Option<String>,
+    /// The uploads the ticket names, each with a link support can open.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A ticket accepted: what is stored and delivered, what the customer is answered, and the visit it
+/// came from (stored beside the ticket for the support lead's figures, never sent to the helpdesk).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub stored: StoredTicket,
+    pub answer: TicketAccepted,
+    pub visit: Option<String>,
+}
+
+/// Accepts a checked ticket at `intake.received_at`: the reply time is computed once, from the team's
+/// hours and the ticket's urgency; a verified identity whose `tier` is `priority` makes it a priority
+/// ticket; a topic marked as a complaint gets an apology in the acknowledgement.
+pub fn accept(ticket: ValidTicket, intake: Intake, support: &Support) -> Accepted {
+    let Intake { number, received_at, customer, user_agent, attachments } = intake;
+    let expected_reply_at = support.expected_reply_at(ticket.urgency, received_at);
+    let complaint = support.topic(&ticket.topic).is_some_and(|topic| topic.complaint);
     let priority = customer.get("tier").is_some_and(|tier| tier.eq_ignore_ascii_case("priority"));
-    StoredTicket {
+    let stored = StoredTicket {
         number,
         name: ticket.name,
         email: ticket.email,
@@ -140,7 +161,7 @@ pub fn stored_ticket(
             page_url: ticket.page_url,
             referrer: ticket.referrer,
             locale: ticket.locale,
-            user_agent: user_agent.map(|agent| agent.chars().take(500).collect()),
+            user_agent: user_agent.map(|agent| agent.chars().take(MAX_USER_AGENT_CHARS).collect()),
             app_version: ticket.app_version,
             incident_id: ticket.incident_id,
             articles_read: ticket.articles_read,
@@ -150,8 +171,21 @@ pub fn stored_ticket(
         customer,
         priority,
         created_at: format_time(received_at),
-        expected_reply_at: format_time(support.expected_reply_at(ticket.urgency, received_at)),
-    }
+        expected_reply_at: format_time(expected_reply_at),
+    };
+    let answer = TicketAccepted {
+        number: stored.number.clone(),
+        status: TicketStatus::Received,
+        expected_reply_at: stored.expected_reply_at.clone(),
+        message: acknowledgement(&stored, support, complaint, expected_reply_at),
+    };
+    Accepted { stored, answer, visit: ticket.visit }
+}
+
+/// What identifies a verified customer's tickets across devices (and their share of the ticket limit):
+/// their id, else their email.
+pub fn customer_key(customer: &BTreeMap<String, String>) -> Option<&str> {
+    customer.get("id").or_else(|| customer.get("email")).map(String::as_str)
 }
 
 #[cfg(test)]
@@ -212,10 +246,43 @@ pub(crate) mod tests {
         )
         .unwrap();
         let customer: BTreeMap<String, String> = [("tier".to_owned(), "priority".to_owned())].into_iter().collect();
-        let at = edgedesk_protocol::time::parse_time("2026-11-23T10:00:00Z").unwrap();
-        let stored = stored_ticket(valid, "ED-0000-0001".into(), at, &Support::default(), customer, None, vec![]);
+        let received_at = edgedesk_protocol::time::parse_time("2026-11-23T10:00:00Z").unwrap();
+        let intake =
+            Intake { number: "ED-0000-0001".into(), received_at, customer, user_agent: None, attachments: vec![] };
+        let Accepted { stored, answer, .. } = accept(valid, intake, &Support::default());
         assert!(stored.priority);
         // Eight business hours from Monday 10:00 with a 09:00–17:00 day: seven on Monday, one on Tuesday.
         assert_eq!(stored.expected_reply_at, "2026-11-24T10:00:00Z");
+        assert_eq!(
+            (answer.expected_reply_at.as_str(), answer.status),
+            ("2026-11-24T10:00:00Z", TicketStatus::Received)
+        );
+        assert_eq!(customer_key(&stored.customer), None);
+    }
+
+    #[test]
+    fn the_answer_says_what_was_stored_and_apologises_for_complaints() {
+        let mut support = Support::default();
+        support.topics[0].complaint = true;
+        let valid = edgedesk_protocol::ticket::parse(
+            br#"{"name":"Ada","email":"ada@example.com","subject":"S","message":"M","visit":"visit-1234"}"#,
+            &support.topic_ids(),
+        )
+        .unwrap();
+        let customer: BTreeMap<String, String> = [("email".to_owned(), "ada@example.com".to_owned())].into();
+        let intake = Intake {
+            number: "ED-0000-0002".into(),
+            received_at: 0,
+            customer,
+            user_agent: Some("x".repeat(2_000)),
+            attachments: vec![],
+        };
+        let accepted = accept(valid, intake, &support);
+        assert_eq!(accepted.answer.number, accepted.stored.number);
+        assert_eq!(accepted.answer.expected_reply_at, accepted.stored.expected_reply_at);
+        assert!(accepted.answer.message.contains("We're sorry"), "{}", accepted.answer.message);
+        assert_eq!(accepted.visit.as_deref(), Some("visit-1234"));
+        assert_eq!(accepted.stored.context.user_agent.map(|agent| agent.len()), Some(MAX_USER_AGENT_CHARS));
+        assert_eq!(customer_key(&accepted.stored.customer), Some("ada@example.com"));
     }
 }

@@ -5,6 +5,12 @@ use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
 
 use crate::signing;
 
+/// A fresh id for an upload, from 8 random bytes: what [`edgedesk_protocol::ticket::is_attachment_id`]
+/// accepts in a ticket.
+pub fn attachment_id(random: [u8; 8]) -> String {
+    format!("att-{}", hex::encode(random))
+}
+
 /// The media type of a file's bytes, for the kinds customers attach: PNG, JPEG, GIF, WebP and PDF.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -131,5 +137,12 @@ mod tests {
         assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 2_000, signature, 2_001));
         assert!(!attachment_link_holds("att-0123456789abcdee", b"k", 2_000, signature, 1_000));
         assert!(!attachment_link_holds("att-0123456789abcdef", b"k", 3_000, signature, 1_000));
+    }
+
+    #[test]
+    fn upload_ids_are_what_tickets_accept() {
+        let id = attachment_id([0xab, 0, 1, 2, 3, 4, 5, 0xff]);
+        assert_eq!(id, "att-ab000102030405ff");
+        assert!(edgedesk_protocol::ticket::is_attachment_id(&id));
     }
 }

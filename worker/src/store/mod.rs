@@ -1,6 +1,17 @@
-//! D1 as the handlers use it: a statement with its values bound, run for its effect, its first row or
-//! all its rows, with every platform failure turned into the `503 unavailable` the API reports (and
-//! logged in full by [`internal`]).
+//! Where edgedesk keeps things, one module per domain, each owning its SQL (or its KV keys, or its R2
+//! objects): tickets, the delivery outbox, insights events, attachments, live notices, and the compiled
+//! knowledge base in static assets. Handlers call these and never write a query themselves.
+//!
+//! Below, D1 as the store modules use it: a statement with its values bound, run for its effect, its first
+//! row or all its rows, with every platform failure turned into the `503 unavailable` the API reports
+//! (and logged in full by [`internal`]).
+
+pub mod assets;
+pub mod attachments;
+pub mod events;
+pub mod notices;
+pub mod outbox;
+pub mod tickets;
 
 use edgedesk_protocol::api::ApiError;
 use serde::de::DeserializeOwned;
@@ -47,4 +58,9 @@ pub async fn all<T: DeserializeOwned>(
     values: &[JsValue],
 ) -> Result<Vec<T>, ApiError> {
     statement(database, sql, values)?.all().await.map_err(internal)?.results().map_err(internal)
+}
+
+/// How many rows a statement changed.
+pub fn changes(result: &D1Result) -> Option<usize> {
+    result.meta().ok().flatten().and_then(|meta| meta.changes)
 }

@@ -1,0 +1,200 @@
+//! Delivery to the helpdesk, at least once from here and exactly once there: every request carries the
+//! ticket number as its idempotency key, so a retry after a lost answer never makes a second ticket.
+//!
+//! - Accepting a ticket writes its outbox row, then enqueues its number.
+//! - The queue consumer sends it and records the answer: delivered, retry later (honouring
+//!   `Retry-After`), or refused (parked for an operator).
+//! - Messages that exhaust the queue's retries land on the dead-letter queue, whose consumer reschedules
+//!   the row an hour later instead of dropping it.
+//! - The scheduled sweep enqueues every row whose time has come and that nobody confirmed: tickets whose
+//!   enqueue failed, parked ones, and held ones once a backend is configured.
+
+use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
+use edgedesk_tickets::accept::StoredTicket;
+use edgedesk_tickets::helpdesk::{self, Backend, Outcome};
+use serde::{Deserialize, Serialize};
+use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
+
+use crate::edge::{self, Moment, authorize_admin};
+use crate::http::{ApiResult, json, post, query_param};
+use crate::store::{self, outbox, tickets};
+
+const QUEUE: &str = "TICKETS_QUEUE";
+/// How long a row may stay unconfirmed before the sweep sends it again: longer than any one attempt.
+pub const LEASE_SECONDS: i64 = 15 * 60;
+/// A ticket that came off the dead-letter queue is tried again this much later, until it is delivered.
+const PARK_SECONDS: i64 = 3600;
+/// The sweep sends at most this many tickets per run; the next run takes the rest.
+const SWEEP_BATCH: u32 = 200;
+/// Idempotency keys are kept this long: far beyond any retry of a submission.
+const IDEMPOTENCY_KEY_SECONDS: i64 = 7 * 86_400;
+
+/// What travels on the queue: only the number (the ticket itself is read from D1), and how far the
+/// clock of the request that sent it was moved (0 outside tests).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Delivery {
+    pub number: String,
+    #[serde(default)]
+    pub clock_shift: i64,
+}
+
+/// Hands a stored ticket to the queue. A failure is only logged: the ticket is safe in D1 and the sweep
+/// sends it once its lease runs out.
+pub async fn enqueue(env: &Env, number: &str, moment: Moment) {
+    let delivery = Delivery { number: number.to_owned(), clock_shift: moment.shift };
+    let sent = match env.queue(QUEUE) {
+        Ok(queue) => queue.send(delivery).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = sent {
+        worker::console_error!("ticket {number} is stored but not queued ({error}); the sweep will send it");
+    }
+}
+
+/// The helpdesk the worker's settings choose (`DELIVERY_BACKEND` and what that backend needs).
+fn backend(env: &Env) -> Result<Option<Backend>, String> {
+    Backend::from_settings(|name| edge::setting(env, name))
+}
+
+/// The queue consumer, for the delivery queue and its dead-letter queue.
+pub async fn consume(batch: MessageBatch<Delivery>, env: Env) -> worker::Result<()> {
+    let database = env.d1(store::DATABASE)?;
+    let from_dead_letters = batch.queue().ends_with("-dead");
+    let backend = backend(&env);
+    for message in batch.messages()? {
+        let Delivery { number, clock_shift } = message.body();
+        let moment = Moment::shifted(&env, *clock_shift);
+        let result = if from_dead_letters {
+            outbox::park(&database, number, moment.at + PARK_SECONDS).await.map(|()| None)
+        } else {
+            deliver(&database, &backend, number, moment).await
+        };
+        settle(&message, number, result);
+    }
+    Ok(())
+}
+
+/// Acknowledges a message, or asks the queue to bring it back after the given delay.
+fn settle(message: &Message<Delivery>, number: &str, result: Result<Option<u32>, ApiError>) {
+    match result {
+        Ok(None) => message.ack(),
+        Ok(Some(delay_seconds)) => {
+            message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay_seconds).build());
+        }
+        Err(error) => {
+            worker::console_error!("delivering {number} failed here, not at the helpdesk: {}", error.message);
+            message.retry();
+        }
+    }
+}
+
+/// One delivery attempt at `moment`. `Some(seconds)` asks for another attempt after that long.
+async fn deliver(
+    database: &D1Database,
+    backend: &Result<Option<Backend>, String>,
+    number: &str,
+    moment: Moment,
+) -> Result<Option<u32>, ApiError> {
+    let Some(unsent) = outbox::unsent(database, number).await? else { return Ok(None) };
+    let backend = match backend {
+        Ok(Some(backend)) => backend,
+        Ok(None) => {
+            outbox::hold(database, number).await?;
+            return Ok(None);
+        }
+        Err(misconfigured) => {
+            worker::console_error!("tickets cannot be delivered: {misconfigured}");
+            outbox::postpone(database, number, misconfigured, moment.at + PARK_SECONDS).await?;
+            return Ok(None);
+        }
+    };
+    let attempt = unsent.attempts + 1;
+    let outcome = send(backend, &unsent.ticket, attempt).await;
+    let retry_after = match &outcome {
+        Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
+        Outcome::Delivered { .. } => None,
+        Outcome::Refused { reason } => {
+            worker::console_error!("the helpdesk refused ticket {number}: {reason}");
+            None
+        }
+    };
+    let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
+    outbox::record(database, number, attempt, backend.name(), &outcome, retry_at).await?;
+    Ok(retry_after)
+}
+
+/// Sends the ticket and reads the answer; an unreachable helpdesk is a reason to retry. The request is
+/// signed with the wall clock, which the helpdesk checks against its own.
+async fn send(backend: &Backend, ticket: &StoredTicket, attempt: u32) -> Outcome {
+    let outgoing = backend.request(ticket, edge::unix_now());
+    match post(&outgoing.url, &outgoing.headers, &outgoing.body).await {
+        Ok(mut response) => {
+            let retry_after = response.headers().get("Retry-After").ok().flatten();
+            let body = response.text().await.unwrap_or_default();
+            helpdesk::classify(response.status_code(), retry_after.as_deref(), &body, attempt)
+        }
+        Err(error) => Outcome::Retry {
+            after_seconds: helpdesk::backoff(attempt),
+            reason: format!("the helpdesk could not be reached: {error}"),
+        },
+    }
+}
+
+/// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets
+/// idempotency keys nobody will retry any more and events past their retention.
+pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
+    let database = store::database(env)?;
+    let helpdesk_configured = matches!(backend(env), Ok(Some(_)));
+    let due = outbox::due(&database, moment.at, helpdesk_configured, SWEEP_BATCH).await?;
+    for number in &due {
+        outbox::lease(&database, number, moment.at + LEASE_SECONDS).await?;
+        enqueue(env, number, moment).await;
+    }
+    tickets::forget_idempotency_keys(&database, moment.at - IDEMPOTENCY_KEY_SECONDS).await?;
+    crate::insights::forget_old(env, moment.at).await?;
+    Ok(due.len())
+}
+
+/// `POST /api/admin/sweep`: the cron's sweep, run now by an operator (`edgedesk tickets sweep`), e.g.
+/// right after a helpdesk outage ends instead of within the hour.
+pub async fn sweep_now(request: &Request, env: &Env) -> ApiResult {
+    authorize_admin(request, env)?;
+    let sent = sweep(env, Moment::of(request, env)?).await?;
+    json(200, &serde_json::json!({ "sent": sent }))
+}
+
+/// `GET /api/admin/tickets?state=&limit=`: newest first, with where each delivery stands.
+pub async fn list(request: &Request, env: &Env) -> ApiResult {
+    authorize_admin(request, env)?;
+    let limit = parse_limit(query_param(request, "limit")?.as_deref())?;
+    let state = match query_param(request, "state")?.filter(|state| !state.is_empty()) {
+        None => None,
+        Some(state) => Some(DeliveryState::parse(&state).ok_or_else(|| {
+            let names = DeliveryState::ALL.map(DeliveryState::as_str).join(", ");
+            ApiError::for_field(
+                400,
+                "invalid_value",
+                "state",
+                format!("`state` must be one of {names}, not {state:?}."),
+            )
+        })?),
+    };
+    let tickets = outbox::list(&store::database(env)?, state, limit).await?;
+    json(200, &AdminTickets { tickets })
+}
+
+/// `POST /api/admin/tickets/{number}/replay`: sends a failed (or any undelivered) ticket again.
+pub async fn replay(request: &Request, env: &Env, number: &str) -> ApiResult {
+    authorize_admin(request, env)?;
+    let number = number.to_ascii_uppercase();
+    let moment = Moment::of(request, env)?;
+    if !outbox::replay(&store::database(env)?, &number, moment.at + LEASE_SECONDS).await? {
+        return Err(ApiError::new(
+            409,
+            "not_replayable",
+            format!("{number} does not exist or was already delivered; only undelivered tickets can be replayed."),
+        ));
+    }
+    enqueue(env, &number, moment).await;
+    json(202, &serde_json::json!({ "number": number, "delivery": DeliveryState::Pending }))
+}

@@ -1,0 +1,126 @@
+//! Insights events in D1: one row per search, article view, vote and deflection, kept for the retention
+//! period. A report is a handful of grouping queries in one batch whose rows edgedesk-insights turns into
+//! figures.
+
+use std::collections::BTreeMap;
+
+use edgedesk_insights::{Event, EventGroup, Filter, RatingRow, Rows, TicketRow, VisitCounts};
+use edgedesk_protocol::api::{ApiError, GapCount, TicketStatus};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+use super::{all, nullable, run, statement};
+use crate::http::internal;
+
+/// Tickets accepted in `[?1, ?2)`, of product ?3 if given, with their delivery (confirmed when a ?4 event
+/// was recorded) and rating.
+const TICKETS: &str = "SELECT CAST(strftime('%s', t.created_at) AS INTEGER) AS at, t.topic, t.urgency, t.product, \
+     t.incident_id, o.state, o.attempts, \
+     (SELECT ROUND((julianday(MIN(e.at)) - julianday(t.created_at)) * 86400, 3) FROM ticket_events e \
+      WHERE e.number = t.number AND e.status = ?4) AS delivery_seconds \
+     FROM tickets t LEFT JOIN outbox o ON o.number = t.number \
+     WHERE CAST(strftime('%s', t.created_at) AS INTEGER) >= ?1 AND CAST(strftime('%s', t.created_at) AS INTEGER) < ?2 \
+     AND (?3 IS NULL OR t.product = ?3)";
+/// Ratings given in `[?1, ?2)`; one given before `rated_at` was recorded counts when its ticket was filed.
+const RATINGS: &str = "SELECT at, topic, rating FROM (SELECT COALESCE(rated_at, CAST(strftime('%s', created_at) AS INTEGER)) \
+     AS at, topic, rating, product FROM tickets WHERE rating IS NOT NULL) WHERE at >= ?1 AND at < ?2 \
+     AND (?3 IS NULL OR product = ?3)";
+const EVENTS: &str = "SELECT kind, locale, subject, COUNT(*) AS count, SUM(value > 0) AS positive FROM events \
+     WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) GROUP BY kind, locale, subject";
+/// Visits that searched or read, and how many of them filed a ticket in the period.
+const VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT visit FROM tickets \
+     WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
+     AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
+     FROM (SELECT DISTINCT visit FROM events WHERE visit IS NOT NULL AND at >= ?1 AND at < ?2 \
+     AND (?3 IS NULL OR product = ?3))";
+/// The products to filter by: the 50 most used, so names nobody uses cannot crowd out the real ones.
+const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FROM (SELECT product FROM tickets \
+     WHERE product IS NOT NULL UNION ALL SELECT product FROM events WHERE product IS NOT NULL) \
+     GROUP BY product ORDER BY uses DESC LIMIT 50) ORDER BY product";
+
+/// The statement that stores one event; run it, or hand it to `waitUntil` to run after the response.
+pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatement, ApiError> {
+    statement(
+        database,
+        "INSERT INTO events (at, kind, visit, product, locale, subject, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            (event.at as f64).into(),
+            event.kind.name().into(),
+            nullable(event.visit.as_deref()),
+            nullable(event.product.as_deref()),
+            nullable(event.locale.as_deref()),
+            event.subject.as_str().into(),
+            event.value.into(),
+        ],
+    )
+}
+
+/// Counts a search that found nothing for the editors' gaps report.
+pub async fn record_gap(database: &D1Database, locale: &str, query: &str) -> Result<(), ApiError> {
+    run(
+        database,
+        "INSERT INTO search_gaps (locale, query) VALUES (?1, ?2) \
+             ON CONFLICT (locale, query) DO UPDATE SET searches = searches + 1, \
+             last_seen = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        &[locale.into(), query.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The most frequent searches that found nothing, in `locale` or all of them.
+pub async fn gaps(database: &D1Database, locale: Option<&str>, limit: usize) -> Result<Vec<GapCount>, ApiError> {
+    all(
+        database,
+        "SELECT locale, query, searches, last_seen FROM search_gaps WHERE ?1 IS NULL OR locale = ?1 \
+             ORDER BY searches DESC, last_seen DESC LIMIT ?2",
+        &[nullable(locale), (limit as u32).into()],
+    )
+    .await
+}
+
+/// Everything a report over `[start, end)` needs, in one batch; the incident titles come from the notices.
+pub async fn report_rows(
+    database: &D1Database,
+    (start, end): (i64, i64),
+    filter: &Filter,
+    incident_titles: BTreeMap<String, String>,
+) -> Result<Rows, ApiError> {
+    let range = [(start as f64).into(), (end as f64).into(), nullable(filter.product.as_deref())];
+    let results = database
+        .batch(vec![
+            statement(database, TICKETS, &[range.as_slice(), &[TicketStatus::Delivered.as_str().into()]].concat())?,
+            statement(database, RATINGS, &range)?,
+            statement(database, EVENTS, &range)?,
+            statement(database, VISITS, &range)?,
+            statement(database, PRODUCTS, &[])?,
+        ])
+        .await
+        .map_err(internal)?;
+    let [tickets, ratings, events, visits, products] = results.as_slice() else {
+        return Err(internal(format!("the report batch answered {} results", results.len())));
+    };
+    #[derive(Deserialize)]
+    struct Product {
+        product: String,
+    }
+    Ok(Rows {
+        tickets: rows::<TicketRow>(tickets)?,
+        ratings: rows::<RatingRow>(ratings)?,
+        events: rows::<EventGroup>(events)?,
+        visits: rows::<VisitCounts>(visits)?.into_iter().next().unwrap_or_default(),
+        products: rows::<Product>(products)?.into_iter().map(|row| row.product).collect(),
+        incident_titles,
+    })
+}
+
+fn rows<T: DeserializeOwned>(result: &D1Result) -> Result<Vec<T>, ApiError> {
+    result.results().map_err(internal)
+}
+
+/// Forgets events from before `cutoff` (Unix seconds).
+pub async fn forget_before(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
+    run(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await?;
+    Ok(())
+}

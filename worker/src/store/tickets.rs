@@ -1,0 +1,183 @@
+//! Tickets in D1: the ticket with its outbox row and idempotency key written as one transaction, what the
+//! customer sees of it, what the helpdesk reports, and the rating.
+
+use edgedesk_protocol::api::{ApiError, MyTicket, TicketAccepted, TicketEventView, TicketStatus};
+use edgedesk_tickets::accept::{Accepted, customer_key};
+use edgedesk_tickets::lifecycle::{self, Progress};
+use serde::Deserialize;
+use worker::{D1Database, D1PreparedStatement};
+
+use super::{all, attachments, changes, first, nullable, outbox, run, statement};
+use crate::http::internal;
+
+/// The answer given to an idempotency key already used, if any.
+pub async fn answer_for_key(database: &D1Database, key: &str) -> Result<Option<TicketAccepted>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        response: String,
+    }
+    let row: Option<Row> =
+        first(database, "SELECT response FROM idempotency_keys WHERE key = ?1", &[key.into()]).await?;
+    row.map(|row| serde_json::from_str(&row.response).map_err(internal)).transpose()
+}
+
+/// How storing an accepted ticket went.
+#[derive(Debug)]
+pub enum Insert {
+    Stored,
+    /// Another ticket has this number: draw another.
+    NumberTaken,
+    /// Anything else, such as a concurrent submission with the same idempotency key.
+    Failed(String),
+}
+
+/// Stores an accepted ticket, its outbox row (due for the sweep at `lease_until` unless the queue
+/// delivers it first), its idempotency key and its attachments' claim, as one transaction. The key goes
+/// first, so that a concurrent duplicate fails before it writes anything.
+pub async fn insert(
+    database: &D1Database,
+    accepted: &Accepted,
+    idempotency_key: Option<&str>,
+    now: i64,
+    lease_until: i64,
+) -> Result<Insert, ApiError> {
+    let stored = &accepted.stored;
+    let mut statements: Vec<D1PreparedStatement> = Vec::new();
+    if let Some(key) = idempotency_key {
+        let response = serde_json::to_string(&accepted.answer).map_err(internal)?;
+        statements.push(statement(
+            database,
+            "INSERT INTO idempotency_keys (key, number, response, created_at) VALUES (?1, ?2, ?3, ?4)",
+            &[key.into(), stored.number.as_str().into(), response.into(), (now as f64).into()],
+        )?);
+    }
+    let payload = serde_json::to_string(stored).map_err(internal)?;
+    let context = &stored.context;
+    statements.push(statement(
+        database,
+        "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
+         topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at, product, visit, \
+         status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        &[
+            stored.number.as_str().into(),
+            stored.name.as_str().into(),
+            stored.email.as_str().into(),
+            stored.subject.as_str().into(),
+            stored.message.as_str().into(),
+            nullable(context.page_url.as_deref()),
+            nullable(context.locale.as_deref()),
+            nullable(context.user_agent.as_deref()),
+            nullable(context.incident_id.as_deref()),
+            stored.topic.as_str().into(),
+            stored.urgency.name().into(),
+            i32::from(stored.priority).into(),
+            nullable(stored.steps_tried.as_deref()),
+            stored.expected_reply_at.as_str().into(),
+            payload.into(),
+            nullable(customer_key(&stored.customer)),
+            stored.created_at.as_str().into(),
+            nullable(context.product.as_deref()),
+            nullable(accepted.visit.as_deref()),
+            accepted.answer.status.as_str().into(),
+        ],
+    )?);
+    statements.push(outbox::insert(database, &stored.number, lease_until)?);
+    for attachment in &stored.attachments {
+        statements.push(attachments::claim(database, &attachment.id, &stored.number)?);
+    }
+    match database.batch(statements).await {
+        Ok(_) => Ok(Insert::Stored),
+        Err(error) if error.to_string().contains("tickets.number") => Ok(Insert::NumberTaken),
+        Err(error) => Ok(Insert::Failed(error.to_string())),
+    }
+}
+
+/// The newest tickets of a verified customer (their id, else their email), at most 20.
+pub async fn of_customer(database: &D1Database, customer_key: &str) -> Result<Vec<MyTicket>, ApiError> {
+    all(
+        database,
+        "SELECT number, email, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
+        &[customer_key.into()],
+    )
+    .await
+}
+
+/// A ticket as its customer sees it.
+#[derive(Debug, Deserialize)]
+pub struct CustomerTicket {
+    pub number: String,
+    pub email: String,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub created_at: String,
+    pub expected_reply_at: Option<String>,
+    pub rating: Option<String>,
+}
+
+/// A ticket by its number (in any case).
+pub async fn by_number(database: &D1Database, number: &str) -> Result<Option<CustomerTicket>, ApiError> {
+    first(
+        database,
+        "SELECT number, email, subject, status, created_at, expected_reply_at, rating FROM tickets WHERE number = ?1",
+        &[number.to_ascii_uppercase().into()],
+    )
+    .await
+}
+
+/// What happened to a ticket, oldest first.
+pub async fn events(database: &D1Database, number: &str) -> Result<Vec<TicketEventView>, ApiError> {
+    all(database, "SELECT status, message, at FROM ticket_events WHERE number = ?1 ORDER BY id", &[number.into()]).await
+}
+
+/// Records the customer's rating at `at`, unless one was recorded already.
+pub async fn rate(database: &D1Database, number: &str, rating: &str, at: i64) -> Result<(), ApiError> {
+    run(
+        database,
+        "UPDATE tickets SET rating = ?1, rated_at = ?3 WHERE number = ?2 AND rating IS NULL",
+        &[rating.into(), number.into(), (at as f64).into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records the helpdesk's progress report on ticket `number`; `false` when there is no such ticket.
+pub async fn record_progress(database: &D1Database, number: &str, progress: &Progress) -> Result<bool, ApiError> {
+    let status = progress.status.as_str();
+    let results = database
+        .batch(vec![
+            statement(database, "UPDATE tickets SET status = ?1 WHERE number = ?2", &[status.into(), number.into()])?,
+            statement(
+                database,
+                "INSERT INTO ticket_events (number, status, message) SELECT ?1, ?2, ?3 WHERE EXISTS \
+                 (SELECT 1 FROM tickets WHERE number = ?1)",
+                &[number.into(), status.into(), nullable(progress.message.as_deref())],
+            )?,
+        ])
+        .await
+        .map_err(internal)?;
+    Ok(results.first().and_then(changes) == Some(1))
+}
+
+/// What confirming a delivery changes for the customer: a `received` ticket is now `delivered`, and the
+/// moment is on its timeline.
+pub fn confirmation(database: &D1Database, number: &str) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let received = TicketStatus::Received;
+    Ok(vec![
+        statement(
+            database,
+            "UPDATE tickets SET status = ?2 WHERE number = ?1 AND status = ?3",
+            &[number.into(), lifecycle::confirmed(received).as_str().into(), received.as_str().into()],
+        )?,
+        statement(
+            database,
+            "INSERT INTO ticket_events (number, status) VALUES (?1, ?2)",
+            &[number.into(), TicketStatus::Delivered.as_str().into()],
+        )?,
+    ])
+}
+
+/// Forgets idempotency keys made before `cutoff`: nobody retries a submission that late.
+pub async fn forget_idempotency_keys(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
+    run(database, "DELETE FROM idempotency_keys WHERE created_at < ?1", &[(cutoff as f64).into()]).await?;
+    Ok(())
+}
