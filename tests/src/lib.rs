@@ -203,41 +203,67 @@ impl Wrangler {
     /// Runs SQL against the worker's local D1 database, through wrangler as an operator would, and
     /// returns the rows.
     pub fn d1(&self, sql: &str) -> Result<Vec<Value>> {
-        let persist = self.state.path().display().to_string();
-        let stdout = self.d1_execute(&["--persist-to", &persist, "--json", "--command", sql])?;
-        let results: Value = serde_json::from_str(&stdout).with_context(|| format!("d1 execute printed: {stdout}"))?;
-        match results.pointer("/0/results") {
-            Some(Value::Array(rows)) => Ok(rows.clone()),
-            _ => bail!("unexpected d1 execute output: {results}"),
-        }
+        d1_query(self.state.path(), sql)
     }
 
     /// Runs a file of SQL statements against the worker's local D1.
     pub fn d1_file(&self, file: &Path) -> Result<()> {
-        let persist = self.state.path().display().to_string();
-        self.d1_execute(&["--persist-to", &persist, "--file", &file.display().to_string()]).map(drop)
-    }
-
-    /// `wrangler d1 execute` on the worker's local database. The worker's own writes (the queue consumer
-    /// delivering, events after a response) can hold SQLite's lock for a moment; a statement that found
-    /// the database busy is run again, for a few seconds at most.
-    fn d1_execute(&self, args: &[&str]) -> Result<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut command = vec!["d1", "execute", "DB", "--local"];
-        command.extend_from_slice(args);
-        loop {
-            match run_wrangler(self.state.path(), &command) {
-                Err(error) if error.to_string().contains("SQLITE_BUSY") && Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                result => return result,
-            }
-        }
+        d1_execute(self.state.path(), &["--file", &file.display().to_string()]).map(drop)
     }
 
     /// The worker's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.state.path().join("wrangler.log")).unwrap_or_default()
+    }
+}
+
+/// A local D1 database of its own, with no worker in front: for trying migrations on data written the
+/// way an older version wrote it.
+#[derive(Debug)]
+pub struct LocalD1 {
+    state: TempDir,
+}
+
+impl LocalD1 {
+    pub fn new() -> Result<Self> {
+        Ok(Self { state: tempfile::Builder::new().prefix("edgedesk-d1-").tempdir()? })
+    }
+
+    /// Runs a file of SQL statements (a migration, say).
+    pub fn run_file(&self, file: &Path) -> Result<()> {
+        d1_execute(self.state.path(), &["--file", &file.display().to_string()]).map(drop)
+    }
+
+    /// Runs SQL and returns the rows.
+    pub fn query(&self, sql: &str) -> Result<Vec<Value>> {
+        d1_query(self.state.path(), sql)
+    }
+}
+
+fn d1_query(state: &Path, sql: &str) -> Result<Vec<Value>> {
+    let stdout = d1_execute(state, &["--json", "--command", sql])?;
+    let results: Value = serde_json::from_str(&stdout).with_context(|| format!("d1 execute printed: {stdout}"))?;
+    match results.pointer("/0/results") {
+        Some(Value::Array(rows)) => Ok(rows.clone()),
+        _ => bail!("unexpected d1 execute output: {results}"),
+    }
+}
+
+/// `wrangler d1 execute` on the local database kept in `state`. The worker's own writes (the queue
+/// consumer delivering, events after a response) can hold SQLite's lock for a moment; a statement that
+/// found the database busy is run again, for a few seconds at most.
+fn d1_execute(state: &Path, args: &[&str]) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let persist = state.display().to_string();
+    let mut command = vec!["d1", "execute", "DB", "--local", "--persist-to", &persist];
+    command.extend_from_slice(args);
+    loop {
+        match run_wrangler(state, &command) {
+            Err(error) if error.to_string().contains("SQLITE_BUSY") && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            result => return result,
+        }
     }
 }
 

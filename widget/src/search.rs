@@ -2,10 +2,9 @@
 //! searches that found nothing reported so editors can write what customers are missing, and the searches
 //! the customer settled on remembered for the ticket they may write next.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-use edgedesk_protocol::api::{ArticleLink, SearchGap, SearchHit, SearchResponse, Section};
+use edgedesk_protocol::api::{ArticleLink, SearchHit, SearchResponse, Section};
 use edgedesk_protocol::insights::{EventKind, NewEvent};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -47,7 +46,6 @@ pub struct SearchState {
     sections: RwSignal<Option<Vec<Section>>>,
     /// Articles the editors meant for the host app's current page (their `paths`).
     suggested: RwSignal<Vec<ArticleLink>>,
-    reported_gaps: StoredValue<BTreeSet<String>>,
 }
 
 impl SearchState {
@@ -59,7 +57,6 @@ impl SearchState {
             latest_request: StoredValue::new(0),
             sections: RwSignal::new(None),
             suggested: RwSignal::new(Vec::new()),
-            reported_gaps: StoredValue::new(BTreeSet::new()),
         }
     }
 
@@ -138,29 +135,16 @@ impl SearchState {
                 }
                 settings.session.searched(&text);
                 settings.events.emit("search", &[("query", &text)]);
+                // With no results, this is what the editors' gaps report counts.
                 settings.record(NewEvent {
                     kind: Some(EventKind::Search),
-                    query: Some(text.clone()),
+                    query: Some(text),
                     results: Some(found as u32),
                     ..NewEvent::default()
                 });
-                if found == 0 {
-                    self.report_gap(settings, text);
-                }
             },
             SETTLE,
         );
-    }
-
-    /// Tells the worker once per query per visit; a lost report is not worth bothering the customer.
-    fn report_gap(self, settings: Settings, text: String) {
-        let fresh = self.reported_gaps.try_update_value(|reported| reported.insert(text.clone())).unwrap_or(false);
-        if fresh {
-            spawn_local(async move {
-                let gap = SearchGap { query: text, locale: Some(settings.locale()) };
-                let _ = settings.api.post_no_content("/api/gaps", &gap).await;
-            });
-        }
     }
 }
 
@@ -190,7 +174,6 @@ pub fn SearchScreen(
         });
     };
     let on_keydown = {
-        let settings = settings.clone();
         move |event: KeyboardEvent| {
             let hits = state.hits();
             match event.key().as_str() {
@@ -208,12 +191,9 @@ pub fn SearchScreen(
                 "Enter" => {
                     event.prevent_default();
                     let chosen = state.active.get_untracked().unwrap_or(0);
-                    match hits.get(chosen) {
-                        Some(hit) => open_hit(hit),
-                        None if !state.query.get_untracked().trim().is_empty() => {
-                            state.report_gap(settings.clone(), state.query.get_untracked());
-                        }
-                        None => {}
+                    // Nothing to open: the search is counted once it settles, like any other.
+                    if let Some(hit) = hits.get(chosen) {
+                        open_hit(hit);
                     }
                 }
                 _ => {}

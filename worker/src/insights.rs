@@ -70,12 +70,14 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     no_content()
 }
 
-/// `POST /api/gaps`: a search that found nothing, from widgets that report it apart from the search.
+/// `POST /api/gaps`: a search that found nothing, from widgets that reported it apart from the search;
+/// recorded as the search event it is.
 pub async fn gap(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
-    let gap = insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
-    let locale = assets::manifest(env).await?.choose_locale(gap.locale.as_deref()).to_owned();
-    events::record_gap(&store::database(env)?, &locale, &gap.subject).await?;
+    let mut event = insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
+    edge::limit_events(&request, env).await?;
+    event.locale = Some(assets::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned());
+    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
     no_content()
 }
 

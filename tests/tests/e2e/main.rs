@@ -16,6 +16,7 @@ mod form;
 mod insights;
 mod load;
 mod locale;
+mod migrations;
 mod status;
 mod tickets;
 mod widget;
@@ -134,6 +135,7 @@ fn main() {
         api::search_answers_are_cached_by_build,
         api::articles_and_sections_are_served_per_locale,
         api::votes_and_search_gaps_are_recorded_and_reported,
+        migrations::search_gaps_become_events_without_counting_twice,
         api::ticket_is_stored_in_d1_and_numbered,
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,

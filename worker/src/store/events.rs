@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_insights::{Event, EventGroup, Filter, RatingRow, Rows, TicketRow, VisitCounts};
+use edgedesk_insights::{Event, EventGroup, EventKind, Filter, RatingRow, Rows, TicketRow, VisitCounts};
 use edgedesk_protocol::api::{ApiError, GapCount, TicketStatus};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -56,26 +56,16 @@ pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatemen
     )
 }
 
-/// Counts a search that found nothing for the editors' gaps report.
-pub async fn record_gap(database: &D1Database, locale: &str, query: &str) -> Result<(), ApiError> {
-    run(
-        database,
-        "INSERT INTO search_gaps (locale, query) VALUES (?1, ?2) \
-             ON CONFLICT (locale, query) DO UPDATE SET searches = searches + 1, \
-             last_seen = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        &[locale.into(), query.into()],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The most frequent searches that found nothing, in `locale` or all of them.
+/// The most frequent searches that found nothing (search events with no results), in `locale` or all of
+/// them, over the events still kept.
 pub async fn gaps(database: &D1Database, locale: Option<&str>, limit: usize) -> Result<Vec<GapCount>, ApiError> {
     all(
         database,
-        "SELECT locale, query, searches, last_seen FROM search_gaps WHERE ?1 IS NULL OR locale = ?1 \
-             ORDER BY searches DESC, last_seen DESC LIMIT ?2",
-        &[nullable(locale), (limit as u32).into()],
+        "SELECT locale, subject AS query, COUNT(*) AS searches, \
+             strftime('%Y-%m-%dT%H:%M:%SZ', MAX(at), 'unixepoch') AS last_seen FROM events \
+             WHERE kind = ?1 AND value = 0 AND locale IS NOT NULL AND (?2 IS NULL OR locale = ?2) \
+             GROUP BY locale, subject ORDER BY searches DESC, MAX(at) DESC LIMIT ?3",
+        &[EventKind::Search.name().into(), nullable(locale), (limit as u32).into()],
     )
     .await
 }

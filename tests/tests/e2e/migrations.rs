@@ -1,0 +1,62 @@
+//! D1 migrations applied to data as the version before them wrote it, on a local D1 of their own.
+
+use anyhow::{Result, ensure};
+use edgedesk_e2e::{LocalD1, repo_root};
+use serde_json::Value;
+
+use crate::World;
+
+/// Migration 0006 drops `search_gaps`, which counted zero-result searches a second time beside the
+/// events: what only that table knew must survive as events, and nothing may count twice.
+pub async fn search_gaps_become_events_without_counting_twice(_world: &World) -> Result<()> {
+    let d1 = LocalD1::new()?;
+    let migrations = repo_root().join("worker/migrations");
+    for before in
+        ["0001_tickets.sql", "0002_feedback.sql", "0003_ticket_incident.sql", "0004_delivery.sql", "0005_insights.sql"]
+    {
+        d1.run_file(&migrations.join(before))?;
+    }
+    // "dark mode": 3 in the old table, 1 of them also an event. "sso": only in the old table (from before
+    // events existed). "export": events only.
+    d1.query(
+        "INSERT INTO search_gaps (locale, query, searches, last_seen) VALUES \
+         ('en', 'dark mode', 3, '2026-11-20T10:00:00.000Z'), ('ru', 'sso', 2, '2026-10-01T08:30:00.000Z'); \
+         INSERT INTO events (at, kind, locale, subject, value) VALUES \
+         (1795600000, 'search', 'en', 'dark mode', 0), (1795600001, 'search', 'en', 'export', 0), \
+         (1795600002, 'search', 'en', 'export', 0), (1795600003, 'search', 'en', 'reset password', 4)",
+    )?;
+    d1.run_file(&migrations.join("0006_gaps_are_events.sql"))?;
+
+    let counts = d1.query(
+        "SELECT locale, subject, COUNT(*) AS searches, MAX(at) AS last FROM events WHERE kind = 'search' \
+         AND value = 0 GROUP BY locale, subject ORDER BY locale, subject",
+    )?;
+    let summary: Vec<(String, String, i64, i64)> = counts
+        .iter()
+        .map(|row| {
+            let text = |key: &str| row[key].as_str().unwrap_or_default().to_owned();
+            (
+                text("locale"),
+                text("subject"),
+                row["searches"].as_i64().unwrap_or(-1),
+                row["last"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    let at = |text: &str| edgedesk_protocol::time::parse_time(text).unwrap_or_default();
+    ensure!(
+        summary
+            == [
+                ("en".into(), "dark mode".into(), 3, 1_795_600_000),
+                ("en".into(), "export".into(), 2, 1_795_600_002),
+                ("ru".into(), "sso".into(), 2, at("2026-10-01T08:30:00Z")),
+            ],
+        "{summary:?}"
+    );
+    let tables = d1.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'search_gaps'")?;
+    ensure!(tables.is_empty(), "search_gaps is still there: {tables:?}");
+    let searches_that_found_something: Vec<Value> =
+        d1.query("SELECT subject FROM events WHERE kind = 'search' AND value > 0")?;
+    ensure!(searches_that_found_something.len() == 1, "{searches_that_found_something:?}");
+    Ok(())
+}
