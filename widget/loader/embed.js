@@ -43,8 +43,20 @@
   var root = host.attachShadow({ mode: "open" });
   var framed = data.mode === "frame";
   var apiOrigin = new URL(apiBase).origin;
-  // A stylesheet built through the CSSOM, which a strict style-src does not block (a <style> element it
-  // would); browsers without constructed stylesheets get the element.
+  // Styles go in as stylesheets built through the CSSOM, which a strict style-src does not block (a <style>
+  // element it would); browsers without constructed stylesheets get the element. The widget adds its own
+  // styles through the same function.
+  function adoptStyle(css) {
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = root.adoptedStyleSheets.concat([sheet]);
+    } catch (e) {
+      var style = document.createElement("style");
+      style.textContent = css;
+      root.appendChild(style);
+    }
+  }
   var css =
     ":host{all:initial}" +
     ".launcher{position:fixed;inset-block-end:20px;inset-inline-end:20px;z-index:var(--edgedesk-z,2147483000);" +
@@ -58,15 +70,7 @@
   root.innerHTML =
     '<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">?</button>' +
     '<div class="mount"></div>';
-  try {
-    var sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-  } catch (e) {
-    var style = document.createElement("style");
-    style.textContent = css;
-    root.appendChild(style);
-  }
+  adoptStyle(css);
   var launcher = root.querySelector(".launcher");
   function nameLauncher() {
     launcher.setAttribute("aria-label", launcherName());
@@ -152,7 +156,8 @@
         return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
           var options = {
             api: apiBase, locale: locale, product: product, path: path, appVersion: data.appVersion || "",
-            pollSeconds: Number(data.statusPoll) || 60, status: status, identity: identity, emit: emit
+            pollSeconds: Number(data.statusPoll), status: status, identity: identity, emit: emit,
+            adoptStyle: adoptStyle
           };
           return module.mount(root.querySelector(".mount"), options, openChanged);
         });

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::Settings;
 use crate::api::{describe, encode};
-use crate::panel::Screen;
+use crate::screen::Screen;
 use crate::words::long_date;
 
 #[derive(Clone, Debug, PartialEq)]

@@ -13,7 +13,7 @@ use crate::Settings;
 use crate::api::Failure;
 use crate::api::describe;
 use crate::form::FormState;
-use crate::panel::Screen;
+use crate::screen::Screen;
 use crate::status::StatusState;
 use crate::tickets;
 use crate::turnstile::TurnstileCheck;

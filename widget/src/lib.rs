@@ -7,6 +7,7 @@ mod contact;
 mod events;
 mod form;
 mod panel;
+mod screen;
 mod search;
 mod session;
 mod status;
@@ -72,28 +73,9 @@ impl Settings {
 /// panel.css, form.css and article.css, minified by `build.rs`.
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.min.css"));
 
-/// Gives the shadow root the widget's styles as a constructed stylesheet: a host page whose CSP allows
-/// no inline styles (no `'unsafe-inline'` in `style-src`) still shows the widget as designed, since CSP
-/// governs `<style>` elements but not stylesheets built through the CSSOM. Browsers without constructed
-/// stylesheets get a `<style>` element.
-fn adopt_style(container: &web_sys::HtmlElement) {
-    let root: JsValue = container.get_root_node().into();
-    let adopted = JsValue::from_str("adoptedStyleSheets");
-    let constructed = web_sys::CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(STYLE).is_ok());
-    if let (Some(sheet), Ok(sheets)) = (constructed, js_sys::Reflect::get(&root, &adopted))
-        && let Ok(sheets) = sheets.dyn_into::<js_sys::Array>()
-        && js_sys::Reflect::set(&root, &adopted, &sheets.concat(&js_sys::Array::of1(&sheet))).is_ok()
-    {
-        return;
-    }
-    if let Some(style) = container.owner_document().and_then(|document| document.create_element("style").ok()) {
-        style.set_text_content(Some(STYLE));
-        let _ = container.append_child(&style);
-    }
-}
-
 /// Status polling never runs more often than this, whatever the page asks for.
 const MIN_POLL_SECONDS: f64 = 1.0;
+/// How often status is polled when the page does not say (`data-status-poll`).
 const DEFAULT_POLL_SECONDS: f64 = 60.0;
 
 /// Reads a property of the loader's options object.
@@ -192,13 +174,17 @@ impl Widget {
 
 /// Renders the status banner and the panel into `container` (inside the loader's shadow root).
 ///
-/// `options` is `{ api, locale, product?, path?, appVersion?, identity?, pollSeconds?, status? }`, where
-/// `identity` is what the host page passed to `edgedesk.identify()` before the widget loaded and `status`
-/// is the text of a `/api/status` answer the loader already has. `on_open_change` is called with `true`
+/// `options` is `{ api, locale, product?, path?, appVersion?, identity?, pollSeconds?, status?, emit,
+/// adoptStyle }`, where `identity` is what the host page passed to `edgedesk.identify()` before the widget
+/// loaded, `status` is the text of a `/api/status` answer the loader already has, and `adoptStyle` is the
+/// loader's way of giving its shadow root a stylesheet that a strict CSP allows (constructed, else a
+/// `<style>` element). `on_open_change` is called with `true`
 /// or `false` whenever the panel opens or closes, including by its own close button or Escape.
 #[wasm_bindgen]
 pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: js_sys::Function) -> Widget {
-    adopt_style(&container);
+    if let Ok(adopt_style) = option(&options, "adoptStyle").dyn_into::<js_sys::Function>() {
+        let _ = adopt_style.call1(&JsValue::NULL, &JsValue::from_str(STYLE));
+    }
     let open = RwSignal::new(false);
     let session = Session::new(parse_identity(&option(&options, "identity")));
     let settings = Settings {
@@ -212,7 +198,11 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
     };
     let (locale, product, path) = (settings.locale, settings.product, settings.path);
     let command = RwSignal::new(None);
-    let poll_seconds = option(&options, "pollSeconds").as_f64().unwrap_or(DEFAULT_POLL_SECONDS).max(MIN_POLL_SECONDS);
+    let poll_seconds = option(&options, "pollSeconds")
+        .as_f64()
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .unwrap_or(DEFAULT_POLL_SECONDS)
+        .max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
     let app = move || {
         // Effects need the executor and owner that `mount_to` sets up, so this one is created inside it.

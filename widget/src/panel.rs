@@ -1,6 +1,5 @@
 //! The panel: search first; an article read in place; a contact form; the ticket number; "My tickets".
 
-use edgedesk_protocol::api::TicketAccepted;
 use edgedesk_protocol::status::Level;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -12,27 +11,11 @@ use crate::Settings;
 use crate::article::ArticleScreen;
 use crate::contact::{ContactScreen, SentScreen};
 use crate::form::FormState;
+use crate::screen::Screen;
 use crate::search::{SearchScreen, SearchState};
 use crate::status::StatusState;
 use crate::tickets::MyTicketsScreen;
 use crate::words::words;
-
-/// Where the customer is in the panel.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Screen {
-    Search,
-    /// An article, by locale and slug, scrolled to a heading's anchor when given. `from_form` when it was
-    /// suggested while writing: "Back" returns to the form.
-    Article {
-        locale: String,
-        slug: String,
-        anchor: Option<String>,
-        from_form: bool,
-    },
-    Contact,
-    Sent(TicketAccepted),
-    MyTickets,
-}
 
 /// The controls inside `panel` that Tab reaches, in order: enabled, shown, not taken out of the order.
 fn tabbable(panel: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::Settings;
 use crate::api::{describe, encode};
-use crate::panel::Screen;
+use crate::screen::Screen;
 use crate::words::{Words, plural};
 
 /// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::describe;
 use crate::api::{Failure, encode};
-use crate::panel::Screen;
+use crate::screen::Screen;
 use crate::words::{Words, local_time};
 use crate::{Settings, storage};
 
