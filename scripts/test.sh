@@ -29,5 +29,15 @@ fi
 echo "$refused" | grep -q "placeholder ids" || { echo "$refused" >&2; exit 1; }
 
 step "Tests: the domain crates, cli, end-to-end (workerd + Chromium)"
-# The default members: the domain crates under crates/, cli and the end-to-end suite (the benchmark runs with `make bench`).
+# The default members: the domain crates under crates/, cli and the end-to-end suite (the benchmark runs
+# with `make bench`). Tests that need the shared corpora and cannot find them leave their names in
+# target/corpora-not-run/ (CI=true makes that a failure instead); they are listed once, at the end.
+not_run=target/corpora-not-run
+rm -rf "$not_run"
 cargo test
+if [ -d "$not_run" ] && [ -n "$(ls -A "$not_run")" ]; then
+  step "Not run: $(ls "$not_run" | wc -l) tests that read the shared corpora"
+  cat "$not_run"/* | sed 's/^/  /'
+  echo "  Get them: put the shared folder (with corpora/) beside the repository, or set EDGEDESK_CORPORA"
+  echo "  to the folder that holds arduino-help-center/ and diplodoc-docs/, then run make test again."
+fi

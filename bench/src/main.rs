@@ -61,7 +61,7 @@ fn main() -> ExitCode {
 
 async fn run() -> Result<()> {
     let root = repo_root();
-    let shared = root.join("../shared/corpora");
+    let shared = edgedesk_e2e::corpora::corpora_dir();
     let relevance = |name: &str| -> Result<Option<Vec<Judgement>>> {
         let path = root.join("tests/relevance").join(name);
         Ok(Some(serde_json::from_slice(&std::fs::read(&path).with_context(|| path.display().to_string())?)?))

@@ -4,18 +4,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use edgedesk_e2e::corpora::corpus;
+
 fn edgedesk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_edgedesk")).args(args).output().expect("the edgedesk binary runs")
 }
 
 fn demo_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb-content")
-}
-
-fn corpus(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora").join(name);
-    assert!(path.is_dir(), "the shared corpora must sit beside the repository at {}", path.display());
-    path
 }
 
 fn stdout(output: &Output) -> String {
@@ -186,7 +182,10 @@ fn a_missing_content_directory_is_a_clear_error() {
 
 #[test]
 fn the_arduino_help_center_checks_clean_with_a_few_summarized_warnings() {
-    let output = edgedesk(&["check", corpus("arduino-help-center/content").to_str().unwrap(), "--format", "json"]);
+    let Some(content) = corpus("cli::the_arduino_help_center_checks_clean", "arduino-help-center/content") else {
+        return;
+    };
+    let output = edgedesk(&["check", content.to_str().unwrap(), "--format", "json"]);
     assert!(output.status.success(), "{}", stdout(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["articles"], 404);
@@ -200,7 +199,10 @@ fn the_arduino_help_center_checks_clean_with_a_few_summarized_warnings() {
 
 #[test]
 fn the_diplodoc_docs_load_with_actionable_problems() {
-    let output = edgedesk(&["check", corpus("diplodoc-docs").to_str().unwrap(), "--format", "json"]);
+    let Some(content) = corpus("cli::the_diplodoc_docs_load_with_actionable_problems", "diplodoc-docs") else {
+        return;
+    };
+    let output = edgedesk(&["check", content.to_str().unwrap(), "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["articles"], 180);
     let problems = report["problems"].as_array().unwrap();
@@ -213,7 +215,9 @@ fn the_diplodoc_docs_load_with_actionable_problems() {
 
 #[test]
 fn search_answers_on_the_arduino_help_center() {
-    let content = corpus("arduino-help-center/content");
+    let Some(content) = corpus("cli::search_answers_on_the_arduino_help_center", "arduino-help-center/content") else {
+        return;
+    };
     let output =
         edgedesk(&["search", content.to_str().unwrap(), "board not detected by the IDE", "--json", "--limit", "5"]);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -5,16 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use edgedesk_e2e::corpora::corpus;
+
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn evaluate(content: &str, set: &str, locale: &str) -> serde_json::Value {
-    let content = repository().join("../shared/corpora").join(content);
-    assert!(content.is_dir(), "the shared corpora must sit beside the repository at {}", content.display());
+fn evaluate(content: &Path, set: &str, locale: &str) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_edgedesk"))
         .arg("eval")
-        .arg(&content)
+        .arg(content)
         .arg(repository().join("tests/relevance").join(set))
         .args(["--locale", locale, "--json"])
         .output()
@@ -35,10 +35,17 @@ fn assert_floor(evaluation: &serde_json::Value, min_queries: u64, recall_floor: 
 
 #[test]
 fn arduino_help_center_customer_questions() {
-    assert_floor(&evaluate("arduino-help-center/content", "arduino.json", "en"), 60, 0.85, 0.72);
+    let Some(content) = corpus("relevance::arduino_help_center_customer_questions", "arduino-help-center/content")
+    else {
+        return;
+    };
+    assert_floor(&evaluate(&content, "arduino.json", "en"), 60, 0.85, 0.72);
 }
 
 #[test]
 fn diplodoc_russian_questions_in_other_word_forms() {
-    assert_floor(&evaluate("diplodoc-docs", "diplodoc-ru.json", "ru"), 25, 0.85, 0.73);
+    let Some(content) = corpus("relevance::diplodoc_russian_questions_in_other_word_forms", "diplodoc-docs") else {
+        return;
+    };
+    assert_floor(&evaluate(&content, "diplodoc-ru.json", "ru"), 25, 0.85, 0.73);
 }

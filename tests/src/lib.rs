@@ -2,6 +2,8 @@
 //! `wrangler dev` with its own D1 state, chromedriver driving headless Chromium, and plain HTTP servers
 //! for host pages on other origins. Every wait polls for readiness; nothing sleeps a fixed time.
 
+pub mod corpora;
+
 use std::fs::File;
 use std::future::Future;
 use std::net::TcpListener;

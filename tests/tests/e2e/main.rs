@@ -17,6 +17,7 @@ mod insights;
 mod load;
 mod locale;
 mod migrations;
+mod regressions;
 mod status;
 mod tickets;
 mod widget;
@@ -140,6 +141,8 @@ fn main() {
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
+        regressions::the_preflight_allows_if_none_match,
+        regressions::put_on_my_tickets_says_to_use_post,
         contract::the_openapi_description_has_every_route_and_nothing_else,
         tickets::tickets_filed_while_the_helpdesk_is_down_arrive_exactly_once,
         tickets::a_double_submit_makes_one_ticket,
