@@ -173,31 +173,29 @@ pub fn SearchScreen(
             from_form: false,
         });
     };
-    let on_keydown = {
-        move |event: KeyboardEvent| {
-            let hits = state.hits();
-            match event.key().as_str() {
-                "ArrowDown" | "ArrowUp" if !hits.is_empty() => {
-                    event.prevent_default();
-                    let last = hits.len() - 1;
-                    let next = match (state.active.get_untracked(), event.key().as_str()) {
-                        (None, "ArrowDown") => 0,
-                        (None, _) => last,
-                        (Some(at), "ArrowDown") => (at + 1).min(last),
-                        (Some(at), _) => at.saturating_sub(1),
-                    };
-                    state.active.set(Some(next));
-                }
-                "Enter" => {
-                    event.prevent_default();
-                    let chosen = state.active.get_untracked().unwrap_or(0);
-                    // Nothing to open: the search is counted once it settles, like any other.
-                    if let Some(hit) = hits.get(chosen) {
-                        open_hit(hit);
-                    }
-                }
-                _ => {}
+    let on_keydown = move |event: KeyboardEvent| {
+        let hits = state.hits();
+        match event.key().as_str() {
+            "ArrowDown" | "ArrowUp" if !hits.is_empty() => {
+                event.prevent_default();
+                let last = hits.len() - 1;
+                let next = match (state.active.get_untracked(), event.key().as_str()) {
+                    (None, "ArrowDown") => 0,
+                    (None, _) => last,
+                    (Some(at), "ArrowDown") => (at + 1).min(last),
+                    (Some(at), _) => at.saturating_sub(1),
+                };
+                state.active.set(Some(next));
             }
+            "Enter" => {
+                event.prevent_default();
+                let chosen = state.active.get_untracked().unwrap_or(0);
+                // Nothing to open: the search is counted once it settles, like any other.
+                if let Some(hit) = hits.get(chosen) {
+                    open_hit(hit);
+                }
+            }
+            _ => {}
         }
     };
 

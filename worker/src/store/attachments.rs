@@ -4,7 +4,7 @@ use edgedesk_protocol::api::ApiError;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement, Env, HttpMetadata};
 
-use super::{first, run, statement};
+use super::{execute, first, statement};
 use crate::http::internal;
 
 const BUCKET: &str = "ATTACHMENTS";
@@ -31,7 +31,7 @@ pub async fn put(env: &Env, database: &D1Database, upload: &Upload, bytes: Vec<u
         .execute()
         .await
         .map_err(internal)?;
-    run(
+    execute(
         database,
         "INSERT INTO attachments (id, name, media_type, bytes) VALUES (?1, ?2, ?3, ?4)",
         &[
@@ -41,8 +41,7 @@ pub async fn put(env: &Env, database: &D1Database, upload: &Upload, bytes: Vec<u
             upload.bytes.into(),
         ],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// An upload no ticket has claimed yet.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-use super::{all, nullable, run, statement};
+use super::{all, execute, nullable, statement};
 use crate::http::internal;
 
 /// Tickets accepted in `[?1, ?2)`, of product ?3 if given, with their delivery (confirmed when a ?4 event
@@ -111,6 +111,5 @@ fn rows<T: DeserializeOwned>(result: &D1Result) -> Result<Vec<T>, ApiError> {
 
 /// Forgets events from before `cutoff` (Unix seconds).
 pub async fn forget_before(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
-    run(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await?;
-    Ok(())
+    execute(database, "DELETE FROM events WHERE at < ?1", &[(cutoff as f64).into()]).await
 }

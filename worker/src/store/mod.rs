@@ -37,6 +37,11 @@ pub fn statement(database: &D1Database, sql: &str, values: &[JsValue]) -> Result
     database.prepare(sql).bind(values).map_err(internal)
 }
 
+/// Runs an INSERT, UPDATE or DELETE for its effect alone.
+pub async fn execute(database: &D1Database, sql: &str, values: &[JsValue]) -> Result<(), ApiError> {
+    run(database, sql, values).await.map(drop)
+}
+
 /// Runs an INSERT, UPDATE or DELETE; the result tells how many rows changed.
 pub async fn run(database: &D1Database, sql: &str, values: &[JsValue]) -> Result<D1Result, ApiError> {
     statement(database, sql, values)?.run().await.map_err(internal)

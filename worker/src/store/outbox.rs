@@ -9,7 +9,7 @@ use edgedesk_tickets::lifecycle;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
-use super::{all, changes, first, nullable, run, statement, tickets};
+use super::{all, changes, execute, first, nullable, run, statement, tickets};
 use crate::http::internal;
 
 /// SQLite's clock, for the row's `updated_at`.
@@ -55,25 +55,23 @@ pub async fn unsent(database: &D1Database, number: &str) -> Result<Option<Unsent
 
 /// No helpdesk is configured: the ticket stays in D1 (`edgedesk tickets list`) until one is.
 pub async fn hold(database: &D1Database, number: &str) -> Result<(), ApiError> {
-    run(
+    execute(
         database,
         "UPDATE outbox SET state = ?2, next_attempt_at = 0 WHERE number = ?1",
         &[number.into(), DeliveryState::Held.as_str().into()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The helpdesk cannot be used (its settings are incomplete): the reason is kept, and the sweep tries
 /// again at `next_attempt_at`.
 pub async fn postpone(database: &D1Database, number: &str, reason: &str, next_attempt_at: i64) -> Result<(), ApiError> {
-    run(
+    execute(
         database,
         "UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE number = ?1",
         &[number.into(), reason.into(), (next_attempt_at as f64).into()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Records attempt number `attempt` to `backend` and its outcome. A retry is due for the sweep at
@@ -127,15 +125,14 @@ pub async fn record(
 
 /// A message the queue gave up on: a pending row stays pending, for the sweep at `next_attempt_at`.
 pub async fn park(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<(), ApiError> {
-    run(
+    execute(
         database,
         "UPDATE outbox SET next_attempt_at = ?2, \
          last_error = coalesce(last_error, 'not confirmed') || ' (the queue gave up; the sweep retries hourly)' \
          WHERE number = ?1 AND state = ?3",
         &[number.into(), (next_attempt_at as f64).into(), DeliveryState::Pending.as_str().into()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Rows whose time has come at `now` and that the sweep sends ([`lifecycle::is_due`]), oldest first.
@@ -163,13 +160,12 @@ pub async fn due(
 /// Hands row `number` to the queue again: pending, and due for the sweep at `next_attempt_at` unless the
 /// queue confirms it first.
 pub async fn lease(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<(), ApiError> {
-    run(
+    execute(
         database,
         "UPDATE outbox SET state = ?2, next_attempt_at = ?3 WHERE number = ?1",
         &[number.into(), DeliveryState::Pending.as_str().into(), (next_attempt_at as f64).into()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// An operator sends a ticket again ([`lifecycle::can_replay`]), counting attempts from zero; `false`

@@ -7,7 +7,7 @@ use edgedesk_tickets::lifecycle::{self, Progress};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
-use super::{all, attachments, changes, first, nullable, outbox, run, statement};
+use super::{all, attachments, changes, execute, first, nullable, outbox, statement};
 use crate::http::internal;
 
 /// The answer given to an idempotency key already used, if any.
@@ -131,13 +131,12 @@ pub async fn events(database: &D1Database, number: &str) -> Result<Vec<TicketEve
 
 /// Records the customer's rating at `at`, unless one was recorded already.
 pub async fn rate(database: &D1Database, number: &str, rating: &str, at: i64) -> Result<(), ApiError> {
-    run(
+    execute(
         database,
         "UPDATE tickets SET rating = ?1, rated_at = ?3 WHERE number = ?2 AND rating IS NULL",
         &[rating.into(), number.into(), (at as f64).into()],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Records the helpdesk's progress report on ticket `number`; `false` when there is no such ticket.
@@ -178,6 +177,5 @@ pub fn confirmation(database: &D1Database, number: &str) -> Result<Vec<D1Prepare
 
 /// Forgets idempotency keys made before `cutoff`: nobody retries a submission that late.
 pub async fn forget_idempotency_keys(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
-    run(database, "DELETE FROM idempotency_keys WHERE created_at < ?1", &[(cutoff as f64).into()]).await?;
-    Ok(())
+    execute(database, "DELETE FROM idempotency_keys WHERE created_at < ?1", &[(cutoff as f64).into()]).await
 }
