@@ -8,7 +8,7 @@ ALTER TABLE tickets ADD COLUMN steps_tried TEXT;
 ALTER TABLE tickets ADD COLUMN expected_reply_at TEXT;
 -- received → delivered → open / pending / solved / closed, as the helpdesk reports it.
 ALTER TABLE tickets ADD COLUMN status TEXT NOT NULL DEFAULT 'received';
--- The ticket exactly as it is delivered (edgedesk_core::delivery::StoredTicket as JSON).
+-- The ticket exactly as it is delivered (edgedesk_tickets::accept::StoredTicket as JSON).
 ALTER TABLE tickets ADD COLUMN payload TEXT;
 ALTER TABLE tickets ADD COLUMN rating TEXT CHECK (rating IN ('good', 'bad'));
 ALTER TABLE tickets ADD COLUMN customer_id TEXT;

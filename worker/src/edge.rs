@@ -115,7 +115,8 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// The rate limits (`[[ratelimits]]` in `wrangler.toml`), each per client address a minute; a refused
+/// The rate limits (`[[ratelimits]]` in `wrangler.toml`), each counted per key a minute (a client address,
+/// or for tickets also a verified customer); a refused
 /// client is told to retry after [`crate::http::RATE_LIMIT_PERIOD_SECONDS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {

@@ -70,14 +70,12 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     no_content()
 }
 
-/// `POST /api/gaps`: a search that found nothing, from widgets that reported it apart from the search;
-/// recorded as the search event it is.
+/// `POST /api/gaps`: a search that found nothing, from widgets that reported it beside the search event
+/// itself (`POST /api/events`). That event is what counts, so this one is checked and answered, and
+/// recording it again would count the search twice.
 pub async fn gap(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
-    let mut event = insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
-    edge::limit_events(&request, env).await?;
-    event.locale = Some(assets::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned());
-    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
+    insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
     no_content()
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_protocol::api::{ApiError, SearchResponse};
+use edgedesk_protocol::api::{ApiError, SearchResponse, is_article_slug};
 use edgedesk_search::{self as search, Query, context};
 use worker::{Env, Request};
 
@@ -61,9 +61,11 @@ pub async fn suggestions(request: &Request, env: &Env) -> ApiResult {
 /// `GET /api/articles/{slug}?locale=`.
 pub async fn article(request: &Request, env: &Env, slug: &str) -> ApiResult {
     let slug = decode(slug);
-    let article = assets::article(env, &locale(request, env).await?, &slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found(&format!("The article `{slug}`")))?;
+    let not_found = || ApiError::not_found(&format!("The article `{slug}`"));
+    if !is_article_slug(&slug) {
+        return Err(not_found());
+    }
+    let article = assets::article(env, &locale(request, env).await?, &slug).await?.ok_or_else(not_found)?;
     // Media in the HTML is addressed from the worker's origin; the widget shows it on other origins.
     let article = article.with_media_origin(&own_origin(request)?);
     let etag = assets::manifest(env).await?.etag();

@@ -44,7 +44,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let support = assets::support(env).await?;
     let new_ticket = ticket::parse(&body, &support.topic_ids())?;
     let moment = Moment::of(&request, env)?;
-    let customer = verified_customer(env, new_ticket.identity.as_ref(), moment.at)?;
+    let customer = verified_customer(env, new_ticket.identity.as_ref(), edge::unix_now())?;
 
     let client_address = edge::client_address(&request)?;
     let mut limit_keys = vec![format!("ip:{client_address}")];
@@ -61,7 +61,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     }
 
     let attachments =
-        uploaded_attachments(&database, env, &new_ticket.attachments, &own_origin(&request)?, moment.at).await?;
+        uploaded_attachments(&database, env, &new_ticket.attachments, &own_origin(&request)?, edge::unix_now()).await?;
     let user_agent = header(&request, "User-Agent")?;
 
     for _ in 0..TICKET_NUMBER_ATTEMPTS {
@@ -150,7 +150,8 @@ async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_address: 
     turnstile::check_turnstile(&answer)
 }
 
-/// The ticket's attachments as uploaded, each with a signed link support can open.
+/// The ticket's attachments as uploaded, each with a link support can open, signed at `now` by the wall
+/// clock (the download checks it against the same).
 async fn uploaded_attachments(
     database: &D1Database,
     env: &Env,

@@ -20,6 +20,7 @@ use edgedesk_protocol::api::{
 };
 use edgedesk_protocol::insights::MAX_PRODUCT_CHARS;
 pub use edgedesk_protocol::insights::{EventKind, NewEvent, check_visit, product_name, visit_id};
+use edgedesk_protocol::ticket::MAX_LOCALE_CHARS;
 use edgedesk_search::text;
 use edgedesk_tickets::support::Support;
 
@@ -90,7 +91,7 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
         kind,
         visit: check_visit(event.visit)?,
         product: product_name(event.product),
-        locale: event.locale.map(|locale| locale.trim().chars().take(35).collect()),
+        locale: event.locale.map(|locale| locale.trim().chars().take(MAX_LOCALE_CHARS).collect()),
         subject,
         value,
     })

@@ -87,3 +87,15 @@ pub fn check_visit(visit: Option<String>) -> Result<Option<String>, ApiError> {
     }
     Ok(Some(visit))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_kinds_keep_their_names_on_the_wire_and_in_d1() {
+        for kind in [EventKind::Search, EventKind::ArticleView, EventKind::Feedback, EventKind::Deflection] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+    }
+}

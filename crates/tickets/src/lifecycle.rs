@@ -71,6 +71,13 @@ pub fn after_attempt(outcome: &Outcome) -> DeliveryState {
     }
 }
 
+/// Whether an attempt's outcome is recorded on a row in state `current`. A confirmation always is (the
+/// helpdesk has the ticket, whatever was recorded before); a retry or a refusal only while the row still
+/// awaits delivery, so that a late one from a second consumer never undoes a confirmation.
+pub fn records_outcome(current: DeliveryState, outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Delivered { .. }) || awaits_delivery(current)
+}
+
 /// Whether the queue consumer sends a row it is handed: one not yet delivered or refused.
 pub fn awaits_delivery(state: DeliveryState) -> bool {
     matches!(state, DeliveryState::Pending | DeliveryState::Held)
@@ -152,6 +159,20 @@ mod tests {
         let retry = Outcome::Retry { after_seconds: 10, reason: "503".into() };
         assert_eq!(after_attempt(&retry), DeliveryState::Pending);
         assert_eq!(after_attempt(&Outcome::Refused { reason: "422".into() }), DeliveryState::Failed);
+    }
+
+    /// Found in review: a retry recorded after another consumer's confirmation turned a delivered ticket
+    /// back into a pending one, which the sweep then sent again.
+    #[test]
+    fn a_late_retry_never_undoes_a_confirmation() {
+        let retry = Outcome::Retry { after_seconds: 10, reason: "503".into() };
+        let refused = Outcome::Refused { reason: "422".into() };
+        let delivered = Outcome::Delivered { backend_id: None };
+        assert!(!records_outcome(DeliveryState::Delivered, &retry));
+        assert!(!records_outcome(DeliveryState::Delivered, &refused));
+        assert!(records_outcome(DeliveryState::Failed, &delivered));
+        assert!(records_outcome(DeliveryState::Pending, &retry) && records_outcome(DeliveryState::Held, &refused));
+        assert_eq!(states_where(|state| records_outcome(state, &retry)), r#"["pending","held"]"#);
     }
 
     #[test]

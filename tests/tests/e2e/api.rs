@@ -1,6 +1,9 @@
 //! The HTTP API as any client sees it, against workerd and its local D1.
 
+use std::time::Duration;
+
 use anyhow::{Context, Result, ensure};
+use edgedesk_e2e::eventually;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -186,21 +189,33 @@ pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> R
     )?;
 
     let unique = format!("teleport my invoices {}", world.admin_token);
-    for spelling in [unique.clone(), format!("  Teleport my INVOICES {}? ", world.admin_token)] {
-        let gap = post("/api/gaps", json!({"query": spelling, "locale": "en"})).await?;
-        ensure!(gap.status() == 204, "gap: {}", gap.status());
-    }
+    // Older widgets also sent the gap apart from the search event; it is checked, and counted only once,
+    // as the search event.
+    let gap = post("/api/gaps", json!({"query": unique, "locale": "en"})).await?;
+    ensure!(gap.status() == 204, "gap: {}", gap.status());
     assert_error(&json_of(post("/api/gaps", json!({"query": "?!"})).await?).await?, 400, "required", Some("query"))?;
+    for spelling in [unique.clone(), format!("  Teleport my INVOICES {}? ", world.admin_token)] {
+        let search = json!({"kind": "search", "query": spelling, "results": 0, "locale": "en"});
+        let recorded = post("/api/events", search).await?;
+        ensure!(recorded.status() == 202, "search event: {}", recorded.status());
+    }
 
     let gaps_url = world.worker.url("/api/admin/gaps?locale=en");
     assert_error(&json_of(client.get(&gaps_url).send().await?).await?, 401, "unauthorized", None)?;
     let wrong = client.get(&gaps_url).bearer_auth("not-the-token").send().await?;
     assert_error(&json_of(wrong).await?, 401, "unauthorized", None)?;
-    let report = client.get(&gaps_url).bearer_auth(&world.admin_token).send().await?;
-    let (status, body) = json_of(report).await?;
-    ensure!(status == 200, "{status}: {body}");
+    // Events are written after the answer: wait for both.
+    let body = eventually("both searches in the gaps report", Duration::from_secs(10), || async {
+        let report = client.get(&gaps_url).bearer_auth(&world.admin_token).send().await?;
+        let (status, body) = json_of(report).await?;
+        ensure!(status == 200, "{status}: {body}");
+        let gap = body["gaps"].as_array().context("gaps")?.iter().find(|gap| gap["query"] == unique).cloned();
+        ensure!(gap.is_some_and(|gap| gap["searches"].as_u64() >= Some(2)), "not yet: {body}");
+        Ok(body)
+    })
+    .await?;
     let gap = body["gaps"].as_array().context("gaps")?.iter().find(|gap| gap["query"] == unique).cloned();
-    ensure!(gap.as_ref().is_some_and(|gap| gap["searches"] == 2), "both spellings count as one gap: {body}");
+    ensure!(gap.as_ref().is_some_and(|gap| gap["searches"] == 2), "both spellings count as one gap, once each: {body}");
 
     // The same report in an operator's terminal.
     let edgedesk = |token: &str| {

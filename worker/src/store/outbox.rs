@@ -75,7 +75,9 @@ pub async fn postpone(database: &D1Database, number: &str, reason: &str, next_at
 }
 
 /// Records attempt number `attempt` to `backend` and its outcome. A retry is due for the sweep at
-/// `retry_at` should the queue's own retry never come.
+/// `retry_at` should the queue's own retry never come. Only a confirmation may change a row that no
+/// longer awaits delivery ([`lifecycle::records_outcome`]): two consumers can hold the same ticket, and a
+/// late retry or refusal must not undo the other's confirmation.
 pub async fn record(
     database: &D1Database,
     number: &str,
@@ -85,6 +87,7 @@ pub async fn record(
     retry_at: i64,
 ) -> Result<(), ApiError> {
     let state = lifecycle::after_attempt(outcome).as_str();
+    let open_states = lifecycle::states_where(|current| lifecycle::records_outcome(current, outcome));
     match outcome {
         Outcome::Delivered { backend_id } => {
             let mut statements = vec![statement(
@@ -103,9 +106,16 @@ pub async fn record(
                 database,
                 &format!(
                     "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, next_attempt_at = ?5, \
-                     updated_at = {NOW} WHERE number = ?1"
+                     updated_at = {NOW} WHERE number = ?1 AND state IN (SELECT value FROM json_each(?6))"
                 ),
-                &[number.into(), state.into(), attempt.into(), reason.as_str().into(), (retry_at as f64).into()],
+                &[
+                    number.into(),
+                    state.into(),
+                    attempt.into(),
+                    reason.as_str().into(),
+                    (retry_at as f64).into(),
+                    open_states.into(),
+                ],
             )
             .await?;
         }
@@ -113,9 +123,10 @@ pub async fn record(
             run(
                 database,
                 &format!(
-                    "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, updated_at = {NOW} WHERE number = ?1"
+                    "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, updated_at = {NOW} \
+                     WHERE number = ?1 AND state IN (SELECT value FROM json_each(?5))"
                 ),
-                &[number.into(), state.into(), attempt.into(), reason.as_str().into()],
+                &[number.into(), state.into(), attempt.into(), reason.as_str().into(), open_states.into()],
             )
             .await?;
         }
