@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 pub mod context;
+pub mod language;
 pub mod manifest;
 mod postings;
 pub mod relevance;
@@ -426,6 +427,12 @@ impl SearchIndex {
         product_ok && query.section.is_none_or(|section| article.section == section)
     }
 
+    /// How many of the query's words these articles use, as they are or stemmed.
+    pub fn known_words(&self, text: &str) -> usize {
+        let cyrillic = Cyrillic::for_locale(&self.locale);
+        text::words(text).filter(|word| self.term(&text::stem(&word.folded, cyrillic)).is_some()).count()
+    }
+
     /// The query's words with the index terms each may stand for. Stop words are left out when the query
     /// has other words, so "how do I export" ranks by "export".
     fn query_words(&self, text: &str) -> Vec<QueryWord> {
@@ -733,17 +740,7 @@ fn synonym_table(
 
 /// Words too common to rank by, in the languages edgedesk ships with. Only queries drop them.
 fn is_stop_word(folded: &str) -> bool {
-    const STOP_WORDS: &[&str] = &[
-        // English
-        "a", "an", "and", "are", "as", "at", "be", "can", "cant", "do", "does", "doesnt", "dont", "for", "from", "get",
-        "has", "have", "how", "i", "im", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "the", "this",
-        "to", "was", "what", "when", "where", "why", "will", "with", "wont", "you", "your", // Russian
-        "в", "во", "все", "где", "да", "для", "до", "если", "же", "и", "из", "как", "ли", "мне", "мой", "на", "не",
-        "нет", "ни", "но", "о", "об", "от", "по", "при", "с", "со", "так", "то", "у", "что", "это", "я",
-        // Ukrainian
-        "є", "з", "із", "й", "мені", "мій", "та", "це", "чи", "що", "як", "яка", "який",
-    ];
-    STOP_WORDS.contains(&folded)
+    language::is_function_word(folded)
 }
 
 #[cfg(test)]

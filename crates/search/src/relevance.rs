@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use edgedesk_protocol::api::SearchHit;
+
 use crate::{Query, SearchIndex};
 
 /// Hits a customer actually looks at.
@@ -20,6 +22,10 @@ pub struct Judgement {
     /// What kind of query this is (question, typo, prefix, …), for a breakdown.
     #[serde(default)]
     pub kind: String,
+    /// The language of the page the customer typed on, when it is not the set's: a Russian query on the
+    /// English site, say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_locale: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,12 +51,17 @@ pub struct Evaluation {
 }
 
 pub fn evaluate(index: &SearchIndex, judgements: &[Judgement]) -> Evaluation {
+    evaluate_with(judgements, |judgement| index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }))
+}
+
+/// Scores the hits `search` gives for each judgement's query (at least [`RANK_DEPTH`] of them).
+pub fn evaluate_with(judgements: &[Judgement], search: impl Fn(&Judgement) -> Vec<SearchHit>) -> Evaluation {
     let mut found = 0;
     let mut reciprocal_ranks = 0.0;
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
     for judgement in judgements {
-        let hits = index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) });
+        let hits = search(judgement);
         let rank = hits.iter().position(|hit| judgement.expected.contains(&hit.source)).map(|at| at + 1);
         let in_top = rank.is_some_and(|rank| rank <= RECALL_DEPTH);
         let kind = by_kind.entry(judgement.kind.clone()).or_default();
@@ -100,6 +111,7 @@ mod tests {
             query: query.into(),
             expected: vec![expected.into()],
             kind: "k".into(),
+            page_locale: None,
         };
         let evaluation = evaluate(&index, &[judge("apple pie ", "a"), judge("apple ", "b"), judge("plum ", "c")]);
         assert_eq!(evaluation.queries, 3);
