@@ -342,7 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )
             .with_context(|| format!("{} is not a relevance set", relevance_file.display()))?;
             let locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
-            let evaluation = relevance::evaluate(&knowledge_base.search_index(&locale), &judgements);
+            let evaluation = relevance::evaluate_routed(&knowledge_base.search_indexes(), &locale, &judgements);
             if json {
                 println!("{}", serde_json::to_string_pretty(&evaluation)?);
             } else {
@@ -355,7 +355,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if knowledge_base.has_errors() {
                 eprintln!("note: {} has errors; run `edgedesk check` to see them", content_dir.display());
             }
-            let locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
+            let page_locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
+            // As the worker does: a query in another language is searched in that language's articles.
+            let locale = knowledge_base.locale_for_query(&query, &page_locale);
+            if locale != page_locale && !json {
+                println!("Searched the {locale} articles: the query is written in their language.");
+            }
             let query = Query { text: &query, product: product.as_deref(), section: section.as_deref(), limit };
             let hits = knowledge_base.search_index(&locale).search(&query);
             if json {

@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::screen::Screen;
-use crate::words::{Words, plural};
+use crate::words::{Words, endonym, plural, same_language};
 
 /// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -231,6 +231,16 @@ pub fn SearchScreen(
         }
         .into_any(),
     };
+    // A query in another language than the panel's was answered from that language's articles.
+    let panel_locale = locale.clone();
+    let other_language = move || match state.results.get() {
+        Results::Found { locale: found_in, hits } if !hits.is_empty() && !same_language(&found_in, &panel_locale) => {
+            Some(view! {
+                <p class="notice found-in">{words.in_another_language}" "<span lang=found_in.clone()>{endonym(&found_in).to_owned()}</span></p>
+            })
+        }
+        _ => None,
+    };
     let result_count = move || match state.results.get() {
         Results::Found { hits, .. } if hits.is_empty() => words.no_articles_found.to_owned(),
         Results::Found { hits, .. } => plural(&locale, hits.len(), words.articles_found),
@@ -268,6 +278,7 @@ pub fn SearchScreen(
                 on:keydown=on_keydown
             />
             <p class="visually-hidden" aria-live="polite">{result_count}</p>
+            {other_language}
             {result_list}
             <button
                 type="button"

@@ -18,6 +18,8 @@ pub struct Words {
     /// The live region's count: one, few, many (`{n}`); see [`plural`].
     pub articles_found: [&'static str; 3],
     pub no_articles_found: &'static str,
+    /// Before the name of the language the results are in, when it is not the panel's.
+    pub in_another_language: &'static str,
     pub contact_support: &'static str,
     pub for_this_page: &'static str,
     pub was_helpful: &'static str,
@@ -139,6 +141,21 @@ fn language_tag(locale: &str) -> &str {
     if (2..=8).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic()) { language } else { "en" }
 }
 
+/// Whether two locales are the same language (`ru` and `ru-RU` are).
+pub fn same_language(a: &str, b: &str) -> bool {
+    language_tag(a) == language_tag(b)
+}
+
+/// A language's name as its speakers write it, for the languages the widget speaks; others by their tag.
+pub fn endonym(locale: &str) -> &str {
+    match language_tag(locale) {
+        "en" => "English",
+        "ru" => "Русский",
+        "uk" => "Українська",
+        _ => locale,
+    }
+}
+
 /// `forms` (one, few, many) for `n` in `locale`, with `{n}` filled in. The browser knows every
 /// language's plural rules (`Intl.PluralRules`), so the widget ships none: Russian and Ukrainian say
 /// 1 статья, 2 статьи, 5 статей, 21 статья.
@@ -189,6 +206,7 @@ static EN: Words = Words {
     no_match: "No articles match. Try other words, or write to us.",
     articles_found: ["{n} article found", "{n} articles found", "{n} articles found"],
     no_articles_found: "No articles found",
+    in_another_language: "Found in another language:",
     contact_support: "Contact support",
     for_this_page: "Suggested for this page",
     was_helpful: "Was this helpful?",
@@ -265,6 +283,7 @@ static RU: Words = Words {
     no_match: "Подходящих статей нет. Попробуйте другие слова или напишите нам.",
     articles_found: ["Найдена {n} статья", "Найдено {n} статьи", "Найдено {n} статей"],
     no_articles_found: "Статей не найдено",
+    in_another_language: "Найдено на другом языке:",
     contact_support: "Написать в поддержку",
     for_this_page: "Статьи к этой странице",
     was_helpful: "Статья помогла?",
@@ -341,6 +360,7 @@ static UK: Words = Words {
     no_match: "Відповідних статей немає. Спробуйте інші слова або напишіть нам.",
     articles_found: ["Знайдено {n} статтю", "Знайдено {n} статті", "Знайдено {n} статей"],
     no_articles_found: "Статей не знайдено",
+    in_another_language: "Знайдено іншою мовою:",
     contact_support: "Написати в підтримку",
     for_this_page: "Статті до цієї сторінки",
     was_helpful: "Стаття допомогла?",

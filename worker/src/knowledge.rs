@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{ApiError, SearchResponse, is_article_slug};
-use edgedesk_search::{self as search, Query, context};
+use edgedesk_search::{self as search, Query, context, language};
 use worker::{Env, Request};
 
 use crate::http::{ApiResult, cached, decode, json, json_bytes, own_origin, query_param};
@@ -19,13 +19,25 @@ async fn locale(request: &Request, env: &Env) -> Result<String, ApiError> {
     Ok(assets::manifest(env).await?.choose_locale(query_param(request, "locale")?.as_deref()).to_owned())
 }
 
-/// `GET /api/search?q=&locale=&product=&section=&limit=`.
+/// `GET /api/search?q=&locale=&product=&section=&limit=`. A query written in another language than the
+/// page's (a Russian one on the English page) is searched in that language's articles when the site has
+/// them, and the answer's `locale` says which.
 pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let text = query_param(request, "q")?.unwrap_or_default();
     let (product, section) = (query_param(request, "product")?, query_param(request, "section")?);
     let limit = query_param(request, "limit")?;
     let query = Query::from_params(&text, product.as_deref(), section.as_deref(), limit.as_deref())?;
-    let locale = locale(request, env).await?;
+    let page_locale = locale(request, env).await?;
+    let manifest = assets::manifest(env).await?;
+    let locales: Vec<&str> = manifest.locales.keys().map(String::as_str).collect();
+    let mut candidates = BTreeMap::new();
+    for candidate in std::iter::once(page_locale.as_str()).chain(language::other_locales(&text, &page_locale, &locales))
+    {
+        candidates.insert(candidate, assets::index(env, candidate).await?);
+    }
+    let locale =
+        language::locale_for_query(&text, &page_locale, &locales, |locale| candidates.get(locale).map(AsRef::as_ref))
+            .to_owned();
     let index = assets::index(env, &locale).await?;
     let ranking = index.rank(&query);
     let mut shards = BTreeMap::new();
@@ -38,8 +50,9 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
         let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
         shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
     });
-    let etag = assets::manifest(env).await?.etag();
-    cached(request, &etag, SEARCH_MAX_AGE, || json(200, &SearchResponse { hits, query: text.clone(), locale }))
+    cached(request, &manifest.etag(), SEARCH_MAX_AGE, || {
+        json(200, &SearchResponse { hits, query: text.clone(), locale })
+    })
 }
 
 /// `GET /api/sections?locale=`.

@@ -15,10 +15,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use edgedesk_e2e::corpora::corpora_dir;
 use edgedesk_e2e::repo_root;
-use edgedesk_kb::KnowledgeBase;
-use edgedesk_search::language::locale_for_query;
-use edgedesk_search::relevance::{self, Evaluation, Judgement, RANK_DEPTH};
-use edgedesk_search::{Query, SearchIndex};
+use edgedesk_search::SearchIndex;
+use edgedesk_search::relevance::{self, Judgement};
 
 /// The knowledge base and the page locale a set's name stands for.
 fn content_for(set: &str) -> Result<(PathBuf, String)> {
@@ -32,29 +30,12 @@ fn content_for(set: &str) -> Result<(PathBuf, String)> {
     Ok((content, locale.to_owned()))
 }
 
-struct Corpus {
-    indexes: BTreeMap<String, SearchIndex>,
-}
+/// Every locale's index of one knowledge base.
+type Indexes = BTreeMap<String, SearchIndex>;
 
-impl Corpus {
-    fn load(content: &Path) -> Result<Self> {
-        let knowledge_base: KnowledgeBase =
-            edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
-        let indexes = knowledge_base.locales().into_iter().map(|locale| {
-            let index = knowledge_base.search_index(&locale);
-            (locale, index)
-        });
-        Ok(Self { indexes: indexes.collect() })
-    }
-
-    fn evaluate(&self, page_locale: &str, judgements: &[Judgement]) -> Evaluation {
-        let locales: Vec<&str> = self.indexes.keys().map(String::as_str).collect();
-        relevance::evaluate_with(judgements, |judgement| {
-            let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
-            let locale = locale_for_query(&judgement.query, page, &locales, |locale| self.indexes.get(locale));
-            self.indexes[locale].search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) })
-        })
-    }
+fn load(content: &Path) -> Result<Indexes> {
+    let knowledge_base = edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
+    Ok(knowledge_base.search_indexes())
 }
 
 fn run() -> Result<()> {
@@ -67,7 +48,7 @@ fn run() -> Result<()> {
         .map(|entry| entry.map(|entry| entry.path()))
         .collect::<Result<_, _>>()?;
     files.sort();
-    let mut corpora: BTreeMap<PathBuf, Corpus> = BTreeMap::new();
+    let mut corpora: BTreeMap<PathBuf, Indexes> = BTreeMap::new();
     // Per language of the page: (queries, found in the top 5, sum of reciprocal ranks).
     let mut by_language: BTreeMap<String, (usize, f64, f64)> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -77,9 +58,9 @@ fn run() -> Result<()> {
         let (content, locale) = content_for(set)?;
         let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
         if !corpora.contains_key(&content) {
-            corpora.insert(content.clone(), Corpus::load(&content)?);
+            corpora.insert(content.clone(), load(&content)?);
         }
-        let evaluation = corpora[&content].evaluate(&locale, &judgements);
+        let evaluation = relevance::evaluate_routed(&corpora[&content], &locale, &judgements);
         println!(
             "{set:<16} {:>7} {:>8.1}% {:>7.3}",
             evaluation.queries,

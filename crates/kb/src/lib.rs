@@ -72,6 +72,26 @@ impl KnowledgeBase {
         self.articles.iter().map(|a| a.locale.clone()).chain(self.config.locales.iter().cloned()).collect()
     }
 
+    /// A search index for every locale.
+    pub fn search_indexes(&self) -> BTreeMap<String, SearchIndex> {
+        self.locales().into_iter().map(|locale| (locale.clone(), self.search_index(&locale))).collect()
+    }
+
+    /// The locale a query typed on a page in `page_locale` is searched in, as the worker chooses it
+    /// ([`edgedesk_search::language::locale_for_query`]).
+    pub fn locale_for_query(&self, text: &str, page_locale: &str) -> String {
+        let locales = self.locales();
+        let locales: Vec<&str> = locales.iter().map(String::as_str).collect();
+        let others = edgedesk_search::language::other_locales(text, page_locale, &locales);
+        if others.is_empty() {
+            return page_locale.to_owned();
+        }
+        let indexes: BTreeMap<&str, SearchIndex> =
+            std::iter::once(page_locale).chain(others).map(|locale| (locale, self.search_index(locale))).collect();
+        edgedesk_search::language::locale_for_query(text, page_locale, &locales, |locale| indexes.get(locale))
+            .to_owned()
+    }
+
     pub fn search_index(&self, locale: &str) -> SearchIndex {
         let synonyms = self.config.synonyms.get(locale).map(Vec::as_slice).unwrap_or_default();
         SearchIndex::build(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use edgedesk_protocol::api::SearchHit;
 
-use crate::{Query, SearchIndex};
+use crate::{Query, SearchIndex, language};
 
 /// Hits a customer actually looks at.
 pub const RECALL_DEPTH: usize = 5;
@@ -52,6 +52,23 @@ pub struct Evaluation {
 
 pub fn evaluate(index: &SearchIndex, judgements: &[Judgement]) -> Evaluation {
     evaluate_with(judgements, |judgement| index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }))
+}
+
+/// Scores judgements as the worker answers them: each query is searched in the locale of `indexes` that
+/// [`language::locale_for_query`] chooses for it, typed on a page in `page_locale` (or the judgement's own).
+pub fn evaluate_routed(
+    indexes: &BTreeMap<String, SearchIndex>,
+    page_locale: &str,
+    judgements: &[Judgement],
+) -> Evaluation {
+    let locales: Vec<&str> = indexes.keys().map(String::as_str).collect();
+    evaluate_with(judgements, |judgement| {
+        let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
+        let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
+        indexes
+            .get(locale)
+            .map_or_else(Vec::new, |index| index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }))
+    })
 }
 
 /// Scores the hits `search` gives for each judgement's query (at least [`RANK_DEPTH`] of them).

@@ -233,6 +233,28 @@ pub async fn votes_and_search_gaps_are_recorded_and_reported(world: &World) -> R
     Ok(())
 }
 
+/// A customer who types in another language than the page's gets the articles written in it, and the
+/// answer says which language that is; Latin words in a Russian query keep it on the Russian page.
+pub async fn search_answers_in_the_language_the_query_is_written_in(world: &World) -> Result<()> {
+    let search = |query: &str, locale: &str| {
+        let request = Client::new().get(world.worker.url("/api/search")).query(&[("q", query), ("locale", locale)]);
+        async move { request.send().await?.json::<Value>().await }
+    };
+    for (query, page, answered_in, article) in [
+        ("как сбросить пароль", "en", "ru", "reset-password"),
+        ("як скинути пароль", "en", "uk", "reset-password"),
+        ("двофакторна автентифікація", "ru", "uk", "two-factor-authentication"),
+        ("reset my password", "ru", "en", "reset-password"),
+        ("сброс пароля", "ru", "ru", "reset-password"),
+    ] {
+        let answer = search(query, page).await?;
+        ensure!(answer["locale"] == answered_in, "{query:?} on the {page} page: {answer}");
+        let first = &answer["hits"][0];
+        ensure!(first["slug"] == article && first["locale"] == answered_in, "{query:?}: {answer}");
+    }
+    Ok(())
+}
+
 pub async fn search_rejects_bad_parameters(world: &World) -> Result<()> {
     assert_error(&get(world, "/api/search?q=plan&limit=0").await?, 400, "invalid_limit", Some("limit"))?;
     assert_error(&get(world, "/api/search?q=plan&limit=many").await?, 400, "invalid_limit", Some("limit"))?;

@@ -93,6 +93,21 @@ pub async fn the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates(world
     browser.close().await
 }
 
+/// A customer on the English page who types in Russian gets the Russian article, and the panel says the
+/// results are in another language.
+pub async fn a_russian_query_in_the_english_panel_finds_the_russian_article(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &format!("{}/billing/invoices", world.host.base_url)).await?;
+    widget.open().await?;
+    widget.search("как сбросить пароль").await?;
+    widget.text_of(".found-in", "Found in another language: Русский").await?;
+    let language = widget.element(".found-in span").await?.attr("lang").await?;
+    ensure!(language.as_deref() == Some("ru"), "the language's name is marked {language:?}");
+    widget.text_of(".hit-title", "Сброс пароля").await?;
+    widget.element(".hit").await?.click().await?;
+    widget.text_of(".article-title", "Сброс пароля").await?;
+    browser.close().await
+}
+
 pub async fn suggestions_follow_the_apps_route(world: &World) -> Result<()> {
     // The API: the articles written for a page, most specific first; a path that is not one is refused.
     let suggested: Value =

@@ -132,6 +132,7 @@ fn main() {
     let tests = tests![
         api::health_reports_the_built_knowledge_base,
         api::search_ranks_the_right_article_first,
+        api::search_answers_in_the_language_the_query_is_written_in,
         api::search_rejects_bad_parameters,
         api::search_answers_are_cached_by_build,
         api::articles_and_sections_are_served_per_locale,
@@ -170,6 +171,7 @@ fn main() {
         csp::a_strict_host_page_runs_the_widget_with_what_the_docs_allow,
         csp::frame_mode_needs_only_script_src_and_frame_src,
         locale::the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates,
+        locale::a_russian_query_in_the_english_panel_finds_the_russian_article,
         locale::suggestions_follow_the_apps_route,
         locale::a_right_to_left_page_gets_a_mirrored_widget,
         widget::customer_searches_and_files_a_ticket,
