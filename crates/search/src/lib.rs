@@ -52,6 +52,9 @@ const FIELDS: [Field; 5] = [TITLE, TAGS, HEADINGS, SUMMARY, BODY];
 /// to be what the customer meant, so it ranks below the word itself.
 const SYNONYM_DISCOUNT: f32 = 0.9;
 const COMPLETION_DISCOUNT: f32 = 0.8;
+const PREFIX_STEM_DISCOUNT: f32 = 0.75;
+/// The longest thesaurus phrase, in words.
+const MAX_PHRASE_WORDS: usize = 4;
 const ONE_TYPO_DISCOUNT: f32 = 0.7;
 const TWO_TYPOS_DISCOUNT: f32 = 0.5;
 /// Prefixes shorter than this match too much to be useful.
@@ -157,7 +160,8 @@ pub struct SearchIndex {
     /// Stems, sorted, so all stems sharing a prefix are one contiguous run; `postings` is parallel.
     terms: Vec<String>,
     postings: PostingLists,
-    /// For each stem with synonyms, the stems of its synonyms; sorted by stem.
+    /// For each stem with synonyms, and each phrase (its stems joined by spaces), the stems they may
+    /// stand for; sorted.
     synonyms: Vec<(String, Vec<String>)>,
     /// Per article, the text of each part, for snippets. Kept in memory where the index is built; stored
     /// apart in shards of [`SHARD_ARTICLES`] articles, so that a worker loads the ranking data at once
@@ -438,22 +442,62 @@ impl SearchIndex {
     fn query_words(&self, text: &str) -> Vec<QueryWord> {
         let cyrillic = Cyrillic::for_locale(&self.locale);
         let all: Vec<text::Word> = text::words(text).collect();
+        let stems: Vec<String> = all.iter().map(|word| text::stem(&word.folded, cyrillic).into_owned()).collect();
         let last_is_partial = !text.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
         let meaningful = all.iter().filter(|word| !is_stop_word(&word.folded)).count();
-        all.iter()
-            .enumerate()
-            .filter(|(_, word)| meaningful == 0 || !is_stop_word(&word.folded))
-            .map(|(position, word)| {
+        let mut words = Vec::new();
+        let mut position = 0;
+        while position < all.len() {
+            // A phrase the thesaurus knows ("get rid of", "money back") is one word of the query: its own
+            // words that carry meaning, or the words it stands for.
+            if let Some((length, synonyms)) = self.phrase_at(&stems[position..]) {
+                let phrase = &all[position..position + length];
+                let folded = phrase.iter().map(|word| word.folded.as_str()).collect::<Vec<_>>().join(" ");
+                let own: Vec<(usize, f32)> = phrase
+                    .iter()
+                    .zip(&stems[position..])
+                    .filter(|(word, _)| !is_stop_word(&word.folded))
+                    .filter_map(|(_, stem)| self.term(stem))
+                    .map(|term| (term, 1.0))
+                    .collect();
+                let meant = synonyms
+                    .iter()
+                    .filter_map(|synonym| self.term(synonym))
+                    .filter(|term| !own.iter().any(|(own, _)| own == term))
+                    .map(|term| (term, SYNONYM_DISCOUNT));
+                let candidates = own.iter().copied().chain(meant).collect();
+                words.push(QueryWord { folded, partial: false, candidates });
+                position += length;
+                continue;
+            }
+            let word = &all[position];
+            if meaningful == 0 || !is_stop_word(&word.folded) {
                 let partial = last_is_partial && position + 1 == all.len();
-                let stem = text::stem(&word.folded, cyrillic).into_owned();
-                let candidates = self.candidates(&word.folded, &stem, partial);
-                QueryWord { folded: word.folded.clone(), partial, candidates }
-            })
-            .collect()
+                let candidates = self.candidates(&word.folded, &stems[position], partial);
+                words.push(QueryWord { folded: word.folded.clone(), partial, candidates });
+            }
+            position += 1;
+        }
+        words
     }
 
+    /// The longest thesaurus phrase the query's stems begin with: how many words it spans, and the stems
+    /// it stands for.
+    fn phrase_at(&self, stems: &[String]) -> Option<(usize, &[String])> {
+        (2..=MAX_PHRASE_WORDS.min(stems.len())).rev().find_map(|length| {
+            let phrase = stems[..length].join(" ");
+            let at = self.synonyms.binary_search_by(|(key, _)| key.as_str().cmp(&phrase)).ok()?;
+            Some((length, self.synonyms[at].1.as_slice()))
+        })
+    }
+
+    /// Every index term a query word may stand for, with how sure that reading is: the word itself (as
+    /// its stem), the editors' and the built-in synonyms, completions of a word still being typed, the
+    /// stems its letters already extend, and corrections of a typo. All are candidates together, in that
+    /// order of confidence: a half-typed prefix ("pass" in "passwrod") never hides the word meant.
     fn candidates(&self, folded: &str, stem: &str, partial: bool) -> Vec<(usize, f32)> {
-        let mut found: Vec<(usize, f32)> = self.term(stem).map(|term| (term, 1.0)).into_iter().collect();
+        let itself = self.term(stem);
+        let mut found: Vec<(usize, f32)> = itself.map(|term| (term, 1.0)).into_iter().collect();
         if let Ok(at) = self.synonyms.binary_search_by(|(term, _)| term.as_str().cmp(stem)) {
             found.extend(
                 self.synonyms[at].1.iter().filter_map(|synonym| self.term(synonym)).map(|t| (t, SYNONYM_DISCOUNT)),
@@ -462,9 +506,10 @@ impl SearchIndex {
         let length = folded.chars().count();
         if partial && length >= MIN_PREFIX_CHARS {
             found.extend(self.completions(folded).into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
+            found.extend(self.prefix_stems(folded).map(|term| (term, PREFIX_STEM_DISCOUNT)));
         }
-        // Typos are only assumed for words the knowledge base does not contain at all.
-        if found.is_empty() && length >= MIN_CHARS_FOR_ONE_TYPO {
+        // A word the knowledge base does not have may be a typo of one it has.
+        if itself.is_none() && length >= MIN_CHARS_FOR_ONE_TYPO {
             let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
             let near = self.near_misses(stem, max_edits, partial).into_iter();
             found.extend(
@@ -484,21 +529,23 @@ impl SearchIndex {
         self.terms.binary_search_by(|term| term.as_str().cmp(stem)).ok()
     }
 
-    /// Terms that complete a half-typed word, plus stems that the typed letters already extend
-    /// ("connecti" → "connect"); the most widely used first.
+    /// Terms that complete a half-typed word, the most widely used first.
     fn completions(&self, typed: &str) -> Vec<usize> {
         let start = self.terms.partition_point(|term| term.as_str() < typed);
         let end = start + self.terms[start..].partition_point(|term| term.starts_with(typed));
         let mut completions: Vec<usize> = (start..end).collect();
         completions.sort_by_key(|&term| std::cmp::Reverse(self.postings.document_frequency(term)));
         completions.truncate(MAX_COMPLETIONS);
-        let shorter_stems = typed
+        completions
+    }
+
+    /// Stems that the typed letters already extend ("connecti" → "connect"): a word typed past its stem.
+    fn prefix_stems<'s>(&'s self, typed: &'s str) -> impl Iterator<Item = usize> + 's {
+        typed
             .char_indices()
             .map(|(at, _)| &typed[..at])
             .filter(|prefix| prefix.chars().count() >= MIN_CHARS_FOR_ONE_TYPO)
-            .filter_map(|prefix| self.term(prefix));
-        completions.extend(shorter_stems);
-        completions
+            .filter_map(|prefix| self.term(prefix))
     }
 
     /// Terms within `max_edits` of `stem` (or, for a half-typed word, whose beginning is), with the
@@ -729,13 +776,32 @@ fn synonym_table(
 ) -> Vec<(String, Vec<String>)> {
     let mut table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for group in groups {
-        let stems: BTreeSet<String> =
-            group.iter().flat_map(|word| text::terms(word).collect::<Vec<_>>()).map(|w| stem(&w)).collect();
-        for member in &stems {
-            table.entry(member.clone()).or_default().extend(stems.iter().filter(|other| *other != member).cloned());
+        // Each member as its stems: one for a word, several for a phrase ("money back").
+        let members: Vec<Vec<String>> = group
+            .iter()
+            .map(|member| text::terms(member).map(|word| stem(&word)).collect::<Vec<_>>())
+            .filter(|stems| !stems.is_empty() && stems.len() <= MAX_PHRASE_WORDS)
+            .collect();
+        // What a member may stand for in the articles: the other words, and the words of the other
+        // phrases that carry meaning ("factor" of "two factor").
+        let targets = |except: &[String]| -> BTreeSet<String> {
+            members
+                .iter()
+                .filter(|other| other.as_slice() != except)
+                .flat_map(|other| other.iter().filter(|stem| other.len() == 1 || !is_stop_word(stem)).cloned())
+                .collect()
+        };
+        for member in &members {
+            table.entry(member.join(" ")).or_default().extend(targets(member));
         }
     }
-    table.into_iter().map(|(stem, others)| (stem, others.into_iter().collect())).collect()
+    table
+        .into_iter()
+        .map(|(key, others)| {
+            let others = others.into_iter().filter(|other| *other != key).collect();
+            (key, others)
+        })
+        .collect()
 }
 
 /// Words too common to rank by, in the languages edgedesk ships with. Only queries drop them.
@@ -819,6 +885,23 @@ mod tests {
         assert_eq!(slugs(&english().search(&Query::new("pazzword ")))[0], "reset-password");
         // Short words get no typo tolerance: "plam" is not "plan".
         assert!(english().search(&Query::new("pla ")).is_empty());
+    }
+
+    /// Issue 14: the typo path ran only when nothing else matched, so "pass", a word of its own and the
+    /// start of "passwrod", hid the correction to "password".
+    #[test]
+    fn a_typo_whose_start_is_a_word_is_still_corrected() {
+        let index = SearchIndex::build(
+            "en",
+            [
+                doc("day-pass", "Buy a day pass", vec![intro("A pass lets you in for one day.")]),
+                doc("reset-password", "Reset your password", vec![intro("Choose Forgot password.")]),
+            ],
+            &[],
+        );
+        for typed in ["passwrod", "passwrod "] {
+            assert_eq!(slugs(&index.search(&Query::new(typed)))[0], "reset-password", "{typed:?}");
+        }
     }
 
     #[test]
