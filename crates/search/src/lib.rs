@@ -57,6 +57,7 @@ const PREFIX_STEM_DISCOUNT: f32 = 0.75;
 const MAX_PHRASE_WORDS: usize = 4;
 const ONE_TYPO_DISCOUNT: f32 = 0.7;
 const TWO_TYPOS_DISCOUNT: f32 = 0.5;
+const TRANSLITERATION_DISCOUNT: f32 = 0.6;
 /// Prefixes shorter than this match too much to be useful.
 const MIN_PREFIX_CHARS: usize = 2;
 /// A half-typed word is completed to at most this many words (the most common ones).
@@ -508,13 +509,17 @@ impl SearchIndex {
             found.extend(self.completions(folded).into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
             found.extend(self.prefix_stems(folded).map(|term| (term, PREFIX_STEM_DISCOUNT)));
         }
-        // A word the knowledge base does not have may be a typo of one it has.
+        // A word the knowledge base does not have may be a typo of one it has, or an English product word
+        // written in Cyrillic as it sounds ("алголии" for Algolia, with a Russian ending).
         if itself.is_none() && length >= MIN_CHARS_FOR_ONE_TYPO {
             let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
             let near = self.near_misses(stem, max_edits, partial).into_iter();
             found.extend(
                 near.map(|(term, edits)| (term, if edits <= 1 { ONE_TYPO_DISCOUNT } else { TWO_TYPOS_DISCOUNT })),
             );
+            if let Some(latin) = text::transliterate(folded).filter(|latin| latin.as_str() != folded) {
+                found.extend(self.transliterated(&latin).into_iter().map(|term| (term, TRANSLITERATION_DISCOUNT)));
+            }
         }
         // A term reached in several ways counts with its best discount.
         let mut best: BTreeMap<usize, f32> = BTreeMap::new();
@@ -527,6 +532,21 @@ impl SearchIndex {
 
     fn term(&self, stem: &str) -> Option<usize> {
         self.terms.binary_search_by(|term| term.as_str().cmp(stem)).ok()
+    }
+
+    /// Latin terms a transliterated word stands for: itself, within one edit (sounds are spelled more than
+    /// one way: "k" for "c"), or once a Russian or Ukrainian ending of one or two letters is taken off.
+    fn transliterated(&self, latin: &str) -> Vec<usize> {
+        let chars: Vec<char> = latin.chars().collect();
+        let mut found = Vec::new();
+        for ending in 0..=2 {
+            let Some(base) = chars.len().checked_sub(ending).filter(|&base| base >= MIN_CHARS_FOR_ONE_TYPO) else {
+                break;
+            };
+            let base: String = chars[..base].iter().collect();
+            found.extend(self.near_misses(&base, 1, false).into_iter().map(|(term, _)| term));
+        }
+        found
     }
 
     /// Terms that complete a half-typed word, the most widely used first.
@@ -902,6 +922,24 @@ mod tests {
         for typed in ["passwrod", "passwrod "] {
             assert_eq!(slugs(&index.search(&Query::new(typed)))[0], "reset-password", "{typed:?}");
         }
+    }
+
+    /// Issue 14: Russian questions name English product words as they sound, with Russian endings.
+    #[test]
+    fn an_english_word_written_in_cyrillic_is_found() {
+        let index = SearchIndex::build(
+            "ru",
+            [
+                doc("algolia", "Поиск через Algolia", vec![intro("Подключите Algolia к проекту.")]),
+                doc("deploy", "Deploy на сервер", vec![intro("Команда deploy публикует проект.")]),
+                doc("other", "Другое", vec![intro("Ничего про поиск.")]),
+            ],
+            &[],
+        );
+        assert_eq!(slugs(&index.search(&Query::new("индекс в алголии ")))[0], "algolia");
+        assert_eq!(slugs(&index.search(&Query::new("деплой ")))[0], "deploy");
+        assert_eq!(text::transliterate("фавиконка").as_deref(), Some("favikonka"));
+        assert_eq!(text::transliterate("dark"), Some("dark".into()));
     }
 
     #[test]

@@ -164,6 +164,53 @@ pub fn escape_html(text: &str, into: &mut String) {
     }
 }
 
+/// A Cyrillic word in Latin letters, the way Russian and Ukrainian speakers write English product words
+/// they have only heard ("алголия", "деплой", "фавиконка"): `None` for a word with letters of no Cyrillic
+/// alphabet edgedesk knows.
+pub fn transliterate(folded: &str) -> Option<String> {
+    let mut latin = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        let sound = match c {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ґ' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' | 'є' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'і' | 'ї' => "i",
+            'й' | 'ы' => "y",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "h",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "sch",
+            'ъ' | 'ь' => "",
+            'ю' => "yu",
+            'я' => "ya",
+            c if c.is_ascii_alphanumeric() => {
+                latin.push(c);
+                continue;
+            }
+            _ => return None,
+        };
+        latin.push_str(sound);
+    }
+    Some(latin)
+}
+
 /// Whether `a` and `b` are at most `max_edits` apart, counting an insertion, a deletion, a substitution
 /// or a swap of two neighbours as one edit (optimal string alignment). Only a band of the table around
 /// the diagonal is computed, and the scan stops as soon as the bound is exceeded, because this runs
