@@ -2,7 +2,11 @@
 //! in total per language, with queries routed to the locale the worker would search
 //! (`edgedesk_search::language::locale_for_query`).
 //!
-//! `cargo run --release -p edgedesk-bench --bin relevance -- dev [--misses]`
+//! `cargo run --profile native -p edgedesk-bench --bin relevance -- dev [--misses]`
+//!
+//! `… -- dev --tune together_weight=0,0.1,0.2` chooses a ranking number by 5-fold cross-validation on
+//! the suite: for each fold, the value with the best MRR@10 on the other four folds, scored on the fold
+//! it did not see; the mean of those five is what the number can be expected to give on new questions.
 //!
 //! Which knowledge base a set is about follows from its name: `arduino-en` is the Arduino help center,
 //! `diplodoc-<page>` the Diplodoc docs, `demo-<page>` this repository's `kb-content`; the suffix is the
@@ -15,8 +19,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use edgedesk_e2e::corpora::corpora_dir;
 use edgedesk_e2e::repo_root;
-use edgedesk_search::SearchIndex;
+use edgedesk_insights::random::SplitMix64;
 use edgedesk_search::relevance::{self, Judgement};
+use edgedesk_search::{SearchIndex, TUNING, Tuning};
 
 /// The knowledge base and the page locale a set's name stands for.
 fn content_for(set: &str) -> Result<(PathBuf, String)> {
@@ -41,7 +46,9 @@ fn load(content: &Path) -> Result<Indexes> {
 fn run() -> Result<()> {
     let mut arguments = std::env::args().skip(1);
     let suite = arguments.next().context("name the suite: dev (sealed is scored once, at the end)")?;
-    let show_misses = arguments.any(|argument| argument == "--misses");
+    let arguments: Vec<String> = arguments.collect();
+    let show_misses = arguments.iter().any(|argument| argument == "--misses");
+    let tune = arguments.iter().position(|argument| argument == "--tune").and_then(|at| arguments.get(at + 1));
     let directory = repo_root().join("tests/relevance").join(&suite);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
         .with_context(|| format!("reading {}", directory.display()))?
@@ -52,6 +59,9 @@ fn run() -> Result<()> {
     // Per language of the page: (queries, found in the top 5, sum of reciprocal ranks).
     let mut by_language: BTreeMap<String, (usize, f64, f64)> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    if let Some(tune) = tune {
+        return cross_validate(&files, tune);
+    }
     println!("{:<16} {:>7} {:>9} {:>7}", "set", "queries", "recall@5", "MRR@10");
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
         let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
@@ -98,6 +108,98 @@ fn run() -> Result<()> {
         println!("{kind:<16} {found:>3}/{queries:<3} in the top 5");
     }
     Ok(())
+}
+
+/// Every judgement of the suite with the indexes and page locale it is searched with.
+/// A judgement with the knowledge base and the page locale it is searched with.
+type Placed = (PathBuf, String, Judgement);
+
+fn all_judgements(files: &[PathBuf]) -> Result<(BTreeMap<PathBuf, Indexes>, Vec<Placed>)> {
+    let mut corpora: BTreeMap<PathBuf, Indexes> = BTreeMap::new();
+    let mut all = Vec::new();
+    for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
+        let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
+        let (content, locale) = content_for(set)?;
+        if !corpora.contains_key(&content) {
+            corpora.insert(content.clone(), load(&content)?);
+        }
+        let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
+        all.extend(judgements.into_iter().map(|judgement| (content.clone(), locale.clone(), judgement)));
+    }
+    Ok((corpora, all))
+}
+
+/// `name=v1,v2,…`: scores every value on every judgement, then chooses by 5-fold cross-validation.
+fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
+    const FOLDS: usize = 5;
+    let (name, values) = spec.split_once('=').context("--tune name=v1,v2,…")?;
+    let values: Vec<f32> = values.split(',').map(str::parse).collect::<Result<_, _>>()?;
+    let (corpora, judgements) = all_judgements(files)?;
+    // Folds at random but repeatably, so that a set's queries spread over all five.
+    let mut order: Vec<usize> = (0..judgements.len()).collect();
+    let mut random = SplitMix64::new(14);
+    for at in (1..order.len()).rev() {
+        order.swap(at, random.below(at as u64 + 1) as usize);
+    }
+    let fold_of: Vec<usize> = {
+        let mut fold_of = vec![0; judgements.len()];
+        for (position, &judgement) in order.iter().enumerate() {
+            fold_of[judgement] = position % FOLDS;
+        }
+        fold_of
+    };
+    // Per value, per judgement: (reciprocal rank, in the top five).
+    let mut scores: Vec<Vec<(f64, bool)>> = Vec::new();
+    for &value in &values {
+        let tuning = with(name, value)?;
+        let per_judgement = judgements
+            .iter()
+            .map(|(content, locale, judgement)| {
+                let hits = relevance::search_routed(&corpora[content], locale, judgement, &tuning);
+                let rank = relevance::rank_of(judgement, &hits);
+                (rank.map_or(0.0, |rank| 1.0 / rank as f64), rank.is_some_and(|rank| rank <= 5))
+            })
+            .collect();
+        scores.push(per_judgement);
+    }
+    let mean = |value: usize, keep: &dyn Fn(usize) -> bool| -> (f64, f64) {
+        let chosen: Vec<&(f64, bool)> =
+            scores[value].iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, s)| s).collect();
+        let count = chosen.len().max(1) as f64;
+        (chosen.iter().map(|s| s.0).sum::<f64>() / count, chosen.iter().filter(|s| s.1).count() as f64 / count)
+    };
+    println!("{name:>18} {:>9} {:>7}   (all {} dev queries)", "recall@5", "MRR@10", judgements.len());
+    for (at, value) in values.iter().enumerate() {
+        let (mrr, recall) = mean(at, &|_| true);
+        println!("{value:>18} {:>8.1}% {mrr:>7.3}", recall * 100.0);
+    }
+    let mut held_out = (0.0, 0.0);
+    for fold in 0..FOLDS {
+        let best = (0..values.len())
+            .max_by(|&a, &b| mean(a, &|i| fold_of[i] != fold).0.total_cmp(&mean(b, &|i| fold_of[i] != fold).0))
+            .context("no values")?;
+        let (mrr, recall) = mean(best, &|i| fold_of[i] == fold);
+        println!(
+            "fold {fold}: chose {:>8} on the other folds; on this one {:.1}% {mrr:.3}",
+            values[best],
+            recall * 100.0
+        );
+        held_out = (held_out.0 + mrr / FOLDS as f64, held_out.1 + recall / FOLDS as f64);
+    }
+    println!("cross-validated: recall@5 {:.1}%, MRR@10 {:.3}", held_out.1 * 100.0, held_out.0);
+    Ok(())
+}
+
+/// The tuning in use with one number changed.
+fn with(name: &str, value: f32) -> Result<Tuning> {
+    let mut tuning = TUNING;
+    match name {
+        "k1" => tuning.k1 = value,
+        "coverage_weight" => tuning.coverage_weight = value,
+        "together_weight" => tuning.together_weight = value,
+        other => bail!("no ranking number is called {other}"),
+    }
+    Ok(tuning)
 }
 
 fn main() -> ExitCode {

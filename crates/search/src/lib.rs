@@ -29,11 +29,27 @@ use postings::{Posting, PostingLists};
 
 use crate::text::Cyrillic;
 
-/// BM25's saturation. Higher than the textbook 1.2 because field weights already multiply the counts;
-/// measured on the relevance sets in `tests/relevance/` (see docs/benchmarks.md).
-const K1: f32 = 3.0;
-/// How much matching more of the customer's words counts beyond the words' own scores.
-const COVERAGE_WEIGHT: f32 = 0.25;
+/// The ranking's numbers. Each was chosen by 5-fold cross-validation on the dev relevance set
+/// (`tests/relevance/dev`, docs/benchmarks.md); the sealed set never saw them chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// BM25's saturation. Higher than the textbook 1.2 because field weights already multiply the counts.
+    pub k1: f32,
+    /// How much matching more of the customer's words counts beyond the words' own scores.
+    pub coverage_weight: f32,
+    /// How much it counts that the matched words stand together, in one section of the article (or its
+    /// title), rather than scattered over it: the closest the index comes to "words close together".
+    pub together_weight: f32,
+}
+
+/// The tuning every search uses.
+pub const TUNING: Tuning = Tuning { k1: 3.0, coverage_weight: 0.25, together_weight: 0.3 };
+
+impl Default for Tuning {
+    fn default() -> Self {
+        TUNING
+    }
+}
 /// Where a word is, how much one occurrence there counts, and how much that field's length dampens it
 /// (BM25F: each field is normalised by its own average length, so a long body does not drown a short
 /// title that says exactly what the customer typed).
@@ -331,13 +347,23 @@ impl SearchIndex {
 
     /// Ranks and describes the best articles for a query, with snippets from texts held in memory.
     pub fn search(&self, query: &Query<'_>) -> Vec<SearchHit> {
-        let ranking = self.rank(query);
+        self.search_tuned(query, &TUNING)
+    }
+
+    /// [`Self::search`] with other numbers: for tuning them on a relevance set.
+    pub fn search_tuned(&self, query: &Query<'_>, tuning: &Tuning) -> Vec<SearchHit> {
+        let ranking = self.rank_tuned(query, tuning);
         self.hits(&ranking, |article| self.texts.get(article as usize).map(Vec::as_slice))
     }
 
     /// The best articles for a query, without their snippets yet; [`Self::shards_for`] says which text
     /// shards [`Self::hits`] will need.
     pub fn rank(&self, query: &Query<'_>) -> Ranking {
+        self.rank_tuned(query, &TUNING)
+    }
+
+    /// [`Self::rank`] with other numbers: for tuning them on a relevance set.
+    pub fn rank_tuned(&self, query: &Query<'_>, tuning: &Tuning) -> Ranking {
         let words = self.query_words(query.text);
         // Dense per-article arrays: a common word touches most articles, and maps would allocate per
         // article per query.
@@ -353,7 +379,7 @@ impl SearchIndex {
             for &(term, discount) in &word.candidates {
                 let idf = self.inverse_document_frequency(self.postings.document_frequency(term));
                 for posting in self.postings.iter(term) {
-                    let score = discount * idf * saturate(posting.weight);
+                    let score = discount * idf * saturate(posting.weight, tuning.k1);
                     let slot = &mut best[posting.article as usize];
                     if score > slot.1 {
                         *slot = (term as u32, score, posting.parts);
@@ -375,9 +401,13 @@ impl SearchIndex {
             .into_iter()
             .filter(|&article| self.passes_filters(article, query))
             .map(|article| {
-                // Articles that match more of the customer's words come first among similar scores.
+                // Articles that match more of the customer's words come first among similar scores, and
+                // those where the words stand together before those where they are scattered.
                 let coverage = f32::from(words_matched[article as usize]) / word_count;
-                (article, total[article as usize] * ((1.0 - COVERAGE_WEIGHT) + COVERAGE_WEIGHT * coverage))
+                let together = together(chosen.iter().map(|best| best[article as usize]), words.len());
+                let weight = ((1.0 - tuning.coverage_weight) + tuning.coverage_weight * coverage)
+                    * (1.0 + tuning.together_weight * together);
+                (article, total[article as usize] * weight)
             })
             .collect();
         let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
@@ -781,9 +811,23 @@ fn best_window(words: &[text::Word], hits: &[bool], window: usize) -> usize {
     best_start
 }
 
+/// How much of the query stands together in one part of an article, from 0 (each word elsewhere) to 1
+/// (all of them in one section): for each part, the query words matched there, at best, beyond the first,
+/// over the query's words beyond the first. A word matched only in the title, tags or summary is about
+/// the whole article and stands with every part.
+fn together(matches: impl Iterator<Item = (u32, f32, u64)>, query_words: usize) -> f32 {
+    if query_words < 2 {
+        return 0.0;
+    }
+    let masks: Vec<u64> = matches.filter(|(term, _, _)| *term != u32::MAX).map(|(_, _, parts)| parts).collect();
+    let in_one_part = (0..64).map(|part| masks.iter().filter(|&&mask| mask == 0 || mask >> part & 1 == 1).count());
+    let most = in_one_part.max().unwrap_or(0);
+    most.saturating_sub(1) as f32 / (query_words - 1) as f32
+}
+
 /// BM25's saturation: the first occurrences of a word say the most.
-fn saturate(pseudo_frequency: f32) -> f32 {
-    pseudo_frequency * (K1 + 1.0) / (pseudo_frequency + K1)
+fn saturate(pseudo_frequency: f32, k1: f32) -> f32 {
+    pseudo_frequency * (k1 + 1.0) / (pseudo_frequency + k1)
 }
 
 fn truncate_chars(text: &str, max_chars: usize) -> &str {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use edgedesk_protocol::api::SearchHit;
 
-use crate::{Query, SearchIndex, language};
+use crate::{Query, SearchIndex, TUNING, Tuning, language};
 
 /// Hits a customer actually looks at.
 pub const RECALL_DEPTH: usize = 5;
@@ -61,14 +61,27 @@ pub fn evaluate_routed(
     page_locale: &str,
     judgements: &[Judgement],
 ) -> Evaluation {
+    evaluate_with(judgements, |judgement| search_routed(indexes, page_locale, judgement, &TUNING))
+}
+
+/// The hits for a judgement's query, searched where the worker would search it, with `tuning`.
+pub fn search_routed(
+    indexes: &BTreeMap<String, SearchIndex>,
+    page_locale: &str,
+    judgement: &Judgement,
+    tuning: &Tuning,
+) -> Vec<SearchHit> {
     let locales: Vec<&str> = indexes.keys().map(String::as_str).collect();
-    evaluate_with(judgements, |judgement| {
-        let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
-        let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
-        indexes
-            .get(locale)
-            .map_or_else(Vec::new, |index| index.search(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }))
+    let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
+    let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
+    indexes.get(locale).map_or_else(Vec::new, |index| {
+        index.search_tuned(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }, tuning)
     })
+}
+
+/// Where the first expected article ranks among `hits`, from 1; `None` when it is not there.
+pub fn rank_of(judgement: &Judgement, hits: &[SearchHit]) -> Option<usize> {
+    hits.iter().position(|hit| judgement.expected.contains(&hit.source)).map(|at| at + 1)
 }
 
 /// Scores the hits `search` gives for each judgement's query (at least [`RANK_DEPTH`] of them).
@@ -79,7 +92,7 @@ pub fn evaluate_with(judgements: &[Judgement], search: impl Fn(&Judgement) -> Ve
     let mut misses = Vec::new();
     for judgement in judgements {
         let hits = search(judgement);
-        let rank = hits.iter().position(|hit| judgement.expected.contains(&hit.source)).map(|at| at + 1);
+        let rank = rank_of(judgement, &hits);
         let in_top = rank.is_some_and(|rank| rank <= RECALL_DEPTH);
         let kind = by_kind.entry(judgement.kind.clone()).or_default();
         kind.0 += 1;
