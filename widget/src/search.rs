@@ -199,11 +199,25 @@ pub fn SearchScreen(
         }
     };
 
-    let result_list = move || match state.results.get() {
+    let result_list = move || {
+        match state.results.get() {
         Results::Idle => view! { <Browse state=state screen=screen words=words /> }.into_any(),
         Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
         Results::Found { hits, .. } if hits.is_empty() => view! { <p class="notice">{words.no_match}</p> }.into_any(),
         Results::Found { hits, .. } => view! {
+            {hits.first().and_then(|top| {
+                let passage = top.passage.clone()?;
+                let heading = top.heading.clone().map(|heading| format!(" › {heading}"));
+                let chosen = top.clone();
+                Some(view! {
+                    <section class="answer" aria-label=words.best_answer>
+                        <p class="answer-source">{top.title.clone()}{heading}</p>
+                        // Escaped by the worker; only <mark> is markup.
+                        <p class="answer-passage" inner_html=passage></p>
+                        <button type="button" class="link" on:click=move |_| open_hit(&chosen)>{words.open_answer}</button>
+                    </section>
+                })
+            })}
             <ul class="results" role="listbox" id="edgedesk-results" aria-label=words.articles>
                 {hits
                     .into_iter()
@@ -230,6 +244,7 @@ pub fn SearchScreen(
             </ul>
         }
         .into_any(),
+    }
     };
     // A query in another language than the panel's was answered from that language's articles.
     let panel_locale = locale.clone();

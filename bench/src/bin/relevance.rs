@@ -56,13 +56,13 @@ fn run() -> Result<()> {
         .collect::<Result<_, _>>()?;
     files.sort();
     let mut corpora: BTreeMap<PathBuf, Indexes> = BTreeMap::new();
-    // Per language of the page: (queries, found in the top 5, sum of reciprocal ranks).
-    let mut by_language: BTreeMap<String, (usize, f64, f64)> = BTreeMap::new();
+    // Per language of the page: (queries, found in the top 5, sum of reciprocal ranks, answered first).
+    let mut by_language: BTreeMap<String, (usize, f64, f64, f64)> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     if let Some(tune) = tune {
         return cross_validate(&files, tune);
     }
-    println!("{:<16} {:>7} {:>9} {:>7}", "set", "queries", "recall@5", "MRR@10");
+    println!("{:<16} {:>7} {:>9} {:>7} {:>9}", "set", "queries", "recall@5", "MRR@10", "answer@1");
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
         let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
         let (content, locale) = content_for(set)?;
@@ -72,15 +72,17 @@ fn run() -> Result<()> {
         }
         let evaluation = relevance::evaluate_routed(&corpora[&content], &locale, &judgements);
         println!(
-            "{set:<16} {:>7} {:>8.1}% {:>7.3}",
+            "{set:<16} {:>7} {:>8.1}% {:>7.3} {:>8.1}%",
             evaluation.queries,
             evaluation.recall_at_5 * 100.0,
-            evaluation.mrr_at_10
+            evaluation.mrr_at_10,
+            evaluation.answered_first * 100.0
         );
         let language = by_language.entry(locale.clone()).or_default();
         language.0 += evaluation.queries;
         language.1 += evaluation.recall_at_5 * evaluation.queries as f64;
         language.2 += evaluation.mrr_at_10 * evaluation.queries as f64;
+        language.3 += evaluation.answered_first * evaluation.queries as f64;
         for (kind, (queries, found)) in &evaluation.by_kind {
             let entry = by_kind.entry(kind.clone()).or_default();
             entry.0 += queries;
@@ -99,9 +101,10 @@ fn run() -> Result<()> {
         }
     }
     println!();
-    for (language, (queries, found, reciprocal)) in &by_language {
+    for (language, (queries, found, reciprocal, first)) in &by_language {
         let queries_f = *queries as f64;
-        println!("{language:<16} {queries:>7} {:>8.1}% {:>7.3}", found / queries_f * 100.0, reciprocal / queries_f);
+        let (recall, mrr, first) = (found / queries_f * 100.0, reciprocal / queries_f, first / queries_f * 100.0);
+        println!("{language:<16} {queries:>7} {recall:>8.1}% {mrr:>7.3} {first:>8.1}%");
     }
     println!();
     for (kind, (queries, found)) in &by_kind {

@@ -31,6 +31,10 @@ pub struct SearchHit {
     pub heading: Option<String>,
     /// HTML: escaped text from the best part with the matched words in `<mark>`.
     pub snippet: String,
+    /// For the first hit only: the passage that answers, a longer stretch of the same part marked the same
+    /// way, which the widget shows above the results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage: Option<String>,
     pub score: f32,
 }
 

@@ -82,6 +82,8 @@ const MIN_CHARS_FOR_ONE_TYPO: usize = 4;
 const MIN_CHARS_FOR_TWO_TYPOS: usize = 8;
 /// Words in a snippet, and how much of a part is searched for one.
 const SNIPPET_WORDS: usize = 26;
+/// Words in the passage shown above the results for the first hit: a paragraph, about.
+const PASSAGE_WORDS: usize = 70;
 const SNIPPET_SCAN_CHARS: usize = 6_000;
 /// Parts are stored for snippets up to this length; later text is still indexed.
 const MAX_STORED_PART_CHARS: usize = 6_000;
@@ -443,7 +445,11 @@ impl SearchIndex {
         ranking
             .ranked
             .iter()
-            .map(|(article, score, found)| self.hit(*article, *score, found, &ranking.words, texts(*article)))
+            .enumerate()
+            .map(|(rank, (article, score, found))| {
+                let answer = rank == 0;
+                self.hit(*article, *score, found, &ranking.words, texts(*article), answer)
+            })
             .collect()
     }
 
@@ -640,6 +646,7 @@ impl SearchIndex {
         found: &ArticleMatch,
         words: &[QueryWord],
         texts: Option<&[String]>,
+        with_passage: bool,
     ) -> SearchHit {
         let article = &self.articles[article_number as usize];
         let part_numbers = article.first_part..article.first_part + article.part_count;
@@ -663,14 +670,25 @@ impl SearchIndex {
             })
             .map(|(part, _)| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
 
-        let matched_stems: BTreeSet<&str> =
-            found.terms.iter().map(|matched| self.terms[matched.term].as_str()).collect();
+        // What each word matched here, and what the customer typed: a synonym in the title may score
+        // higher than the typed word in the text, and the typed word is still what they look for.
+        let typed = words.iter().flat_map(|word| word.candidates.iter()).filter(|(_, discount)| *discount >= 1.0);
+        let matched_stems: BTreeSet<&str> = found
+            .terms
+            .iter()
+            .map(|matched| matched.term)
+            .chain(typed.map(|(term, _)| *term))
+            .map(|term| self.terms[term].as_str())
+            .collect();
         let partial = words.iter().find(|word| word.partial).map(|word| word.folded.as_str());
         let highlighter = Highlighter { matched_stems, partial, cyrillic: Cyrillic::for_locale(&self.locale) };
-        let snippet = match best_part {
-            Some((_, Some(text))) if !text.is_empty() => highlighter.snippet(text),
-            _ => highlighter.snippet(&article.summary),
+        let text = match best_part {
+            Some((_, Some(text))) if !text.is_empty() => text.as_str(),
+            _ => article.summary.as_str(),
         };
+        let snippet = highlighter.excerpt(text, SNIPPET_WORDS);
+        let passage =
+            with_passage.then(|| highlighter.excerpt(text, PASSAGE_WORDS)).filter(|passage| *passage != snippet);
         let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
         SearchHit {
             slug: article.slug.clone(),
@@ -681,6 +699,7 @@ impl SearchIndex {
             anchor: section_part.map(|part| part.anchor.clone()),
             heading: section_part.map(|part| part.heading.clone()),
             snippet,
+            passage,
             score: (score * 1000.0).round() / 1000.0,
         }
     }
@@ -747,13 +766,13 @@ impl Highlighter<'_> {
         could_match && self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
     }
 
-    /// The window of the text with the most distinct matched words, as HTML: the text escaped, matched
-    /// words in `<mark>`, an ellipsis where the text was cut.
-    fn snippet(&self, text: &str) -> String {
+    /// The `length`-word window of the text with the most distinct matched words, as HTML: the text
+    /// escaped, matched words in `<mark>`, an ellipsis where the text was cut.
+    fn excerpt(&self, text: &str, length: usize) -> String {
         let scanned = truncate_chars(text, SNIPPET_SCAN_CHARS);
         let words: Vec<text::Word> = text::words(scanned).collect();
         let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
-        let window = SNIPPET_WORDS.min(words.len());
+        let window = length.min(words.len());
         let best_start = best_window(&words, &hits, window);
         let Some(first) = words.get(best_start) else { return String::new() };
         let from = if best_start == 0 { 0 } else { first.range.start };
@@ -1008,6 +1027,29 @@ mod tests {
         assert_eq!(intro_hit[0].anchor, None);
         // "in" is a stop word: it neither ranks nor lights up.
         assert!(intro_hit[0].snippet.contains("<mark>sign</mark>-in <mark>page</mark>"), "{}", intro_hit[0].snippet);
+    }
+
+    /// Issue 14: the first hit carries the passage that answers, longer than its snippet, for the widget to
+    /// show above the results; the others do not.
+    #[test]
+    fn the_first_hit_carries_the_passage_that_answers() {
+        let long = "Open Settings and choose Security. ".repeat(4)
+            + "To turn on two-factor sign-in, scan the code with your authenticator app and type the six digits. "
+            + &"Keep the recovery codes somewhere safe. ".repeat(6);
+        let index = SearchIndex::build(
+            "en",
+            [
+                doc("two-factor", "Two-factor sign-in", vec![intro(&long)]),
+                doc("other", "Sign-in help", vec![intro("Sign in with your email address.")]),
+            ],
+            &[],
+        );
+        let hits = index.search(&Query::new("authenticator app code"));
+        assert_eq!(hits[0].slug, "two-factor");
+        let passage = hits[0].passage.as_deref().expect("the first hit has a passage");
+        assert!(passage.contains("<mark>authenticator</mark> <mark>app</mark>"), "{passage}");
+        assert!(passage.len() > hits[0].snippet.len(), "{passage} / {}", hits[0].snippet);
+        assert!(hits.iter().skip(1).all(|hit| hit.passage.is_none()));
     }
 
     #[test]

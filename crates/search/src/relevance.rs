@@ -44,6 +44,9 @@ pub struct Evaluation {
     pub recall_at_5: f64,
     /// Mean of 1/rank of the first expected article within [`RANK_DEPTH`] (0 beyond).
     pub mrr_at_10: f64,
+    /// Share of queries whose first hit is an expected article: how often the passage shown above the
+    /// results comes from an article that answers.
+    pub answered_first: f64,
     /// Per kind: (queries, found in the first five).
     pub by_kind: BTreeMap<String, (usize, usize)>,
     /// Queries whose answer was not in the first five.
@@ -88,6 +91,7 @@ pub fn rank_of(judgement: &Judgement, hits: &[SearchHit]) -> Option<usize> {
 pub fn evaluate_with(judgements: &[Judgement], search: impl Fn(&Judgement) -> Vec<SearchHit>) -> Evaluation {
     let mut found = 0;
     let mut reciprocal_ranks = 0.0;
+    let mut first = 0;
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
     for judgement in judgements {
@@ -108,12 +112,14 @@ pub fn evaluate_with(judgements: &[Judgement], search: impl Fn(&Judgement) -> Ve
             });
         }
         reciprocal_ranks += rank.map_or(0.0, |rank| 1.0 / rank as f64);
+        first += usize::from(rank == Some(1));
     }
     let queries = judgements.len().max(1) as f64;
     Evaluation {
         queries: judgements.len(),
         recall_at_5: found as f64 / queries,
         mrr_at_10: reciprocal_ranks / queries,
+        answered_first: first as f64 / queries,
         by_kind,
         misses,
     }

@@ -175,6 +175,7 @@ fn main() {
         locale::suggestions_follow_the_apps_route,
         locale::a_right_to_left_page_gets_a_mirrored_widget,
         widget::customer_searches_and_files_a_ticket,
+        widget::the_passage_that_answers_shows_above_the_results,
         widget::customer_reads_an_article_follows_a_link_and_votes,
         widget::keyboard_chooses_a_result_and_empty_searches_are_reported,
         widget::form_points_at_the_invalid_field,

@@ -354,3 +354,33 @@ pub async fn keyboard_chooses_a_result_and_empty_searches_are_reported(world: &W
     .await?;
     browser.close().await
 }
+
+/// Issue 14: the passage that answers the question, from the best section of the top article, shows
+/// above the results with the customer's words marked, and reading it in the article opens that section.
+pub async fn the_passage_that_answers_shows_above_the_results(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
+    widget.open().await?;
+    widget.search("reset email never arrives").await?;
+    widget.text_of(".answer-source", "Reset your password › The reset email does not arrive").await?;
+    widget.text_of(".answer-passage", "Check your spam or junk folder").await?;
+    let marked = widget.root.find_all(Locator::Css(".answer-passage mark")).await?.len();
+    ensure!(marked > 0, "no word of the question is marked in the passage");
+    widget.element(".answer button.link").await?.click().await?;
+    widget.text_of(".article-title", "Reset your password").await?;
+    let scrolled = eventually("the article to scroll to the section", WAIT, || async {
+        let offset = crate::embed::call(
+            &widget,
+            "var root = document.querySelector('div[data-edgedesk]').shadowRoot;
+             var heading = root.getElementById('the-reset-email-does-not-arrive');
+             var panel = root.querySelector('.panel');
+             return heading ? heading.getBoundingClientRect().top - panel.getBoundingClientRect().top : null;",
+        )
+        .await?;
+        let offset = offset.as_f64().context("the section's heading")?;
+        ensure!(offset.abs() < 200.0, "the heading is {offset} px from the panel's top");
+        Ok(offset)
+    })
+    .await?;
+    println!("best answer: the section's heading {scrolled:.0} px from the panel's top after opening");
+    browser.close().await
+}
