@@ -541,13 +541,18 @@ impl SearchIndex {
             );
         }
         let length = folded.chars().count();
+        let mut completed = false;
         if partial && length >= MIN_PREFIX_CHARS {
-            found.extend(self.completions(folded).into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
+            let completions = self.completions(folded);
+            completed = !completions.is_empty();
+            found.extend(completions.into_iter().map(|term| (term, COMPLETION_DISCOUNT)));
             found.extend(self.prefix_stems(folded).map(|term| (term, PREFIX_STEM_DISCOUNT)));
         }
         // A word the knowledge base does not have may be a typo of one it has, or an English product word
-        // written in Cyrillic as it sounds ("алголии" for Algolia, with a Russian ending).
-        if itself.is_none() && length >= MIN_CHARS_FOR_ONE_TYPO {
+        // written in Cyrillic as it sounds ("алголии" for Algolia, with a Russian ending). Letters still
+        // being typed that begin real words are taken for those; a stem they extend ("pass" in "passwrod")
+        // does not stop the correction.
+        if itself.is_none() && !completed && length >= MIN_CHARS_FOR_ONE_TYPO {
             let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
             let near = self.near_misses(stem, max_edits, partial).into_iter();
             found.extend(
