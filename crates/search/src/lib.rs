@@ -844,8 +844,15 @@ fn together(matches: impl Iterator<Item = (u32, f32, u64)>, query_words: usize) 
         return 0.0;
     }
     let masks: Vec<u64> = matches.filter(|(term, _, _)| *term != u32::MAX).map(|(_, _, parts)| parts).collect();
-    let in_one_part = (0..64).map(|part| masks.iter().filter(|&&mask| mask == 0 || mask >> part & 1 == 1).count());
-    let most = in_one_part.max().unwrap_or(0);
+    let everywhere = masks.iter().filter(|&&mask| mask == 0).count();
+    // Only parts some word is in can hold the most; a mask has few bits, so this visits few parts.
+    let mut parts = masks.iter().fold(0u64, |union, mask| union | mask);
+    let mut most = everywhere;
+    while parts != 0 {
+        let part = parts.trailing_zeros();
+        parts &= parts - 1;
+        most = most.max(everywhere + masks.iter().filter(|&&mask| mask >> part & 1 == 1).count());
+    }
     most.saturating_sub(1) as f32 / (query_words - 1) as f32
 }
 
