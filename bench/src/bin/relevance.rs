@@ -2,7 +2,8 @@
 //! in total per language, with queries routed to the locale the worker would search
 //! (`edgedesk_search::language::locale_for_query`).
 //!
-//! `cargo run --profile native -p edgedesk-bench --bin relevance -- dev [--misses]`
+//! `cargo run --profile native -p edgedesk-bench --bin relevance -- dev [--misses] [--not-first]`: `--misses`
+//! lists the queries whose answer is not in the first five, `--not-first` those whose answer is not first.
 //!
 //! `… -- dev --tune together_weight=0,0.1,0.2` chooses a ranking number by 5-fold cross-validation on
 //! the suite: for each fold, the value with the best MRR@10 on the other four folds, scored on the fold
@@ -48,6 +49,7 @@ fn run() -> Result<()> {
     let suite = arguments.next().context("name the suite: dev (sealed is scored once, at the end)")?;
     let arguments: Vec<String> = arguments.collect();
     let show_misses = arguments.iter().any(|argument| argument == "--misses");
+    let show_seconds = arguments.iter().any(|argument| argument == "--not-first");
     let tune = arguments.iter().position(|argument| argument == "--tune").and_then(|at| arguments.get(at + 1));
     let directory = repo_root().join("tests/relevance").join(&suite);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
@@ -87,6 +89,20 @@ fn run() -> Result<()> {
             let entry = by_kind.entry(kind.clone()).or_default();
             entry.0 += queries;
             entry.1 += found;
+        }
+        if show_seconds {
+            for judgement in &judgements {
+                let hits = relevance::search_routed(&corpora[&content], &locale, judgement, &TUNING);
+                match relevance::rank_of(judgement, &hits) {
+                    Some(rank) if rank > 1 => println!(
+                        "    rank {rank} {:?}\n        want {}\n        first {}",
+                        judgement.query,
+                        judgement.expected.join(" | "),
+                        hits[0].source
+                    ),
+                    _ => {}
+                }
+            }
         }
         if show_misses {
             for miss in &evaluation.misses {
