@@ -27,6 +27,7 @@ mod ukrainian;
 use edgedesk_protocol::api::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, SearchHit, check_query, parse_limit};
 use postings::{Posting, PostingLists};
 
+use crate::language::is_function_word;
 use crate::text::Cyrillic;
 
 /// The ranking's numbers. Each was chosen by 5-fold cross-validation on the dev relevance set
@@ -481,7 +482,7 @@ impl SearchIndex {
         let all: Vec<text::Word> = text::words(text).collect();
         let stems: Vec<String> = all.iter().map(|word| text::stem(&word.folded, cyrillic).into_owned()).collect();
         let last_is_partial = !text.ends_with(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
-        let meaningful = all.iter().filter(|word| !is_stop_word(&word.folded)).count();
+        let meaningful = all.iter().filter(|word| !is_function_word(&word.folded)).count();
         let mut words = Vec::new();
         let mut position = 0;
         while position < all.len() {
@@ -493,7 +494,7 @@ impl SearchIndex {
                 let own: Vec<(usize, f32)> = phrase
                     .iter()
                     .zip(&stems[position..])
-                    .filter(|(word, _)| !is_stop_word(&word.folded))
+                    .filter(|(word, _)| !is_function_word(&word.folded))
                     .filter_map(|(_, stem)| self.term(stem))
                     .map(|term| (term, 1.0))
                     .collect();
@@ -508,7 +509,7 @@ impl SearchIndex {
                 continue;
             }
             let word = &all[position];
-            if meaningful == 0 || !is_stop_word(&word.folded) {
+            if meaningful == 0 || !is_function_word(&word.folded) {
                 let partial = last_is_partial && position + 1 == all.len();
                 let candidates = self.candidates(&word.folded, &stems[position], partial);
                 words.push(QueryWord { folded: word.folded.clone(), partial, candidates });
@@ -883,7 +884,7 @@ fn synonym_table(
             members
                 .iter()
                 .filter(|other| other.as_slice() != except)
-                .flat_map(|other| other.iter().filter(|stem| other.len() == 1 || !is_stop_word(stem)).cloned())
+                .flat_map(|other| other.iter().filter(|stem| other.len() == 1 || !is_function_word(stem)).cloned())
                 .collect()
         };
         for member in &members {
@@ -897,11 +898,6 @@ fn synonym_table(
             (key, others)
         })
         .collect()
-}
-
-/// Words too common to rank by, in the languages edgedesk ships with. Only queries drop them.
-fn is_stop_word(folded: &str) -> bool {
-    language::is_function_word(folded)
 }
 
 #[cfg(test)]
