@@ -9,6 +9,8 @@
 //! the suite: for each fold, the value with the best MRR@10 on the other four folds, scored on the fold
 //! it did not see; the mean of those five is what the number can be expected to give on new questions.
 //!
+//! `… -- dev --compare` scores MiniSearch beside edgedesk on every set (`scripts/bench.sh` installs it).
+//!
 //! Which knowledge base a set is about follows from its name: `arduino-en` is the Arduino help center,
 //! `diplodoc-<page>` the Diplodoc docs, `demo-<page>` this repository's `kb-content`; the suffix is the
 //! page's locale.
@@ -51,6 +53,7 @@ fn run() -> Result<()> {
     let show_misses = arguments.iter().any(|argument| argument == "--misses");
     let show_seconds = arguments.iter().any(|argument| argument == "--not-first");
     let tune = arguments.iter().position(|argument| argument == "--tune").and_then(|at| arguments.get(at + 1));
+    let compare = arguments.iter().any(|argument| argument == "--compare");
     let directory = repo_root().join("tests/relevance").join(&suite);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
         .with_context(|| format!("reading {}", directory.display()))?
@@ -63,6 +66,9 @@ fn run() -> Result<()> {
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     if let Some(tune) = tune {
         return cross_validate(&files, tune);
+    }
+    if compare {
+        return compare_with_minisearch(&files);
     }
     println!("{:<16} {:>7} {:>9} {:>7} {:>9}", "set", "queries", "recall@5", "MRR@10", "answer@1");
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
@@ -207,6 +213,86 @@ fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
     }
     println!("cross-validated: recall@5 {:.1}%, MRR@10 {:.3}", held_out.1 * 100.0, held_out.0);
     Ok(())
+}
+
+/// `--compare`: edgedesk and MiniSearch (`bench/minisearch.mjs`, as its README sets it up: prefix and
+/// fuzzy 0.2 over title and text) on every set, each article of the knowledge base indexed once by each.
+fn compare_with_minisearch(files: &[PathBuf]) -> Result<()> {
+    println!("{:<16} {:>7} {:>19} {:>21}", "set", "queries", "edgedesk r@5 / MRR", "MiniSearch r@5 / MRR");
+    // Per knowledge base: edgedesk's indexes, and the articles as MiniSearch gets them (source, title, text).
+    let mut corpora: BTreeMap<PathBuf, (Indexes, Vec<(String, String, String)>)> = BTreeMap::new();
+    for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
+        let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
+        let (content, page) = content_for(set)?;
+        if !corpora.contains_key(&content) {
+            let knowledge_base = edgedesk_kb::load(&content)?;
+            let documents = knowledge_base
+                .articles
+                .iter()
+                .zip(&knowledge_base.parts)
+                .map(|(article, parts)| {
+                    let text = parts.iter().map(|part| format!("{} {}", part.heading, part.text)).collect::<Vec<_>>();
+                    (article.source.clone(), article.title.clone(), text.join("\n"))
+                })
+                .collect();
+            corpora.insert(content.clone(), (knowledge_base.search_indexes(), documents));
+        }
+        let (indexes, documents) = &corpora[&content];
+        let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
+        let edgedesk = relevance::evaluate_routed(indexes, &page, &judgements);
+        let queries: Vec<&str> = judgements.iter().map(|judgement| judgement.query.as_str()).collect();
+        let ranked = run_minisearch(documents, &queries)?;
+        let (mut found, mut reciprocal) = (0usize, 0.0f64);
+        for (judgement, ids) in judgements.iter().zip(&ranked) {
+            let rank = ids.iter().position(|id| judgement.expected.contains(id)).map(|at| at + 1);
+            found += usize::from(rank.is_some_and(|rank| rank <= 5));
+            reciprocal += rank.map_or(0.0, |rank| 1.0 / rank as f64);
+        }
+        let count = judgements.len().max(1) as f64;
+        println!(
+            "{set:<16} {:>7} {:>10.1}% / {:.3} {:>12.1}% / {:.3}",
+            judgements.len(),
+            edgedesk.recall_at_5 * 100.0,
+            edgedesk.mrr_at_10,
+            found as f64 / count * 100.0,
+            reciprocal / count
+        );
+    }
+    Ok(())
+}
+
+/// MiniSearch's first ten ids (source paths) for each query, run by Node from `target/bench-node`, where
+/// `scripts/bench.sh` installs it.
+fn run_minisearch(documents: &[(String, String, String)], queries: &[&str]) -> Result<Vec<Vec<String>>> {
+    use std::io::Write;
+    let node_dir = repo_root().join("target/bench-node");
+    std::fs::copy(repo_root().join("bench/minisearch.mjs"), node_dir.join("minisearch.mjs"))
+        .context("target/bench-node is missing: run scripts/bench.sh once (it installs MiniSearch there)")?;
+    let documents: Vec<serde_json::Value> =
+        documents.iter().map(|(id, title, text)| serde_json::json!({"id": id, "title": title, "text": text})).collect();
+    let input = serde_json::json!({"documents": documents, "queries": queries}).to_string();
+    let mut child = std::process::Command::new("node")
+        .arg(node_dir.join("minisearch.mjs"))
+        .current_dir(&node_dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running node")?;
+    child.stdin.take().context("node's stdin")?.write_all(input.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!("MiniSearch failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    #[derive(serde::Deserialize)]
+    struct Ranked {
+        ids: Vec<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Output {
+        results: Vec<Ranked>,
+    }
+    let output: Output = serde_json::from_slice(&output.stdout)?;
+    Ok(output.results.into_iter().map(|ranked| ranked.ids).collect())
 }
 
 /// The tuning in use with one number changed.
