@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: edgedesk's search against Pagefind on the shared corpora and a generated 10,000-article help
-# center (and MiniSearch, for `bench relevance -- <suite> --compare`). Prints Markdown tables (recorded in docs/benchmarks.md). BENCH_ARTICLES=n changes the generated size.
+# center (and MiniSearch, for `bench relevance -- <suite> --compare`). Prints Markdown tables (recorded in
+# docs/benchmarks.md). BENCH_ARTICLES=n changes the generated size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

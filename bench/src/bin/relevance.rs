@@ -41,6 +41,9 @@ fn content_for(set: &str) -> Result<(PathBuf, String)> {
 /// Every locale's index of one knowledge base.
 type Indexes = BTreeMap<String, SearchIndex>;
 
+/// An article as another engine gets it: its source path (the id the sets name), title and text.
+type Document = (String, String, String);
+
 fn load(content: &Path) -> Result<Indexes> {
     let knowledge_base = edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
     Ok(knowledge_base.search_indexes())
@@ -219,8 +222,8 @@ fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
 /// fuzzy 0.2 over title and text) on every set, each article of the knowledge base indexed once by each.
 fn compare_with_minisearch(files: &[PathBuf]) -> Result<()> {
     println!("{:<16} {:>7} {:>19} {:>21}", "set", "queries", "edgedesk r@5 / MRR", "MiniSearch r@5 / MRR");
-    // Per knowledge base: edgedesk's indexes, and the articles as MiniSearch gets them (source, title, text).
-    let mut corpora: BTreeMap<PathBuf, (Indexes, Vec<(String, String, String)>)> = BTreeMap::new();
+    // Per knowledge base: edgedesk's indexes, and the articles as MiniSearch gets them.
+    let mut corpora: BTreeMap<PathBuf, (Indexes, Vec<Document>)> = BTreeMap::new();
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
         let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
         let (content, page) = content_for(set)?;
@@ -263,7 +266,7 @@ fn compare_with_minisearch(files: &[PathBuf]) -> Result<()> {
 
 /// MiniSearch's first ten ids (source paths) for each query, run by Node from `target/bench-node`, where
 /// `scripts/bench.sh` installs it.
-fn run_minisearch(documents: &[(String, String, String)], queries: &[&str]) -> Result<Vec<Vec<String>>> {
+fn run_minisearch(documents: &[Document], queries: &[&str]) -> Result<Vec<Vec<String>>> {
     use std::io::Write;
     let node_dir = repo_root().join("target/bench-node");
     std::fs::copy(repo_root().join("bench/minisearch.mjs"), node_dir.join("minisearch.mjs"))
