@@ -407,7 +407,12 @@ impl SearchIndex {
                 // Articles that match more of the customer's words come first among similar scores, and
                 // those where the words stand together before those where they are scattered.
                 let coverage = f32::from(words_matched[article as usize]) / word_count;
-                let together = together(chosen.iter().map(|best| best[article as usize]), words.len());
+                // Most articles of a query match one of its words, which stands with nothing.
+                let together = if words_matched[article as usize] < 2 {
+                    0.0
+                } else {
+                    together(chosen.iter().map(|best| best[article as usize]), words.len())
+                };
                 let weight = ((1.0 - tuning.coverage_weight) + tuning.coverage_weight * coverage)
                     * (1.0 + tuning.together_weight * together);
                 (article, total[article as usize] * weight)
