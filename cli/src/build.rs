@@ -10,6 +10,7 @@
 //! <out>/media/<path>                  images and files articles use
 //! <out>/status.json                   scheduled status notices (the worker shows each in its window)
 //! <out>/support.json                  the support team: hours, time-zone offsets, reply targets, topics
+//! <out>/learning.json                 whether ranking learns from customers, and the editors' vetoes
 //! ```
 //!
 //! Output is reproducible: the same content gives byte-identical files, and the build id is a hash of
@@ -60,6 +61,7 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
     }
     files.insert("status.json".into(), serde_json::to_vec(&knowledge_base.notices)?);
     files.insert("support.json".into(), serde_json::to_vec(&knowledge_base.support)?);
+    files.insert("learning.json".into(), serde_json::to_vec(&knowledge_base.config.learning)?);
     let manifest = Manifest {
         format: search::FORMAT_VERSION,
         build: build_id(&files),

@@ -254,6 +254,12 @@ enum Report {
         #[arg(long)]
         json: bool,
     },
+    /// What the ranking learned from customers: for each query, the articles visits settled on without
+    /// filing a ticket, and how much they are lifted. Veto one in `edgedesk.toml` (`[learning] veto`).
+    Learned {
+        #[arg(long)]
+        json: bool,
+    },
     /// The support lead's figures: ticket volume by hour, weekday, topic, urgency and product,
     /// self-service, satisfaction and delivery, for whole days in the support team's time zone.
     Insights {
@@ -294,6 +300,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { worker, report: Report::Gaps { locale, limit, json } } => {
             report::gaps(&worker.client()?, locale.as_deref(), limit, json)
         }
+        Command::Report { worker, report: Report::Learned { json } } => report::learned(&worker.client()?, json),
         Command::Report { worker, report: Report::Insights { from, to, product, format } } => {
             report::insights(&worker.client()?, from.as_deref(), to.as_deref(), product.as_deref(), format)
         }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use edgedesk_insights::{self as insights, Count, Insights, WEEKDAYS, duration, percent};
-use edgedesk_protocol::api::GapsResponse;
+use edgedesk_protocol::api::{GapsResponse, LearnedResponse};
 use reqwest::Method;
 
 use crate::admin::AdminClient;
@@ -24,6 +24,33 @@ pub fn gaps(client: &AdminClient, locale: Option<&str>, limit: usize, json: bool
         for gap in &report.gaps {
             println!("{:>8}  {:<6}  {:<24}  {}", gap.searches, gap.locale, gap.last_seen, gap.query);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `edgedesk report learned`: the pairs the ranking learned, strongest first.
+pub fn learned(client: &AdminClient, json: bool) -> Result<ExitCode> {
+    let report: LearnedResponse = client.send_json(Method::GET, "/api/admin/learned", &[], None)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !report.enabled {
+        println!("Learning from customers is off (`[learning] enabled = false` in edgedesk.toml).");
+    }
+    if report.pairs.is_empty() {
+        let since = report.computed_at.map_or_else(|| "by no sweep yet".to_owned(), |at| format!("as of {at}"));
+        println!("Nothing learned ({since}): no article was read after the same search by enough distinct visitors.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("As of {}:", report.computed_at.as_deref().unwrap_or("-"));
+    println!("{:>6}  {:>6}  {:>9}  {:<6}  {:<32}  article", "lift", "visits", "addresses", "locale", "query");
+    for pair in &report.pairs {
+        let lift = if pair.vetoed { "vetoed".to_owned() } else { format!("×{:.2}", pair.boost) };
+        println!(
+            "{lift:>6}  {:>6}  {:>9}  {:<6}  {:<32}  {}",
+            pair.visits, pair.addresses, pair.locale, pair.query, pair.article
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

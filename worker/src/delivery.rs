@@ -152,6 +152,10 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     }
     tickets::forget_idempotency_keys(&database, moment.at - IDEMPOTENCY_KEY_SECONDS).await?;
     crate::insights::forget_old(env, moment.at).await?;
+    // Tickets come first: a failure to learn is logged, and the sweep still reports what it sent.
+    if let Err(error) = crate::learning::relearn(env, moment.at).await {
+        worker::console_error!("learning from customers failed: {}", error.message);
+    }
     Ok(due.len())
 }
 

@@ -21,8 +21,13 @@ async fn article_locale(env: &Env, requested: Option<&str>, slug: &str) -> Resul
 
 /// Stores `event` once the response is on its way. A write that fails then is logged for operators;
 /// the customer was never waiting for it.
-fn record_after_response(env: &Env, context: &worker::Context, event: &Event) -> Result<(), ApiError> {
-    let statement = events::insert(&store::database(env)?, event)?;
+fn record_after_response(
+    env: &Env,
+    context: &worker::Context,
+    event: &Event,
+    address: Option<&str>,
+) -> Result<(), ApiError> {
+    let statement = events::insert(&store::database(env)?, event, address)?;
     context.wait_until(async move {
         if let Err(error) = statement.run().await {
             worker::console_error!("an insights event was not stored: {error}");
@@ -42,7 +47,9 @@ pub async fn record(mut request: Request, env: &Env, context: &worker::Context) 
         assets::manifest(env).await?.choose_locale(event.locale.as_deref()).to_owned()
     };
     event.locale = Some(locale);
-    record_after_response(env, context, &event)?;
+    // Searches and reading, from one visit, are what ranking learns from; it counts addresses by hash.
+    let address = crate::learning::address_hash(&request, env).await;
+    record_after_response(env, context, &event, address.as_deref())?;
     Ok(Response::empty().map_err(internal)?.with_status(202))
 }
 
@@ -55,7 +62,7 @@ pub async fn vote(mut request: Request, env: &Env, slug: &str) -> ApiResult {
         return Err(ApiError::not_found(&format!("The article `{slug}`")));
     };
     let event = Event::vote(Moment::of(&request, env)?.at, slug, locale, vote);
-    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
+    events::insert(&store::database(env)?, &event, None)?.run().await.map_err(internal)?;
     no_content()
 }
 
@@ -66,7 +73,7 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
     edge::limit_events(&request, env).await?;
     let locale = article_locale(env, Some(&deflection.locale), &deflection.slug).await?;
     let event = Event::deflection(Moment::of(&request, env)?.at, locale, deflection);
-    events::insert(&store::database(env)?, &event)?.run().await.map_err(internal)?;
+    events::insert(&store::database(env)?, &event, None)?.run().await.map_err(internal)?;
     no_content()
 }
 

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{ApiError, SearchResponse, is_article_slug};
-use edgedesk_search::{self as search, Query, context, language};
+use edgedesk_search::{self as search, Query, context, language, learning};
 use worker::{Env, Request};
 
 use crate::http::{ApiResult, cached, decode, json, json_bytes, own_origin, query_param};
-use crate::store::assets;
+use crate::store::{assets, learned};
 
 /// Search answers change only on deploy; a minute absorbs keystroke bursts at the edge.
 const SEARCH_MAX_AGE: u32 = 60;
@@ -21,7 +21,8 @@ async fn locale(request: &Request, env: &Env) -> Result<String, ApiError> {
 
 /// `GET /api/search?q=&locale=&product=&section=&limit=`. A query written in another language than the
 /// page's (a Russian one on the English page) is searched in that language's articles when the site has
-/// them, and the answer's `locale` says which.
+/// them, and the answer's `locale` says which. What customers settled on for this query lifts those
+/// articles (within learning's bound).
 pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let text = query_param(request, "q")?.unwrap_or_default();
     let (product, section) = (query_param(request, "product")?, query_param(request, "section")?);
@@ -39,7 +40,9 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
         language::locale_for_query(&text, &page_locale, &locales, |locale| candidates.get(locale).map(AsRef::as_ref))
             .to_owned();
     let index = assets::index(env, &locale).await?;
-    let ranking = index.rank(&query);
+    let (config, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
+    let lifts = learning::boosts(&learned.pairs, &locale, &text, &config);
+    let ranking = index.rank_learned(&query, &search::TUNING, &lifts);
     let mut shards = BTreeMap::new();
     for number in index.shards_for(&ranking) {
         if let Some(shard) = assets::text_shard(env, &locale, number).await {
@@ -50,9 +53,9 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
         let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
         shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
     });
-    cached(request, &manifest.etag(), SEARCH_MAX_AGE, || {
-        json(200, &SearchResponse { hits, query: text.clone(), locale })
-    })
+    // A lifted answer changes with the sweep, not only with the build.
+    let etag = if lifts.is_empty() { manifest.etag() } else { manifest.etag_with(learned.computed_at) };
+    cached(request, &etag, SEARCH_MAX_AGE, || json(200, &SearchResponse { hits, query: text.clone(), locale }))
 }
 
 /// `GET /api/sections?locale=`.

@@ -9,6 +9,7 @@ mod edge;
 mod http;
 mod insights;
 mod knowledge;
+mod learning;
 mod status;
 mod store;
 mod tickets;
@@ -102,6 +103,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         (Method::Post, ["api", "admin", "sweep"]) => delivery::sweep_now(&request, env).await,
         (Method::Post, ["api", "admin", "tickets", number, "replay"]) => delivery::replay(&request, env, number).await,
         (Method::Get, ["api", "admin", "gaps"]) => insights::gaps(&request, env).await,
+        (Method::Get, ["api", "admin", "learned"]) => learning::report(&request, env).await,
         (Method::Post, ["api", "events"]) => insights::record(request, env, context).await,
         (Method::Get, ["api", "admin", "insights"]) => insights::report(&request, env).await,
         (Method::Get, ["api", "admin", "insights.csv"]) => insights::csv(&request, env).await,
@@ -124,7 +126,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             _,
             ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]
             | ["api", "articles" | "tickets" | "attachments", _]
-            | ["api", "admin", "gaps" | "tickets" | "insights" | "insights.csv" | "insights.html"],
+            | ["api", "admin", "gaps" | "learned" | "tickets" | "insights" | "insights.csv" | "insights.html"],
         ) => method_not_allowed("GET"),
         (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
         (_, ["api", "admin", "notices", _]) => method_not_allowed("PATCH, DELETE"),

@@ -17,6 +17,10 @@
 //!
 //! [variables]
 //! product = "Acme"
+//!
+//! [learning]
+//! enabled = true
+//! veto = [{ query = "export", article = "billing/invoices" }]
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,6 +49,8 @@ pub struct SiteConfig {
     pub variables: BTreeMap<String, String>,
     /// The support team: hours, holidays, reply targets and ticket topics.
     pub support: super::support::SupportConfig,
+    /// Whether the ranking learns from what customers read, and the pairs editors veto.
+    pub learning: edgedesk_search::learning::LearningConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

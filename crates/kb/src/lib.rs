@@ -324,6 +324,7 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
         }
     }
     resolve_related(&mut articles, &drafts, &mut problems);
+    report_unknown_vetoes(&config, &config_text, &articles, &mut problems);
     report_duplicate_notice_ids(&notices, &mut problems);
     Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media, notices, support })
 }
@@ -518,3 +519,23 @@ pub fn slugify(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A veto must name an article that exists, or it silently protects nothing (a renamed article, a typo).
+fn report_unknown_vetoes(config: &SiteConfig, config_text: &str, articles: &[Article], problems: &mut Vec<Problem>) {
+    for veto in &config.learning.veto {
+        if articles.iter().any(|article| article.slug == veto.article) {
+            continue;
+        }
+        let line = config_text
+            .lines()
+            .position(|line| line.contains(&format!("\"{}\"", veto.article)))
+            .map_or(1, |index| index + 1);
+        problems.push(Problem::error(
+            config::FILE_NAME,
+            line,
+            "unknown-veto-article",
+            format!("`[learning] veto` names the article `{}`, which does not exist.", veto.article),
+            "Use the article's slug, as search results and `edgedesk report learned` show it, or remove the veto.",
+        ));
+    }
+}

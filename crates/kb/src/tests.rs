@@ -149,6 +149,16 @@ fn a_broken_configuration_is_reported_and_defaults_apply() {
 }
 
 #[test]
+fn learning_vetoes_must_name_real_articles() {
+    let toml = "[learning]\nveto = [\n  { query = \"export\", article = \"export\" },\n  { query = \"bill\", article = \"billing/gone\" },\n]\n";
+    let kb = compile(&[("edgedesk.toml", toml), ("billing/export.md", "# Export")]);
+    assert_eq!(kinds(&kb), [("unknown-veto-article", "edgedesk.toml", 4)]);
+    assert!(kb.config.learning.enabled, "learning is on unless turned off");
+    let off = compile(&[("edgedesk.toml", "[learning]\nenabled = false\n"), ("a.md", "# A")]);
+    assert!(!off.config.learning.enabled && kinds(&off).is_empty());
+}
+
+#[test]
 fn related_articles_resolve_to_titles() {
     let kb = compile(&[("en/a.md", "---\nrelated: [b, missing]\n---\n# A"), ("en/b.md", "# Bee")]);
     assert_eq!(article(&kb, "a").related, [ArticleLink { slug: "b".into(), title: "Bee".into() }]);

@@ -161,6 +161,34 @@ pub struct GapsResponse {
     pub gaps: Vec<GapCount>,
 }
 
+/// One line of `GET /api/admin/learned`: an article customers settled on after a search, in enough
+/// distinct visits from enough distinct addresses that the ranking now lifts it for that query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnedPair {
+    pub locale: String,
+    /// The query as the ranking knows it: its meaningful words, stemmed and sorted.
+    pub query: String,
+    pub article: String,
+    /// Distinct visits that searched this query, read this article and filed no ticket.
+    pub visits: u32,
+    /// Distinct client addresses among those visits (counted by a keyed hash, never stored as is).
+    pub addresses: u32,
+    /// How much the article's score is multiplied by: 1 is none, at most 1 + the learning's bound.
+    pub boost: f32,
+    /// An editor's veto (`[learning] veto` in `edgedesk.toml`) keeps this pair from moving anything.
+    #[serde(default)]
+    pub vetoed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnedResponse {
+    /// `false` when `[learning] enabled = false`: nothing is learned and nothing is lifted.
+    pub enabled: bool,
+    /// When the sweep last worked the pairs out (RFC 3339), if it has.
+    pub computed_at: Option<String>,
+    pub pairs: Vec<LearnedPair>,
+}
+
 /// The body of `POST /api/tickets`. Every field defaults to empty so that a missing field is reported
 /// by validation as "required", naming the field, rather than as an opaque parse error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

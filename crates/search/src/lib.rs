@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod context;
 pub mod language;
+pub mod learning;
 pub mod manifest;
 mod postings;
 pub mod relevance;
@@ -367,6 +368,12 @@ impl SearchIndex {
 
     /// [`Self::rank`] with other numbers: for tuning them on a relevance set.
     pub fn rank_tuned(&self, query: &Query<'_>, tuning: &Tuning) -> Ranking {
+        self.rank_learned(query, tuning, &[])
+    }
+
+    /// [`Self::rank_tuned`] with what customers taught it ([`learning::boosts`]): each `(slug, factor)`
+    /// multiplies the score of that article if the query finds it; an article it does not find stays out.
+    pub fn rank_learned(&self, query: &Query<'_>, tuning: &Tuning, lifts: &[(&str, f32)]) -> Ranking {
         let words = self.query_words(query.text);
         // Dense per-article arrays: a common word touches most articles, and maps would allocate per
         // article per query.
@@ -418,6 +425,12 @@ impl SearchIndex {
                 (article, total[article as usize] * weight)
             })
             .collect();
+        for (slug, factor) in lifts {
+            let lifted = self.articles.iter().position(|article| article.slug == *slug);
+            if let Some(entry) = ranked.iter_mut().find(|(article, _)| Some(*article as usize) == lifted) {
+                entry.1 *= factor.clamp(1.0, 1.0 + learning::MAX_LIFT);
+            }
+        }
         let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         let limit = query.limit.min(MAX_LIMIT);
         if ranked.len() > limit {
@@ -956,6 +969,25 @@ mod tests {
         let hits = english().search(&Query::new("password "));
         assert_eq!(slugs(&hits), ["reset-password", "billing"]);
         assert!(hits[0].score > hits[1].score);
+    }
+
+    #[test]
+    fn learned_lifts_move_found_articles_within_their_bound_and_add_none() {
+        let index = english();
+        let query = Query::new("password ");
+        let plain = index.rank(&query);
+        let (top, second) = (plain.ranked[0].1, plain.ranked[1].1);
+        let lifted = index.rank_learned(&query, &TUNING, &[("billing", 1.0 + learning::MAX_LIFT)]);
+        let score = |ranking: &Ranking, slug: &str| {
+            let article = index.articles.iter().position(|article| article.slug == slug).unwrap() as u32;
+            ranking.ranked.iter().find(|(found, _, _)| *found == article).map(|(_, score, _)| *score)
+        };
+        assert_eq!(score(&lifted, "billing"), Some(second * (1.0 + learning::MAX_LIFT)));
+        assert_eq!(score(&lifted, "reset-password"), Some(top));
+        // A factor past the bound is held to it; an article the words do not find is not added.
+        let forced = index.rank_learned(&query, &TUNING, &[("billing", 50.0), ("invoices", 2.0)]);
+        assert_eq!(score(&forced, "billing"), Some(second * (1.0 + learning::MAX_LIFT)));
+        assert_eq!(score(&forced, "invoices"), None);
     }
 
     #[test]

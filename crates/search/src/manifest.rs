@@ -39,6 +39,11 @@ impl Manifest {
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.build)
     }
+
+    /// The validator for an answer that also depends on something learned at `version` (Unix seconds).
+    pub fn etag_with(&self, version: i64) -> String {
+        format!("\"{}-{version}\"", self.build)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod csp;
 mod embed;
 mod form;
 mod insights;
+mod learning;
 mod load;
 mod locale;
 mod migrations;
@@ -189,6 +190,7 @@ fn main() {
         form::tickets_carry_who_wrote_them_and_what_they_read,
         insights::events_are_checked_and_recorded_after_the_answer,
         insights::figures_match_a_known_month_in_the_api_the_cli_and_the_page,
+        learning::a_month_of_successful_visits_lifts_an_article_and_a_flood_moves_nothing,
         banner::banner_follows_an_incident_until_it_is_resolved_and_dismissed,
         banner::tickets_filed_during_an_incident_are_linked_to_it,
         banner::an_unreachable_worker_breaks_nothing_on_the_host_page,

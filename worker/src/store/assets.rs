@@ -1,7 +1,7 @@
 //! The compiled knowledge base, read from static assets (`edgedesk build` writes them to `dist/kb/`): the
-//! manifest, each locale's search index, the support team's configuration and the scheduled notices are
-//! loaded once per isolate; text shards once each, when a search first needs them; articles, sections
-//! and path rules on every request (the edge caches those answers by the build's ETag).
+//! manifest, each locale's search index, the support team's and learning's settings and the scheduled
+//! notices are loaded once per isolate; text shards once each, when a search first needs them; articles,
+//! sections and path rules on every request (the edge caches those answers by the build's ETag).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use std::rc::Rc;
 use edgedesk_protocol::api::{ApiError, Article, is_article_slug};
 use edgedesk_protocol::status::Notice;
 use edgedesk_search::context::PathRule;
+use edgedesk_search::learning::LearningConfig;
 use edgedesk_search::manifest::Manifest;
 use edgedesk_search::{self as search, SearchIndex};
 use edgedesk_tickets::support::Support;
@@ -28,6 +29,7 @@ thread_local! {
     static TEXT_SHARDS: RefCell<BTreeMap<(String, u32), TextShard>> = const { RefCell::new(BTreeMap::new()) };
     static SCHEDULED_NOTICES: RefCell<Option<Rc<Vec<Notice>>>> = const { RefCell::new(None) };
     static SUPPORT: RefCell<Option<Rc<Support>>> = const { RefCell::new(None) };
+    static LEARNING: RefCell<Option<Rc<LearningConfig>>> = const { RefCell::new(None) };
 }
 
 fn unavailable(detail: impl std::fmt::Display) -> ApiError {
@@ -79,6 +81,17 @@ pub async fn support(env: &Env) -> Result<Rc<Support>, ApiError> {
     let support = Rc::new(json_asset(env, "kb/support.json").await?.unwrap_or_default());
     SUPPORT.set(Some(Rc::clone(&support)));
     Ok(support)
+}
+
+/// Whether the ranking learns and what editors veto (`[learning]` in `edgedesk.toml`); learning is on
+/// for a build without `learning.json`.
+pub async fn learning(env: &Env) -> Result<Rc<LearningConfig>, ApiError> {
+    if let Some(learning) = LEARNING.with_borrow(Clone::clone) {
+        return Ok(learning);
+    }
+    let learning = Rc::new(json_asset(env, "kb/learning.json").await?.unwrap_or_default());
+    LEARNING.set(Some(Rc::clone(&learning)));
+    Ok(learning)
 }
 
 /// Scheduled status notices, compiled into the assets; none when the build has no `status.json`.

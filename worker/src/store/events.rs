@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use edgedesk_insights::{Event, EventGroup, EventKind, Filter, RatingRow, Rows, TicketRow, VisitCounts};
 use edgedesk_protocol::api::{ApiError, GapCount, TicketStatus};
+use edgedesk_search::learning::Vote;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result};
@@ -40,10 +41,12 @@ const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FR
      GROUP BY product ORDER BY uses DESC LIMIT 50) ORDER BY product";
 
 /// The statement that stores one event; run it, or hand it to `waitUntil` to run after the response.
-pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatement, ApiError> {
+/// `address` is the keyed hash of the client's address, for events learning reads.
+pub fn insert(database: &D1Database, event: &Event, address: Option<&str>) -> Result<D1PreparedStatement, ApiError> {
     statement(
         database,
-        "INSERT INTO events (at, kind, visit, product, locale, subject, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (at, kind, visit, product, locale, subject, value, address) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &[
             (event.at as f64).into(),
             event.kind.name().into(),
@@ -52,8 +55,46 @@ pub fn insert(database: &D1Database, event: &Event) -> Result<D1PreparedStatemen
             nullable(event.locale.as_deref()),
             event.subject.as_str().into(),
             event.value.into(),
+            nullable(address),
         ],
     )
+}
+
+/// Learning's votes since ?1: each article read (in the article's locale) with the last search that
+/// found something before it in the same visit, at most half an hour earlier, in visits that filed no
+/// ticket. Bounded, so that a flood of events cannot make the sweep run out of memory.
+const VOTES: &str = "SELECT v.locale AS locale, s.subject AS query, v.subject AS article, v.visit AS visit, \
+     v.address AS address, v.at AS at FROM events v JOIN events s ON s.visit = v.visit AND s.kind = ?2 \
+     AND s.value > 0 AND s.at <= v.at AND s.at >= v.at - 1800 \
+     WHERE v.kind = ?3 AND v.at >= ?1 AND v.visit IS NOT NULL AND v.address IS NOT NULL AND v.locale IS NOT NULL \
+     AND NOT EXISTS (SELECT 1 FROM events later WHERE later.visit = v.visit AND later.kind = ?2 \
+         AND later.value > 0 AND later.at > s.at AND later.at <= v.at) \
+     AND v.visit NOT IN (SELECT visit FROM tickets WHERE visit IS NOT NULL) \
+     ORDER BY v.at DESC LIMIT ?4";
+const MAX_VOTES: u32 = 50_000;
+
+pub async fn votes(database: &D1Database, since: i64) -> Result<Vec<Vote>, ApiError> {
+    all(
+        database,
+        VOTES,
+        &[
+            (since as f64).into(),
+            EventKind::Search.name().into(),
+            EventKind::ArticleView.name().into(),
+            MAX_VOTES.into(),
+        ],
+    )
+    .await
+}
+
+/// Forgets the address hashes of events from before `cutoff`: learning no longer reads them.
+pub async fn forget_addresses_before(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
+    execute(
+        database,
+        "UPDATE events SET address = NULL WHERE at < ?1 AND address IS NOT NULL",
+        &[(cutoff as f64).into()],
+    )
+    .await
 }
 
 /// The most frequent searches that found nothing (search events with no results), in `locale` or all of
