@@ -201,10 +201,15 @@ pub fn SearchScreen(
 
     let result_list = move || {
         match state.results.get() {
-        Results::Idle => view! { <Browse state=state screen=screen words=words /> }.into_any(),
-        Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-        Results::Found { hits, .. } if hits.is_empty() => view! { <p class="notice">{words.no_match}</p> }.into_any(),
-        Results::Found { hits, .. } => view! {
+            Results::Idle => view! { <Browse state=state screen=screen words=words /> }.into_any(),
+            Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
+            Results::Found { hits, .. } if hits.is_empty() => {
+                view! { <p class="notice">{words.no_match}</p> }.into_any()
+            }
+            Results::Found { hits, .. } => {
+                // The answer card shows the first hit's passage; its snippet below would only repeat it.
+                let answered = hits.first().is_some_and(|top| top.passage.is_some());
+                view! {
             {hits.first().and_then(|top| {
                 let passage = top.passage.clone()?;
                 let heading = top.heading.clone().map(|heading| format!(" › {heading}"));
@@ -236,15 +241,16 @@ pub fn SearchScreen(
                             >
                                 <span class="hit-title">{hit.title}<span class="hit-heading">{heading}</span></span>
                                 // Escaped by the worker; only <mark> is markup.
-                                <span class="hit-snippet" inner_html=hit.snippet></span>
+                                {(position > 0 || !answered).then(|| view! { <span class="hit-snippet" inner_html=hit.snippet></span> })}
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
+            }
+            .into_any()
+            }
         }
-        .into_any(),
-    }
     };
     // A query in another language than the panel's was answered from that language's articles.
     let panel_locale = locale.clone();

@@ -712,7 +712,7 @@ impl SearchIndex {
         };
         let snippet = highlighter.excerpt(text, SNIPPET_WORDS);
         let passage =
-            with_passage.then(|| highlighter.excerpt(text, PASSAGE_WORDS)).filter(|passage| *passage != snippet);
+            with_passage.then(|| highlighter.excerpt(text, PASSAGE_WORDS)).filter(|passage| !passage.is_empty());
         let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
         SearchHit {
             slug: article.slug.clone(),

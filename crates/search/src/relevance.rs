@@ -44,8 +44,9 @@ pub struct Evaluation {
     pub recall_at_5: f64,
     /// Mean of 1/rank of the first expected article within [`RANK_DEPTH`] (0 beyond).
     pub mrr_at_10: f64,
-    /// Share of queries whose first hit is an expected article: how often the passage shown above the
-    /// results comes from an article that answers.
+    /// Share of queries whose first hit is an expected article with the query's words marked in its
+    /// passage: how often the passage shown above the results comes from an article that answers, from
+    /// the part of it that matched.
     pub answered_first: f64,
     /// Per kind: (queries, found in the first five).
     pub by_kind: BTreeMap<String, (usize, usize)>,
@@ -112,7 +113,8 @@ pub fn evaluate_with(judgements: &[Judgement], search: impl Fn(&Judgement) -> Ve
             });
         }
         reciprocal_ranks += rank.map_or(0.0, |rank| 1.0 / rank as f64);
-        first += usize::from(rank == Some(1));
+        let passage_marked = hits.first().and_then(|hit| hit.passage.as_deref()).is_some_and(|p| p.contains("<mark>"));
+        first += usize::from(rank == Some(1) && passage_marked);
     }
     let queries = judgements.len().max(1) as f64;
     Evaluation {
