@@ -710,9 +710,9 @@ impl SearchIndex {
             Some((_, Some(text))) if !text.is_empty() => text.as_str(),
             _ => article.summary.as_str(),
         };
-        let snippet = highlighter.excerpt(text, SNIPPET_WORDS);
-        let passage =
-            with_passage.then(|| highlighter.excerpt(text, PASSAGE_WORDS)).filter(|passage| !passage.is_empty());
+        let marked = highlighter.mark(text);
+        let snippet = marked.excerpt(SNIPPET_WORDS);
+        let passage = with_passage.then(|| marked.excerpt(PASSAGE_WORDS)).filter(|passage| !passage.is_empty());
         let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
         SearchHit {
             slug: article.slug.clone(),
@@ -781,8 +781,8 @@ impl Highlighter<'_> {
         }
         // Stemming every word of a long text is the costly part; a word can only have a matched stem if
         // it begins like one (stems keep the start of the word), so most words are ruled out cheaply.
-        // Short words are always stemmed: "two" stems to "2".
-        let could_match = word.folded.len() <= 5
+        // Number words are the exception: "two" stems to "2".
+        let could_match = text::number_word(&word.folded).is_some()
             || self.matched_stems.iter().any(|stem| {
                 let start: usize = stem.chars().take(2).map(char::len_utf8).sum();
                 word.folded.starts_with(&stem[..start])
@@ -790,19 +790,36 @@ impl Highlighter<'_> {
         could_match && self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
     }
 
-    /// The `length`-word window of the text with the most distinct matched words, as HTML: the text
-    /// escaped, matched words in `<mark>`, an ellipsis where the text was cut.
-    fn excerpt(&self, text: &str, length: usize) -> String {
+    /// The words of the start of `text` and which of them match, read once for the snippet and the
+    /// passage both.
+    fn mark<'t>(&self, text: &'t str) -> Marked<'t> {
         let scanned = truncate_chars(text, SNIPPET_SCAN_CHARS);
         let words: Vec<text::Word> = text::words(scanned).collect();
         let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
+        Marked { text, whole: scanned.len() == text.len(), words, hits }
+    }
+}
+
+/// A text as [`Highlighter::mark`] read it.
+struct Marked<'t> {
+    text: &'t str,
+    /// Whether all of the text was read, not only its start.
+    whole: bool,
+    words: Vec<text::Word>,
+    hits: Vec<bool>,
+}
+
+impl Marked<'_> {
+    /// The `length`-word window of the text with the most distinct matched words, as HTML: the text
+    /// escaped, matched words in `<mark>`, an ellipsis where the text was cut.
+    fn excerpt(&self, length: usize) -> String {
+        let Marked { text, whole, words, hits } = self;
         let window = length.min(words.len());
         let best_start = best_window(&words, &hits, window);
         let Some(first) = words.get(best_start) else { return String::new() };
         let from = if best_start == 0 { 0 } else { first.range.start };
         let last = &words[best_start + window - 1];
-        let to =
-            if best_start + window == words.len() && scanned.len() == text.len() { text.len() } else { last.range.end };
+        let to = if best_start + window == words.len() && *whole { text.len() } else { last.range.end };
 
         let mut html = String::new();
         if from > 0 {

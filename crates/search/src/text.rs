@@ -113,7 +113,7 @@ pub fn stem(folded: &str, cyrillic: Cyrillic) -> Cow<'_, str> {
 }
 
 /// "two-step" and "2-step" are the same thing to a customer.
-fn number_word(folded: &str) -> Option<&'static str> {
+pub(crate) fn number_word(folded: &str) -> Option<&'static str> {
     const NUMBERS: [(&str, &str); 9] = [
         ("two", "2"),
         ("three", "3"),
