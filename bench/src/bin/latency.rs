@@ -15,6 +15,7 @@ use edgedesk_e2e::corpora::corpora_dir;
 use edgedesk_kb as kb;
 use edgedesk_search::Query;
 
+/// Timed rounds over every query; `LATENCY_ROUNDS` gives more, for a profiler.
 const ROUNDS: usize = 5;
 
 fn main() -> Result<()> {
@@ -35,7 +36,8 @@ fn main() -> Result<()> {
     }
     let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut slowest: Vec<(f64, &str, &str)> = Vec::new();
-    for _ in 0..ROUNDS {
+    let rounds = std::env::var("LATENCY_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(ROUNDS);
+    for _ in 0..rounds {
         for (kind, text) in &queries {
             let started = Instant::now();
             std::hint::black_box(index.search(&Query::new(text)));
@@ -51,11 +53,22 @@ fn main() -> Result<()> {
         ranking_only.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     ranking_only.sort_by(f64::total_cmp);
-    println!("ranking alone: p50 {:.3} ms, max {:.3} ms", ranking_only[ranking_only.len() / 2], ranking_only[ranking_only.len() - 1]);
-    for (kind, mut samples) in by_kind {
+    println!(
+        "ranking alone: p50 {:.3} ms, max {:.3} ms",
+        ranking_only[ranking_only.len() / 2],
+        ranking_only[ranking_only.len() - 1]
+    );
+    for kind in queries::KINDS {
+        let Some(mut samples) = by_kind.remove(kind) else { continue };
         samples.sort_by(f64::total_cmp);
         let at = |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len()) - 1];
-        println!("{kind:>8}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)", at(0.5), at(0.99), at(1.0), samples.len());
+        println!(
+            "{kind:>8}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)",
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            samples.len()
+        );
     }
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     slowest.dedup_by(|a, b| a.2 == b.2);

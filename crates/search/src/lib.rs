@@ -11,6 +11,7 @@
 //! the section that matched best and show a snippet from it with the matched words marked.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -775,29 +776,44 @@ struct Highlighter<'a> {
 }
 
 impl Highlighter<'_> {
-    fn matches(&self, word: &text::Word) -> bool {
-        if self.partial.is_some_and(|partial| word.folded.starts_with(partial)) {
-            return true;
+    /// The word's folded form when it is one of the matched words, else `None`.
+    fn matches(&self, raw: &str) -> Option<String> {
+        // Folding and stemming every word of a long text is the costly part. A word can only have a
+        // matched stem if it begins like one (stems keep the start of the word), so most ASCII words are
+        // ruled out on their letters, without folding. Number words are the exception: "two" stems to "2".
+        if raw.is_ascii() && !raw.contains('\'') && !self.might_match_ascii(raw) {
+            return None;
         }
-        // Stemming every word of a long text is the costly part; a word can only have a matched stem if
-        // it begins like one (stems keep the start of the word), so most words are ruled out cheaply.
-        // Number words are the exception: "two" stems to "2".
-        let could_match = text::number_word(&word.folded).is_some()
-            || self.matched_stems.iter().any(|stem| {
-                let start: usize = stem.chars().take(2).map(char::len_utf8).sum();
-                word.folded.starts_with(&stem[..start])
-            });
-        could_match && self.matched_stems.contains(text::stem(&word.folded, self.cyrillic).as_ref())
+        let folded = text::fold(raw);
+        if self.partial.is_some_and(|partial| folded.starts_with(partial)) {
+            return Some(folded);
+        }
+        let could_match = text::number_word(&folded).is_some()
+            || self.matched_stems.iter().any(|stem| folded.starts_with(&stem[..first_two_chars(stem)]));
+        (could_match && self.matched_stems.contains(text::stem(&folded, self.cyrillic).as_ref())).then_some(folded)
+    }
+
+    /// Whether an ASCII word without apostrophes may match, judged on its letters alone.
+    fn might_match_ascii(&self, raw: &str) -> bool {
+        let begins_with = |start: &str| raw.len() >= start.len() && raw[..start.len()].eq_ignore_ascii_case(start);
+        self.partial.is_some_and(begins_with)
+            || self.matched_stems.iter().any(|stem| begins_with(&stem[..first_two_chars(stem)]))
+            || (raw.len() <= 5 && text::number_word(&raw.to_ascii_lowercase()).is_some())
     }
 
     /// The words of the start of `text` and which of them match, read once for the snippet and the
     /// passage both.
     fn mark<'t>(&self, text: &'t str) -> Marked<'t> {
         let scanned = truncate_chars(text, SNIPPET_SCAN_CHARS);
-        let words: Vec<text::Word> = text::words(scanned).collect();
-        let hits: Vec<bool> = words.iter().map(|word| self.matches(word)).collect();
+        let words: Vec<Range<usize>> = text::word_ranges(scanned).collect();
+        let hits: Vec<Option<String>> = words.iter().map(|range| self.matches(&scanned[range.clone()])).collect();
         Marked { text, whole: scanned.len() == text.len(), words, hits }
     }
+}
+
+/// The byte length of a stem's first two characters: how much of it a word must begin with.
+fn first_two_chars(stem: &str) -> usize {
+    stem.chars().take(2).map(char::len_utf8).sum()
 }
 
 /// A text as [`Highlighter::mark`] read it.
@@ -805,8 +821,9 @@ struct Marked<'t> {
     text: &'t str,
     /// Whether all of the text was read, not only its start.
     whole: bool,
-    words: Vec<text::Word>,
-    hits: Vec<bool>,
+    words: Vec<Range<usize>>,
+    /// Per word, its folded form when it matched.
+    hits: Vec<Option<String>>,
 }
 
 impl Marked<'_> {
@@ -815,24 +832,24 @@ impl Marked<'_> {
     fn excerpt(&self, length: usize) -> String {
         let Marked { text, whole, words, hits } = self;
         let window = length.min(words.len());
-        let best_start = best_window(&words, &hits, window);
+        let best_start = best_window(hits, window);
         let Some(first) = words.get(best_start) else { return String::new() };
-        let from = if best_start == 0 { 0 } else { first.range.start };
+        let from = if best_start == 0 { 0 } else { first.start };
         let last = &words[best_start + window - 1];
-        let to = if best_start + window == words.len() && *whole { text.len() } else { last.range.end };
+        let to = if best_start + window == words.len() && *whole { text.len() } else { last.end };
 
         let mut html = String::new();
         if from > 0 {
             html.push_str("… ");
         }
         let mut cursor = from;
-        for (word, &hit) in words[best_start..best_start + window].iter().zip(&hits[best_start..]) {
-            if hit {
-                text::escape_html(&text[cursor..word.range.start], &mut html);
+        for (word, hit) in words[best_start..best_start + window].iter().zip(&hits[best_start..]) {
+            if hit.is_some() {
+                text::escape_html(&text[cursor..word.start], &mut html);
                 html.push_str("<mark>");
-                text::escape_html(&text[word.range.clone()], &mut html);
+                text::escape_html(&text[word.clone()], &mut html);
                 html.push_str("</mark>");
-                cursor = word.range.end;
+                cursor = word.end;
             }
         }
         text::escape_html(&text[cursor..to], &mut html);
@@ -845,24 +862,24 @@ impl Marked<'_> {
 
 /// The start of the `window`-word stretch with the most distinct matched words (the earliest among
 /// equals), sliding once over the text with a count per matched word.
-fn best_window(words: &[text::Word], hits: &[bool], window: usize) -> usize {
+fn best_window(hits: &[Option<String>], window: usize) -> usize {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for i in (0..window).filter(|&i| hits[i]) {
-        *counts.entry(words[i].folded.as_str()).or_default() += 1;
+    for folded in hits[..window].iter().flatten() {
+        *counts.entry(folded.as_str()).or_default() += 1;
     }
     let (mut best_start, mut best) = (0, counts.len());
-    for start in 1..=words.len().saturating_sub(window) {
+    for start in 1..=hits.len().saturating_sub(window) {
         let (leaving, entering) = (start - 1, start + window - 1);
-        if hits[leaving]
-            && let Some(count) = counts.get_mut(words[leaving].folded.as_str())
+        if let Some(folded) = &hits[leaving]
+            && let Some(count) = counts.get_mut(folded.as_str())
         {
             *count -= 1;
             if *count == 0 {
-                counts.remove(words[leaving].folded.as_str());
+                counts.remove(folded.as_str());
             }
         }
-        if hits[entering] {
-            *counts.entry(words[entering].folded.as_str()).or_default() += 1;
+        if let Some(folded) = &hits[entering] {
+            *counts.entry(folded.as_str()).or_default() += 1;
         }
         if counts.len() > best {
             (best_start, best) = (start, counts.len());

@@ -27,6 +27,11 @@ fn is_apostrophe(c: char) -> bool {
 /// The words of `text`: runs of letters and digits, where an apostrophe between two letters belongs to
 /// the word (`don't`, `п'ять`).
 pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    word_ranges(text).map(|range| Word { folded: fold(&text[range.clone()]), range })
+}
+
+/// Where the words of `text` are, as [`words`] finds them, without folding them.
+pub fn word_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
         let (start, _) = loop {
@@ -47,7 +52,7 @@ pub fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
                 break;
             }
         }
-        Some(Word { range: start..end, folded: fold(&text[start..end]) })
+        Some(start..end)
     })
 }
 
