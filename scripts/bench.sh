@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: edgedesk's search against Pagefind on the shared corpora and a generated 10,000-article help
-# center (and MiniSearch, for `bench relevance -- <suite> --compare`). Prints Markdown tables (recorded in
-# docs/benchmarks.md). BENCH_ARTICLES=n changes the generated size.
+# `make bench`: edgedesk's search against Pagefind on the shared corpora, the demo knowledge base and a
+# generated 10,000-article help center, and edgedesk, Pagefind and MiniSearch side by side on the relevance
+# suite. Prints Markdown tables (recorded in docs/benchmarks.md). BENCH_ARTICLES=n changes the generated
+# size; BENCH_SUITE=sealed scores the sealed suite (once, when the tuning is done) instead of dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

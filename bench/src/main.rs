@@ -1,12 +1,14 @@
 //! `make bench`: edgedesk's search against Pagefind 1.x, side by side in one run, on the Arduino help
-//! center, on Diplodoc's Russian docs and on a generated 10,000-article help center. It prints Markdown
-//! tables for docs/benchmarks.md.
+//! center, on Diplodoc's docs (Russian and English), on the demo knowledge base and on a generated
+//! 10,000-article help center. It prints Markdown tables for docs/benchmarks.md.
 //!
 //! For each corpus and engine: build time, index size (raw and brotli), the bytes a browser fetches for
-//! its first and for a later query, query latency p50/p99 for prefixes and 1–3 word queries, and, where a
-//! relevance set exists, recall@5 and MRR@10 on the same customer questions.
+//! its first and for a later query, query latency p50/p99 for prefixes and 1–3 word queries. Then
+//! relevance: recall@5 and MRR@10 of edgedesk, Pagefind and MiniSearch on the same customer questions,
+//! the relevance suite's sets (`BENCH_SUITE`, `dev` unless told: the sealed suite is scored once).
 
 mod corpus;
+mod minisearch;
 mod ours;
 mod pagefind;
 mod queries;
@@ -20,12 +22,20 @@ use anyhow::{Context, Result};
 use edgedesk_e2e::{Chromedriver, repo_root};
 use edgedesk_search::relevance::Judgement;
 
-/// One help center to measure.
+/// One help center to measure: `locale` is the one speed is measured in.
 pub struct Corpus {
     pub name: String,
     pub content: PathBuf,
     pub locale: String,
-    pub relevance: Option<Vec<Judgement>>,
+    /// The relevance sets about it.
+    pub sets: Vec<RelevanceSet>,
+}
+
+/// Customer questions typed on a page in `page_locale`, with the articles that answer each.
+pub struct RelevanceSet {
+    pub name: String,
+    pub page_locale: String,
+    pub judgements: Vec<Judgement>,
 }
 
 /// What one engine measured on one corpus.
@@ -44,8 +54,8 @@ pub struct Measured {
     pub latency_note: String,
     /// Extra latencies: label → (p50, p99).
     pub extra_latency: Vec<(String, (f64, f64))>,
-    /// (recall@5, MRR@10) on the corpus's relevance set.
-    pub relevance: Option<(f64, f64)>,
+    /// Per relevance set: (recall@5, MRR@10).
+    pub relevance: BTreeMap<String, (f64, f64)>,
 }
 
 fn main() -> ExitCode {
@@ -62,9 +72,18 @@ fn main() -> ExitCode {
 async fn run() -> Result<()> {
     let root = repo_root();
     let shared = edgedesk_e2e::corpora::corpora_dir();
-    let relevance = |name: &str| -> Result<Option<Vec<Judgement>>> {
-        let path = root.join("tests/relevance").join(name);
-        Ok(Some(serde_json::from_slice(&std::fs::read(&path).with_context(|| path.display().to_string())?)?))
+    let suite = std::env::var("BENCH_SUITE").unwrap_or_else(|_| "dev".into());
+    let sets = |names: &[&str]| -> Result<Vec<RelevanceSet>> {
+        names
+            .iter()
+            .map(|name| {
+                let path = root.join("tests/relevance").join(&suite).join(format!("{name}.json"));
+                let judgements =
+                    serde_json::from_slice(&std::fs::read(&path).with_context(|| path.display().to_string())?)?;
+                let page_locale = name.rsplit_once('-').map_or("en", |(_, locale)| locale).to_owned();
+                Ok(RelevanceSet { name: (*name).to_owned(), page_locale, judgements })
+            })
+            .collect()
     };
     let generated = tempfile::Builder::new().prefix("edgedesk-bench-corpus-").tempdir()?;
     let articles = std::env::var("BENCH_ARTICLES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
@@ -75,19 +94,25 @@ async fn run() -> Result<()> {
             name: "Arduino help center (404 articles, en)".into(),
             content: shared.join("arduino-help-center/content"),
             locale: "en".into(),
-            relevance: relevance("arduino.json")?,
+            sets: sets(&["arduino-en"])?,
         },
         Corpus {
-            name: "Diplodoc docs (180 articles, ru + en; ru queried)".into(),
+            name: "Diplodoc docs (180 articles, ru + en; ru queried for speed)".into(),
             content: shared.join("diplodoc-docs"),
             locale: "ru".into(),
-            relevance: relevance("diplodoc-ru.json")?,
+            sets: sets(&["diplodoc-en", "diplodoc-ru"])?,
+        },
+        Corpus {
+            name: "Demo knowledge base (22 articles, en + ru + uk)".into(),
+            content: root.join("kb-content"),
+            locale: "en".into(),
+            sets: sets(&["demo-en", "demo-ru", "demo-uk"])?,
         },
         Corpus {
             name: format!("Generated help center ({articles} articles, en)"),
             content: generated.path().to_owned(),
             locale: "en".into(),
-            relevance: None,
+            sets: Vec::new(),
         },
     ];
 
@@ -97,12 +122,70 @@ async fn run() -> Result<()> {
         eprintln!("== {}", corpus.name);
         let measured_ours = ours::measure(corpus).await.context("measuring edgedesk")?;
         let measured_pagefind = pagefind::measure(corpus, &chromedriver).await.context("measuring Pagefind")?;
-        results.push((corpus, measured_ours, measured_pagefind));
+        let mut measured_minisearch = BTreeMap::new();
+        if !corpus.sets.is_empty() {
+            let documents = minisearch::documents(&edgedesk_kb::load(&corpus.content)?);
+            for set in &corpus.sets {
+                let queries: Vec<&str> = set.judgements.iter().map(|judgement| judgement.query.as_str()).collect();
+                let ranked = minisearch::search(&documents, &queries).context("measuring MiniSearch")?;
+                measured_minisearch.insert(set.name.clone(), minisearch::score(&set.judgements, &ranked));
+            }
+        }
+        results.push((corpus, measured_ours, measured_pagefind, measured_minisearch));
     }
-    for (corpus, ours, pagefind) in &results {
+    for (corpus, ours, pagefind, _) in &results {
         print_table(corpus, ours, pagefind);
     }
+    print_relevance(&suite, &results);
     Ok(())
+}
+
+/// What each engine measured on one corpus, MiniSearch's relevance per set.
+type Results<'a> = (&'a Corpus, Measured, Measured, BTreeMap<String, (f64, f64)>);
+
+/// Relevance per set and per language of the page, edgedesk beside the better of the other two.
+fn print_relevance(suite: &str, results: &[Results<'_>]) {
+    println!("\n### Relevance on the {suite} suite (recall@5 / MRR@10)\n");
+    println!("| set | queries | edgedesk | Pagefind 1.6 | MiniSearch 7.2 |");
+    println!("|---|---:|---:|---:|---:|");
+    let cell = |pair: Option<&(f64, f64)>| pair.map_or("–".into(), |(r, m)| format!("{:.1} % / {m:.3}", r * 100.0));
+    // Per language: queries, then per engine the sums of recall and MRR weighted by queries.
+    let mut by_language: BTreeMap<&str, (usize, [(f64, f64); 3])> = BTreeMap::new();
+    for (corpus, ours, pagefind, minisearch) in results {
+        for set in &corpus.sets {
+            let engines = [ours.relevance.get(&set.name), pagefind.relevance.get(&set.name), minisearch.get(&set.name)];
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                set.name,
+                set.judgements.len(),
+                cell(engines[0]),
+                cell(engines[1]),
+                cell(engines[2])
+            );
+            let language = by_language.entry(&set.page_locale).or_default();
+            language.0 += set.judgements.len();
+            for (sum, engine) in language.1.iter_mut().zip(engines) {
+                let (recall, mrr) = engine.copied().unwrap_or_default();
+                sum.0 += recall * set.judgements.len() as f64;
+                sum.1 += mrr * set.judgements.len() as f64;
+            }
+        }
+    }
+    println!(
+        "\n| page language | queries | edgedesk | Pagefind 1.6 | MiniSearch 7.2 | edgedesk over the better, recall@5 |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (language, (queries, sums)) in by_language {
+        let mean = |(recall, mrr): (f64, f64)| (recall / queries as f64, mrr / queries as f64);
+        let [ours, pagefind, minisearch] = sums.map(mean);
+        let margin = (ours.0 - pagefind.0.max(minisearch.0)) * 100.0;
+        println!(
+            "| {language} | {queries} | {} | {} | {} | {margin:+.1} points |",
+            cell(Some(&ours)),
+            cell(Some(&pagefind)),
+            cell(Some(&minisearch))
+        );
+    }
 }
 
 fn kilobytes(bytes: f64) -> String {
@@ -149,16 +232,6 @@ fn print_table(corpus: &Corpus, ours: &Measured, pagefind: &Measured) {
             ("".to_owned(), latency(Some(pair)))
         };
         println!("| {label} | {left} | {right} |");
-    }
-    if let (Some(ours_relevance), Some(theirs)) = (ours.relevance, pagefind.relevance) {
-        let queries = corpus.relevance.as_ref().map_or(0, Vec::len);
-        println!(
-            "| recall@5 / MRR@10 ({queries} customer queries) | {:.1} % / {:.3} | {:.1} % / {:.3} |",
-            ours_relevance.0 * 100.0,
-            ours_relevance.1,
-            theirs.0 * 100.0,
-            theirs.1
-        );
     }
     println!("\nLatency measured: edgedesk {}; Pagefind {}.", ours.latency_note, pagefind.latency_note);
 }

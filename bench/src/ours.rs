@@ -60,10 +60,15 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
     }
     let mean_response = response_bytes.iter().sum::<f64>() / response_bytes.len().max(1) as f64;
 
-    let relevance = corpus.relevance.as_ref().map(|judgements| {
-        let evaluation = relevance::evaluate(index, judgements);
-        (evaluation.recall_at_5, evaluation.mrr_at_10)
-    });
+    // Each question searched as the worker searches it: in the locale its words are written in.
+    let relevance = corpus
+        .sets
+        .iter()
+        .map(|set| {
+            let evaluation = relevance::evaluate_routed(&indexes, &set.page_locale, &set.judgements);
+            (set.name.clone(), (evaluation.recall_at_5, evaluation.mrr_at_10))
+        })
+        .collect();
 
     let (cold, through_worker) = through_workerd(corpus, &files, &locales, &queries).await?;
     Ok(Measured {

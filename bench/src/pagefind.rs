@@ -74,6 +74,9 @@ pub async fn measure(corpus: &Corpus, chromedriver: &Chromedriver) -> Result<Mea
     }
 
     std::fs::write(site.path().join("bench.html"), bench_page(&corpus.locale))?;
+    for set in &corpus.sets {
+        std::fs::write(site.path().join(format!("bench-{}.html", set.page_locale)), bench_page(&set.page_locale))?;
+    }
     let server = HostSite::serve_directory(free_port()?, site.path().to_owned()).await?;
     let browser = chromedriver.new_browser().await?;
     let page = format!("{}/bench.html", server.base_url);
@@ -126,28 +129,25 @@ pub async fn measure(corpus: &Corpus, chromedriver: &Chromedriver) -> Result<Mea
         later_bytes.push(bytes_of(&result.fetched));
     }
 
-    let relevance = match &corpus.relevance {
-        None => None,
-        Some(judgements) => {
-            let mut empty = 0;
-            let mut found = 0;
-            let mut reciprocal = 0.0;
-            for judgement in judgements {
-                let result = run(&judgement.query).await?;
-                empty += usize::from(result.urls.is_empty());
-                let rank = result
-                    .urls
-                    .iter()
-                    .position(|url| source_of_url.get(url).is_some_and(|source| judgement.expected.contains(source)));
-                if rank.is_some_and(|rank| rank < 5) {
-                    found += 1;
-                }
-                reciprocal += rank.map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
-            }
-            eprintln!("Pagefind found nothing for {empty} of {} relevance queries", judgements.len());
-            Some((found as f64 / judgements.len() as f64, reciprocal / judgements.len() as f64))
+    // Each set's questions on a page in its language, where Pagefind searches that language's index.
+    let mut relevance = BTreeMap::new();
+    for set in &corpus.sets {
+        browser.client.goto(&format!("{}/bench-{}.html", server.base_url, set.page_locale)).await?;
+        let (mut empty, mut found, mut reciprocal) = (0, 0, 0.0);
+        for judgement in &set.judgements {
+            let result = run(&judgement.query).await?;
+            empty += usize::from(result.urls.is_empty());
+            let rank = result
+                .urls
+                .iter()
+                .position(|url| source_of_url.get(url).is_some_and(|source| judgement.expected.contains(source)));
+            found += usize::from(rank.is_some_and(|rank| rank < 5));
+            reciprocal += rank.map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
         }
-    };
+        let queries = set.judgements.len().max(1) as f64;
+        eprintln!("Pagefind found nothing for {empty} of {} queries of {}", set.judgements.len(), set.name);
+        relevance.insert(set.name.clone(), (found as f64 / queries, reciprocal / queries));
+    }
     browser.close().await?;
 
     let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;

@@ -21,12 +21,21 @@ const ROUNDS: usize = 5;
 fn main() -> Result<()> {
     let articles = std::env::var("BENCH_ARTICLES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let generated = tempfile::Builder::new().prefix("edgedesk-latency-").tempdir()?;
-    corpus::generate(&corpora_dir().join("arduino-help-center/content"), generated.path(), articles)?;
+    // `LATENCY_CONTENT=<dir> LATENCY_LOCALE=ru` measures a real knowledge base instead.
+    let content = match std::env::var("LATENCY_CONTENT") {
+        Ok(dir) => dir.into(),
+        Err(_) => {
+            corpus::generate(&corpora_dir().join("arduino-help-center/content"), generated.path(), articles)?;
+            generated.path().to_owned()
+        }
+    };
+    let locale = std::env::var("LATENCY_LOCALE").unwrap_or_else(|_| "en".into());
     let started = Instant::now();
-    let knowledge_base = kb::load(generated.path())?;
-    let index = knowledge_base.search_index("en");
-    println!("{articles} articles loaded and indexed in {:.1} s", started.elapsed().as_secs_f64());
-    let titles: Vec<String> = knowledge_base.articles.iter().map(|a| a.title.clone()).collect();
+    let knowledge_base = kb::load(&content)?;
+    let index = knowledge_base.search_index(&locale);
+    println!("{} articles loaded and indexed in {:.1} s", index.len(), started.elapsed().as_secs_f64());
+    let titles: Vec<String> =
+        knowledge_base.articles.iter().filter(|a| a.locale == locale).map(|a| a.title.clone()).collect();
     let queries = queries::from_titles(&titles);
     let first = Instant::now();
     index.search(&Query::new(&queries[0].1));

@@ -15,6 +15,9 @@
 //! `diplodoc-<page>` the Diplodoc docs, `demo-<page>` this repository's `kb-content`; the suffix is the
 //! page's locale.
 
+#[path = "../minisearch.rs"]
+mod minisearch;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,9 +43,6 @@ fn content_for(set: &str) -> Result<(PathBuf, String)> {
 
 /// Every locale's index of one knowledge base.
 type Indexes = BTreeMap<String, SearchIndex>;
-
-/// An article as another engine gets it: its source path (the id the sets name), title and text.
-type Document = (String, String, String);
 
 fn load(content: &Path) -> Result<Indexes> {
     let knowledge_base = edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
@@ -223,79 +223,29 @@ fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
 fn compare_with_minisearch(files: &[PathBuf]) -> Result<()> {
     println!("{:<16} {:>7} {:>19} {:>21}", "set", "queries", "edgedesk r@5 / MRR", "MiniSearch r@5 / MRR");
     // Per knowledge base: edgedesk's indexes, and the articles as MiniSearch gets them.
-    let mut corpora: BTreeMap<PathBuf, (Indexes, Vec<Document>)> = BTreeMap::new();
+    let mut corpora: BTreeMap<PathBuf, (Indexes, Vec<minisearch::Document>)> = BTreeMap::new();
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
         let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
         let (content, page) = content_for(set)?;
         if !corpora.contains_key(&content) {
             let knowledge_base = edgedesk_kb::load(&content)?;
-            let documents = knowledge_base
-                .articles
-                .iter()
-                .zip(&knowledge_base.parts)
-                .map(|(article, parts)| {
-                    let text = parts.iter().map(|part| format!("{} {}", part.heading, part.text)).collect::<Vec<_>>();
-                    (article.source.clone(), article.title.clone(), text.join("\n"))
-                })
-                .collect();
-            corpora.insert(content.clone(), (knowledge_base.search_indexes(), documents));
+            corpora.insert(content.clone(), (knowledge_base.search_indexes(), minisearch::documents(&knowledge_base)));
         }
         let (indexes, documents) = &corpora[&content];
         let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
         let edgedesk = relevance::evaluate_routed(indexes, &page, &judgements);
         let queries: Vec<&str> = judgements.iter().map(|judgement| judgement.query.as_str()).collect();
-        let ranked = run_minisearch(documents, &queries)?;
-        let (mut found, mut reciprocal) = (0usize, 0.0f64);
-        for (judgement, ids) in judgements.iter().zip(&ranked) {
-            let rank = ids.iter().position(|id| judgement.expected.contains(id)).map(|at| at + 1);
-            found += usize::from(rank.is_some_and(|rank| rank <= 5));
-            reciprocal += rank.map_or(0.0, |rank| 1.0 / rank as f64);
-        }
-        let count = judgements.len().max(1) as f64;
+        let (recall, mrr) = minisearch::score(&judgements, &minisearch::search(documents, &queries)?);
         println!(
             "{set:<16} {:>7} {:>10.1}% / {:.3} {:>12.1}% / {:.3}",
             judgements.len(),
             edgedesk.recall_at_5 * 100.0,
             edgedesk.mrr_at_10,
-            found as f64 / count * 100.0,
-            reciprocal / count
+            recall * 100.0,
+            mrr
         );
     }
     Ok(())
-}
-
-/// MiniSearch's first ten ids (source paths) for each query, run by Node from `target/bench-node`, where
-/// `scripts/bench.sh` installs it.
-fn run_minisearch(documents: &[Document], queries: &[&str]) -> Result<Vec<Vec<String>>> {
-    use std::io::Write;
-    let node_dir = repo_root().join("target/bench-node");
-    std::fs::copy(repo_root().join("bench/minisearch.mjs"), node_dir.join("minisearch.mjs"))
-        .context("target/bench-node is missing: run scripts/bench.sh once (it installs MiniSearch there)")?;
-    let documents: Vec<serde_json::Value> =
-        documents.iter().map(|(id, title, text)| serde_json::json!({"id": id, "title": title, "text": text})).collect();
-    let input = serde_json::json!({"documents": documents, "queries": queries}).to_string();
-    let mut child = std::process::Command::new("node")
-        .arg(node_dir.join("minisearch.mjs"))
-        .current_dir(&node_dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .context("running node")?;
-    child.stdin.take().context("node's stdin")?.write_all(input.as_bytes())?;
-    let output = child.wait_with_output()?;
-    if !output.status.success() {
-        bail!("MiniSearch failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    #[derive(serde::Deserialize)]
-    struct Ranked {
-        ids: Vec<String>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Output {
-        results: Vec<Ranked>,
-    }
-    let output: Output = serde_json::from_slice(&output.stdout)?;
-    Ok(output.results.into_iter().map(|ranked| ranked.ids).collect())
 }
 
 /// The tuning in use with one number changed.

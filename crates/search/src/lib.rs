@@ -28,6 +28,7 @@ mod ukrainian;
 
 use edgedesk_protocol::api::{ApiError, DEFAULT_LIMIT, MAX_LIMIT, SearchHit, check_query, parse_limit};
 use postings::{Posting, PostingLists};
+use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::language::is_function_word;
 use crate::text::Cyrillic;
@@ -408,32 +409,41 @@ impl SearchIndex {
         }
 
         let word_count = words.len().max(1) as f32;
+        let lifted: Vec<(u32, f32)> = lifts
+            .iter()
+            .filter_map(|(slug, factor)| {
+                let article = self.articles.iter().position(|article| article.slug == *slug)?;
+                Some((article as u32, factor.clamp(1.0, 1.0 + learning::MAX_LIFT)))
+            })
+            .collect();
+        let lift = |article: u32| lifted.iter().find(|(lifted, _)| *lifted == article).map_or(1.0, |(_, f)| *f);
+        // Articles that match more of the customer's words come first among similar scores.
         let mut ranked: Vec<(u32, f32)> = matched_articles
             .into_iter()
             .filter(|&article| self.passes_filters(article, query))
             .map(|article| {
-                // Articles that match more of the customer's words come first among similar scores, and
-                // those where the words stand together before those where they are scattered.
                 let coverage = f32::from(words_matched[article as usize]) / word_count;
-                // Most articles of a query match one of its words, which stands with nothing.
-                let together = if words_matched[article as usize] < 2 {
-                    0.0
-                } else {
-                    together(chosen.iter().map(|best| best[article as usize]), words.len())
-                };
-                let weight = ((1.0 - tuning.coverage_weight) + tuning.coverage_weight * coverage)
-                    * (1.0 + tuning.together_weight * together);
-                (article, total[article as usize] * weight)
+                let weight = (1.0 - tuning.coverage_weight) + tuning.coverage_weight * coverage;
+                (article, total[article as usize] * weight * lift(article))
             })
             .collect();
-        for (slug, factor) in lifts {
-            let lifted = self.articles.iter().position(|article| article.slug == *slug);
-            if let Some(entry) = ranked.iter_mut().find(|(article, _)| Some(*article as usize) == lifted) {
-                entry.1 *= factor.clamp(1.0, 1.0 + learning::MAX_LIFT);
+        // And those where the words stand together before those where they are scattered. That raises a
+        // score by at most (1 + together_weight), so it is only worked out for articles that could then
+        // reach the first `limit`, and only for those that match two words or more.
+        let limit = query.limit.min(MAX_LIMIT);
+        let threshold = if limit > 0 && ranked.len() > limit {
+            let mut scores: Vec<f32> = ranked.iter().map(|(_, score)| *score).collect();
+            *scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a)).1
+        } else {
+            f32::NEG_INFINITY
+        };
+        for (article, score) in &mut ranked {
+            if words_matched[*article as usize] >= 2 && *score * (1.0 + tuning.together_weight) >= threshold {
+                let together = together(chosen.iter().map(|best| best[*article as usize]), words.len());
+                *score *= 1.0 + tuning.together_weight * together;
             }
         }
         let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let limit = query.limit.min(MAX_LIMIT);
         if ranked.len() > limit {
             ranked.select_nth_unstable_by(limit, best_first);
             ranked.truncate(limit);
@@ -779,9 +789,12 @@ impl Highlighter<'_> {
     /// The word's folded form when it is one of the matched words, else `None`.
     fn matches(&self, raw: &str) -> Option<String> {
         // Folding and stemming every word of a long text is the costly part. A word can only have a
-        // matched stem if it begins like one (stems keep the start of the word), so most ASCII words are
-        // ruled out on their letters, without folding. Number words are the exception: "two" stems to "2".
-        if raw.is_ascii() && !raw.contains('\'') && !self.might_match_ascii(raw) {
+        // matched stem if it begins like one (stems keep the start of the word), so most words are ruled
+        // out on their letters, without folding; only those in a form NFKC would change are folded first.
+        // Number words are the exception: "two" stems to "2".
+        let plain = raw.chars().all(|c| c.is_ascii() || text::is_cyrillic_letter(c))
+            || is_nfkc_quick(raw.chars()) == IsNormalized::Yes;
+        if plain && !self.might_match(raw) {
             return None;
         }
         let folded = text::fold(raw);
@@ -793,9 +806,12 @@ impl Highlighter<'_> {
         (could_match && self.matched_stems.contains(text::stem(&folded, self.cyrillic).as_ref())).then_some(folded)
     }
 
-    /// Whether an ASCII word without apostrophes may match, judged on its letters alone.
-    fn might_match_ascii(&self, raw: &str) -> bool {
-        let begins_with = |start: &str| raw.len() >= start.len() && raw[..start.len()].eq_ignore_ascii_case(start);
+    /// Whether a word already in NFKC may match, judged on its first letters as folding would leave them.
+    fn might_match(&self, raw: &str) -> bool {
+        let begins_with = |start: &str| {
+            let mut letters = text::folded_chars(raw);
+            start.chars().all(|wanted| letters.next() == Some(wanted))
+        };
         self.partial.is_some_and(begins_with)
             || self.matched_stems.iter().any(|stem| begins_with(&stem[..first_two_chars(stem)]))
             || (raw.len() <= 5 && text::number_word(&raw.to_ascii_lowercase()).is_some())

@@ -36,14 +36,14 @@ pub fn word_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     std::iter::from_fn(move || {
         let (start, _) = loop {
             let (at, c) = *chars.peek()?;
-            if c.is_alphanumeric() {
+            if is_word_char(c) {
                 break (at, c);
             }
             chars.next();
         };
         let mut end = start;
         while let Some(&(at, c)) = chars.peek() {
-            if c.is_alphanumeric() {
+            if is_word_char(c) {
                 end = at + c.len_utf8();
                 chars.next();
             } else if is_apostrophe(c) && end == at && text[at + c.len_utf8()..].starts_with(char::is_alphabetic) {
@@ -54,6 +54,18 @@ pub fn word_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         }
         Some(start..end)
     })
+}
+
+/// A letter or digit. Latin and Cyrillic letters are told without the general Unicode tables, which are
+/// most of the cost of reading a Russian text word by word.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_cyrillic_letter(c) || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// The Cyrillic block's letters (all of it but the thousands sign and the combining marks after it), each
+/// already as NFKC leaves it.
+pub(crate) fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
 }
 
 /// The folded forms of the words of `text`.
@@ -69,18 +81,18 @@ pub fn fold(word: &str) -> String {
         return word.chars().filter(|&c| c != '\'').map(|c| c.to_ascii_lowercase()).collect();
     }
     if unicode_normalization::is_nfkc_quick(word.chars()) == unicode_normalization::IsNormalized::Yes {
-        return word
-            .chars()
-            .flat_map(char::to_lowercase)
-            .filter(|&c| !is_apostrophe(c))
-            .map(|c| if c == 'ё' { 'е' } else { c })
-            .collect();
+        return folded_chars(word).collect();
     }
     word.nfkc()
         .flat_map(char::to_lowercase)
         .filter(|&c| !is_apostrophe(c))
         .map(|c| if c == 'ё' { 'е' } else { c })
         .collect()
+}
+
+/// The letters of a word already in NFKC, folded one by one as [`fold`] folds them.
+pub fn folded_chars(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars().flat_map(char::to_lowercase).filter(|&c| !is_apostrophe(c)).map(|c| if c == 'ё' { 'е' } else { c })
 }
 
 /// Which rules stem Cyrillic words: Ukrainian content has its own.
