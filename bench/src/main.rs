@@ -150,7 +150,8 @@ fn print_relevance(suite: &str, results: &[Results<'_>]) {
     println!("|---|---:|---:|---:|---:|");
     let cell = |pair: Option<&(f64, f64)>| pair.map_or("–".into(), |(r, m)| format!("{:.1} % / {m:.3}", r * 100.0));
     // Per language: queries, then per engine the sums of recall and MRR weighted by queries.
-    let mut by_language: BTreeMap<&str, (usize, [(f64, f64); 3])> = BTreeMap::new();
+    type Sums = [(f64, f64); 3];
+    let mut by_language: BTreeMap<&str, (usize, Sums)> = BTreeMap::new();
     for (corpus, ours, pagefind, minisearch) in results {
         for set in &corpus.sets {
             let engines = [ours.relevance.get(&set.name), pagefind.relevance.get(&set.name), minisearch.get(&set.name)];
