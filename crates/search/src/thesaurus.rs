@@ -62,6 +62,23 @@ const ENGLISH: &[&[&str]] = &[
     &["factory reset", "factory settings", "out of the box", "default settings"],
     &["language", "translation", "translated"],
     &["doc", "docs", "documentation", "manual", "guide"],
+    // Everyday words for accounts, shops and devices (issue 14, from the kinds of misses on the dev set).
+    &["verify", "confirm", "confirmation", "verification", "activate", "activation"],
+    &["twice", "two times", "double", "duplicated"],
+    &["email", "inbox", "mailbox"],
+    &["certificate", "certificates", "cert", "certs"],
+    &["ssl", "tls", "https"],
+    &["linux", "ubuntu", "debian", "fedora", "mint"],
+    &["minor", "child", "children", "kid", "kids", "son", "daughter", "underage", "teenager"],
+    &["currency", "dollars", "euros", "usd", "eur", "pounds", "gbp"],
+    &["notification", "notify", "ping", "alert", "let me know"],
+    &["sold out", "out of stock", "unavailable"],
+    &["restock", "restocked", "back in stock", "available again"],
+    &["blinking", "flashing", "blinks", "flashes"],
+    &["free", "without paying", "no cost", "for free"],
+    &["size", "bigger", "larger", "smaller", "zoom"],
+    &["text", "letters", "font"],
+    &["greyed out", "grayed out", "disabled", "inactive"],
 ];
 
 const RUSSIAN: &[&[&str]] = &[
@@ -96,6 +113,19 @@ const RUSSIAN: &[&[&str]] = &[
     &["ссылка", "линк"],
     &["настройки", "конфиг", "конфигурация"],
     &["язык", "перевод", "локализация"],
+    // The same everyday words as in English (issue 14).
+    &["подтвердить", "подтверждение", "верифицировать", "верификация", "активировать", "активация"],
+    &["дважды", "два раза", "дублируется"],
+    &["почта", "email", "ящик", "инбокс"],
+    &["сертификат", "сертификаты", "серт"],
+    &["linux", "линукс", "ubuntu", "убунту"],
+    &["ребенок", "дети", "несовершеннолетний", "сын", "дочь", "школьник"],
+    &["валюта", "доллары", "рубли", "евро"],
+    &["уведомление", "оповещение", "уведомить"],
+    &["мигает", "моргает", "мигание"],
+    &["бесплатно", "без оплаты", "даром"],
+    &["размер", "крупнее", "мельче", "увеличить", "уменьшить"],
+    &["шрифт", "буквы", "текст"],
 ];
 
 const UKRAINIAN: &[&[&str]] = &[
@@ -115,6 +145,16 @@ const UKRAINIAN: &[&[&str]] = &[
     &["двофакторна", "2fa", "двоетапна", "код підтвердження"],
     &["повернення", "повернути гроші"],
     &["колега", "співробітник", "учасник", "напарник"],
+    // The same everyday words as in English (issue 14).
+    &["підтвердити", "підтвердження", "верифікувати", "верифікація", "активувати", "активація"],
+    &["двічі", "два рази", "дублюється"],
+    &["пошта", "email", "скринька"],
+    &["дитина", "діти", "неповнолітній", "син", "донька", "школяр"],
+    &["валюта", "долари", "гривні", "євро"],
+    &["сповіщення", "повідомлення", "сповістити"],
+    &["безкоштовно", "без оплати"],
+    &["розмір", "збільшити", "зменшити", "крупніше"],
+    &["шрифт", "літери", "текст"],
 ];
 
 #[cfg(test)]
