@@ -584,9 +584,13 @@ impl SearchIndex {
         // does not stop the correction.
         if itself.is_none() && !completed && length >= MIN_CHARS_FOR_ONE_TYPO {
             let max_edits = if length >= MIN_CHARS_FOR_TWO_TYPOS { 2 } else { 1 };
-            let near = self.near_misses(stem, max_edits, partial).into_iter();
+            // The closest spellings only: a word one letter off is what was meant, not one two letters off.
+            let near = self.near_misses(stem, max_edits, partial);
+            let closest = near.iter().map(|(_, edits)| *edits).min().unwrap_or(0);
             found.extend(
-                near.map(|(term, edits)| (term, if edits <= 1 { ONE_TYPO_DISCOUNT } else { TWO_TYPOS_DISCOUNT })),
+                near.into_iter()
+                    .filter(|(_, edits)| *edits == closest)
+                    .map(|(term, edits)| (term, if edits <= 1 { ONE_TYPO_DISCOUNT } else { TWO_TYPOS_DISCOUNT })),
             );
             if let Some(latin) = text::transliterate(folded).filter(|latin| latin.as_str() != folded) {
                 found.extend(self.transliterated(&latin).into_iter().map(|term| (term, TRANSLITERATION_DISCOUNT)));
