@@ -255,6 +255,7 @@ fn with(name: &str, value: f32) -> Result<Tuning> {
         "k1" => tuning.k1 = value,
         "coverage_weight" => tuning.coverage_weight = value,
         "together_weight" => tuning.together_weight = value,
+        "phrase_weight" => tuning.phrase_weight = value,
         other => bail!("no ranking number is called {other}"),
     }
     Ok(tuning)

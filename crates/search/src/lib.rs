@@ -44,10 +44,13 @@ pub struct Tuning {
     /// How much it counts that the matched words stand together, in one section of the article (or its
     /// title), rather than scattered over it: the closest the index comes to "words close together".
     pub together_weight: f32,
+    /// How much it counts that the words of one code or quotation ("stk500_getsync", "'doesnt exist'")
+    /// all stand in one section of the article: the closest the index comes to matching them as a phrase.
+    pub phrase_weight: f32,
 }
 
 /// The tuning every search uses.
-pub const TUNING: Tuning = Tuning { k1: 3.0, coverage_weight: 0.25, together_weight: 0.3 };
+pub const TUNING: Tuning = Tuning { k1: 3.0, coverage_weight: 0.25, together_weight: 0.3, phrase_weight: 0.5 };
 
 impl Default for Tuning {
     fn default() -> Self {
@@ -377,6 +380,7 @@ impl SearchIndex {
     /// multiplies the score of that article if the query finds it; an article it does not find stays out.
     pub fn rank_learned(&self, query: &Query<'_>, tuning: &Tuning, lifts: &[(&str, f32)]) -> Ranking {
         let words = self.query_words(query.text);
+        let phrases = phrases(query.text, &words);
         // Dense per-article arrays: a common word touches most articles, and maps would allocate per
         // article per query.
         let articles = self.articles.len();
@@ -437,10 +441,15 @@ impl SearchIndex {
         } else {
             f32::NEG_INFINITY
         };
+        let most = (1.0 + tuning.together_weight) * (1.0 + tuning.phrase_weight * phrases.len() as f32);
         for (article, score) in &mut ranked {
-            if words_matched[*article as usize] >= 2 && *score * (1.0 + tuning.together_weight) >= threshold {
-                let together = together(chosen.iter().map(|best| best[*article as usize]), words.len());
-                *score *= 1.0 + tuning.together_weight * together;
+            if words_matched[*article as usize] >= 2 && *score * most >= threshold {
+                let matches = || chosen.iter().map(|best| best[*article as usize]);
+                let together = together(matches(), words.len());
+                let matches: Vec<(u32, f32, u64)> = matches().collect();
+                let phrases_found = phrases.iter().filter(|phrase| stands_together(&matches, phrase)).count();
+                *score *=
+                    (1.0 + tuning.together_weight * together) * (1.0 + tuning.phrase_weight * phrases_found as f32);
             }
         }
         let best_first = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
@@ -533,7 +542,7 @@ impl SearchIndex {
                     .filter(|term| !own.iter().any(|(own, _)| own == term))
                     .map(|term| (term, SYNONYM_DISCOUNT));
                 let candidates = own.iter().copied().chain(meant).collect();
-                words.push(QueryWord { folded, partial: false, candidates });
+                words.push(QueryWord { folded, partial: false, candidates, source: position..position + length });
                 position += length;
                 continue;
             }
@@ -541,7 +550,12 @@ impl SearchIndex {
             if meaningful == 0 || !is_function_word(&word.folded) {
                 let partial = last_is_partial && position + 1 == all.len();
                 let candidates = self.candidates(&word.folded, &stems[position], partial);
-                words.push(QueryWord { folded: word.folded.clone(), partial, candidates });
+                words.push(QueryWord {
+                    folded: word.folded.clone(),
+                    partial,
+                    candidates,
+                    source: position..position + 1,
+                });
             }
             position += 1;
         }
@@ -781,6 +795,8 @@ struct QueryWord {
     folded: String,
     partial: bool,
     candidates: Vec<(usize, f32)>,
+    /// The positions, among the query's words, this word was read from (several for a thesaurus phrase).
+    source: Range<usize>,
 }
 
 struct Highlighter<'a> {
@@ -912,6 +928,80 @@ fn best_window(hits: &[Option<String>], window: usize) -> usize {
 /// (all of them in one section): for each part, the query words matched there, at best, beyond the first,
 /// over the query's words beyond the first. A word matched only in the title, tags or summary is about
 /// the whole article and stands with every part.
+/// The query's codes and quotations: for each, which of its words (indices into `words`) it is made of.
+/// A code is one run of non-space characters that holds two words or more ("stk500_getsync()",
+/// "ERR_CONNECTION_REFUSED"); a quotation is the words between a pair of quotes.
+fn phrases(text: &str, words: &[QueryWord]) -> Vec<Vec<usize>> {
+    let positions: Vec<Range<usize>> = text::word_ranges(text).collect();
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (c.is_whitespace(), start) {
+            (true, Some(from)) => {
+                spans.push(from..at);
+                start = None;
+            }
+            (false, None) => start = Some(at),
+            _ => {}
+        }
+    }
+    // A quote opens where no letter stands before it and closes where none follows, so the apostrophes
+    // of "doesn't" and "can't" quote nothing.
+    let letter_before = |at: usize| text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+    let letter_after = |at: usize| text[at..].chars().next().is_some_and(char::is_alphanumeric);
+    for (open, close) in [('"', '"'), ('\'', '\''), ('«', '»'), ('“', '”')] {
+        let opens: Vec<usize> = text.match_indices(open).map(|(at, _)| at).filter(|&at| !letter_before(at)).collect();
+        let mut after = 0;
+        for at in opens {
+            if at < after {
+                continue;
+            }
+            let from = at + open.len_utf8();
+            let closing = text[from..]
+                .match_indices(close)
+                .map(|(at, _)| from + at)
+                .find(|&to| !letter_after(to + close.len_utf8()));
+            let Some(to) = closing else { break };
+            spans.push(from..to);
+            after = to + close.len_utf8();
+        }
+    }
+    let mut phrases: Vec<Vec<usize>> = spans
+        .into_iter()
+        .map(|span| {
+            let inside: Vec<usize> = positions
+                .iter()
+                .enumerate()
+                .filter(|(_, word)| span.start <= word.start && word.end <= span.end)
+                .map(|(position, _)| position)
+                .collect();
+            (0..words.len())
+                .filter(|&word| words[word].source.clone().any(|position| inside.contains(&position)))
+                .collect::<Vec<usize>>()
+        })
+        .filter(|phrase| phrase.len() >= 2)
+        .collect();
+    phrases.sort();
+    phrases.dedup();
+    phrases
+}
+
+/// Whether every word of `phrase` matched the article and all stand in one part of it (a part mask of 0
+/// is a match everywhere, in the title).
+fn stands_together(matches: &[(u32, f32, u64)], phrase: &[usize]) -> bool {
+    let mut shared = u64::MAX;
+    for &word in phrase {
+        let (term, _, parts) = matches[word];
+        if term == u32::MAX {
+            return false;
+        }
+        if parts != 0 {
+            shared &= parts;
+        }
+    }
+    shared != 0
+}
+
 fn together(matches: impl Iterator<Item = (u32, f32, u64)>, query_words: usize) -> f32 {
     if query_words < 2 {
         return 0.0;
@@ -1042,6 +1132,61 @@ mod tests {
         let forced = index.rank_learned(&query, &TUNING, &[("billing", 50.0), ("invoices", 2.0)]);
         assert_eq!(score(&forced, "billing"), Some(second * (1.0 + learning::MAX_LIFT)));
         assert_eq!(score(&forced, "invoices"), None);
+    }
+
+    #[test]
+    fn codes_and_quotations_are_phrases_and_apostrophes_are_not_quotes() {
+        let index = english();
+        let groups = |text: &str| {
+            let words = index.query_words(text);
+            phrases(text, &words)
+                .into_iter()
+                .map(|phrase| phrase.iter().map(|&word| words[word].folded.clone()).collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(groups("avrdude stk500_getsync() not in sync"), ["stk500 getsync"]);
+        // Filler inside a quotation is left out as anywhere else.
+        assert_eq!(groups("the code gets 'does not exist' here"), ["not exist"]);
+        assert!(groups("it doesn't work and I can't sign in").is_empty());
+        assert!(groups("reset password").is_empty());
+    }
+
+    #[test]
+    fn a_code_found_in_one_section_outranks_its_words_scattered() {
+        let index = SearchIndex::build(
+            "en",
+            [
+                doc(
+                    "scattered",
+                    "Network errors",
+                    vec![
+                        intro("A refused request is retried."),
+                        Part { anchor: "network", heading: "Network", text: "The connection may drop." },
+                    ],
+                ),
+                doc(
+                    "together",
+                    "Browser messages",
+                    vec![
+                        intro("Some pages fail to load."),
+                        Part {
+                            anchor: "refused",
+                            heading: "Refused",
+                            text: "The connection was refused by the server.",
+                        },
+                    ],
+                ),
+            ],
+            &[],
+        );
+        let plain = Tuning { phrase_weight: 0.0, together_weight: 0.0, ..TUNING };
+        let phrase = Tuning { together_weight: 0.0, ..TUNING };
+        let query = Query::new("CONNECTION_REFUSED ");
+        let score = |tuning: &Tuning, slug: &str| {
+            index.search_tuned(&query, tuning).into_iter().find(|hit| hit.slug == slug).map(|hit| hit.score).unwrap()
+        };
+        assert!((score(&phrase, "together") / score(&plain, "together") - (1.0 + TUNING.phrase_weight)).abs() < 1e-4);
+        assert_eq!(score(&phrase, "scattered"), score(&plain, "scattered"));
     }
 
     #[test]
