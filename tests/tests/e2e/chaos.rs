@@ -36,7 +36,12 @@ async fn keep_filing(base: String, acknowledged: Acknowledged, stop: Arc<AtomicB
                 .await;
             match sent {
                 Ok(response) if response.status() == 202 => {
-                    let answer: Value = response.json().await?;
+                    // A crash can cut the answer off mid-body: the customer never saw a number, so the
+                    // widget tries again with the same key, as here.
+                    let Ok(answer) = response.json::<Value>().await else {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    };
                     let number = answer["number"].as_str().context("a number")?.to_owned();
                     acknowledged.lock().expect("never poisoned").insert(key.clone(), number);
                     break;

@@ -283,8 +283,11 @@ pub async fn customer_reads_an_article_follows_a_link_and_votes(world: &World) -
     widget.open().await?;
     widget.search("slack alerts").await?;
     widget.text_of(".hit-title", "Connect Slack").await?;
-    let snippet = widget.element(".hit-snippet").await?.html(true).await?;
-    ensure!(snippet.contains("<mark>"), "matched words are highlighted: {snippet}");
+    // The first hit's text is the answer's passage above the list (its snippet there would repeat it).
+    let passage = widget.element(".answer-passage").await?.html(true).await?;
+    ensure!(passage.contains("<mark>"), "matched words are highlighted: {passage}");
+    let first_snippets = widget.root.find_all(Locator::Css(".hit:first-child .hit-snippet")).await?.len();
+    ensure!(first_snippets == 0, "the first result repeats the passage as its snippet");
 
     widget.element(".hit").await?.click().await?;
     widget.text_of(".article-title", "Connect Slack and get alerts in a channel").await?;
