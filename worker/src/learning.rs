@@ -49,12 +49,7 @@ pub async fn report(request: &Request, env: &Env) -> ApiResult {
     let config = assets::learning(env).await?;
     let learned = learned::pairs(env).await?;
     let mut pairs = learned.pairs.clone();
-    for pair in &mut pairs {
-        if config.vetoes(&pair.locale, &pair.query, &pair.article) {
-            pair.vetoed = true;
-            pair.boost = 1.0;
-        }
-    }
+    learning::apply_vetoes(&mut pairs, &config);
     let computed_at = (learned.computed_at > 0).then(|| format_time(learned.computed_at));
     json(200, &LearnedResponse { enabled: config.enabled, computed_at, pairs })
 }

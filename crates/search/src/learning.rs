@@ -116,18 +116,18 @@ pub fn learn(votes: &[Vote], now: i64, config: &LearningConfig) -> Vec<LearnedPa
         .filter(|(_, evidence)| evidence.addresses.len() as u32 >= MIN_ADDRESSES)
         .map(|((locale, query, article), evidence)| {
             let strength = (evidence.addresses.values().sum::<f64>() / FULL_EVIDENCE).min(1.0) as f32;
-            let vetoed = config.vetoes(locale, &query, article);
             LearnedPair {
                 locale: locale.to_owned(),
-                boost: if vetoed { 1.0 } else { 1.0 + MAX_LIFT * strength },
+                boost: 1.0 + MAX_LIFT * strength,
                 query,
                 article: article.to_owned(),
                 visits: evidence.visits.len() as u32,
                 addresses: evidence.addresses.len() as u32,
-                vetoed,
+                vetoed: false,
             }
         })
         .collect();
+    apply_vetoes(&mut learned, config);
     learned.sort_by(|a, b| {
         (&a.locale, &a.query)
             .cmp(&(&b.locale, &b.query))
@@ -143,6 +143,15 @@ pub fn learn(votes: &[Vote], now: i64, config: &LearningConfig) -> Vec<LearnedPa
     learned.sort_by(|a, b| b.boost.total_cmp(&a.boost).then(b.addresses.cmp(&a.addresses)));
     learned.truncate(MAX_PAIRS);
     learned
+}
+
+/// Marks the pairs editors veto, which then lift nothing: at the sweep, and again when they are shown,
+/// for a veto deployed since.
+pub fn apply_vetoes(pairs: &mut [LearnedPair], config: &LearningConfig) {
+    for pair in pairs.iter_mut().filter(|pair| config.vetoes(&pair.locale, &pair.query, &pair.article)) {
+        pair.vetoed = true;
+        pair.boost = 1.0;
+    }
 }
 
 /// The lifts that apply to a search for `text` in `locale`: (article slug, score factor).

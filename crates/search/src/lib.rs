@@ -444,9 +444,8 @@ impl SearchIndex {
         let most = (1.0 + tuning.together_weight) * (1.0 + tuning.phrase_weight * phrases.len() as f32);
         for (article, score) in &mut ranked {
             if words_matched[*article as usize] >= 2 && *score * most >= threshold {
-                let matches = || chosen.iter().map(|best| best[*article as usize]);
-                let together = together(matches(), words.len());
-                let matches: Vec<(u32, f32, u64)> = matches().collect();
+                let matches: Vec<(u32, f32, u64)> = chosen.iter().map(|best| best[*article as usize]).collect();
+                let together = together(matches.iter().copied(), words.len());
                 let phrases_found = phrases.iter().filter(|phrase| stands_together(&matches, phrase)).count();
                 *score *=
                     (1.0 + tuning.together_weight * together) * (1.0 + tuning.phrase_weight * phrases_found as f32);
@@ -821,7 +820,10 @@ impl Highlighter<'_> {
         if self.partial.is_some_and(|partial| folded.starts_with(partial)) {
             return Some(folded);
         }
-        let could_match = text::number_word(&folded).is_some()
+        // A plain word got here by beginning like a matched stem or being a number word; another is
+        // judged on its folded letters.
+        let could_match = plain
+            || text::number_word(&folded).is_some()
             || self.matched_stems.iter().any(|stem| folded.starts_with(&stem[..first_two_chars(stem)]));
         (could_match && self.matched_stems.contains(text::stem(&folded, self.cyrillic).as_ref())).then_some(folded)
     }
@@ -924,10 +926,6 @@ fn best_window(hits: &[Option<String>], window: usize) -> usize {
     best_start
 }
 
-/// How much of the query stands together in one part of an article, from 0 (each word elsewhere) to 1
-/// (all of them in one section): for each part, the query words matched there, at best, beyond the first,
-/// over the query's words beyond the first. A word matched only in the title, tags or summary is about
-/// the whole article and stands with every part.
 /// The query's codes and quotations: for each, which of its words (indices into `words`) it is made of.
 /// A code is one run of non-space characters that holds two words or more ("stk500_getsync()",
 /// "ERR_CONNECTION_REFUSED"); a quotation is the words between a pair of quotes.
@@ -1002,6 +1000,10 @@ fn stands_together(matches: &[(u32, f32, u64)], phrase: &[usize]) -> bool {
     shared != 0
 }
 
+/// How much of the query stands together in one part of an article, from 0 (each word elsewhere) to 1
+/// (all of them in one section): for each part, the query words matched there, at best, beyond the first,
+/// over the query's words beyond the first. A word matched only in the title, tags or summary is about
+/// the whole article and stands with every part.
 fn together(matches: impl Iterator<Item = (u32, f32, u64)>, query_words: usize) -> f32 {
     if query_words < 2 {
         return 0.0;

@@ -73,35 +73,35 @@ pub async fn manifest(env: &Env) -> Result<Rc<Manifest>, ApiError> {
     Ok(manifest)
 }
 
+/// A JSON asset read once per isolate and kept in `cell`; `T`'s default when the build has none (a build
+/// from before the asset existed).
+async fn once_per_isolate<T: serde::de::DeserializeOwned + Default + 'static>(
+    cell: &'static std::thread::LocalKey<RefCell<Option<Rc<T>>>>,
+    env: &Env,
+    path: &str,
+) -> Result<Rc<T>, ApiError> {
+    if let Some(value) = cell.with_borrow(Clone::clone) {
+        return Ok(value);
+    }
+    let value = Rc::new(json_asset(env, path).await?.unwrap_or_default());
+    cell.set(Some(Rc::clone(&value)));
+    Ok(value)
+}
+
 /// How the support team works (`[support]` in `edgedesk.toml`); the defaults when the build has none.
 pub async fn support(env: &Env) -> Result<Rc<Support>, ApiError> {
-    if let Some(support) = SUPPORT.with_borrow(Clone::clone) {
-        return Ok(support);
-    }
-    let support = Rc::new(json_asset(env, "kb/support.json").await?.unwrap_or_default());
-    SUPPORT.set(Some(Rc::clone(&support)));
-    Ok(support)
+    once_per_isolate(&SUPPORT, env, "kb/support.json").await
 }
 
 /// Whether the ranking learns and what editors veto (`[learning]` in `edgedesk.toml`); learning is on
 /// for a build without `learning.json`.
 pub async fn learning(env: &Env) -> Result<Rc<LearningConfig>, ApiError> {
-    if let Some(learning) = LEARNING.with_borrow(Clone::clone) {
-        return Ok(learning);
-    }
-    let learning = Rc::new(json_asset(env, "kb/learning.json").await?.unwrap_or_default());
-    LEARNING.set(Some(Rc::clone(&learning)));
-    Ok(learning)
+    once_per_isolate(&LEARNING, env, "kb/learning.json").await
 }
 
 /// Scheduled status notices, compiled into the assets; none when the build has no `status.json`.
 pub async fn scheduled_notices(env: &Env) -> Result<Rc<Vec<Notice>>, ApiError> {
-    if let Some(notices) = SCHEDULED_NOTICES.with_borrow(Clone::clone) {
-        return Ok(notices);
-    }
-    let notices = Rc::new(json_asset(env, "kb/status.json").await?.unwrap_or_default());
-    SCHEDULED_NOTICES.set(Some(Rc::clone(&notices)));
-    Ok(notices)
+    once_per_isolate(&SCHEDULED_NOTICES, env, "kb/status.json").await
 }
 
 pub async fn index(env: &Env, locale: &str) -> Result<Rc<SearchIndex>, ApiError> {
