@@ -142,7 +142,8 @@ enum TicketsAction {
         #[arg(long)]
         json: bool,
     },
-    /// Tickets the helpdesk refused, with its reason.
+    /// Tickets that will not be sent again on their own: refused by the helpdesk, or given up on after
+    /// DELIVERY_MAX_ATTEMPTS attempts or DELIVERY_MAX_AGE_HOURS; with the reason. `replay` sends them again.
     Failed {
         #[arg(long, default_value_t = 50)]
         limit: usize,

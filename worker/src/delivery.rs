@@ -11,12 +11,13 @@
 
 use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::accept::StoredTicket;
-use edgedesk_tickets::helpdesk::{self, Backend, Outcome};
+use edgedesk_tickets::helpdesk::{self, Backend, Lookup, Method, Outcome, OutgoingRequest};
+use edgedesk_tickets::lifecycle::RetryPolicy;
 use serde::{Deserialize, Serialize};
-use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request};
+use worker::{D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage, Request};
 
 use crate::edge::{self, Moment, authorize_admin};
-use crate::http::{ApiResult, json, post, query_param};
+use crate::http::{ApiResult, json, query_param, send};
 use crate::store::{self, outbox, tickets};
 
 const QUEUE: &str = "TICKETS_QUEUE";
@@ -56,26 +57,38 @@ fn backend(env: &Env) -> Result<Option<Backend>, String> {
     Backend::from_settings(|name| edge::setting(env, name))
 }
 
-/// The queue consumer, for the delivery queue and its dead-letter queue.
-pub async fn consume(batch: MessageBatch<Delivery>, env: Env) -> worker::Result<()> {
+/// The queue consumer, for the delivery queue and its dead-letter queue. Each message is read on its own:
+/// one that cannot be read is acknowledged and logged, and never holds back the rest of its batch.
+pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
     let database = env.d1(store::DATABASE)?;
     let from_dead_letters = batch.queue().ends_with("-dead");
     let backend = backend(&env);
-    for message in batch.messages()? {
-        let Delivery { number, clock_shift } = message.body();
-        let moment = Moment::shifted(&env, *clock_shift);
-        let result = if from_dead_letters {
-            outbox::park(&database, number, moment.at + PARK_SECONDS).await.map(|()| None)
-        } else {
-            deliver(&database, &backend, number, moment).await
+    let policy = RetryPolicy::from_settings(|name| edge::setting(&env, name));
+    for message in batch.raw_iter() {
+        let Some(Delivery { number, clock_shift }) = read(&message.body()) else {
+            worker::console_error!("dropped a queue message that is not a delivery: {:?}", message.body());
+            message.ack();
+            continue;
         };
-        settle(&message, number, result);
+        let moment = Moment::shifted(&env, clock_shift);
+        let result = if from_dead_letters {
+            outbox::park(&database, &number, moment.at + PARK_SECONDS).await.map(|()| None)
+        } else {
+            deliver(&database, &backend, &policy, &number, moment).await
+        };
+        settle(&message, &number, result);
     }
     Ok(())
 }
 
+/// A queue message as a delivery, if it is one.
+fn read(body: &wasm_bindgen::JsValue) -> Option<Delivery> {
+    let delivery: Delivery = serde_wasm_bindgen::from_value(body.clone()).ok()?;
+    edgedesk_protocol::ticket::is_ticket_number(&delivery.number).then_some(delivery)
+}
+
 /// Acknowledges a message, or asks the queue to bring it back after the given delay.
-fn settle(message: &Message<Delivery>, number: &str, result: Result<Option<u32>, ApiError>) {
+fn settle(message: &RawMessage, number: &str, result: Result<Option<u32>, ApiError>) {
     match result {
         Ok(None) => message.ack(),
         Ok(Some(delay_seconds)) => {
@@ -89,55 +102,87 @@ fn settle(message: &Message<Delivery>, number: &str, result: Result<Option<u32>,
 }
 
 /// One delivery attempt at `moment`. `Some(seconds)` asks for another attempt after that long.
+///
+/// The attempt first claims the row (a compare-and-set in D1): a ticket that another consumer, the
+/// sweep or a replay is already sending is left to that attempt. Every attempt but the first asks the
+/// helpdesk whether it already has the ticket before creating it.
 async fn deliver(
     database: &D1Database,
     backend: &Result<Option<Backend>, String>,
+    policy: &Result<RetryPolicy, String>,
     number: &str,
     moment: Moment,
 ) -> Result<Option<u32>, ApiError> {
-    let Some(unsent) = outbox::unsent(database, number).await? else { return Ok(None) };
-    let backend = match backend {
-        Ok(Some(backend)) => backend,
-        Ok(None) => {
-            outbox::hold(database, number).await?;
+    let token = hex(&edge::random_bytes::<16>());
+    let Some(claimed) = outbox::claim(database, number, &token, moment.at, moment.at + LEASE_SECONDS).await? else {
+        return Ok(None);
+    };
+    let (backend, policy) = match (backend, policy) {
+        (Ok(Some(backend)), Ok(policy)) => (backend, policy),
+        (Ok(None), _) => {
+            outbox::hold(database, number, &token).await?;
             return Ok(None);
         }
-        Err(misconfigured) => {
+        (Err(misconfigured), _) | (_, Err(misconfigured)) => {
             worker::console_error!("tickets cannot be delivered: {misconfigured}");
-            outbox::postpone(database, number, misconfigured, moment.at + PARK_SECONDS).await?;
+            outbox::postpone(database, number, &token, misconfigured, moment.at + PARK_SECONDS).await?;
             return Ok(None);
         }
     };
-    let attempt = unsent.attempts + 1;
-    let outcome = send(backend, &unsent.ticket, attempt).await;
+    let attempt = claimed.attempts + 1;
+    let outcome = attempt_delivery(backend, &claimed.ticket, attempt, claimed.tried_before).await;
+    let outcome = policy.judge(outcome, attempt, moment.at - claimed.retrying_since);
     let retry_after = match &outcome {
         Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
         Outcome::Delivered { .. } => None,
         Outcome::Refused { reason } => {
-            worker::console_error!("the helpdesk refused ticket {number}: {reason}");
+            worker::console_error!("ticket {number} failed: {reason}");
             None
         }
     };
     let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
-    outbox::record(database, number, attempt, backend.name(), &outcome, retry_at).await?;
+    outbox::record(database, number, &token, attempt, backend.name(), &outcome, retry_at).await?;
     Ok(retry_after)
 }
 
-/// Sends the ticket and reads the answer; an unreachable helpdesk is a reason to retry. The request is
-/// signed with the wall clock, which the helpdesk checks against its own.
-async fn send(backend: &Backend, ticket: &StoredTicket, attempt: u32) -> Outcome {
-    let outgoing = backend.request(ticket, edge::unix_now());
-    match post(&outgoing.url, &outgoing.headers, &outgoing.body).await {
-        Ok(mut response) => {
-            let retry_after = response.headers().get("Retry-After").ok().flatten();
-            let body = response.text().await.unwrap_or_default();
-            helpdesk::classify(response.status_code(), retry_after.as_deref(), &body, attempt)
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Attempt number `attempt`: a lookup first when any attempt was made before, then the create request.
+async fn attempt_delivery(backend: &Backend, ticket: &StoredTicket, attempt: u32, tried_before: bool) -> Outcome {
+    if tried_before && let Some(lookup) = backend.lookup(ticket) {
+        match exchange(&lookup).await {
+            Err(reason) => return Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+            Ok((status, retry_after, body)) => match backend.found(status, retry_after.as_deref(), &body, attempt) {
+                Lookup::Found(id) => return Outcome::Delivered { backend_id: Some(id) },
+                Lookup::Failed(outcome) => return outcome,
+                Lookup::Absent => {}
+            },
         }
-        Err(error) => Outcome::Retry {
-            after_seconds: helpdesk::backoff(attempt),
-            reason: format!("the helpdesk could not be reached: {error}"),
-        },
     }
+    // Signed with the wall clock, which the helpdesk checks against its own.
+    let create = backend.request(ticket, edge::unix_now());
+    match exchange(&create).await {
+        Ok((status, retry_after, body)) => helpdesk::classify(status, retry_after.as_deref(), &body, attempt),
+        Err(reason) => Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+    }
+}
+
+/// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the
+/// reason given.
+async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, String), String> {
+    let method = match outgoing.method {
+        Method::Get => worker::Method::Get,
+        Method::Post => worker::Method::Post,
+    };
+    let body = (outgoing.method == Method::Post).then_some(outgoing.body.as_str());
+    let mut response = send(method, &outgoing.url, &outgoing.headers, body)
+        .await
+        .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
+    let retry_after = response.headers().get("Retry-After").ok().flatten();
+    let body = response.text().await.unwrap_or_default();
+    Ok((response.status_code(), retry_after, body))
 }
 
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets
@@ -146,9 +191,13 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     let database = store::database(env)?;
     let helpdesk_configured = matches!(backend(env), Ok(Some(_)));
     let due = outbox::due(&database, moment.at, helpdesk_configured, SWEEP_BATCH).await?;
+    let mut sent = 0;
     for number in &due {
-        outbox::lease(&database, number, moment.at + LEASE_SECONDS).await?;
-        enqueue(env, number, moment).await;
+        // A row delivered or claimed since it was read is not sent again.
+        if outbox::lease(&database, number, moment.at, moment.at + LEASE_SECONDS).await? {
+            enqueue(env, number, moment).await;
+            sent += 1;
+        }
     }
     tickets::forget_idempotency_keys(&database, moment.at - IDEMPOTENCY_KEY_SECONDS).await?;
     crate::insights::forget_old(env, moment.at).await?;
@@ -156,7 +205,7 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     if let Err(error) = crate::learning::relearn(env, moment.at).await {
         worker::console_error!("learning from customers failed: {}", error.message);
     }
-    Ok(due.len())
+    Ok(sent)
 }
 
 /// `POST /api/admin/sweep`: the cron's sweep, run now by an operator (`edgedesk tickets sweep`), e.g.
@@ -192,11 +241,14 @@ pub async fn replay(request: &Request, env: &Env, number: &str) -> ApiResult {
     authorize_admin(request, env)?;
     let number = number.to_ascii_uppercase();
     let moment = Moment::of(request, env)?;
-    if !outbox::replay(&store::database(env)?, &number, moment.at + LEASE_SECONDS).await? {
+    if !outbox::replay(&store::database(env)?, &number, moment.at, moment.at + LEASE_SECONDS).await? {
         return Err(ApiError::new(
             409,
             "not_replayable",
-            format!("{number} does not exist or was already delivered; only undelivered tickets can be replayed."),
+            format!(
+                "{number} does not exist, was already delivered, or is being sent right now; only undelivered \
+                 tickets no attempt holds can be replayed."
+            ),
         ));
     }
     enqueue(env, &number, moment).await;

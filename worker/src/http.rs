@@ -97,16 +97,24 @@ pub async fn read_json<T: DeserializeOwned>(
     parse_body(&json_body(request, max_bytes).await?, fields, max_bytes, what)
 }
 
-/// Sends a POST with these headers and body to another service (a helpdesk, Turnstile).
+/// Sends a POST with these headers and body to another service (Turnstile).
 pub async fn post(url: &str, headers: &[(String, String)], body: &str) -> worker::Result<Response> {
+    send(worker::Method::Post, url, headers, Some(body)).await
+}
+
+/// Sends a request to another service: a helpdesk, Turnstile, a model provider.
+pub async fn send(
+    method: worker::Method,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> worker::Result<Response> {
     let sent_headers = worker::Headers::new();
     for (name, value) in headers {
         sent_headers.set(name, value)?;
     }
     let mut init = worker::RequestInit::new();
-    init.with_method(worker::Method::Post)
-        .with_headers(sent_headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    init.with_method(method).with_headers(sent_headers).with_body(body.map(wasm_bindgen::JsValue::from_str));
     worker::Fetch::Request(Request::new_with_init(url, &init)?).send().await
 }
 

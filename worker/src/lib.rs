@@ -54,7 +54,7 @@ async fn fetch(request: Request, env: Env, context: worker::Context) -> worker::
 
 /// Delivery to the helpdesk: the tickets queue and its dead-letter queue.
 #[event(queue)]
-async fn queue(batch: MessageBatch<delivery::Delivery>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
     delivery::consume(batch, env).await
 }
 

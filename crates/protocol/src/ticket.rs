@@ -249,6 +249,15 @@ pub fn ticket_number(random: [u8; 5]) -> String {
     format!("ED-{}-{}", first.iter().collect::<String>(), second.iter().collect::<String>())
 }
 
+/// Whether `text` is a ticket number as [`ticket_number`] makes them (upper case).
+pub fn is_ticket_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 12
+        && text.starts_with("ED-")
+        && bytes[7] == b'-'
+        && bytes.iter().enumerate().all(|(index, byte)| matches!(index, 0..=2 | 7) || CROCKFORD.contains(byte))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +405,11 @@ mod tests {
 
     #[test]
     fn ticket_numbers_use_unambiguous_symbols() {
+        assert!(is_ticket_number(&ticket_number([7, 1, 2, 250, 9])));
+        for not_one in ["ED-AB12-CD3", "ED-AB12_CD34", "ED-ABI2-CD34", "ed-ab12-cd34", "XX-AB12-CD34", "ED-AB12-CD34 "]
+        {
+            assert!(!is_ticket_number(not_one), "{not_one}");
+        }
         assert_eq!(ticket_number([0; 5]), "ED-0000-0000");
         assert_eq!(ticket_number([0xff; 5]), "ED-ZZZZ-ZZZZ");
         let number = ticket_number([0x12, 0x34, 0x56, 0x78, 0x9a]);

@@ -59,6 +59,14 @@ pub struct StoredTicket {
     pub expected_reply_at: String,
 }
 
+impl StoredTicket {
+    /// Whether a signed identity vouches for the requester's email: only then may a helpdesk treat the
+    /// ticket as that person's.
+    pub fn email_verified(&self) -> bool {
+        self.customer.get("email").is_some_and(|email| email.eq_ignore_ascii_case(&self.email))
+    }
+}
+
 /// The acknowledgement a support team would write: thanks, an apology for a complaint, the number, what
 /// happens next and by when.
 fn acknowledgement(ticket: &StoredTicket, support: &Support, complaint: bool, expected_reply_at: i64) -> String {
@@ -150,7 +158,9 @@ pub fn accept(ticket: ValidTicket, intake: Intake, support: &Support) -> Accepte
     let stored = StoredTicket {
         number,
         name: ticket.name,
-        email: ticket.email,
+        // A signed identity's email is the requester's, whatever the form said: a customer who is signed in
+        // cannot file in someone else's name.
+        email: customer.get("email").cloned().unwrap_or(ticket.email),
         topic: ticket.topic,
         urgency: ticket.urgency,
         subject: ticket.subject,

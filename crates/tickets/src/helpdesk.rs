@@ -5,7 +5,7 @@ use edgedesk_protocol::api::Urgency;
 use serde_json::json;
 
 use crate::accept::StoredTicket;
-use crate::signing;
+use crate::{description, signing};
 
 /// Where tickets go. Secrets come from Worker secrets, addresses from variables.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,9 +37,17 @@ pub enum Backend {
 /// An HTTP request for the platform to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingRequest {
+    pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// Empty for a GET.
     pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
 }
 
 fn basic(user: &str, password: &str) -> String {
@@ -47,44 +55,40 @@ fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
-/// The ticket as plain text for helpdesks that take one description field.
-fn description(ticket: &StoredTicket) -> String {
-    let mut text = ticket.message.clone();
-    if let Some(steps) = &ticket.steps_tried {
-        text.push_str(&format!("\n\nAlready tried:\n{steps}"));
-    }
-    let context = &ticket.context;
-    let mut lines =
-        vec![format!("Ticket {} · topic {} · urgency {}", ticket.number, ticket.topic, ticket.urgency.name())];
+/// The tags every helpdesk gets, so agents can filter on them and nothing the worker verified hides in
+/// free text a customer could imitate: where the ticket came from, its number (what the lookup before a
+/// repeated attempt finds), its topic, whether a signed identity verified the requester's email, whether
+/// the customer is a priority one, and the verified customer id.
+pub fn tags(ticket: &StoredTicket) -> Vec<String> {
+    let mut tags = vec!["edgedesk".to_owned(), ticket.number.clone(), tag_safe(&ticket.topic)];
+    tags.push(if ticket.email_verified() { "edgedesk_verified" } else { "edgedesk_unverified" }.to_owned());
     if ticket.priority {
-        lines.push("Priority customer".into());
+        tags.push("edgedesk_priority".to_owned());
     }
-    for (label, value) in [
-        ("Product", &context.product),
-        ("Page", &context.page_url),
-        ("Came from", &context.referrer),
-        ("App version", &context.app_version),
-        ("Locale", &context.locale),
-        ("Browser", &context.user_agent),
-        ("During incident", &context.incident_id),
-    ] {
-        if let Some(value) = value {
-            lines.push(format!("{label}: {value}"));
-        }
+    if let Some(id) = ticket.customer.get("id") {
+        tags.push(tag_safe(&format!("customer_{id}")));
     }
-    if !context.articles_read.is_empty() {
-        lines.push(format!("Read: {}", context.articles_read.join(", ")));
-    }
-    if !context.searches.is_empty() {
-        lines.push(format!("Searched: {}", context.searches.join(" | ")));
-    }
-    for (key, value) in &ticket.customer {
-        lines.push(format!("Customer {key}: {value}"));
-    }
-    for attachment in &ticket.attachments {
-        lines.push(format!("Attachment: {} ({}) {}", attachment.name, attachment.media_type, attachment.url));
-    }
-    format!("{text}\n\n---\n{}", lines.join("\n"))
+    tags
+}
+
+/// A tag every helpdesk takes: letters, digits, `-` and `_`, at most 32 characters (Freshdesk's limit).
+fn tag_safe(value: &str) -> String {
+    value
+        .chars()
+        .map(|character| if character.is_alphanumeric() || character == '-' { character } else { '_' })
+        .take(32)
+        .collect()
+}
+
+/// What a lookup before a repeated attempt found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// The helpdesk already has the ticket (an earlier attempt's answer was lost): its id there.
+    Found(String),
+    /// It does not: create it.
+    Absent,
+    /// The lookup itself did not work: this instead of creating.
+    Failed(Outcome),
 }
 
 impl Backend {
@@ -131,32 +135,36 @@ impl Backend {
         }
     }
 
-    /// The request that creates `ticket` in this backend. Every request carries the ticket number as its
-    /// idempotency key, so a retry after a lost answer never makes a second ticket there.
+    /// The request that creates `ticket` in this backend. The webhook and Zendesk take the ticket number
+    /// as an idempotency key; Freshdesk and JSM have none, so a repeated attempt looks the ticket up
+    /// first ([`Backend::lookup`]).
     pub fn request(&self, ticket: &StoredTicket, now: i64) -> OutgoingRequest {
         let json = |value: serde_json::Value| value.to_string();
         let idempotency = ("Idempotency-Key".to_owned(), ticket.number.clone());
         let content_type = ("Content-Type".to_owned(), "application/json".to_owned());
+        let post = |url: String, headers: Vec<(String, String)>, body: String| OutgoingRequest {
+            method: Method::Post,
+            url,
+            headers,
+            body,
+        };
         match self {
             Backend::Webhook { url, secret } => {
                 let body = json(json!({ "type": "ticket.created", "ticket": ticket }));
                 let signature = signing::sign_request(secret.as_bytes(), body.as_bytes(), now);
-                OutgoingRequest {
-                    url: url.clone(),
-                    headers: vec![content_type, idempotency, (signing::SIGNATURE_HEADER.to_owned(), signature)],
+                post(
+                    url.clone(),
+                    vec![content_type, idempotency, (signing::SIGNATURE_HEADER.to_owned(), signature)],
                     body,
-                }
+                )
             }
-            Backend::Zendesk { base_url, email, token } => OutgoingRequest {
-                url: format!("{}/api/v2/tickets.json", base_url.trim_end_matches('/')),
-                headers: vec![
-                    content_type,
-                    idempotency,
-                    ("Authorization".into(), basic(&format!("{email}/token"), token)),
-                ],
-                body: json(json!({ "ticket": {
+            Backend::Zendesk { base_url, email, token } => post(
+                format!("{}/api/v2/tickets.json", base_url.trim_end_matches('/')),
+                vec![content_type, idempotency, ("Authorization".into(), basic(&format!("{email}/token"), token))],
+                json(json!({ "ticket": {
                     "subject": ticket.subject,
-                    "comment": { "body": description(ticket) },
+                    // `body` is shown as plain text: nothing the customer typed becomes markup.
+                    "comment": { "body": description::plain(ticket) },
                     "requester": { "name": ticket.name, "email": ticket.email },
                     "priority": match (ticket.urgency, ticket.priority) {
                         (Urgency::Critical, _) => "urgent",
@@ -164,19 +172,20 @@ impl Backend {
                         (Urgency::Normal, false) => "normal",
                         (Urgency::Low, false) => "low",
                     },
-                    "tags": ["edgedesk", ticket.topic.clone()],
+                    "tags": tags(ticket),
                     "external_id": ticket.number,
                 }})),
-            },
-            Backend::Freshdesk { base_url, api_key } => OutgoingRequest {
-                url: format!("{}/api/v2/tickets", base_url.trim_end_matches('/')),
-                headers: vec![content_type, idempotency, ("Authorization".into(), basic(api_key, "X"))],
-                body: json(json!({
+            ),
+            Backend::Freshdesk { base_url, api_key } => post(
+                format!("{}/api/v2/tickets", base_url.trim_end_matches('/')),
+                vec![content_type, ("Authorization".into(), basic(api_key, "X"))],
+                json(json!({
                     "subject": ticket.subject,
-                    "description": description(ticket),
+                    // Freshdesk's description is HTML: every customer character is escaped.
+                    "description": description::html(ticket),
                     "email": ticket.email,
                     "name": ticket.name,
-                    // Freshdesk: 1 low, 2 medium, 3 high, 4 urgent; status 2 open.
+                    // Freshdesk: 1 low, 2 medium, 3 high, 4 urgent; status 2 open; source 2 portal.
                     "priority": match (ticket.urgency, ticket.priority) {
                         (Urgency::Critical, _) => 4,
                         (Urgency::High, _) | (_, true) => 3,
@@ -184,23 +193,85 @@ impl Backend {
                         (Urgency::Low, false) => 1,
                     },
                     "status": 2,
-                    "tags": ["edgedesk", ticket.topic.clone()],
-                    "unique_external_id": ticket.number,
+                    "source": 2,
+                    "tags": tags(ticket),
                 })),
-            },
-            Backend::JiraServiceManagement { base_url, email, token, service_desk_id, request_type_id } => {
-                OutgoingRequest {
-                    url: format!("{}/rest/servicedeskapi/request", base_url.trim_end_matches('/')),
-                    headers: vec![content_type, idempotency, ("Authorization".into(), basic(email, token))],
-                    body: json(json!({
-                        "serviceDeskId": service_desk_id,
-                        "requestTypeId": request_type_id,
-                        "raiseOnBehalfOf": ticket.email,
-                        "requestFieldValues": { "summary": format!("[{}] {}", ticket.number, ticket.subject), "description": description(ticket) },
-                    })),
-                }
-            }
+            ),
+            Backend::JiraServiceManagement { base_url, email, token, service_desk_id, request_type_id } => post(
+                format!("{}/rest/servicedeskapi/request", base_url.trim_end_matches('/')),
+                vec![content_type, ("Authorization".into(), basic(email, token))],
+                // Raised by the integration's own account, never on the customer's behalf: JSM expects an
+                // account id there, and an email typed in a form proves nothing.
+                json(json!({
+                    "serviceDeskId": service_desk_id,
+                    "requestTypeId": request_type_id,
+                    "requestFieldValues": {
+                        "summary": format!("[{}] {}", ticket.number, ticket.subject),
+                        "description": description::wiki(ticket),
+                        "labels": tags(ticket),
+                    },
+                })),
+            ),
         }
+    }
+
+    /// The request that asks the helpdesk whether it already has `ticket`, made before every attempt but
+    /// the first: an earlier attempt may have created it and lost the answer. By the tag, label or
+    /// external id each API finds a ticket by. `None` for the webhook, whose contract is the
+    /// idempotency key alone.
+    pub fn lookup(&self, ticket: &StoredTicket) -> Option<OutgoingRequest> {
+        // Ticket numbers are letters, digits and dashes: nothing in them needs escaping in a URL.
+        let number = &ticket.number;
+        let get = |url: String, authorization: String| OutgoingRequest {
+            method: Method::Get,
+            url,
+            headers: vec![("Authorization".into(), authorization)],
+            body: String::new(),
+        };
+        match self {
+            Backend::Webhook { .. } => None,
+            // Zendesk keeps idempotency keys for two hours; retries may go on for days.
+            Backend::Zendesk { base_url, email, token } => Some(get(
+                format!("{}/api/v2/tickets.json?external_id={number}", base_url.trim_end_matches('/')),
+                basic(&format!("{email}/token"), token),
+            )),
+            // query="tag:'ED-…'", the quotes as Freshdesk's search requires, percent-encoded.
+            Backend::Freshdesk { base_url, api_key } => Some(get(
+                format!("{}/api/v2/search/tickets?query=%22tag%3A%27{number}%27%22", base_url.trim_end_matches('/')),
+                basic(api_key, "X"),
+            )),
+            // jql=labels = "ED-…"
+            Backend::JiraServiceManagement { base_url, email, token, .. } => Some(get(
+                format!(
+                    "{}/rest/api/3/search/jql?jql=labels%20%3D%20%22{number}%22&fields=summary",
+                    base_url.trim_end_matches('/')
+                ),
+                basic(email, token),
+            )),
+        }
+    }
+
+    /// What the lookup's answer says: found (with the helpdesk's id), absent, or a reason not to create.
+    pub fn found(&self, status: u16, retry_after: Option<&str>, body: &str, attempt: u32) -> Lookup {
+        if !(200..=299).contains(&status) {
+            return Lookup::Failed(classify(status, retry_after, body, attempt));
+        }
+        let pointer = match self {
+            Backend::Zendesk { .. } => "/tickets",
+            Backend::Freshdesk { .. } => "/results",
+            Backend::JiraServiceManagement { .. } => "/issues",
+            Backend::Webhook { .. } => return Lookup::Absent,
+        };
+        let answer: Option<serde_json::Value> = serde_json::from_str(body).ok();
+        let Some(found) = answer.as_ref().and_then(|answer| answer.pointer(pointer)).and_then(|list| list.as_array())
+        else {
+            return Lookup::Failed(Outcome::Retry {
+                after_seconds: backoff(attempt),
+                reason: format!("the helpdesk's lookup answer has no {pointer} list"),
+            });
+        };
+        let id = found.first().and_then(|ticket| ticket.get("key").or_else(|| ticket.get("id"))).and_then(id_text);
+        id.map_or(Lookup::Absent, Lookup::Found)
     }
 }
 
@@ -252,11 +323,16 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str, attempt: u32
 fn backend_id(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
     let candidates = [value.pointer("/ticket/id"), value.get("id"), value.get("issueKey"), value.get("key")];
-    candidates.into_iter().flatten().find_map(|id| match id {
+    candidates.into_iter().flatten().find_map(id_text)
+}
+
+/// An id as text, whether the API gave a number or a string.
+fn id_text(id: &serde_json::Value) -> Option<String> {
+    match id {
         serde_json::Value::String(id) => Some(id.clone()),
         serde_json::Value::Number(id) => Some(id.to_string()),
         _ => None,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -264,9 +340,8 @@ mod tests {
     use super::*;
     use crate::accept::tests::ticket;
 
-    #[test]
-    fn every_backend_gets_the_number_as_idempotency_key() {
-        let backends = [
+    fn backends() -> [Backend; 4] {
+        [
             Backend::Webhook { url: "https://hooks.acme.test/t".into(), secret: "s".into() },
             Backend::Zendesk {
                 base_url: "https://acme.zendesk.com".into(),
@@ -281,12 +356,60 @@ mod tests {
                 service_desk_id: "1".into(),
                 request_type_id: "10".into(),
             },
-        ];
-        for backend in backends {
+        ]
+    }
+
+    /// A repeated attempt must be recognised by every helpdesk: by the idempotency key where the API has
+    /// one, by a lookup of the tag, label or external id where it has none or keeps it too briefly.
+    #[test]
+    fn every_backend_can_tell_a_repeated_attempt() {
+        for backend in backends() {
             let request = backend.request(&ticket(), 1_795_000_000);
-            assert!(request.headers.contains(&("Idempotency-Key".into(), "ED-AB12-CD34".into())), "{}", backend.name());
+            assert_eq!(request.method, Method::Post);
             assert!(request.body.contains("Double charge"), "{}", backend.name());
+            let keyed = request.headers.contains(&("Idempotency-Key".into(), "ED-AB12-CD34".into()));
+            let lookup = backend.lookup(&ticket());
+            match backend.name() {
+                "webhook" => assert!(keyed && lookup.is_none()),
+                "zendesk" => assert!(keyed && lookup.is_some()),
+                _ => assert!(!keyed && lookup.is_some(), "{}: no key the API would ignore", backend.name()),
+            }
+            if let Some(lookup) = lookup {
+                assert_eq!(lookup.method, Method::Get);
+                assert!(lookup.url.contains("ED-AB12-CD34"), "{}", lookup.url);
+                let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+                let tagged =
+                    [body.pointer("/ticket/tags"), body.get("tags"), body.pointer("/requestFieldValues/labels")]
+                        .into_iter()
+                        .flatten()
+                        .any(|tags| tags.as_array().unwrap().contains(&"ED-AB12-CD34".into()));
+                assert!(tagged, "{}: the lookup finds the number the request tags", backend.name());
+            }
         }
+        let [_, zendesk, freshdesk, jira] = backends();
+        assert_eq!(
+            freshdesk.lookup(&ticket()).unwrap().url,
+            "https://acme.freshdesk.com/api/v2/search/tickets?query=%22tag%3A%27ED-AB12-CD34%27%22"
+        );
+        assert_eq!(zendesk.found(200, None, r#"{"tickets":[{"id":9}],"count":1}"#, 2), Lookup::Found("9".into()));
+        assert_eq!(freshdesk.found(200, None, r#"{"results":[],"total":0}"#, 2), Lookup::Absent);
+        assert_eq!(jira.found(200, None, r#"{"issues":[{"id":"100","key":"SD-4"}]}"#, 2), Lookup::Found("SD-4".into()));
+        assert!(matches!(jira.found(429, Some("30"), "", 2), Lookup::Failed(Outcome::Retry { after_seconds: 30, .. })));
+        assert!(matches!(zendesk.found(200, None, "<html>", 2), Lookup::Failed(Outcome::Retry { .. })));
+        assert!(matches!(freshdesk.found(401, None, "{}", 2), Lookup::Failed(Outcome::Refused { .. })));
+    }
+
+    #[test]
+    fn verified_facts_travel_as_tags_and_nobody_is_raised_on_behalf_of() {
+        let mut verified = ticket();
+        verified.customer.insert("email".into(), "ada@example.com".into());
+        verified.customer.insert("id".into(), "cus 42".into());
+        assert_eq!(tags(&verified), ["edgedesk", "ED-AB12-CD34", "billing", "edgedesk_verified", "customer_cus_42"]);
+        assert!(tags(&ticket()).contains(&"edgedesk_unverified".to_owned()));
+        let [.., jira] = backends();
+        let body = jira.request(&ticket(), 0).body;
+        assert!(!body.contains("raiseOnBehalfOf"), "{body}");
+        assert!(!body.contains("Customer id"), "{body}");
     }
 
     #[test]
@@ -306,7 +429,10 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body["ticket"]["priority"], "high");
         assert!(
-            body["ticket"]["comment"]["body"].as_str().unwrap().contains("Already tried:\nChecked the invoice page")
+            body["ticket"]["comment"]["body"]
+                .as_str()
+                .unwrap()
+                .contains("--- Already tried ---\nChecked the invoice page")
         );
         // base64("bot@acme.test/token:t0k")
         assert!(request.headers.contains(&("Authorization".into(), "Basic Ym90QGFjbWUudGVzdC90b2tlbjp0MGs=".into())));

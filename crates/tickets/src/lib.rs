@@ -6,6 +6,7 @@
 
 pub mod accept;
 pub mod attachment;
+pub mod description;
 pub mod helpdesk;
 pub mod lifecycle;
 pub mod signing;

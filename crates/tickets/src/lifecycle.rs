@@ -62,6 +62,44 @@ pub fn confirmed(status: TicketStatus) -> TicketStatus {
     }
 }
 
+/// Everything that can happen to a ticket's outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryEvent<'a> {
+    /// A consumer found no helpdesk configured: the ticket waits in D1 for one.
+    NoHelpdesk,
+    /// A delivery attempt was answered (after [`RetryPolicy::judge`]).
+    Answered(&'a Outcome),
+    /// The sweep handed a due row to the queue again.
+    Leased,
+    /// An operator asked for the ticket to be sent again.
+    Replayed,
+}
+
+/// The state `event` moves a row in state `current` to, or `None` when the event does not apply to that
+/// row and must change nothing. The one place the delivery lifecycle is decided:
+///
+/// - a confirmation always applies (the helpdesk has the ticket, whatever was recorded before);
+/// - a retry or a refusal only while the row still awaits delivery, so that a late one from a second
+///   consumer never undoes a confirmation;
+/// - the sweep only leases rows it may send ([`is_due`] with a helpdesk), an operator only replays rows
+///   the helpdesk has not confirmed, and only a row that awaits delivery can be held.
+pub fn next(current: DeliveryState, event: &DeliveryEvent<'_>) -> Option<DeliveryState> {
+    use DeliveryState::{Delivered, Failed, Held, Pending};
+    match event {
+        DeliveryEvent::Answered(Outcome::Delivered { .. }) => Some(Delivered),
+        DeliveryEvent::Answered(Outcome::Retry { .. }) => awaits_delivery(current).then_some(Pending),
+        DeliveryEvent::Answered(Outcome::Refused { .. }) => awaits_delivery(current).then_some(Failed),
+        DeliveryEvent::NoHelpdesk => awaits_delivery(current).then_some(Held),
+        DeliveryEvent::Leased => is_due(current, true).then_some(Pending),
+        DeliveryEvent::Replayed => can_replay(current).then_some(Pending),
+    }
+}
+
+/// The states in which `event` applies, for SQL to match with `IN (SELECT value FROM json_each(?))`.
+pub fn applies_in(event: &DeliveryEvent<'_>) -> String {
+    states_where(|state| next(state, event).is_some())
+}
+
 /// The state a delivery attempt with this outcome leaves the outbox row in.
 pub fn after_attempt(outcome: &Outcome) -> DeliveryState {
     match outcome {
@@ -69,13 +107,6 @@ pub fn after_attempt(outcome: &Outcome) -> DeliveryState {
         Outcome::Retry { .. } => DeliveryState::Pending,
         Outcome::Refused { .. } => DeliveryState::Failed,
     }
-}
-
-/// Whether an attempt's outcome is recorded on a row in state `current`. A confirmation always is (the
-/// helpdesk has the ticket, whatever was recorded before); a retry or a refusal only while the row still
-/// awaits delivery, so that a late one from a second consumer never undoes a confirmation.
-pub fn records_outcome(current: DeliveryState, outcome: &Outcome) -> bool {
-    matches!(outcome, Outcome::Delivered { .. }) || awaits_delivery(current)
 }
 
 /// Whether the queue consumer sends a row it is handed: one not yet delivered or refused.
@@ -96,6 +127,59 @@ pub fn is_due(state: DeliveryState, helpdesk_configured: bool) -> bool {
 /// Whether an operator may send a ticket again: any that the helpdesk has not confirmed.
 pub fn can_replay(state: DeliveryState) -> bool {
     state != DeliveryState::Delivered
+}
+
+/// When retrying stops: a ticket the helpdesk has not taken after this many attempts, or this long after
+/// its first, is `failed` (`edgedesk tickets failed`) until an operator replays it. Without an end, a
+/// helpdesk that answers 503 forever would keep every ticket cycling through the queue for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub max_age_seconds: i64,
+}
+
+impl Default for RetryPolicy {
+    /// A day of attempts: the backoff reaches an hour after about 10 tries, so 24 attempts span most of
+    /// a day of outage, and three days cover a weekend-long one whatever the attempt count.
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 24, max_age_seconds: 3 * 86_400 }
+    }
+}
+
+impl RetryPolicy {
+    /// The policy the worker's settings choose: `DELIVERY_MAX_ATTEMPTS` and `DELIVERY_MAX_AGE_HOURS`,
+    /// each a positive whole number, defaulting to [`RetryPolicy::default`].
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>) -> Result<RetryPolicy, String> {
+        let positive = |name: &str| -> Result<Option<u32>, String> {
+            match setting(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty()) {
+                None => Ok(None),
+                Some(value) => match value.parse::<u32>() {
+                    Ok(number) if number > 0 => Ok(Some(number)),
+                    _ => Err(format!("{name} must be a whole number above 0, not {value:?}")),
+                },
+            }
+        };
+        let default = RetryPolicy::default();
+        Ok(RetryPolicy {
+            max_attempts: positive("DELIVERY_MAX_ATTEMPTS")?.unwrap_or(default.max_attempts),
+            max_age_seconds: positive("DELIVERY_MAX_AGE_HOURS")?
+                .map_or(default.max_age_seconds, |hours| i64::from(hours) * 3600),
+        })
+    }
+
+    /// What attempt number `attempt`, made `age_seconds` after the ticket's first, amounts to: a retry
+    /// past the budget becomes a refusal that says why, so the row ends `failed`.
+    pub fn judge(&self, outcome: Outcome, attempt: u32, age_seconds: i64) -> Outcome {
+        match outcome {
+            Outcome::Retry { reason, .. } if attempt >= self.max_attempts || age_seconds >= self.max_age_seconds => {
+                let hours = age_seconds.max(0) as f64 / 3600.0;
+                Outcome::Refused {
+                    reason: format!("gave up after {attempt} attempts over {hours:.1} h; the last: {reason}"),
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// The states for which `keep` holds, for SQL to match with `IN (SELECT value FROM json_each(?))`.
@@ -168,11 +252,13 @@ mod tests {
         let retry = Outcome::Retry { after_seconds: 10, reason: "503".into() };
         let refused = Outcome::Refused { reason: "422".into() };
         let delivered = Outcome::Delivered { backend_id: None };
-        assert!(!records_outcome(DeliveryState::Delivered, &retry));
-        assert!(!records_outcome(DeliveryState::Delivered, &refused));
-        assert!(records_outcome(DeliveryState::Failed, &delivered));
-        assert!(records_outcome(DeliveryState::Pending, &retry) && records_outcome(DeliveryState::Held, &refused));
-        assert_eq!(states_where(|state| records_outcome(state, &retry)), r#"["pending","held"]"#);
+        let answered = |outcome| DeliveryEvent::Answered(outcome);
+        assert_eq!(next(DeliveryState::Delivered, &answered(&retry)), None);
+        assert_eq!(next(DeliveryState::Delivered, &answered(&refused)), None);
+        assert_eq!(next(DeliveryState::Failed, &answered(&delivered)), Some(DeliveryState::Delivered));
+        assert_eq!(next(DeliveryState::Pending, &answered(&retry)), Some(DeliveryState::Pending));
+        assert_eq!(next(DeliveryState::Held, &answered(&refused)), Some(DeliveryState::Failed));
+        assert_eq!(applies_in(&answered(&retry)), r#"["pending","held"]"#);
     }
 
     #[test]
@@ -183,5 +269,70 @@ mod tests {
         assert_eq!(DeliveryState::ALL.map(can_replay), [true, false, true, true]);
         assert_eq!(states_where(can_replay), r#"["pending","failed","held"]"#);
         assert_eq!(states_where(|state| is_due(state, false)), r#"["pending"]"#);
+    }
+
+    /// Every state against every event: the whole lifecycle as a table, so a change to it shows here.
+    #[test]
+    fn the_lifecycle_as_a_table() {
+        use DeliveryState::{Delivered, Failed, Held, Pending};
+        let delivered = Outcome::Delivered { backend_id: Some("7".into()) };
+        let retry = Outcome::Retry { after_seconds: 10, reason: "503".into() };
+        let refused = Outcome::Refused { reason: "422".into() };
+        let events = [
+            DeliveryEvent::Answered(&delivered),
+            DeliveryEvent::Answered(&retry),
+            DeliveryEvent::Answered(&refused),
+            DeliveryEvent::NoHelpdesk,
+            DeliveryEvent::Leased,
+            DeliveryEvent::Replayed,
+        ];
+        let table: Vec<[Option<DeliveryState>; 6]> =
+            DeliveryState::ALL.iter().map(|state| events.clone().map(|event| next(*state, &event))).collect();
+        assert_eq!(
+            table,
+            vec![
+                // pending
+                [Some(Delivered), Some(Pending), Some(Failed), Some(Held), Some(Pending), Some(Pending)],
+                // delivered: only another confirmation touches it
+                [Some(Delivered), None, None, None, None, None],
+                // failed: an operator's replay, or a late confirmation
+                [Some(Delivered), None, None, None, None, Some(Pending)],
+                // held
+                [Some(Delivered), Some(Pending), Some(Failed), Some(Held), Some(Pending), Some(Pending)],
+            ]
+        );
+        assert_eq!(applies_in(&DeliveryEvent::Leased), r#"["pending","held"]"#);
+        assert_eq!(applies_in(&DeliveryEvent::Replayed), r#"["pending","failed","held"]"#);
+    }
+
+    #[test]
+    fn retries_end_after_the_attempts_or_the_age_the_policy_allows() {
+        let policy = RetryPolicy { max_attempts: 5, max_age_seconds: 7200 };
+        let retry = || Outcome::Retry { after_seconds: 40, reason: "the backend answered 503".into() };
+        assert_eq!(policy.judge(retry(), 4, 600), retry());
+        let Outcome::Refused { reason } = policy.judge(retry(), 5, 600) else { panic!("the fifth attempt ends it") };
+        assert_eq!(reason, "gave up after 5 attempts over 0.2 h; the last: the backend answered 503");
+        assert!(matches!(policy.judge(retry(), 2, 7200), Outcome::Refused { .. }), "two hours end it too");
+        let delivered = Outcome::Delivered { backend_id: None };
+        assert_eq!(policy.judge(delivered.clone(), 99, 999_999), delivered, "a confirmation is never refused");
+        assert_eq!(after_attempt(&policy.judge(retry(), 9, 0)), DeliveryState::Failed);
+    }
+
+    #[test]
+    fn the_retry_policy_comes_from_settings_and_names_a_bad_one() {
+        let settings = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+        };
+        assert_eq!(RetryPolicy::from_settings(settings(&[])), Ok(RetryPolicy::default()));
+        assert_eq!(
+            RetryPolicy::from_settings(settings(&[("DELIVERY_MAX_ATTEMPTS", "3"), ("DELIVERY_MAX_AGE_HOURS", "1")])),
+            Ok(RetryPolicy { max_attempts: 3, max_age_seconds: 3600 })
+        );
+        for bad in ["0", "-2", "many", "1.5"] {
+            let error =
+                RetryPolicy::from_settings(move |name: &str| (name == "DELIVERY_MAX_ATTEMPTS").then(|| bad.to_owned()))
+                    .unwrap_err();
+            assert!(error.contains("DELIVERY_MAX_ATTEMPTS") && error.contains(bad), "{error}");
+        }
     }
 }

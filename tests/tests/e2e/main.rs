@@ -13,6 +13,7 @@ mod contract;
 mod csp;
 mod embed;
 mod form;
+mod helpdesks;
 mod insights;
 mod learning;
 mod load;
@@ -139,6 +140,7 @@ fn main() {
         api::articles_and_sections_are_served_per_locale,
         api::votes_and_search_gaps_are_recorded_and_reported,
         migrations::search_gaps_become_events_without_counting_twice,
+        migrations::delivery_claims_remember_attempts_made_before_them,
         api::ticket_is_stored_in_d1_and_numbered,
         api::bad_tickets_get_specific_errors,
         api::unknown_routes_and_methods_are_json_errors,
@@ -159,6 +161,7 @@ fn main() {
         tickets::a_burst_of_tickets_is_accepted_and_delivered,
         load::search_and_status_hold_under_load,
         tickets::without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form,
+        helpdesks::every_helpdesk_gets_each_ticket_exactly_once,
         status::operator_raises_updates_and_resolves_an_incident,
         status::scheduled_maintenance_opens_and_closes_on_time,
         status::admin_changes_need_the_token_and_valid_notices,

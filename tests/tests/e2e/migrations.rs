@@ -60,3 +60,42 @@ pub async fn search_gaps_become_events_without_counting_twice(_world: &World) ->
     ensure!(searches_that_found_something.len() == 1, "{searches_that_found_something:?}");
     Ok(())
 }
+
+/// Migration 0008 adds delivery claims. A row written before it keeps its attempts as claims, so a
+/// ticket tried before the upgrade is looked up at the helpdesk before it is created again, and its
+/// retry age starts at its last update; nobody holds it.
+pub async fn delivery_claims_remember_attempts_made_before_them(_world: &World) -> Result<()> {
+    let d1 = LocalD1::new()?;
+    let migrations = repo_root().join("worker/migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&migrations)?.filter_map(|entry| entry.ok()).map(|e| e.path()).collect();
+    files.sort();
+    let (before, after): (Vec<_>, Vec<_>) =
+        files.iter().partition(|path| path.file_name().is_some_and(|name| *name.to_string_lossy() < *"0008"));
+    for file in &before {
+        d1.run_file(file)?;
+    }
+    d1.query(
+        "INSERT INTO tickets (number, name, email, subject, message) VALUES \
+         ('ED-AAAA-0001', 'Ada', 'ada@example.com', 'S', 'M'), ('ED-AAAA-0002', 'Bo', 'bo@example.com', 'S', 'M'); \
+         INSERT INTO outbox (number, state, attempts, next_attempt_at, updated_at) VALUES \
+         ('ED-AAAA-0001', 'pending', 3, 0, '2026-11-30T10:00:00.000Z'), \
+         ('ED-AAAA-0002', 'pending', 0, 0, '2026-12-01T10:00:00.000Z')",
+    )?;
+    for file in &after {
+        d1.run_file(file)?;
+    }
+    let rows = d1.query("SELECT number, claims, claimed_until, retrying_since, claim FROM outbox ORDER BY number")?;
+    let summary: Vec<(i64, i64, i64, bool)> = rows
+        .iter()
+        .map(|row| {
+            let number = |key: &str| row[key].as_i64().unwrap_or(-1);
+            (number("claims"), number("claimed_until"), number("retrying_since"), row["claim"].is_null())
+        })
+        .collect();
+    let at = |text: &str| edgedesk_protocol::time::parse_time(text).unwrap_or_default();
+    ensure!(
+        summary == [(3, 0, at("2026-11-30T10:00:00Z"), true), (0, 0, at("2026-12-01T10:00:00Z"), true)],
+        "{summary:?}"
+    );
+    Ok(())
+}

@@ -5,7 +5,7 @@
 use edgedesk_protocol::api::{AdminTicket, ApiError, DeliveryState};
 use edgedesk_tickets::accept::StoredTicket;
 use edgedesk_tickets::helpdesk::Outcome;
-use edgedesk_tickets::lifecycle;
+use edgedesk_tickets::lifecycle::{self, DeliveryEvent};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -15,118 +15,174 @@ use crate::http::internal;
 /// SQLite's clock, for the row's `updated_at`.
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-/// The row of a ticket just accepted: pending, and due for the sweep at `next_attempt_at` unless the
-/// queue delivers it first.
-pub fn insert(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<D1PreparedStatement, ApiError> {
+/// The row of a ticket just accepted at `received_at`: pending, and due for the sweep at
+/// `next_attempt_at` unless the queue delivers it first.
+pub fn insert(
+    database: &D1Database,
+    number: &str,
+    received_at: i64,
+    next_attempt_at: i64,
+) -> Result<D1PreparedStatement, ApiError> {
     statement(
         database,
-        "INSERT INTO outbox (number, state, next_attempt_at) VALUES (?1, ?2, ?3)",
-        &[number.into(), DeliveryState::Pending.as_str().into(), (next_attempt_at as f64).into()],
+        "INSERT INTO outbox (number, state, next_attempt_at, retrying_since) VALUES (?1, ?2, ?3, ?4)",
+        &[
+            number.into(),
+            DeliveryState::Pending.as_str().into(),
+            (next_attempt_at as f64).into(),
+            (received_at as f64).into(),
+        ],
     )
 }
 
-/// A ticket to send, with how many attempts it has had.
+/// A ticket claimed for sending, with how many attempts it has had and since when it is being retried.
 #[derive(Debug)]
-pub struct Unsent {
+pub struct Claimed {
     pub ticket: StoredTicket,
     pub attempts: u32,
+    pub retrying_since: i64,
+    /// Whether an earlier attempt was ever started (before a replay too): it may have created the
+    /// ticket at the helpdesk without hearing back.
+    pub tried_before: bool,
 }
 
-/// The ticket behind row `number`, if it still awaits delivery.
-pub async fn unsent(database: &D1Database, number: &str) -> Result<Option<Unsent>, ApiError> {
+/// Claims row `number` for one attempt at `now`, holding it until `until`: a compare-and-set that
+/// changes the row only if it awaits delivery and nobody else holds it. `None` when it is not ours to
+/// send (delivered, refused, or held by another attempt, which then answers for it). The sweep will not
+/// send a held row before the claim lapses.
+pub async fn claim(
+    database: &D1Database,
+    number: &str,
+    token: &str,
+    now: i64,
+    until: i64,
+) -> Result<Option<Claimed>, ApiError> {
+    let claimed = run(
+        database,
+        "UPDATE outbox SET claim = ?2, claimed_until = ?4, next_attempt_at = max(next_attempt_at, ?4), \
+         claims = claims + 1 \
+         WHERE number = ?1 AND state IN (SELECT value FROM json_each(?5)) AND claimed_until <= ?3",
+        &[
+            number.into(),
+            token.into(),
+            (now as f64).into(),
+            (until as f64).into(),
+            lifecycle::states_where(lifecycle::awaits_delivery).into(),
+        ],
+    )
+    .await?;
+    if changes(&claimed) != Some(1) {
+        return Ok(None);
+    }
     #[derive(Deserialize)]
     struct Row {
-        state: DeliveryState,
         attempts: f64,
+        retrying_since: f64,
+        claims: f64,
         payload: Option<String>,
     }
     let row: Option<Row> = first(
         database,
-        "SELECT outbox.state, outbox.attempts, tickets.payload FROM outbox JOIN tickets USING (number) \
-             WHERE number = ?1",
-        &[number.into()],
+        "SELECT outbox.attempts, outbox.retrying_since, outbox.claims, tickets.payload \
+             FROM outbox JOIN tickets USING (number) WHERE number = ?1 AND claim = ?2",
+        &[number.into(), token.into()],
     )
     .await?;
-    // Already delivered (a duplicate message) or refused: nothing to send.
-    let Some(row) = row.filter(|row| lifecycle::awaits_delivery(row.state)) else { return Ok(None) };
+    let Some(row) = row else { return Ok(None) };
     let ticket = serde_json::from_str(row.payload.as_deref().unwrap_or_default()).map_err(internal)?;
-    Ok(Some(Unsent { ticket, attempts: row.attempts as u32 }))
+    Ok(Some(Claimed {
+        ticket,
+        attempts: row.attempts as u32,
+        retrying_since: row.retrying_since as i64,
+        tried_before: row.claims > 1.0,
+    }))
 }
 
 /// No helpdesk is configured: the ticket stays in D1 (`edgedesk tickets list`) until one is.
-pub async fn hold(database: &D1Database, number: &str) -> Result<(), ApiError> {
+pub async fn hold(database: &D1Database, number: &str, token: &str) -> Result<(), ApiError> {
+    let event = DeliveryEvent::NoHelpdesk;
     execute(
         database,
-        "UPDATE outbox SET state = ?2, next_attempt_at = 0 WHERE number = ?1",
-        &[number.into(), DeliveryState::Held.as_str().into()],
+        "UPDATE outbox SET state = ?2, next_attempt_at = 0, claim = NULL, claimed_until = 0 \
+         WHERE number = ?1 AND claim = ?3 AND state IN (SELECT value FROM json_each(?4))",
+        &[number.into(), DeliveryState::Held.as_str().into(), token.into(), lifecycle::applies_in(&event).into()],
     )
     .await
 }
 
-/// The helpdesk cannot be used (its settings are incomplete): the reason is kept, and the sweep tries
-/// again at `next_attempt_at`.
-pub async fn postpone(database: &D1Database, number: &str, reason: &str, next_attempt_at: i64) -> Result<(), ApiError> {
+/// The helpdesk cannot be used (its settings are incomplete): the reason is kept, the claim let go, and
+/// the sweep tries again at `next_attempt_at`.
+pub async fn postpone(
+    database: &D1Database,
+    number: &str,
+    token: &str,
+    reason: &str,
+    next_attempt_at: i64,
+) -> Result<(), ApiError> {
     execute(
         database,
-        "UPDATE outbox SET last_error = ?2, next_attempt_at = ?3 WHERE number = ?1",
-        &[number.into(), reason.into(), (next_attempt_at as f64).into()],
+        "UPDATE outbox SET last_error = ?3, next_attempt_at = ?4, claim = NULL, claimed_until = 0 \
+         WHERE number = ?1 AND claim = ?2",
+        &[number.into(), token.into(), reason.into(), (next_attempt_at as f64).into()],
     )
     .await
 }
 
-/// Records attempt number `attempt` to `backend` and its outcome. A retry is due for the sweep at
-/// `retry_at` should the queue's own retry never come. Only a confirmation may change a row that no
-/// longer awaits delivery ([`lifecycle::records_outcome`]): two consumers can hold the same ticket, and a
-/// late retry or refusal must not undo the other's confirmation.
+/// Records attempt number `attempt` to `backend`, made under claim `token`, and its outcome, letting the
+/// claim go. A retry is due for the sweep at `retry_at` should the queue's own retry never come. A
+/// confirmation is always recorded; a retry or refusal only by the attempt that holds the claim, on a row
+/// that still awaits delivery ([`lifecycle::next`]).
 pub async fn record(
     database: &D1Database,
     number: &str,
+    token: &str,
     attempt: u32,
     backend: &str,
     outcome: &Outcome,
     retry_at: i64,
 ) -> Result<(), ApiError> {
+    let event = DeliveryEvent::Answered(outcome);
     let state = lifecycle::after_attempt(outcome).as_str();
-    let open_states = lifecycle::states_where(|current| lifecycle::records_outcome(current, outcome));
+    let applies_in = lifecycle::applies_in(&event);
     match outcome {
         Outcome::Delivered { backend_id } => {
             let mut statements = vec![statement(
                 database,
                 &format!(
-                    "UPDATE outbox SET state = ?2, attempts = ?3, backend = ?4, backend_id = ?5, last_error = NULL, \
-                     updated_at = {NOW} WHERE number = ?1"
-                ),
-                &[number.into(), state.into(), attempt.into(), backend.into(), nullable(backend_id.as_deref())],
-            )?];
-            statements.extend(tickets::confirmation(database, number)?);
-            database.batch(statements).await.map_err(internal)?;
-        }
-        Outcome::Retry { reason, .. } => {
-            run(
-                database,
-                &format!(
-                    "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, next_attempt_at = ?5, \
+                    "UPDATE outbox SET state = ?2, attempts = max(attempts, ?3), backend = ?4, \
+                     backend_id = coalesce(?5, backend_id), last_error = NULL, claim = NULL, claimed_until = 0, \
                      updated_at = {NOW} WHERE number = ?1 AND state IN (SELECT value FROM json_each(?6))"
                 ),
                 &[
                     number.into(),
                     state.into(),
                     attempt.into(),
-                    reason.as_str().into(),
-                    (retry_at as f64).into(),
-                    open_states.into(),
+                    backend.into(),
+                    nullable(backend_id.as_deref()),
+                    applies_in.into(),
                 ],
-            )
-            .await?;
+            )?];
+            statements.extend(tickets::confirmation(database, number)?);
+            database.batch(statements).await.map_err(internal)?;
         }
-        Outcome::Refused { reason } => {
+        Outcome::Retry { reason, .. } | Outcome::Refused { reason } => {
+            let next_attempt_at = if matches!(outcome, Outcome::Retry { .. }) { retry_at } else { 0 };
             run(
                 database,
                 &format!(
-                    "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, updated_at = {NOW} \
-                     WHERE number = ?1 AND state IN (SELECT value FROM json_each(?5))"
+                    "UPDATE outbox SET state = ?2, attempts = ?3, last_error = ?4, next_attempt_at = ?5, \
+                     claim = NULL, claimed_until = 0, updated_at = {NOW} \
+                     WHERE number = ?1 AND claim = ?6 AND state IN (SELECT value FROM json_each(?7))"
                 ),
-                &[number.into(), state.into(), attempt.into(), reason.as_str().into(), open_states.into()],
+                &[
+                    number.into(),
+                    state.into(),
+                    attempt.into(),
+                    reason.as_str().into(),
+                    (next_attempt_at as f64).into(),
+                    token.into(),
+                    applies_in.into(),
+                ],
             )
             .await?;
         }
@@ -138,7 +194,7 @@ pub async fn record(
 pub async fn park(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<(), ApiError> {
     execute(
         database,
-        "UPDATE outbox SET next_attempt_at = ?2, \
+        "UPDATE outbox SET next_attempt_at = max(next_attempt_at, ?2), \
          last_error = coalesce(last_error, 'not confirmed') || ' (the queue gave up; the sweep retries hourly)' \
          WHERE number = ?1 AND state = ?3",
         &[number.into(), (next_attempt_at as f64).into(), DeliveryState::Pending.as_str().into()],
@@ -161,38 +217,49 @@ pub async fn due(
     let due: Vec<Due> = all(
         database,
         "SELECT number FROM outbox WHERE state IN (SELECT value FROM json_each(?1)) AND next_attempt_at <= ?2 \
-             ORDER BY next_attempt_at LIMIT ?3",
+             AND claimed_until <= ?2 ORDER BY next_attempt_at LIMIT ?3",
         &[states.into(), (now as f64).into(), limit.into()],
     )
     .await?;
     Ok(due.into_iter().map(|due| due.number).collect())
 }
 
-/// Hands row `number` to the queue again: pending, and due for the sweep at `next_attempt_at` unless the
-/// queue confirms it first.
-pub async fn lease(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<(), ApiError> {
-    execute(
+/// The sweep hands row `number` to the queue again at `now`: pending, and due for the next sweep at
+/// `next_attempt_at` unless the queue confirms it first. `false` when the row changed since the sweep
+/// read it (delivered, or claimed by an attempt): then it is not sent.
+pub async fn lease(database: &D1Database, number: &str, now: i64, next_attempt_at: i64) -> Result<bool, ApiError> {
+    let result = run(
         database,
-        "UPDATE outbox SET state = ?2, next_attempt_at = ?3 WHERE number = ?1",
-        &[number.into(), DeliveryState::Pending.as_str().into(), (next_attempt_at as f64).into()],
+        "UPDATE outbox SET state = ?2, next_attempt_at = ?3 WHERE number = ?1 \
+         AND state IN (SELECT value FROM json_each(?4)) AND next_attempt_at <= ?5 AND claimed_until <= ?5",
+        &[
+            number.into(),
+            DeliveryState::Pending.as_str().into(),
+            (next_attempt_at as f64).into(),
+            lifecycle::applies_in(&DeliveryEvent::Leased).into(),
+            (now as f64).into(),
+        ],
     )
-    .await
+    .await?;
+    Ok(changes(&result) == Some(1))
 }
 
-/// An operator sends a ticket again ([`lifecycle::can_replay`]), counting attempts from zero; `false`
-/// when there is no such ticket or the helpdesk already has it.
-pub async fn replay(database: &D1Database, number: &str, next_attempt_at: i64) -> Result<bool, ApiError> {
+/// An operator sends a ticket again at `now` ([`lifecycle::can_replay`]), counting attempts and their age
+/// afresh; `false` when there is no such ticket, the helpdesk already has it, or an attempt is under way.
+pub async fn replay(database: &D1Database, number: &str, now: i64, next_attempt_at: i64) -> Result<bool, ApiError> {
     let result = run(
         database,
         &format!(
-            "UPDATE outbox SET state = ?2, attempts = 0, next_attempt_at = ?3, updated_at = {NOW} \
-             WHERE number = ?1 AND state IN (SELECT value FROM json_each(?4))"
+            "UPDATE outbox SET state = ?2, attempts = 0, retrying_since = ?5, next_attempt_at = ?3, \
+             updated_at = {NOW} WHERE number = ?1 AND state IN (SELECT value FROM json_each(?4)) \
+             AND claimed_until <= ?5"
         ),
         &[
             number.into(),
             DeliveryState::Pending.as_str().into(),
             (next_attempt_at as f64).into(),
-            lifecycle::states_where(lifecycle::can_replay).into(),
+            lifecycle::applies_in(&DeliveryEvent::Replayed).into(),
+            (now as f64).into(),
         ],
     )
     .await?;

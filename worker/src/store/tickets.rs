@@ -81,7 +81,7 @@ pub async fn insert(
             accepted.answer.status.as_str().into(),
         ],
     )?);
-    statements.push(outbox::insert(database, &stored.number, lease_until)?);
+    statements.push(outbox::insert(database, &stored.number, now, lease_until)?);
     for attachment in &stored.attachments {
         statements.push(attachments::claim(database, &attachment.id, &stored.number)?);
     }
@@ -169,7 +169,9 @@ pub fn confirmation(database: &D1Database, number: &str) -> Result<Vec<D1Prepare
         )?,
         statement(
             database,
-            "INSERT INTO ticket_events (number, status) VALUES (?1, ?2)",
+            // Once: two attempts may both hear the helpdesk confirm the same ticket.
+            "INSERT INTO ticket_events (number, status) SELECT ?1, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM ticket_events WHERE number = ?1 AND status = ?2)",
             &[number.into(), TicketStatus::Delivered.as_str().into()],
         )?,
     ])

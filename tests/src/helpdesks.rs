@@ -1,0 +1,635 @@
+//! Simulators of the three helpdesk APIs edgedesk delivers to, written from their public API
+//! documentation and served over real HTTP: Zendesk's Tickets API, Freshdesk's API v2 and Jira Service
+//! Management's REST API. Each checks what the vendor checks (its authentication, its request schema
+//! field by field, HTML versus text), answers with the vendor's shapes (created tickets, validation
+//! errors, 401, 429 with `Retry-After`, 5xx), serves the lookup the worker makes before a repeated
+//! attempt, and keeps every ticket it created so tests can count them: duplicates are a number a test
+//! asserts to be 0.
+//!
+//! What each vendor documents and the simulator enforces:
+//! - **Zendesk** (`POST /api/v2/tickets.json`): `{"ticket": {...}}` with `comment.body` or
+//!   `comment.html_body` (required), `subject`, `requester {name, email}`, `priority` one of urgent, high,
+//!   normal, low, `tags` strings, `external_id`; basic auth as `{email}/token:{token}`. `Idempotency-Key`
+//!   is honoured for two hours: the same key and body answers the first ticket with
+//!   `x-idempotency-lookup: hit`, the same key with another body is a 400. `GET /api/v2/tickets.json?
+//!   external_id=` lists tickets by external id. 422 `RecordInvalid` for a bad record.
+//! - **Freshdesk** (`POST /api/v2/tickets`): `email`, `subject`, `description` (HTML), `status` (2–5) and
+//!   `priority` (1–4) required, `source`, `name`, `tags` (strings) optional; any other field is a 400
+//!   `invalid_field`; basic auth as `{api_key}:X`. No idempotency: every POST makes a ticket.
+//!   `GET /api/v2/search/tickets?query="tag:'…'"` (the query in double quotes).
+//! - **JSM** (`POST /rest/servicedeskapi/request`): `serviceDeskId`, `requestTypeId` (strings),
+//!   `requestFieldValues` with `summary` (one line, at most 255 characters), `description` (wiki markup),
+//!   `labels` (no spaces); `raiseOnBehalfOf` must be an account id, never an email; basic auth as
+//!   `{email}:{token}`. No idempotency. `GET /rest/api/3/search/jql?jql=labels = "…"`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vendor {
+    Zendesk,
+    Freshdesk,
+    Jsm,
+}
+
+impl Vendor {
+    /// `DELIVERY_BACKEND` for this vendor.
+    pub fn backend(self) -> &'static str {
+        match self {
+            Vendor::Zendesk => "zendesk",
+            Vendor::Freshdesk => "freshdesk",
+            Vendor::Jsm => "jira",
+        }
+    }
+}
+
+/// How the simulator answers, switched by tests to play the bad days of a real helpdesk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weather {
+    Fair,
+    /// Every request answers 503 with `Retry-After: 1` (Zendesk's and Freshdesk's maintenance answer).
+    Down,
+    /// Every request answers 429 with `Retry-After: 1`, as the vendors' rate limits do.
+    RateLimited,
+    /// A create request makes the ticket, then the answer is lost (a 502 from the vendor's edge), once
+    /// per ticket: only a lookup or an idempotency key keeps the retry from making a second ticket.
+    LosesFirstAnswer,
+}
+
+/// A ticket the simulator made.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The vendor's id: a number for Zendesk and Freshdesk, a key such as `SD-7` for JSM.
+    pub id: String,
+    /// Tags (Zendesk, Freshdesk) or labels (JSM).
+    pub tags: Vec<String>,
+    /// The request body as received.
+    pub request: Value,
+}
+
+#[derive(Debug, Default)]
+pub struct SimulatorLog {
+    pub weather: Option<Weather>,
+    /// Every ticket created, in order.
+    pub created: Vec<Created>,
+    /// Every request: (method and path, status answered).
+    pub requests: Vec<(String, u16)>,
+    /// What the simulator refused as the vendor would (schema, auth): a correct client makes none.
+    pub violations: Vec<String>,
+    /// Customer text that would have been live markup in the agent's view (HTML tags, wiki links,
+    /// images or macros outside `{noformat}`).
+    pub live_markup: Vec<String>,
+    idempotency: BTreeMap<String, (Value, String)>,
+    answers_lost: std::collections::BTreeSet<String>,
+}
+
+impl SimulatorLog {
+    /// The tickets created with this tag or label.
+    pub fn tagged(&self, tag: &str) -> Vec<&Created> {
+        self.created.iter().filter(|created| created.tags.iter().any(|t| t == tag)).collect()
+    }
+}
+
+/// A helpdesk API simulator on a free loopback port.
+#[derive(Debug)]
+pub struct HelpdeskSimulator {
+    pub vendor: Vendor,
+    /// What `DELIVERY_URL` is set to: the account's base address.
+    pub base_url: String,
+    pub email: String,
+    pub token: String,
+    pub log: Arc<Mutex<SimulatorLog>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone)]
+struct Simulator {
+    vendor: Vendor,
+    authorization: String,
+    log: Arc<Mutex<SimulatorLog>>,
+}
+
+impl HelpdeskSimulator {
+    pub async fn start(vendor: Vendor) -> Result<Self> {
+        use base64::Engine;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let port = listener.local_addr()?.port();
+        let email = "integration@acme.test".to_owned();
+        let token = format!("token-{port}");
+        let credentials = match vendor {
+            Vendor::Zendesk => format!("{email}/token:{token}"),
+            Vendor::Freshdesk => format!("{token}:X"),
+            Vendor::Jsm => format!("{email}:{token}"),
+        };
+        let authorization = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
+        let log: Arc<Mutex<SimulatorLog>> = Default::default();
+        let simulator = Simulator { vendor, authorization, log: Arc::clone(&log) };
+        let app = axum::Router::new()
+            .route("/api/v2/tickets.json", axum::routing::post(create).get(lookup))
+            .route("/api/v2/tickets", axum::routing::post(create))
+            .route("/api/v2/search/tickets", axum::routing::get(lookup))
+            .route("/rest/servicedeskapi/request", axum::routing::post(create))
+            .route("/rest/api/3/search/jql", axum::routing::get(lookup))
+            .fallback(not_found)
+            .with_state(simulator);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { vendor, base_url: format!("http://127.0.0.1:{port}"), email, token, log, server })
+    }
+
+    /// The worker settings that deliver here.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let mut settings = vec![
+            ("DELIVERY_BACKEND", self.vendor.backend().to_owned()),
+            ("DELIVERY_URL", self.base_url.clone()),
+            ("HELPDESK_TOKEN", self.token.clone()),
+        ];
+        if self.vendor != Vendor::Freshdesk {
+            settings.push(("HELPDESK_EMAIL", self.email.clone()));
+        }
+        if self.vendor == Vendor::Jsm {
+            settings.push(("JIRA_SERVICE_DESK_ID", "4".to_owned()));
+            settings.push(("JIRA_REQUEST_TYPE_ID", "27".to_owned()));
+        }
+        settings
+    }
+
+    pub fn set_weather(&self, weather: Weather) {
+        self.log.lock().expect("the simulator log is never poisoned").weather = Some(weather);
+    }
+
+    pub fn with_log<T>(&self, read: impl FnOnce(&SimulatorLog) -> T) -> T {
+        read(&self.log.lock().expect("the simulator log is never poisoned"))
+    }
+}
+
+impl Drop for HelpdeskSimulator {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// A JSON answer with these extra headers.
+fn answer(status: StatusCode, headers: &[(&'static str, &'static str)], body: Value) -> Response {
+    let mut response = (status, [("Content-Type", "application/json")], body.to_string()).into_response();
+    for (name, value) in headers {
+        response.headers_mut().insert(*name, axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn not_found() -> Response {
+    answer(StatusCode::NOT_FOUND, &[], json!({ "error": "InvalidEndpoint" }))
+}
+
+/// The vendor's answer to a request that failed authentication.
+fn unauthorized(vendor: Vendor) -> Response {
+    let body = match vendor {
+        Vendor::Zendesk => json!({ "error": "Couldn't authenticate you" }),
+        Vendor::Freshdesk => {
+            json!({ "code": "invalid_credentials", "message": "You have to be logged in to perform this action." })
+        }
+        Vendor::Jsm => json!({ "errorMessage": "Client must be authenticated to access this resource." }),
+    };
+    answer(StatusCode::UNAUTHORIZED, &[], body)
+}
+
+/// The vendor's validation error for these problems.
+fn invalid(vendor: Vendor, problems: &[(String, String)]) -> Response {
+    match vendor {
+        Vendor::Zendesk => {
+            let details: serde_json::Map<String, Value> = problems
+                .iter()
+                .map(|(field, message)| (field.clone(), json!([{ "description": message, "error": "InvalidValue" }])))
+                .collect();
+            let body =
+                json!({ "error": "RecordInvalid", "description": "Record validation errors", "details": details });
+            answer(StatusCode::UNPROCESSABLE_ENTITY, &[], body)
+        }
+        Vendor::Freshdesk => {
+            let errors: Vec<Value> = problems
+                .iter()
+                .map(|(field, message)| {
+                    let code = if message.starts_with("Unexpected") { "invalid_field" } else { "invalid_value" };
+                    json!({ "field": field, "message": message, "code": code })
+                })
+                .collect();
+            let body = json!({ "description": "Validation failed", "errors": errors });
+            answer(StatusCode::BAD_REQUEST, &[], body)
+        }
+        Vendor::Jsm => {
+            let message = problems.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>();
+            let body = json!({ "errorMessage": message.join("; "), "i18nErrorMessage": { "i18nKey": "sd.request.create.error", "parameters": [] } });
+            answer(StatusCode::BAD_REQUEST, &[], body)
+        }
+    }
+}
+
+/// What the weather answers instead of the real thing, if anything.
+fn weather_answer(log: &SimulatorLog) -> Option<Response> {
+    match log.weather.unwrap_or(Weather::Fair) {
+        Weather::Down => {
+            Some(answer(StatusCode::SERVICE_UNAVAILABLE, &[("Retry-After", "1")], json!({ "error": "Maintenance" })))
+        }
+        Weather::RateLimited => {
+            Some(answer(StatusCode::TOO_MANY_REQUESTS, &[("Retry-After", "1")], json!({ "error": "TooManyRequests" })))
+        }
+        Weather::Fair | Weather::LosesFirstAnswer => None,
+    }
+}
+
+async fn create(State(simulator): State<Simulator>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let vendor = simulator.vendor;
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let (answer, status) = answer_create(&simulator, &mut log, &headers, &body);
+    log.requests.push((format!("POST {vendor:?}"), status));
+    answer
+}
+
+fn answer_create(simulator: &Simulator, log: &mut SimulatorLog, headers: &HeaderMap, body: &[u8]) -> (Response, u16) {
+    let vendor = simulator.vendor;
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    if header("authorization").as_deref() != Some(simulator.authorization.as_str()) {
+        log.violations.push("a request without the account's credentials".into());
+        return (unauthorized(vendor), 401);
+    }
+    if let Some(answer) = weather_answer(log) {
+        let status = answer.status().as_u16();
+        return (answer, status);
+    }
+    if !header("content-type").is_some_and(|value| value.starts_with("application/json")) {
+        log.violations.push("a create request that is not JSON".into());
+        return (invalid(vendor, &[("Content-Type".into(), "must be application/json".into())]), 415);
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        log.violations.push("a body that is not JSON".into());
+        return (invalid(vendor, &[("body".into(), "is not valid JSON".into())]), 400);
+    };
+    // Zendesk: a repeated idempotency key answers the first ticket, or refuses another body.
+    let idempotency_key = header("idempotency-key").filter(|_| vendor == Vendor::Zendesk);
+    if let Some(key) = &idempotency_key
+        && let Some((first_request, first_answer)) = log.idempotency.get(key)
+    {
+        if *first_request != request {
+            log.violations.push(format!("idempotency key {key} reused with another body"));
+            let body = json!({ "error": "IdempotentRequestError", "description": "The request body does not match the original request for this idempotency key" });
+            return (answer(StatusCode::BAD_REQUEST, &[], body), 400);
+        }
+        let answer = first_answer.clone();
+        return ((StatusCode::CREATED, [("x-idempotency-lookup", "hit")], answer).into_response(), 201);
+    }
+    let problems = match vendor {
+        Vendor::Zendesk => check_zendesk(&request),
+        Vendor::Freshdesk => check_freshdesk(&request),
+        Vendor::Jsm => check_jsm(&request),
+    };
+    if !problems.is_empty() {
+        log.violations.extend(problems.iter().map(|(field, message)| format!("{vendor:?} {field}: {message}")));
+        let answer = invalid(vendor, &problems);
+        let status = answer.status().as_u16();
+        return (answer, status);
+    }
+    log.live_markup.extend(live_markup(vendor, &request));
+    let sequence = log.created.len() + 1;
+    let (id, tags, answer) = match vendor {
+        Vendor::Zendesk => {
+            let id = (35_000 + sequence).to_string();
+            let mut ticket = request["ticket"].clone();
+            ticket["id"] = json!(35_000 + sequence);
+            ticket["status"] = json!("new");
+            (id, strings(&request["ticket"]["tags"]), json!({ "ticket": ticket }))
+        }
+        Vendor::Freshdesk => {
+            let mut ticket = request.clone();
+            ticket["id"] = json!(sequence);
+            ticket["requester_id"] = json!(9000 + sequence);
+            (sequence.to_string(), strings(&request["tags"]), ticket)
+        }
+        Vendor::Jsm => {
+            let key = format!("SD-{sequence}");
+            let answer = json!({
+                "issueId": (10_000 + sequence).to_string(),
+                "issueKey": key,
+                "requestTypeId": request["requestTypeId"],
+                "serviceDeskId": request["serviceDeskId"],
+                "currentStatus": { "status": "Waiting for support" },
+            });
+            (key, strings(&request["requestFieldValues"]["labels"]), answer)
+        }
+    };
+    log.created.push(Created { id, tags: tags.clone(), request: request.clone() });
+    let answer_text = answer.to_string();
+    if let Some(key) = idempotency_key {
+        log.idempotency.insert(key, (request, answer_text.clone()));
+    }
+    let number = tags.iter().find(|tag| tag.starts_with("ED-")).cloned().unwrap_or_default();
+    if log.weather == Some(Weather::LosesFirstAnswer) && log.answers_lost.insert(number) {
+        return ((StatusCode::BAD_GATEWAY, "upstream connect error").into_response(), 502);
+    }
+    (
+        (StatusCode::CREATED, [("Content-Type", "application/json"), ("Location", "/created")], answer_text)
+            .into_response(),
+        201,
+    )
+}
+
+async fn lookup(
+    State(simulator): State<Simulator>,
+    headers: HeaderMap,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    let vendor = simulator.vendor;
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let authorized =
+        headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(simulator.authorization.as_str());
+    let answer = if !authorized {
+        log.violations.push("a lookup without the account's credentials".into());
+        unauthorized(vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else {
+        match lookup_tag(vendor, &query) {
+            Err(problem) => {
+                log.violations.push(format!("{vendor:?} lookup: {problem}"));
+                invalid(vendor, &[("query".into(), problem)])
+            }
+            Ok(tag) => {
+                let found: Vec<Value> = log
+                    .created
+                    .iter()
+                    .filter(|created| matches_lookup(vendor, created, &tag))
+                    .map(|created| match vendor {
+                        Vendor::Zendesk | Vendor::Freshdesk => {
+                            json!({ "id": created.id.parse::<u64>().unwrap_or_default(), "tags": created.tags })
+                        }
+                        Vendor::Jsm => json!({ "id": "1", "key": created.id }),
+                    })
+                    .collect();
+                let count = found.len();
+                let body = match vendor {
+                    Vendor::Zendesk => {
+                        json!({ "tickets": found, "next_page": null, "previous_page": null, "count": count })
+                    }
+                    Vendor::Freshdesk => json!({ "results": found, "total": count }),
+                    Vendor::Jsm => json!({ "issues": found, "isLast": true }),
+                };
+                answer(StatusCode::OK, &[], body)
+            }
+        }
+    };
+    let status = answer.status().as_u16();
+    log.requests.push((format!("GET {vendor:?}"), status));
+    answer
+}
+
+/// Whether a lookup for `key` finds `created`: by external id in Zendesk, by tag or label elsewhere.
+fn matches_lookup(vendor: Vendor, created: &Created, key: &str) -> bool {
+    match vendor {
+        Vendor::Zendesk => created.request["ticket"]["external_id"].as_str() == Some(key),
+        Vendor::Freshdesk | Vendor::Jsm => created.tags.iter().any(|tag| tag == key),
+    }
+}
+
+/// The tag, label or external id a lookup asks for, read the way each vendor documents its query.
+fn lookup_tag(vendor: Vendor, query: &BTreeMap<String, String>) -> Result<String, String> {
+    match vendor {
+        Vendor::Zendesk => query.get("external_id").cloned().ok_or_else(|| "no external_id parameter".to_owned()),
+        Vendor::Freshdesk => {
+            let text = query.get("query").ok_or("no query parameter")?;
+            let inner = text
+                .strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+                .ok_or("the query must be enclosed in double quotes")?;
+            let tag = inner
+                .strip_prefix("tag:'")
+                .and_then(|rest| rest.strip_suffix('\''))
+                .ok_or_else(|| format!("{inner:?} is not tag:'…'"))?;
+            Ok(tag.to_owned())
+        }
+        Vendor::Jsm => {
+            let jql = query.get("jql").ok_or("no jql parameter")?;
+            let label = jql
+                .strip_prefix("labels = \"")
+                .and_then(|rest| rest.strip_suffix('"'))
+                .ok_or_else(|| format!("{jql:?} is not labels = \"…\""))?;
+            Ok(label.to_owned())
+        }
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().map(|all| all.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+fn looks_like_email(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+}
+
+fn is_string_list(value: &Value) -> bool {
+    value.as_array().is_some_and(|all| all.iter().all(Value::is_string))
+}
+
+fn check_zendesk(request: &Value) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, message: &str| problems.push((field.to_owned(), message.to_owned()));
+    let Some(ticket) = request.get("ticket").and_then(Value::as_object) else {
+        problem("ticket", "is required and must be an object");
+        return problems;
+    };
+    let comment = &ticket.get("comment").cloned().unwrap_or(Value::Null);
+    let body = comment.get("body").or_else(|| comment.get("html_body"));
+    if body.and_then(Value::as_str).is_none_or(|body| body.trim().is_empty()) {
+        problem("base", "Description: cannot be blank");
+    }
+    if !ticket.get("subject").is_none_or(Value::is_string) {
+        problem("subject", "must be a string");
+    }
+    match ticket.get("requester") {
+        None => {}
+        Some(requester) => {
+            if !requester.get("email").and_then(Value::as_str).is_some_and(looks_like_email) {
+                problem("requester", "Requester: email is invalid");
+            }
+            if !requester.get("name").is_none_or(Value::is_string) {
+                problem("requester", "Requester: name must be a string");
+            }
+        }
+    }
+    if let Some(priority) = ticket.get("priority")
+        && !priority.as_str().is_some_and(|p| ["urgent", "high", "normal", "low"].contains(&p))
+    {
+        problem("priority", "is not one of urgent, high, normal, low");
+    }
+    if !ticket.get("tags").is_none_or(is_string_list) {
+        problem("tags", "must be a list of strings");
+    }
+    if !ticket.get("external_id").is_none_or(Value::is_string) {
+        problem("external_id", "must be a string");
+    }
+    problems
+}
+
+fn check_freshdesk(request: &Value) -> Vec<(String, String)> {
+    const KNOWN: &[&str] = &[
+        "name",
+        "requester_id",
+        "email",
+        "facebook_id",
+        "phone",
+        "twitter_id",
+        "unique_external_id",
+        "subject",
+        "type",
+        "status",
+        "priority",
+        "description",
+        "responder_id",
+        "attachments",
+        "cc_emails",
+        "custom_fields",
+        "due_by",
+        "email_config_id",
+        "fr_due_by",
+        "group_id",
+        "parent_id",
+        "product_id",
+        "source",
+        "tags",
+        "company_id",
+        "internal_agent_id",
+        "internal_group_id",
+        "lookup_parameter",
+    ];
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, message: &str| problems.push((field.to_owned(), message.to_owned()));
+    let Some(ticket) = request.as_object() else {
+        problem("body", "must be an object");
+        return problems;
+    };
+    for field in ticket.keys() {
+        if !KNOWN.contains(&field.as_str()) {
+            problem(field, "Unexpected/invalid field in request");
+        }
+    }
+    // `unique_external_id` is a contact's field: valid only for a contact that has one, never a ticket key.
+    if ticket.contains_key("unique_external_id") {
+        problem("unique_external_id", "There is no contact matching the given unique_external_id");
+    }
+    if !ticket.get("email").and_then(Value::as_str).is_some_and(looks_like_email) {
+        problem("email", "It should be in the 'valid email address' format");
+    }
+    for required in ["subject", "description"] {
+        if ticket.get(required).and_then(Value::as_str).is_none_or(|text| text.trim().is_empty()) {
+            problem(required, "It should be a/an String");
+        }
+    }
+    if !ticket.get("status").and_then(Value::as_u64).is_some_and(|status| (2..=5).contains(&status)) {
+        problem("status", "It should be one of these values: '2,3,4,5'");
+    }
+    if !ticket.get("priority").and_then(Value::as_u64).is_some_and(|priority| (1..=4).contains(&priority)) {
+        problem("priority", "It should be one of these values: '1,2,3,4'");
+    }
+    if let Some(source) = ticket.get("source")
+        && !source.as_u64().is_some_and(|source| [1, 2, 3, 7, 9, 10].contains(&source))
+    {
+        problem("source", "It should be one of these values: '1,2,3,7,9,10'");
+    }
+    if !ticket.get("name").is_none_or(Value::is_string) {
+        problem("name", "It should be a/an String");
+    }
+    match ticket.get("tags") {
+        None => {}
+        Some(tags)
+            if is_string_list(tags)
+                && strings(tags).iter().any(|tag| tag.chars().count() > 32 || tag.contains(',')) =>
+        {
+            problem("tags", "Each tag has at most 32 characters and no commas");
+        }
+        Some(tags) if is_string_list(tags) => {}
+        Some(_) => problem("tags", "It should be a/an Array"),
+    }
+    problems
+}
+
+fn check_jsm(request: &Value) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, message: &str| problems.push((field.to_owned(), message.to_owned()));
+    for id in ["serviceDeskId", "requestTypeId"] {
+        if request.get(id).and_then(Value::as_str).is_none_or(str::is_empty) {
+            problem(id, "is required");
+        }
+    }
+    if let Some(on_behalf) = request.get("raiseOnBehalfOf")
+        && on_behalf.as_str().is_none_or(|value| value.contains('@'))
+    {
+        problem("raiseOnBehalfOf", "must be the accountId of a customer, not an email address");
+    }
+    let Some(fields) = request.get("requestFieldValues").and_then(Value::as_object) else {
+        problem("requestFieldValues", "is required");
+        return problems;
+    };
+    for field in fields.keys() {
+        if !["summary", "description", "labels"].contains(&field.as_str()) {
+            problem(field, "Field cannot be set. It is not on the appropriate screen, or unknown.");
+        }
+    }
+    match fields.get("summary").and_then(Value::as_str) {
+        Some(summary) if !summary.trim().is_empty() && summary.chars().count() <= 255 && !summary.contains('\n') => {}
+        _ => problem("summary", "Summary is required, one line, at most 255 characters"),
+    }
+    if !fields.get("description").is_none_or(Value::is_string) {
+        problem("description", "must be a string");
+    }
+    match fields.get("labels") {
+        None => {}
+        Some(labels) if is_string_list(labels) && strings(labels).iter().any(|label| label.contains(' ')) => {
+            problem("labels", "A label cannot contain spaces");
+        }
+        Some(labels) if is_string_list(labels) => {}
+        Some(_) => problem("labels", "must be a list of strings"),
+    }
+    problems
+}
+
+/// Customer text that the agent's view would render as markup: for Freshdesk's HTML, any tag but the
+/// plain formatting ones or any attribute; for JSM's wiki markup, a link, image, macro or table outside
+/// `{noformat}` blocks. Zendesk's `comment.body` is always shown as text.
+fn live_markup(vendor: Vendor, request: &Value) -> Vec<String> {
+    match vendor {
+        Vendor::Zendesk => Vec::new(),
+        Vendor::Freshdesk => {
+            let html = request["description"].as_str().unwrap_or_default();
+            html.split('<')
+                .skip(1)
+                .map(|rest| rest.split('>').next().unwrap_or_default())
+                .filter(|tag| !["div", "/div", "br", "p", "/p", "b", "/b"].contains(tag))
+                .map(|tag| format!("<{tag}>"))
+                .collect()
+        }
+        Vendor::Jsm => {
+            let wiki = request["requestFieldValues"]["description"].as_str().unwrap_or_default();
+            let mut live = Vec::new();
+            for (index, outside) in wiki.split("{noformat}").enumerate() {
+                if index % 2 == 1 {
+                    continue;
+                }
+                for token in ['[', '!', '{', '|'] {
+                    if outside.contains(token) {
+                        live.push(format!("{token} outside {{noformat}} in {outside:?}"));
+                    }
+                }
+            }
+            if wiki.matches("{noformat}").count() % 2 == 1 {
+                live.push("an unclosed {noformat}".to_owned());
+            }
+            live
+        }
+    }
+}
