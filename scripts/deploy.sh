@@ -32,9 +32,22 @@ retention=$(sed -nE 's/^INSIGHTS_RETENTION_DAYS = "(.*)"/\1/p' wrangler.toml)
 if [ -n "$retention" ] && ! [[ "$retention" =~ ^[1-9][0-9]*$ ]]; then
   fail "INSIGHTS_RETENTION_DAYS must be a whole number of days (1 or more), not \"$retention\" (docs/deploy.md, step 4)"
 fi
-if grep -qE '^ALLOWED_ORIGINS = "\*"' wrangler.toml; then
-  echo "note: ALLOWED_ORIGINS is \"*\": any site may embed the widget and file tickets through it (docs/deploy.md, step 4)."
+# "*" lets any site file tickets and search through the widget: fine for `make dev`, a decision for
+# production. A deploy takes it only with ALLOW_ANY_ORIGIN=1 (and even then frame mode needs named origins).
+if grep -qE '^ALLOWED_ORIGINS = "[^"]*\*' wrangler.toml; then
+  if [ -n "$dry_run" ]; then
+    echo "note: ALLOWED_ORIGINS is \"*\"; a real deploy refuses it unless ALLOW_ANY_ORIGIN=1 (docs/deploy.md, step 4)."
+  elif [ "${ALLOW_ANY_ORIGIN:-}" != "1" ]; then
+    fail "ALLOWED_ORIGINS is \"*\": any site could embed the widget and file tickets through it. Name your product's
+origins in wrangler.toml (docs/deploy.md, step 4), or deploy with ALLOW_ANY_ORIGIN=1 if that is what you want."
+  fi
 fi
+# Secrets set as plain variables would be readable in the dashboard and the repository.
+for name in ADMIN_TOKEN IDENTITY_SECRET WEBHOOK_SECRET HELPDESK_TOKEN TURNSTILE_SECRET; do
+  if grep -qE "^$name = " wrangler.toml; then
+    fail "$name is a plain variable in wrangler.toml; set it with \`wrangler secret put $name\` instead"
+  fi
+done
 
 if [ -n "$dry_run" ]; then
   step "Bundling without uploading (wrangler deploy --dry-run)"

@@ -108,7 +108,7 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
     let identity = asked
         .identity
         .ok_or_else(|| ApiError::for_field(400, "required", "identity", "Send the identity your product signed."))?;
-    let secret = edge::secret(env, IDENTITY_SECRET).ok_or_else(|| {
+    let secret = identity_secret(env)?.ok_or_else(|| {
         ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
     })?;
     let customer = signing::verify_identity(secret.as_bytes(), &identity, edge::unix_now())?;
@@ -120,6 +120,19 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
     Ok(response)
 }
 
+/// The secret identities are signed with, if the site accepts them; one too short to protect anything is
+/// a configuration error the operator reads in the log and the client as `503`.
+fn identity_secret(env: &Env) -> Result<Option<String>, ApiError> {
+    let secret = edge::secret(env, IDENTITY_SECRET);
+    match edgedesk_access::secrets::checked(IDENTITY_SECRET, secret.as_deref()) {
+        Ok(secret) => Ok(secret.map(str::to_owned)),
+        Err(too_short) => {
+            worker::console_error!("signed identities are refused: {too_short}");
+            Err(ApiError::new(503, "identity_disabled", "Signed identities are off until the site's secret is fixed."))
+        }
+    }
+}
+
 /// The attributes of a customer the product's backend vouched for. A forged identity is refused; one
 /// that expired (a page left open overnight) files the ticket as from an anonymous customer.
 fn verified_customer(
@@ -128,7 +141,7 @@ fn verified_customer(
     now: i64,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let Some(identity) = identity else { return Ok(BTreeMap::new()) };
-    let Some(secret) = edge::secret(env, IDENTITY_SECRET) else {
+    let Some(secret) = identity_secret(env)? else {
         worker::console_warn!("an identity came with a ticket, but IDENTITY_SECRET is not set; it is ignored");
         return Ok(BTreeMap::new());
     };

@@ -12,17 +12,14 @@ pub const FRAME_HTML: &str = "<!doctype html>\n<html><head><meta charset=\"utf-8
 const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
 
 /// The frame's Content-Security-Policy: scripts, wasm and requests from our origin only, Turnstile when
-/// the site uses it, images from anywhere an article may show them, and embedding only by the allowed
-/// origins (`*`: any page, as the API allows them all) and our own demo page.
+/// the site uses it, images from anywhere an article may show them, and embedding only by the origins
+/// `ALLOWED_ORIGINS` names and our own demo page. `*` never reaches `frame-ancestors`: a panel holding a
+/// customer's tickets framed by any site invites clickjacking, so frame mode needs the origins named.
 pub fn frame_policy(allowed_origins: &str) -> String {
-    let entries: Vec<&str> = allowed_origins.split(',').map(str::trim).filter(|entry| !entry.is_empty()).collect();
-    let ancestors = if entries.contains(&"*") {
-        "*".to_owned()
-    } else {
-        // Only well-formed origins make it into the header: a stray `;` in the setting must not add a directive.
-        let origins = entries.iter().map(|entry| entry.trim_end_matches('/')).filter(|entry| is_origin(entry));
-        std::iter::once("'self'").chain(origins).collect::<Vec<_>>().join(" ")
-    };
+    // Only well-formed origins make it into the header: a stray `;` in the setting must not add a directive.
+    let origins =
+        allowed_origins.split(',').map(|entry| entry.trim().trim_end_matches('/')).filter(|entry| is_origin(entry));
+    let ancestors = std::iter::once("'self'").chain(origins).collect::<Vec<_>>().join(" ");
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {TURNSTILE_ORIGIN}; frame-src {TURNSTILE_ORIGIN}; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; \
@@ -53,7 +50,8 @@ mod tests {
             "'self' https://app.acme.com https://beta.acme.com"
         );
         assert_eq!(ancestors(""), "'self'");
-        assert_eq!(ancestors("https://a.test, *"), "*");
+        assert_eq!(ancestors("https://a.test, *"), "'self' https://a.test");
+        assert_eq!(ancestors("*"), "'self'");
     }
 
     #[test]

@@ -184,6 +184,7 @@ fn context_list(field: &str, items: Vec<String>) -> Result<Vec<String>, ApiError
     items
         .into_iter()
         .map(|item| {
+            let item = without_controls(&item);
             check_length(field, &item, MAX_CONTEXT_ITEM_CHARS)?;
             Ok(item.trim().to_owned())
         })
@@ -197,7 +198,19 @@ pub fn is_attachment_id(id: &str) -> bool {
         .is_some_and(|rest| rest.len() == 16 && rest.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
 }
 
+/// `text` without C0 and C1 control characters (a terminal reading `edgedesk tickets list` would obey
+/// them), keeping line breaks and tabs; Windows line ends become `\n`.
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect(),
+    )
+}
+
 fn required(field: &str, value: &str, max_chars: usize, when_empty: &str) -> Result<String, ApiError> {
+    let value = without_controls(value);
     let value = value.trim();
     if value.is_empty() {
         return Err(ApiError::for_field(400, "required", field, when_empty));
@@ -207,6 +220,7 @@ fn required(field: &str, value: &str, max_chars: usize, when_empty: &str) -> Res
 }
 
 pub fn optional(field: &str, value: Option<String>, max_chars: usize) -> Result<Option<String>, ApiError> {
+    let value = value.as_deref().map(without_controls);
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => check_length(field, value, max_chars).map(|()| Some(value.to_owned())),
@@ -401,6 +415,19 @@ mod tests {
         assert_eq!(check_idempotency_key(None).unwrap(), None);
         assert!(check_idempotency_key(Some("with space")).is_err());
         assert!(check_idempotency_key(Some(&"k".repeat(101))).is_err());
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_terminal() {
+        let mut body = good();
+        body["subject"] = "Export\u{1b}[2J fails\u{7}".into();
+        body["message"] = "line one\r\nline two\tindented\u{9b}31m\u{0}".into();
+        body["searches"] = serde_json::json!(["export\u{8}\u{8}"]);
+        let ticket = parse(&self::body(body), &[]).unwrap();
+        assert_eq!(ticket.subject, "Export[2J fails");
+        assert_eq!(ticket.message, "line one\nline two\tindented31m");
+        assert_eq!(ticket.searches, ["export"]);
+        assert!(matches!(without_controls("plain\ntext"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -104,7 +104,11 @@ impl Backend {
         };
         Ok(Some(match kind.trim() {
             "" | "none" => return Ok(None),
-            "webhook" => Backend::Webhook { url: required("DELIVERY_URL")?, secret: required("WEBHOOK_SECRET")? },
+            "webhook" => {
+                let secret = required("WEBHOOK_SECRET")?;
+                edgedesk_access::secrets::checked("WEBHOOK_SECRET", Some(&secret))?;
+                Backend::Webhook { url: required("DELIVERY_URL")?, secret }
+            }
             "zendesk" => Backend::Zendesk {
                 base_url: required("DELIVERY_URL")?,
                 email: required("HELPDESK_EMAIL")?,
@@ -444,9 +448,15 @@ mod tests {
             move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
         };
         assert_eq!(Backend::from_settings(settings(&[])), Ok(None));
-        let webhook =
-            settings(&[("DELIVERY_BACKEND", "webhook"), ("DELIVERY_URL", "https://h.test"), ("WEBHOOK_SECRET", "s")]);
+        let webhook = settings(&[
+            ("DELIVERY_BACKEND", "webhook"),
+            ("DELIVERY_URL", "https://h.test"),
+            ("WEBHOOK_SECRET", "whsec-0123456789abcdef"),
+        ]);
         assert_eq!(Backend::from_settings(webhook).unwrap().unwrap().name(), "webhook");
+        let short =
+            settings(&[("DELIVERY_BACKEND", "webhook"), ("DELIVERY_URL", "https://h.test"), ("WEBHOOK_SECRET", "s")]);
+        assert!(Backend::from_settings(short).unwrap_err().starts_with("WEBHOOK_SECRET is 1 characters long"));
         let error =
             Backend::from_settings(settings(&[("DELIVERY_BACKEND", "zendesk"), ("DELIVERY_URL", "https://z.test")]));
         assert!(error.unwrap_err().contains("HELPDESK_EMAIL"));

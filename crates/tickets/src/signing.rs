@@ -17,6 +17,9 @@ use sha2::Sha256;
 pub const SIGNATURE_HEADER: &str = "X-Edgedesk-Signature";
 /// How old a signed request may be.
 pub const TOLERANCE_SECONDS: i64 = 300;
+/// The longest an identity may stay valid: a day. A product signs one per page load; one that never
+/// expires would let a copied identity file tickets as its customer forever.
+pub const MAX_IDENTITY_LIFETIME_SECONDS: i64 = 86_400;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -104,6 +107,14 @@ pub fn verify_identity(
             "The identity has expired; sign it again.",
         ));
     }
+    if identity.expires_at > now + MAX_IDENTITY_LIFETIME_SECONDS {
+        return Err(ApiError::for_field(
+            401,
+            "invalid_identity",
+            "identity",
+            "The identity is valid for more than a day; sign it with an expiry within 24 hours.",
+        ));
+    }
     let message = identity_message(&identity.attributes, identity.expires_at);
     if !hmac_matches(secret, message.as_bytes(), &identity.signature) {
         return Err(ApiError::for_field(
@@ -156,6 +167,11 @@ mod tests {
         promoted.attributes.insert("tier".into(), "enterprise".into());
         assert_eq!(verify_identity(SECRET, &promoted, NOW).unwrap_err().code, "invalid_identity");
         assert_eq!(verify_identity(SECRET, &identity, NOW + 3601).unwrap_err().code, "identity_expired");
+        let forever = i64::MAX / 2;
+        let signature = hmac_hex(SECRET, identity_message(&attributes, forever).as_bytes());
+        let lasting = SignedIdentity { attributes: attributes.clone(), expires_at: forever, signature };
+        let error = verify_identity(SECRET, &lasting, NOW).unwrap_err();
+        assert!(error.message.contains("more than a day"), "{}", error.message);
         assert_eq!(identity_message(&attributes, 5), r#"{"email":"ada@example.com","id":"u-42","tier":"priority"}.5"#);
     }
 }

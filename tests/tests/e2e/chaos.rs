@@ -70,7 +70,7 @@ async fn until_acknowledged(acknowledged: &Acknowledged, count: usize) -> Result
 
 pub async fn acknowledged_tickets_survive_crashes_exactly_once(_world: &World) -> Result<()> {
     let mut helpdesk = Helpdesk::start(&format!("chaos-secret-{}", free_port()?)).await?;
-    let admin_token = format!("chaos-admin-{}", free_port()?);
+    let admin_token = format!("chaos-admin-token-{}", free_port()?);
     let mut worker = Wrangler::start(&[
         ("ALLOWED_ORIGINS", "*"),
         ("ADMIN_TOKEN", &admin_token),

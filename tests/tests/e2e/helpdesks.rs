@@ -33,7 +33,7 @@ struct Desk {
 impl Desk {
     async fn start(vendor: Vendor) -> Result<Self> {
         let simulator = HelpdeskSimulator::start(vendor).await?;
-        let admin_token = format!("desk-admin-{}", free_port()?);
+        let admin_token = format!("desk-admin-token-{}", free_port()?);
         let identity_secret = format!("desk-identity-{}", free_port()?);
         let mut vars: Vec<(&str, String)> = vec![
             ("ADMIN_TOKEN", admin_token.clone()),

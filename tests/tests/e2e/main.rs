@@ -57,7 +57,7 @@ impl World {
         let status_port = free_port()?;
         let status_origin = format!("http://127.0.0.1:{status_port}");
         let stranger_origin = format!("http://127.0.0.1:{}", free_port()?);
-        let admin_token = format!("testadmin{}", free_port()?);
+        let admin_token = format!("test-admin-token-{}", free_port()?);
         let helpdesk = Helpdesk::start(&format!("webhook-secret-{}", free_port()?)).await?;
         let identity_secret = format!("identity-secret-{}", free_port()?);
         let worker = Wrangler::start(&[

@@ -87,8 +87,8 @@ async fn ran(widget: &WidgetPage) -> Result<Vec<String>> {
 pub async fn no_payload_ever_runs_as_script(world: &World) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let assets = hostile_help_center(dir.path())?;
-    let admin_token = format!("xss-admin-{}", free_port()?);
-    let identity_secret = format!("xss-identity-{}", free_port()?);
+    let admin_token = format!("xss-admin-token-{}", free_port()?);
+    let identity_secret = format!("xss-identity-secret-{}", free_port()?);
     let worker = Wrangler::start_serving(
         Some(&assets),
         &[("ALLOWED_ORIGINS", "*"), ("ADMIN_TOKEN", &admin_token), ("IDENTITY_SECRET", &identity_secret)],
