@@ -23,7 +23,7 @@ pub async fn upload(mut request: Request, env: &Env) -> ApiResult {
             format!("{name} is {} MB; attachments are at most 10 MB.", declared / (1024 * 1024)),
         ));
     }
-    let keys = [format!("ip:{}", edge::client_address(&request)?)];
+    let keys = [edge::client_key(&request)?];
     let refused = "You have uploaded many files in a short time; please try again in a minute.";
     edge::limit(env, Limit::Uploads, &keys, refused).await?;
     let bytes = request.bytes().await.map_err(internal)?;

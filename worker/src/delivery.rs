@@ -27,6 +27,8 @@ pub const LEASE_SECONDS: i64 = 15 * 60;
 const PARK_SECONDS: i64 = 3600;
 /// The sweep sends at most this many tickets per run; the next run takes the rest.
 const SWEEP_BATCH: u32 = 200;
+/// Uploads no ticket claimed are deleted this long after they were made: a day covers any draft.
+const UNCLAIMED_UPLOAD_SECONDS: i64 = 86_400;
 /// Idempotency keys are kept this long: far beyond any retry of a submission.
 const IDEMPOTENCY_KEY_SECONDS: i64 = 7 * 86_400;
 
@@ -186,7 +188,8 @@ async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, St
 }
 
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets
-/// idempotency keys nobody will retry any more and events past their retention.
+/// idempotency keys nobody will retry any more, uploads no ticket claimed within a day, and events past
+/// their retention.
 pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     let database = store::database(env)?;
     let helpdesk_configured = matches!(backend(env), Ok(Some(_)));
@@ -200,6 +203,8 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
         }
     }
     tickets::forget_idempotency_keys(&database, moment.at - IDEMPOTENCY_KEY_SECONDS).await?;
+    let cutoff = edgedesk_protocol::time::format_time(moment.at - UNCLAIMED_UPLOAD_SECONDS);
+    store::attachments::forget_unclaimed_before(env, &database, &cutoff, SWEEP_BATCH).await?;
     crate::insights::forget_old(env, moment.at).await?;
     // Tickets come first: a failure to learn is logged, and the sweep still reports what it sent.
     if let Err(error) = crate::learning::relearn(env, moment.at).await {

@@ -144,6 +144,11 @@ pub fn client_address(request: &Request) -> Result<String, ApiError> {
     Ok(header(request, "CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into()))
 }
 
+/// Who the request counts as for limits and learning: its IPv4 address, or its IPv6 /64.
+pub fn client_key(request: &Request) -> Result<String, ApiError> {
+    Ok(edgedesk_access::addresses::client_key(&client_address(request)?))
+}
+
 /// Counts one request against each key; a `429 rate_limited` with `message` when any is over its
 /// allowance (the response says when to retry).
 pub async fn limit(env: &Env, limit: Limit, keys: &[String], message: &str) -> Result<(), ApiError> {
@@ -157,6 +162,6 @@ pub async fn limit(env: &Env, limit: Limit, keys: &[String], message: &str) -> R
 
 /// The shared allowance of events (searches, reading, votes, deflections) per address.
 pub async fn limit_events(request: &Request, env: &Env) -> Result<(), ApiError> {
-    let keys = [format!("ip:{}", client_address(request)?)];
+    let keys = [client_key(request)?];
     limit(env, Limit::Events, &keys, "Too many events from this address; try again in a minute.").await
 }

@@ -81,6 +81,7 @@ pub async fn deflection(mut request: Request, env: &Env) -> ApiResult {
 /// itself (`POST /api/events`). That event is what counts, so this one is checked and answered, and
 /// recording it again would count the search twice.
 pub async fn gap(mut request: Request, env: &Env) -> ApiResult {
+    edge::limit_events(&request, env).await?;
     let body = json_body(&mut request, NewEvent::MAX_BYTES).await?;
     insights::parse_gap(&body, Moment::of(&request, env)?.at)?;
     no_content()

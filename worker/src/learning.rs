@@ -18,7 +18,8 @@ const ADDRESS_HASH_DIGITS: usize = 16;
 /// The keyed hash learning counts an address by; `None` when the key cannot be had (the event is still
 /// recorded, it just never counts as a vote).
 pub async fn address_hash(request: &Request, env: &Env) -> Option<String> {
-    let address = edge::client_address(request).ok()?;
+    // An IPv6 /64 is one client: one person must not count as many distinct addresses.
+    let address = edge::client_key(request).ok()?;
     match learned::address_key(env).await {
         Ok(key) => Some(hmac_hex(&key, address.as_bytes())[..ADDRESS_HASH_DIGITS].to_owned()),
         Err(error) => {

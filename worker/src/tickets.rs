@@ -47,7 +47,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let customer = verified_customer(env, new_ticket.identity.as_ref(), edge::unix_now())?;
 
     let client_address = edge::client_address(&request)?;
-    let mut limit_keys = vec![format!("ip:{client_address}")];
+    let mut limit_keys = vec![edgedesk_access::addresses::client_key(&client_address)];
     if let Some(key) = customer_key(&customer) {
         limit_keys.push(format!("customer:{key}"));
     }

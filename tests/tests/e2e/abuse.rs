@@ -8,6 +8,31 @@ use serde_json::{Value, json};
 use crate::World;
 use crate::tickets::{client_ip, file, post, signed_identity, ticket};
 
+/// An IPv6 client owns a /64 and can pick any address in it: the limit counts the /64, so the 21st
+/// ticket in a minute from one network is refused whichever of its addresses sends it.
+pub async fn an_ipv6_network_shares_one_allowance(world: &World) -> Result<()> {
+    let network = format!("2001:db8:{:x}:7", edgedesk_e2e::free_port()?);
+    for attempt in 1..=21 {
+        let address = format!("{network}::{attempt:x}");
+        let body = ticket("six@example.com", &format!("From the same network {attempt}"));
+        let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &address)]).await?;
+        match (attempt, answer.status.as_u16()) {
+            (1..=20, 202) => {}
+            (21, 429) => {
+                ensure!(answer.body["error"]["code"] == "rate_limited", "{}", answer.body);
+                ensure!(answer.headers.contains_key("retry-after"), "no Retry-After");
+                println!("abuse: 20 tickets from 20 addresses of one IPv6 /64 accepted, the 21st refused");
+                // The next network is its own client.
+                let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", "2001:db8:ffff:8::1")]).await?;
+                ensure!(answer.status == 202, "another /64 was refused: {}", answer.body);
+                return Ok(());
+            }
+            (_, status) => bail!("ticket {attempt} from {address}: {status} {}", answer.body),
+        }
+    }
+    bail!("21 tickets from one /64 were accepted")
+}
+
 pub async fn one_customer_is_limited_from_any_address(world: &World) -> Result<()> {
     let identity = signed_identity(
         &world.identity_secret,

@@ -157,6 +157,7 @@ fn main() {
         tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
         tickets::rate_limits_answer_429_with_retry_after,
         abuse::one_customer_is_limited_from_any_address,
+        abuse::an_ipv6_network_shares_one_allowance,
         abuse::admin_endpoints_do_nothing_without_the_token,
         tickets::a_burst_of_tickets_is_accepted_and_delivered,
         load::search_and_status_hold_under_load,

@@ -357,6 +357,29 @@ pub async fn attachments_are_checked_by_their_bytes(world: &World) -> Result<()>
     // An attachment belongs to one ticket.
     let answer = post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &client_ip())]).await?;
     ensure!(answer.status == 400 && answer.body["error"]["code"] == "unknown_attachment", "{}", answer.body);
+
+    // An upload no ticket claims is gone a day later, from D1 and R2; the one the ticket claimed stays.
+    let (status, abandoned) = upload(world, "never sent.png", "image/png", PNG).await?;
+    ensure!(status == 201, "{abandoned}");
+    let abandoned = abandoned["id"].as_str().context("no id")?.to_owned();
+    let kept = |id: &str| -> Result<usize> {
+        Ok(world.worker.d1(&format!("SELECT id FROM attachments WHERE id = '{id}'"))?.len())
+    };
+    ensure!(kept(&abandoned)? == 1 && kept(&id)? == 1);
+    let sweep = |hours: i64| {
+        Client::new()
+            .post(world.worker.url("/api/admin/sweep"))
+            .bearer_auth(&world.admin_token)
+            .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(unix_now() + hours * 3600))
+            .send()
+    };
+    ensure!(sweep(23).await?.status() == 200);
+    ensure!(kept(&abandoned)? == 1, "an upload was deleted before its day was out");
+    ensure!(sweep(25).await?.status() == 200);
+    ensure!(kept(&abandoned)? == 0, "an unclaimed upload outlived its day");
+    ensure!(kept(&id)? == 1, "the sweep deleted an upload a ticket had claimed");
+    let response = reqwest::get(link).await?;
+    ensure!(response.status() == 200, "the claimed attachment's link answered {}", response.status());
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use edgedesk_protocol::api::ApiError;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement, Env, HttpMetadata};
 
-use super::{execute, first, statement};
+use super::{all, changes, execute, first, run, statement};
 use crate::http::internal;
 
 const BUCKET: &str = "ATTACHMENTS";
@@ -69,4 +69,38 @@ pub async fn get(env: &Env, id: &str) -> Result<Option<(Vec<u8>, String)>, ApiEr
     let bytes =
         object.body().ok_or_else(|| internal("an attachment without a body"))?.bytes().await.map_err(internal)?;
     Ok(Some((bytes, media_type)))
+}
+
+/// Deletes at most `limit` uploads that no ticket claimed and that were made before `cutoff` (RFC 3339):
+/// a customer who uploads and never sends must not keep bytes in R2 and rows in D1 for ever. The row
+/// goes first, and only while still unclaimed, so a ticket that claims it at that moment keeps it.
+/// Returns how many were deleted.
+pub async fn forget_unclaimed_before(
+    env: &Env,
+    database: &D1Database,
+    cutoff: &str,
+    limit: u32,
+) -> Result<usize, ApiError> {
+    #[derive(Deserialize)]
+    struct Stale {
+        id: String,
+    }
+    let stale: Vec<Stale> = all(
+        database,
+        "SELECT id FROM attachments WHERE ticket_number IS NULL AND created_at < ?1 ORDER BY created_at LIMIT ?2",
+        &[cutoff.into(), limit.into()],
+    )
+    .await?;
+    let bucket = env.bucket(BUCKET).map_err(internal)?;
+    let mut deleted = 0;
+    for Stale { id } in stale {
+        let removed =
+            run(database, "DELETE FROM attachments WHERE id = ?1 AND ticket_number IS NULL", &[id.as_str().into()])
+                .await?;
+        if changes(&removed) == Some(1) {
+            bucket.delete(object_key(&id)).await.map_err(internal)?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
