@@ -552,7 +552,8 @@ fn serve_helpdesk(
                 let mut log = log.lock().expect("the helpdesk log is never poisoned");
                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
                 let signature = header(edgedesk_tickets::signing::SIGNATURE_HEADER);
-                if edgedesk_tickets::signing::verify_request(key.as_bytes(), signature.as_deref(), &body, now as i64)
+                let signed = edgedesk_tickets::signing::SignedRequest { method: "POST", path: "/tickets", body: &body };
+                if edgedesk_tickets::signing::verify_request(key.as_bytes(), signature.as_deref(), signed, now as i64)
                     .is_err()
                 {
                     log.bad_signatures += 1;

@@ -203,6 +203,8 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
         }
     }
     tickets::forget_idempotency_keys(&database, moment.at - IDEMPOTENCY_KEY_SECONDS).await?;
+    let tolerance = edgedesk_tickets::signing::TOLERANCE_SECONDS;
+    tickets::forget_signatures_before(&database, edge::unix_now() - 2 * tolerance).await?;
     let cutoff = edgedesk_protocol::time::format_time(moment.at - UNCLAIMED_UPLOAD_SECONDS);
     store::attachments::forget_unclaimed_before(env, &database, &cutoff, SWEEP_BATCH).await?;
     crate::insights::forget_old(env, moment.at).await?;

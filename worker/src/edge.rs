@@ -13,8 +13,9 @@ use crate::http::{header, internal};
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// Signs identities from the product's backend (`identify()` in the widget).
 pub const IDENTITY_SECRET: &str = "IDENTITY_SECRET";
-/// Signs our webhooks and the helpdesk's progress reports (`POST /api/tickets/{number}/events`).
-pub const WEBHOOK_SECRET: &str = "WEBHOOK_SECRET";
+/// What the helpdesk signs its progress reports with (`POST /api/tickets/{number}/events`, inbound): a
+/// secret of its own, so that whoever can verify our webhooks cannot forge reports to us.
+pub const HELPDESK_EVENTS_SECRET: &str = "HELPDESK_EVENTS_SECRET";
 /// With this secret set, every ticket needs a Turnstile token; `TURNSTILE_SITE_KEY` is what the widget shows.
 pub const TURNSTILE_SECRET: &str = "TURNSTILE_SECRET";
 pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";

@@ -16,13 +16,13 @@ use worker::{D1Database, Env, Request, Response};
 
 use crate::delivery::{self, LEASE_SECONDS};
 use crate::edge::{
-    self, ADMIN_TOKEN, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY, TURNSTILE_VERIFY_URL,
-    WEBHOOK_SECRET,
+    self, ADMIN_TOKEN, HELPDESK_EVENTS_SECRET, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY,
+    TURNSTILE_VERIFY_URL,
 };
 use crate::http::{
     ApiResult, header, internal, json, json_body, no_content, own_origin, post, query_param, read_json, set_header,
 };
-use crate::store::tickets::{CustomerTicket, Insert};
+use crate::store::tickets::{CustomerTicket, Earlier, Insert, ScopedKey};
 use crate::store::{self, assets, attachments, tickets};
 
 const DEFAULT_TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -34,20 +34,28 @@ const TICKET_NUMBER_ATTEMPTS: usize = 3;
 pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let idempotency_key = ticket::check_idempotency_key(header(&request, "Idempotency-Key")?.as_deref())?;
     let database = store::database(env)?;
-    // A retried submission gets the first one's answer, without counting against any limit.
-    if let Some(key) = &idempotency_key
-        && let Some(answer) = tickets::answer_for_key(&database, key).await?
-    {
-        return replayed(&answer);
-    }
     let body = json_body(&mut request, MAX_BODY_BYTES).await?;
+    let client_address = edge::client_address(&request)?;
+    let client = edgedesk_access::addresses::client_key(&client_address);
+    // Keys are the client's own: another client presenting it finds nothing of this one's.
+    let idempotency_key = idempotency_key.map(|key| ScopedKey {
+        key: format!("{client} {key}"),
+        fingerprint: signing::hmac_hex(b"edgedesk idempotency fingerprint", &body),
+    });
+    // A retried submission gets the first one's answer, without counting against any limit.
+    if let Some(scoped) = &idempotency_key {
+        match tickets::answer_for_key(&database, scoped).await? {
+            Some(Earlier::Same(answer)) => return replayed(&answer),
+            Some(Earlier::OtherBody) => return Err(key_reused()),
+            None => {}
+        }
+    }
     let support = assets::support(env).await?;
     let new_ticket = ticket::parse(&body, &support.topic_ids())?;
     let moment = Moment::of(&request, env)?;
     let customer = verified_customer(env, new_ticket.identity.as_ref(), edge::unix_now())?;
 
-    let client_address = edge::client_address(&request)?;
-    let mut limit_keys = vec![edgedesk_access::addresses::client_key(&client_address)];
+    let mut limit_keys = vec![client];
     if let Some(key) = customer_key(&customer) {
         limit_keys.push(format!("customer:{key}"));
     }
@@ -74,7 +82,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
         };
         let accepted = accept::accept(new_ticket.clone(), intake, &support);
         let lease_until = moment.at + LEASE_SECONDS;
-        match tickets::insert(&database, &accepted, idempotency_key.as_deref(), moment.at, lease_until).await? {
+        match tickets::insert(&database, &accepted, idempotency_key.as_ref(), moment.at, lease_until).await? {
             Insert::Stored => {
                 delivery::enqueue(env, &accepted.stored.number, moment).await;
                 return json(202, &accepted.answer);
@@ -82,16 +90,28 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
             Insert::NumberTaken => continue,
             Insert::Failed(error) => {
                 // Two submissions with one key raced: the other one won and its answer is the answer.
-                if let Some(key) = &idempotency_key
-                    && let Some(answer) = tickets::answer_for_key(&database, key).await?
-                {
-                    return replayed(&answer);
+                if let Some(scoped) = &idempotency_key {
+                    match tickets::answer_for_key(&database, scoped).await? {
+                        Some(Earlier::Same(answer)) => return replayed(&answer),
+                        Some(Earlier::OtherBody) => return Err(key_reused()),
+                        None => {}
+                    }
                 }
                 return Err(internal(error));
             }
         }
     }
     Err(internal("no free ticket number after several attempts"))
+}
+
+/// The same key with another body: a client bug, or someone trying keys.
+fn key_reused() -> ApiError {
+    ApiError::for_field(
+        422,
+        "idempotency_key_reused",
+        "Idempotency-Key",
+        "This Idempotency-Key was already used for another ticket; use a new key for a new ticket.",
+    )
 }
 
 /// The answer to a submission already accepted, marked as a replay.
@@ -242,18 +262,40 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     no_content()
 }
 
-/// `POST /api/tickets/{number}/events`: the helpdesk side reports progress, signed with `WEBHOOK_SECRET`.
+/// `POST /api/tickets/{number}/events`: the helpdesk side reports progress, signed with
+/// `HELPDESK_EVENTS_SECRET` over the method, this path and the body; each signature is taken once.
 pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let body = json_body(&mut request, TicketEvent::MAX_BYTES).await?;
-    let secret = edge::secret(env, WEBHOOK_SECRET).ok_or_else(|| {
-        ApiError::new(401, "invalid_signature", "Progress reports are not accepted: WEBHOOK_SECRET is not set.")
-    })?;
+    let configured = edge::secret(env, HELPDESK_EVENTS_SECRET);
+    let secret = edgedesk_access::secrets::checked(HELPDESK_EVENTS_SECRET, configured.as_deref())
+        .map_err(|too_short| {
+            worker::console_error!("progress reports are refused: {too_short}");
+            ApiError::new(503, "events_disabled", "Progress reports are off until the site's secret is fixed.")
+        })?
+        .ok_or_else(|| {
+            ApiError::new(
+                401,
+                "invalid_signature",
+                "Progress reports are not accepted: HELPDESK_EVENTS_SECRET is not set.",
+            )
+        })?;
     let signature = header(&request, signing::SIGNATURE_HEADER)?;
-    signing::verify_request(secret.as_bytes(), signature.as_deref(), &body, edge::unix_now())?;
+    let path = request.path();
+    let signed = signing::SignedRequest { method: "POST", path: &path, body: &body };
+    let now = edge::unix_now();
+    let matched = signing::verify_request(secret.as_bytes(), signature.as_deref(), signed, now)?;
+    let database = store::database(env)?;
+    if !tickets::first_sight(&database, &matched, now).await? {
+        return Err(ApiError::new(
+            401,
+            "invalid_signature",
+            "This signed report was already received; sign each report afresh.",
+        ));
+    }
     let event: TicketEvent = parse_body(&body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")?;
     let progress = lifecycle::check_event(event)?;
     let number = number.to_ascii_uppercase();
-    if !tickets::record_progress(&store::database(env)?, &number, &progress).await? {
+    if !tickets::record_progress(&database, &number, &progress).await? {
         return Err(ApiError::not_found(&format!("The ticket {number}")));
     }
     no_content()

@@ -28,6 +28,8 @@ pub const MAX_TURNSTILE_TOKEN_CHARS: usize = 2_048;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// An `Idempotency-Key` is what the widget makes with `crypto.randomUUID()`, or similar.
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 100;
+/// Short keys collide and can be guessed: at least as long as 8 random bytes in hex.
+pub const MIN_IDEMPOTENCY_KEY_CHARS: usize = 16;
 
 /// A ticket whose fields passed validation, trimmed.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,12 +82,16 @@ pub fn max_chars(field: &str) -> Option<usize> {
 pub fn check_idempotency_key(key: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(key) = key.map(str::trim).filter(|key| !key.is_empty()) else { return Ok(None) };
     let printable = key.chars().all(|c| c.is_ascii_graphic());
-    if !printable || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+    let length = key.chars().count();
+    if !printable || !(MIN_IDEMPOTENCY_KEY_CHARS..=MAX_IDEMPOTENCY_KEY_CHARS).contains(&length) {
         return Err(ApiError::for_field(
             400,
             "invalid_idempotency_key",
             "Idempotency-Key",
-            format!("The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters."),
+            format!(
+                "The Idempotency-Key header must be {MIN_IDEMPOTENCY_KEY_CHARS} to {MAX_IDEMPOTENCY_KEY_CHARS} \
+                 printable ASCII characters, e.g. a random UUID."
+            ),
         ));
     }
     Ok(Some(key.to_owned()))
@@ -411,7 +417,9 @@ mod tests {
 
     #[test]
     fn idempotency_keys_are_checked() {
-        assert_eq!(check_idempotency_key(Some(" 3f2b-9c ")).unwrap().as_deref(), Some("3f2b-9c"));
+        let uuid = "3f2b9c1e-7a4d-4e2b-9f0a-5c6d7e8f9a0b";
+        assert_eq!(check_idempotency_key(Some(&format!(" {uuid} "))).unwrap().as_deref(), Some(uuid));
+        assert!(check_idempotency_key(Some("3f2b-9c")).is_err(), "a short key is guessable");
         assert_eq!(check_idempotency_key(None).unwrap(), None);
         assert!(check_idempotency_key(Some("with space")).is_err());
         assert!(check_idempotency_key(Some(&"k".repeat(101))).is_err());

@@ -155,7 +155,9 @@ impl Backend {
         match self {
             Backend::Webhook { url, secret } => {
                 let body = json(json!({ "type": "ticket.created", "ticket": ticket }));
-                let signature = signing::sign_request(secret.as_bytes(), body.as_bytes(), now);
+                let signed =
+                    signing::SignedRequest { method: "POST", path: signing::url_path(url), body: body.as_bytes() };
+                let signature = signing::sign_request(secret.as_bytes(), signed, now);
                 post(
                     url.clone(),
                     vec![content_type, idempotency, (signing::SIGNATURE_HEADER.to_owned(), signature)],
@@ -421,7 +423,8 @@ mod tests {
         let webhook = Backend::Webhook { url: "https://hooks.acme.test/t".into(), secret: "s3cret".into() };
         let request = webhook.request(&ticket(), 1_795_000_000);
         let signature = &request.headers.iter().find(|(name, _)| name == signing::SIGNATURE_HEADER).unwrap().1;
-        assert!(signing::verify_request(b"s3cret", Some(signature), request.body.as_bytes(), 1_795_000_100).is_ok());
+        let signed = signing::SignedRequest { method: "POST", path: "/t", body: request.body.as_bytes() };
+        assert!(signing::verify_request(b"s3cret", Some(signature), signed, 1_795_000_100).is_ok());
 
         let zendesk = Backend::Zendesk {
             base_url: "https://acme.zendesk.com/".into(),

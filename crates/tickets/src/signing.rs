@@ -1,8 +1,10 @@
 //! HMAC-SHA256 signatures, the two ways edgedesk uses them.
 //!
 //! - **Requests between servers** (our webhook to a helpdesk, a helpdesk's events to us) carry
-//!   `X-Edgedesk-Signature: t=<unix seconds>,v1=<hex HMAC of "<t>.<body>">`. A receiver recomputes it
-//!   and refuses requests more than five minutes old, so a captured request cannot be replayed later.
+//!   `X-Edgedesk-Signature: t=<unix seconds>,v1=<hex HMAC of "<t>.<METHOD> <path>.<body>">`. A receiver
+//!   recomputes it and refuses requests more than five minutes old; covering the method and path means a
+//!   captured request cannot be replayed at another endpoint or another ticket, and the worker also
+//!   refuses a signature it has already seen, so one cannot be replayed at all.
 //! - **Identities** from the product's backend (`identify()` in the widget) carry a signature over their
 //!   attributes and expiry, so a customer cannot claim to be someone else, or a priority customer.
 //!
@@ -42,15 +44,42 @@ pub fn hmac_matches(secret: &[u8], message: &[u8], signature_hex: &str) -> bool 
     mac.verify_slice(&signature).is_ok()
 }
 
-/// The signature header for a request body sent at `now`.
-pub fn sign_request(secret: &[u8], body: &[u8], now: i64) -> String {
-    let mut message = format!("{now}.").into_bytes();
-    message.extend_from_slice(body);
-    format!("t={now},v1={}", hmac_hex(secret, &message))
+/// What a signed request is: its method, its path (with any query) and its body.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub body: &'a [u8],
 }
 
-/// Checks a signed request's header against its body at `now`.
-pub fn verify_request(secret: &[u8], header: Option<&str>, body: &[u8], now: i64) -> Result<(), ApiError> {
+impl SignedRequest<'_> {
+    /// The bytes the signature covers at time `t`: `<t>.<METHOD> <path>.<body>`.
+    fn message(&self, t: i64) -> Vec<u8> {
+        let mut message = format!("{t}.{} {}.", self.method.to_ascii_uppercase(), self.path).into_bytes();
+        message.extend_from_slice(self.body);
+        message
+    }
+}
+
+/// The path (and query) of a URL, which a signature covers: `/hooks/tickets` of `https://h.test/hooks/tickets`.
+pub fn url_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |start| &after_scheme[start..])
+}
+
+/// The signature header for a request sent at `now`.
+pub fn sign_request(secret: &[u8], request: SignedRequest<'_>, now: i64) -> String {
+    format!("t={now},v1={}", hmac_hex(secret, &request.message(now)))
+}
+
+/// Checks a signed request's header against the request at `now`. The signature that matched is
+/// returned, for the receiver to refuse it should it come again.
+pub fn verify_request(
+    secret: &[u8],
+    header: Option<&str>,
+    request: SignedRequest<'_>,
+    now: i64,
+) -> Result<String, ApiError> {
     let refused = |message: &str| ApiError::new(401, "invalid_signature", message);
     let header =
         header.ok_or_else(|| refused("Sign the request: X-Edgedesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256>."))?;
@@ -67,12 +96,10 @@ pub fn verify_request(secret: &[u8], header: Option<&str>, body: &[u8], now: i64
     if (now - timestamp).abs() > TOLERANCE_SECONDS {
         return Err(refused("The signature is more than five minutes old or in the future."));
     }
-    let mut message = format!("{timestamp}.").into_bytes();
-    message.extend_from_slice(body);
-    if signatures.iter().any(|signature| hmac_matches(secret, &message, signature)) {
-        Ok(())
-    } else {
-        Err(refused("The signature does not match the body."))
+    let message = request.message(timestamp);
+    match signatures.iter().find(|signature| hmac_matches(secret, &message, signature)) {
+        Some(signature) => Ok(signature.trim().to_ascii_lowercase()),
+        None => Err(refused("The signature does not match the method, path and body.")),
     }
 }
 
@@ -134,18 +161,31 @@ mod tests {
     const SECRET: &[u8] = b"whsec_test";
     const NOW: i64 = 1_795_000_000;
 
+    fn solved(path: &str) -> SignedRequest<'_> {
+        SignedRequest { method: "POST", path, body: br#"{"status":"solved"}"# }
+    }
+
     #[test]
     fn signed_requests_verify_and_tampering_does_not() {
-        let body = br#"{"status":"solved"}"#;
-        let header = sign_request(SECRET, body, NOW);
+        let path = "/api/tickets/ED-AB12-CD34/events";
+        let header = sign_request(SECRET, solved(path), NOW);
         assert!(header.starts_with(&format!("t={NOW},v1=")));
-        assert!(verify_request(SECRET, Some(&header), body, NOW + 10).is_ok());
-        assert_eq!(verify_request(SECRET, Some(&header), br#"{"status":"closed"}"#, NOW).unwrap_err().status, 401);
-        assert_eq!(verify_request(b"other", Some(&header), body, NOW).unwrap_err().code, "invalid_signature");
-        assert!(verify_request(SECRET, Some(&header), body, NOW + TOLERANCE_SECONDS + 1).is_err(), "replayed too late");
-        assert!(verify_request(SECRET, None, body, NOW).is_err());
-        assert!(verify_request(SECRET, Some("t=abc,v1=00"), body, NOW).is_err());
-        assert!(verify_request(SECRET, Some(&format!("t={NOW},v1=zz")), body, NOW).is_err());
+        let matched = verify_request(SECRET, Some(&header), solved(path), NOW + 10).unwrap();
+        assert!(header.ends_with(&matched));
+        let closed = SignedRequest { body: br#"{"status":"closed"}"#, ..solved(path) };
+        assert_eq!(verify_request(SECRET, Some(&header), closed, NOW).unwrap_err().status, 401);
+        // The same report aimed at another ticket, or sent with another method, does not verify.
+        let elsewhere = verify_request(SECRET, Some(&header), solved("/api/tickets/ED-ZZZZ-9999/events"), NOW);
+        assert_eq!(elsewhere.unwrap_err().code, "invalid_signature");
+        assert!(verify_request(SECRET, Some(&header), SignedRequest { method: "PUT", ..solved(path) }, NOW).is_err());
+        assert_eq!(verify_request(b"other", Some(&header), solved(path), NOW).unwrap_err().code, "invalid_signature");
+        let late = verify_request(SECRET, Some(&header), solved(path), NOW + TOLERANCE_SECONDS + 1);
+        assert!(late.is_err(), "replayed too late");
+        assert!(verify_request(SECRET, None, solved(path), NOW).is_err());
+        assert!(verify_request(SECRET, Some("t=abc,v1=00"), solved(path), NOW).is_err());
+        assert!(verify_request(SECRET, Some(&format!("t={NOW},v1=zz")), solved(path), NOW).is_err());
+        assert_eq!(url_path("https://hooks.acme.test/t?x=1"), "/t?x=1");
+        assert_eq!(url_path("https://hooks.acme.test"), "/");
     }
 
     #[test]

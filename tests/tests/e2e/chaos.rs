@@ -22,7 +22,7 @@ async fn keep_filing(base: String, acknowledged: Acknowledged, stop: Arc<AtomicB
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     let mut filed = 0;
     while !stop.load(Ordering::Relaxed) {
-        let key = format!("chaos-{filed}");
+        let key = format!("chaos-ticket-key-{filed:06}");
         let body = json!({ "name": "Chaos Monkey", "email": format!("chaos{filed}@example.com"),
                            "subject": format!("Chaos ticket {filed}"), "message": "Filed while things break." });
         let started = Instant::now();

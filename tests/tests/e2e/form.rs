@@ -241,7 +241,7 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
 
     let solution = "Settings → Billing → Seats; we added them for you this time.";
     let solved = json!({ "status": "solved", "message": solution });
-    let reported = tickets::report(world, &number, &world.helpdesk.secret, &solved).await?;
+    let reported = tickets::report(world, &number, &world.events_secret, &solved).await?;
     ensure!(reported.status == 204, "the progress report got {}: {}", reported.status, reported.body);
 
     // Found by number and email, from any browser; a wrong email finds nothing.

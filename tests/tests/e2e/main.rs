@@ -48,6 +48,8 @@ pub struct World {
     pub helpdesk: Helpdesk,
     /// The `IDENTITY_SECRET` the product's backend signs customers with.
     pub identity_secret: String,
+    /// The `HELPDESK_EVENTS_SECRET` the helpdesk signs its progress reports with.
+    pub events_secret: String,
 }
 
 impl World {
@@ -60,6 +62,7 @@ impl World {
         let admin_token = format!("test-admin-token-{}", free_port()?);
         let helpdesk = Helpdesk::start(&format!("webhook-secret-{}", free_port()?)).await?;
         let identity_secret = format!("identity-secret-{}", free_port()?);
+        let events_secret = format!("helpdesk-events-secret-{}", free_port()?);
         let worker = Wrangler::start(&[
             ("ALLOWED_ORIGINS", &format!("{host_origin}, {status_origin}")),
             ("ADMIN_TOKEN", &admin_token),
@@ -69,6 +72,7 @@ impl World {
             ("DELIVERY_URL", &helpdesk.url),
             ("WEBHOOK_SECRET", &helpdesk.secret),
             ("IDENTITY_SECRET", &identity_secret),
+            ("HELPDESK_EVENTS_SECRET", &events_secret),
         ])
         .await?;
         let host =
@@ -106,7 +110,17 @@ impl World {
         )
         .await?;
         let chromedriver = Chromedriver::start().await?;
-        Ok(Self { worker, chromedriver, host, stranger_origin, status_host, admin_token, helpdesk, identity_secret })
+        Ok(Self {
+            worker,
+            chromedriver,
+            host,
+            stranger_origin,
+            status_host,
+            admin_token,
+            helpdesk,
+            identity_secret,
+            events_secret,
+        })
     }
 }
 

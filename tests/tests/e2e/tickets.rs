@@ -144,7 +144,7 @@ pub async fn tickets_filed_while_the_helpdesk_is_down_arrive_exactly_once(world:
 pub async fn a_double_submit_makes_one_ticket(world: &World) -> Result<()> {
     let subject = format!("Double click {}", unix_now());
     let body = ticket("double@example.com", &subject);
-    let key = format!("key-{}", client_ip());
+    let key = format!("double-submit-key-{}", client_ip());
     let ip = client_ip();
     let headers = [("Idempotency-Key", key.as_str()), ("CF-Connecting-IP", ip.as_str())];
     let (first, second) =
@@ -161,9 +161,20 @@ pub async fn a_double_submit_makes_one_ticket(world: &World) -> Result<()> {
     let number = first.body["number"].as_str().context("no number")?;
     delivered(world, number, "double@example.com").await?;
     ensure!(confirmations(world, number) == 1);
-    // Keys are checked like any other input.
-    let bad = post(world, "/api/tickets", &body, &[("Idempotency-Key", "has spaces in it")]).await?;
-    ensure!(bad.status == 400 && bad.body["error"]["field"] == "Idempotency-Key", "{}", bad.body);
+    // A key is the client's own: the same key from another client finds nothing of the first one's
+    // (no number, name or email), and with another body it is refused, not answered.
+    let other_body = ticket("mallory@example.com", &format!("{subject}, guessed"));
+    let reused = post(world, "/api/tickets", &other_body, &headers).await?;
+    ensure!(reused.status == 422 && reused.body["error"]["code"] == "idempotency_key_reused", "{}", reused.body);
+    let elsewhere = [("Idempotency-Key", key.as_str()), ("CF-Connecting-IP", "198.51.100.23")];
+    let stranger = post(world, "/api/tickets", &other_body, &elsewhere).await?;
+    ensure!(stranger.status == 202 && stranger.body["number"] != first.body["number"], "{}", stranger.body);
+    ensure!(!stranger.body.to_string().contains("double@example.com"), "{}", stranger.body);
+    // Keys are checked like any other input: printable, and long enough not to be guessed.
+    for bad_key in ["has spaces in it", "k"] {
+        let bad = post(world, "/api/tickets", &body, &[("Idempotency-Key", bad_key)]).await?;
+        ensure!(bad.status == 400 && bad.body["error"]["field"] == "Idempotency-Key", "{}", bad.body);
+    }
     Ok(())
 }
 
@@ -213,10 +224,17 @@ pub fn signed_identity(secret: &str, attributes: Value) -> Value {
 
 /// A progress report on a ticket, signed with `secret` as the helpdesk signs them.
 pub async fn report(world: &World, number: &str, secret: &str, event: &Value) -> Result<Answer> {
+    let path = format!("/api/tickets/{number}/events");
     let body = serde_json::to_vec(event)?;
-    let signature = signing::sign_request(secret.as_bytes(), &body, unix_now());
+    let signed = signing::SignedRequest { method: "POST", path: &path, body: &body };
+    let signature = signing::sign_request(secret.as_bytes(), signed, unix_now());
+    send_report(world, &path, &signature, body).await
+}
+
+/// Sends a report with this signature header, as someone who captured one might.
+pub async fn send_report(world: &World, path: &str, signature: &str, body: Vec<u8>) -> Result<Answer> {
     let response = Client::new()
-        .post(world.worker.url(&format!("/api/tickets/{number}/events")))
+        .post(world.worker.url(path))
         .header("Content-Type", "application/json")
         .header(signing::SIGNATURE_HEADER, signature)
         .body(body)
@@ -265,16 +283,28 @@ pub async fn identities_and_progress_reports_must_be_signed(world: &World) -> Re
     let anonymous = post(world, "/api/tickets/mine", &json!({}), &[]).await?;
     ensure!(anonymous.status == 400 && anonymous.body["error"]["field"] == "identity", "{}", anonymous.body);
 
-    // The helpdesk reports progress, signed with the webhook secret; anything else is refused.
+    // The helpdesk reports progress, signed with its own secret; anything else is refused: another
+    // secret (even our outbound webhook's), no signature, or a report signed for another ticket.
     let solved = json!({ "status": "solved", "message": "The report loads again; it was a stuck cache." });
-    let forged = report(world, &number, "not-the-secret", &solved).await?;
-    ensure!(forged.status == 401 && forged.body["error"]["code"] == "invalid_signature", "{}", forged.body);
+    for wrong in ["not-the-secret", world.helpdesk.secret.as_str()] {
+        let forged = report(world, &number, wrong, &solved).await?;
+        ensure!(forged.status == 401 && forged.body["error"]["code"] == "invalid_signature", "{}", forged.body);
+    }
     let unsigned = post(world, &format!("/api/tickets/{number}/events"), &solved, &[]).await?;
     ensure!(unsigned.status == 401, "an unsigned report was accepted: {}", unsigned.status);
+    let body = serde_json::to_vec(&solved)?;
+    let path = format!("/api/tickets/{number}/events");
+    let signed = signing::SignedRequest { method: "POST", path: &path, body: &body };
+    let signature = signing::sign_request(world.events_secret.as_bytes(), signed, unix_now());
+    let moved = send_report(world, "/api/tickets/ED-0000-0000/events", &signature, body.clone()).await?;
+    ensure!(moved.status == 401, "a report replayed onto another ticket answered {}", moved.status);
     ensure!(view(world, &number, email).await?["status"] == "delivered");
-    let accepted = report(world, &number, &world.helpdesk.secret, &solved).await?;
+    let accepted = send_report(world, &path, &signature, body.clone()).await?;
     ensure!(accepted.status == 204, "{}: {}", accepted.status, accepted.body);
-    let unknown = report(world, "ED-0000-0000", &world.helpdesk.secret, &solved).await?;
+    // The very same signed report again, within its five minutes, is a replay.
+    let replayed = send_report(world, &path, &signature, body).await?;
+    ensure!(replayed.status == 401 && replayed.body["error"]["code"] == "invalid_signature", "{}", replayed.body);
+    let unknown = report(world, "ED-0000-0000", &world.events_secret, &solved).await?;
     ensure!(unknown.status == 404, "a report for no ticket: {}", unknown.status);
 
     // The customer sees it in "My tickets" and rates the answer, once.
@@ -489,7 +519,7 @@ pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Resu
     for chunk in (0..TICKETS).collect::<Vec<_>>().chunks(CONCURRENCY) {
         let requests = chunk.iter().map(|i| async move {
             let body = ticket(&format!("burst{i}@example.com"), &format!("Burst ticket {i}"));
-            let key = format!("burst-{i}-{}", client_ip());
+            let key = format!("burst-ticket-key-{i}-{}", client_ip());
             let sent = Instant::now();
             let answer =
                 post(world, "/api/tickets", &body, &[("CF-Connecting-IP", &client_ip()), ("Idempotency-Key", &key)])

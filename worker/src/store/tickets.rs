@@ -7,18 +7,43 @@ use edgedesk_tickets::lifecycle::{self, Progress};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
-use super::{all, attachments, changes, execute, first, nullable, outbox, statement};
+use super::{all, attachments, changes, execute, first, nullable, outbox, run, statement};
 use crate::http::internal;
 
-/// The answer given to an idempotency key already used, if any.
-pub async fn answer_for_key(database: &D1Database, key: &str) -> Result<Option<TicketAccepted>, ApiError> {
+/// A submission's idempotency key as it is stored: scoped to the client that sent it, with a fingerprint
+/// of the body it came with.
+#[derive(Debug, Clone)]
+pub struct ScopedKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What an idempotency key already used answers.
+pub enum Earlier {
+    /// The same submission again: its first answer.
+    Same(TicketAccepted),
+    /// The key came with another body.
+    OtherBody,
+}
+
+/// The answer given to an idempotency key this client already used, if any.
+pub async fn answer_for_key(database: &D1Database, scoped: &ScopedKey) -> Result<Option<Earlier>, ApiError> {
     #[derive(Deserialize)]
     struct Row {
         response: String,
+        fingerprint: Option<String>,
     }
-    let row: Option<Row> =
-        first(database, "SELECT response FROM idempotency_keys WHERE key = ?1", &[key.into()]).await?;
-    row.map(|row| serde_json::from_str(&row.response).map_err(internal)).transpose()
+    let row: Option<Row> = first(
+        database,
+        "SELECT response, fingerprint FROM idempotency_keys WHERE key = ?1",
+        &[scoped.key.as_str().into()],
+    )
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.fingerprint.is_some_and(|fingerprint| fingerprint != scoped.fingerprint) {
+        return Ok(Some(Earlier::OtherBody));
+    }
+    serde_json::from_str(&row.response).map(|answer| Some(Earlier::Same(answer))).map_err(internal)
 }
 
 /// How storing an accepted ticket went.
@@ -37,18 +62,24 @@ pub enum Insert {
 pub async fn insert(
     database: &D1Database,
     accepted: &Accepted,
-    idempotency_key: Option<&str>,
+    idempotency_key: Option<&ScopedKey>,
     now: i64,
     lease_until: i64,
 ) -> Result<Insert, ApiError> {
     let stored = &accepted.stored;
     let mut statements: Vec<D1PreparedStatement> = Vec::new();
-    if let Some(key) = idempotency_key {
+    if let Some(scoped) = idempotency_key {
         let response = serde_json::to_string(&accepted.answer).map_err(internal)?;
         statements.push(statement(
             database,
-            "INSERT INTO idempotency_keys (key, number, response, created_at) VALUES (?1, ?2, ?3, ?4)",
-            &[key.into(), stored.number.as_str().into(), response.into(), (now as f64).into()],
+            "INSERT INTO idempotency_keys (key, number, response, created_at, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                scoped.key.as_str().into(),
+                stored.number.as_str().into(),
+                response.into(),
+                (now as f64).into(),
+                scoped.fingerprint.as_str().into(),
+            ],
         )?);
     }
     let payload = serde_json::to_string(stored).map_err(internal)?;
@@ -175,6 +206,22 @@ pub fn confirmation(database: &D1Database, number: &str) -> Result<Vec<D1Prepare
             &[number.into(), TicketStatus::Delivered.as_str().into()],
         )?,
     ])
+}
+
+/// Records a signature the first time it is seen at `now`; `false` when it was seen before (a replay).
+pub async fn first_sight(database: &D1Database, signature: &str, now: i64) -> Result<bool, ApiError> {
+    let result = run(
+        database,
+        "INSERT INTO seen_signatures (signature, seen_at) VALUES (?1, ?2) ON CONFLICT (signature) DO NOTHING",
+        &[signature.into(), (now as f64).into()],
+    )
+    .await?;
+    Ok(changes(&result) == Some(1))
+}
+
+/// Forgets signatures seen before `cutoff`: past the signatures' own tolerance nobody can replay them.
+pub async fn forget_signatures_before(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
+    execute(database, "DELETE FROM seen_signatures WHERE seen_at < ?1", &[(cutoff as f64).into()]).await
 }
 
 /// Forgets idempotency keys made before `cutoff`: nobody retries a submission that late.
