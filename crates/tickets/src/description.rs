@@ -2,7 +2,7 @@
 //! typed is ever read as markup there: plain text for Zendesk's comment body and the webhook, escaped
 //! HTML for Freshdesk, `{noformat}` blocks of Jira wiki markup for JSM. What the worker verified (the
 //! requester's email, the customer's id, priority) never travels in this free text: it goes in tags
-//! ([`crate::helpdesk::tags`]), where a customer cannot imitate it.
+//! (the helpdesk module's `tags`), where a customer cannot imitate it.
 
 use crate::accept::StoredTicket;
 
