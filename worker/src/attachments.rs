@@ -6,8 +6,9 @@ use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
 use edgedesk_tickets::attachment;
 use worker::{Env, Request, Response};
 
-use crate::edge::{self, ADMIN_TOKEN, Limit};
+use crate::edge::{self, Limit};
 use crate::http::{ApiResult, decode, header, internal, json, query_param, set_header};
+use crate::store::keys::{self, WorkerKey};
 use crate::store::{self, attachments};
 
 /// `POST /api/attachments`: the file's bytes as the body, its name in `X-Filename` (percent-encoded).
@@ -40,10 +41,10 @@ pub async fn upload(mut request: Request, env: &Env) -> ApiResult {
 pub async fn download(request: &Request, env: &Env, id: &str) -> ApiResult {
     let expires_at = query_param(request, "expires")?.and_then(|value| value.parse::<i64>().ok()).unwrap_or(0);
     let signature = query_param(request, "signature")?.unwrap_or_default();
-    let secret = edge::secret(env, ADMIN_TOKEN).unwrap_or_default();
-    // A signed link, checked against the wall clock like every signature.
+    // Signed with a key of the worker's own, never the operators' token; checked against the wall clock.
+    let secret = keys::worker_key(env, WorkerKey::AttachmentLinks).await?;
     let now = edge::unix_now();
-    if secret.is_empty() || !attachment::attachment_link_holds(id, secret.as_bytes(), expires_at, &signature, now) {
+    if !attachment::attachment_link_holds(id, &secret, expires_at, &signature, now) {
         return Err(ApiError::new(403, "invalid_link", "This attachment link is not valid or has expired."));
     }
     let (bytes, media_type) =

@@ -8,8 +8,8 @@ use worker::{Env, Request};
 
 use crate::http::{header, internal};
 
-/// Operators' bearer token for the admin API (`wrangler secret put ADMIN_TOKEN`); it also signs the
-/// links to attachments in delivered tickets.
+/// Operators' bearer token for the admin API (`wrangler secret put ADMIN_TOKEN`); attachment links have
+/// a key of their own (`store::keys`).
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 /// Signs identities from the product's backend (`identify()` in the widget).
 pub const IDENTITY_SECRET: &str = "IDENTITY_SECRET";

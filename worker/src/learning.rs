@@ -9,6 +9,7 @@ use worker::{Env, Request};
 
 use crate::edge::{self, authorize_admin};
 use crate::http::{ApiResult, json};
+use crate::store::keys::{self, WorkerKey};
 use crate::store::{self, assets, events, learned};
 
 /// How many hex digits of the keyed hash identify an address: enough that two addresses practically
@@ -20,7 +21,7 @@ const ADDRESS_HASH_DIGITS: usize = 16;
 pub async fn address_hash(request: &Request, env: &Env) -> Option<String> {
     // An IPv6 /64 is one client: one person must not count as many distinct addresses.
     let address = edge::client_key(request).ok()?;
-    match learned::address_key(env).await {
+    match keys::worker_key(env, WorkerKey::AddressHash).await {
         Ok(key) => Some(hmac_hex(&key, address.as_bytes())[..ADDRESS_HASH_DIGITS].to_owned()),
         Err(error) => {
             worker::console_error!("no key to hash addresses with: {}", error.message);

@@ -16,12 +16,13 @@ use worker::{D1Database, Env, Request, Response};
 
 use crate::delivery::{self, LEASE_SECONDS};
 use crate::edge::{
-    self, ADMIN_TOKEN, HELPDESK_EVENTS_SECRET, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY,
+    self, HELPDESK_EVENTS_SECRET, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY,
     TURNSTILE_VERIFY_URL,
 };
 use crate::http::{
     ApiResult, header, internal, json, json_body, no_content, own_origin, post, query_param, read_json, set_header,
 };
+use crate::store::keys::{self, WorkerKey};
 use crate::store::tickets::{CustomerTicket, Earlier, Insert, ScopedKey};
 use crate::store::{self, assets, attachments, tickets};
 
@@ -192,7 +193,7 @@ async fn uploaded_attachments(
     origin: &str,
     now: i64,
 ) -> Result<Vec<Attachment>, ApiError> {
-    let secret = edge::secret(env, ADMIN_TOKEN).unwrap_or_default();
+    let secret = keys::worker_key(env, WorkerKey::AttachmentLinks).await?;
     let mut found = Vec::new();
     for id in ids {
         let upload = attachments::unclaimed(database, id).await?.ok_or_else(|| {
@@ -205,7 +206,7 @@ async fn uploaded_attachments(
                 ),
             )
         })?;
-        let url = attachment_link(origin, &upload.id, secret.as_bytes(), now + ATTACHMENT_LINK_SECONDS);
+        let url = attachment_link(origin, &upload.id, &secret, now + ATTACHMENT_LINK_SECONDS);
         found.push(Attachment {
             id: upload.id,
             name: upload.name,

@@ -1,5 +1,4 @@
-//! What the ranking learned from customers, as one KV value the sweep writes whole and searches read,
-//! and the key that hashes client addresses for it, made once per deployment and kept in KV.
+//! What the ranking learned from customers, as one KV value the sweep writes whole and searches read.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,12 +7,11 @@ use edgedesk_protocol::api::{ApiError, LearnedPair};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
-use crate::edge::{random_bytes, unix_now};
+use crate::edge::unix_now;
 use crate::http::internal;
 
 const KV: &str = "STATUS";
 const PAIRS_KEY: &str = "learned-pairs";
-const ADDRESS_KEY_KEY: &str = "address-hash-key";
 /// How long an isolate keeps the pairs before reading KV again: the sweep changes them every few minutes.
 const PAIRS_FRESH_SECONDS: i64 = 60;
 
@@ -26,7 +24,6 @@ pub struct Learned {
 
 thread_local! {
     static PAIRS: RefCell<Option<(i64, Rc<Learned>)>> = const { RefCell::new(None) };
-    static ADDRESS_KEY: RefCell<Option<Rc<Vec<u8>>>> = const { RefCell::new(None) };
 }
 
 /// The pairs, read from KV at most once a minute per isolate.
@@ -48,24 +45,4 @@ pub async fn store_pairs(env: &Env, learned: Learned) -> Result<(), ApiError> {
     kv.put(PAIRS_KEY, &learned).map_err(internal)?.execute().await.map_err(internal)?;
     PAIRS.set(Some((unix_now(), Rc::new(learned))));
     Ok(())
-}
-
-/// The secret key client addresses are hashed with, made from 32 random bytes the first time it is
-/// needed. Two isolates racing to make it the first time may each count one address once more, once.
-pub async fn address_key(env: &Env) -> Result<Rc<Vec<u8>>, ApiError> {
-    if let Some(key) = ADDRESS_KEY.with_borrow(Clone::clone) {
-        return Ok(key);
-    }
-    let kv = env.kv(KV).map_err(internal)?;
-    let key = match kv.get(ADDRESS_KEY_KEY).text().await.map_err(internal)? {
-        Some(hex) => hex.into_bytes(),
-        None => {
-            let hex: String = random_bytes::<32>().iter().map(|byte| format!("{byte:02x}")).collect();
-            kv.put(ADDRESS_KEY_KEY, hex.as_str()).map_err(internal)?.execute().await.map_err(internal)?;
-            hex.into_bytes()
-        }
-    };
-    let key = Rc::new(key);
-    ADDRESS_KEY.set(Some(Rc::clone(&key)));
-    Ok(key)
 }

@@ -1,5 +1,5 @@
 //! Where edgedesk keeps things, one module per domain, each owning its SQL (or its KV keys, or its R2
-//! objects): tickets, the delivery outbox, insights events, what the ranking learned, attachments, live notices, and the compiled
+//! objects): tickets, the delivery outbox, insights events, what the ranking learned, the worker's own keys, attachments, live notices, and the compiled
 //! knowledge base in static assets. Handlers call these and never write a query themselves.
 //!
 //! Below, D1 as the store modules use it: a statement with its values bound, run for its effect, its first
@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod attachments;
 pub mod events;
+pub mod keys;
 pub mod learned;
 pub mod notices;
 pub mod outbox;
