@@ -115,7 +115,7 @@ async fn deliver(
     number: &str,
     moment: Moment,
 ) -> Result<Option<u32>, ApiError> {
-    let token = hex(&edge::random_bytes::<16>());
+    let token = edge::random_hex::<16>();
     let Some(claimed) = outbox::claim(database, number, &token, moment.at, moment.at + LEASE_SECONDS).await? else {
         return Ok(None);
     };
@@ -145,10 +145,6 @@ async fn deliver(
     let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
     outbox::record(database, number, &token, attempt, backend.name(), &outcome, retry_at).await?;
     Ok(retry_after)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Attempt number `attempt`: a lookup first when any attempt was made before, then the create request.

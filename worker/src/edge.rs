@@ -40,6 +40,20 @@ pub fn secret(env: &Env, name: &str) -> Option<String> {
     env.secret(name).ok().map(|secret| secret.to_string()).filter(|value| !value.is_empty())
 }
 
+/// A secret that guards a feature: `None` when it is unset (the feature is off); when it is set but too
+/// short to protect anything, the operator reads why in the log and the client gets `503 <off_code>`
+/// saying `what` is off.
+pub fn strong_secret(env: &Env, name: &str, off_code: &str, what: &str) -> Result<Option<String>, ApiError> {
+    let secret = secret(env, name);
+    match edgedesk_access::secrets::checked(name, secret.as_deref()) {
+        Ok(secret) => Ok(secret.map(str::to_owned)),
+        Err(too_short) => {
+            worker::console_error!("{what} are refused: {too_short}");
+            Err(ApiError::new(503, off_code, format!("{what} are off until the site's secret is fixed.")))
+        }
+    }
+}
+
 /// A setting that may be given either way: the delivery backend's addresses and credentials.
 pub fn setting(env: &Env, name: &str) -> Option<String> {
     var(env, name).or_else(|| secret(env, name))
@@ -114,6 +128,11 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     fill_random(&mut bytes);
     bytes
+}
+
+/// `N` random bytes as lower-case hex: claim tokens, the worker's own keys.
+pub fn random_hex<const N: usize>() -> String {
+    random_bytes::<N>().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The rate limits (`[[ratelimits]]` in `wrangler.toml`), each counted per key a minute (a client address,

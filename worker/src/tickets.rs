@@ -141,17 +141,9 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
     Ok(response)
 }
 
-/// The secret identities are signed with, if the site accepts them; one too short to protect anything is
-/// a configuration error the operator reads in the log and the client as `503`.
+/// The secret identities are signed with, if the site accepts them.
 fn identity_secret(env: &Env) -> Result<Option<String>, ApiError> {
-    let secret = edge::secret(env, IDENTITY_SECRET);
-    match edgedesk_access::secrets::checked(IDENTITY_SECRET, secret.as_deref()) {
-        Ok(secret) => Ok(secret.map(str::to_owned)),
-        Err(too_short) => {
-            worker::console_error!("signed identities are refused: {too_short}");
-            Err(ApiError::new(503, "identity_disabled", "Signed identities are off until the site's secret is fixed."))
-        }
-    }
+    edge::strong_secret(env, IDENTITY_SECRET, "identity_disabled", "Signed identities")
 }
 
 /// The attributes of a customer the product's backend vouched for. A forged identity is refused; one
@@ -267,13 +259,8 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
 /// `HELPDESK_EVENTS_SECRET` over the method, this path and the body; each signature is taken once.
 pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let body = json_body(&mut request, TicketEvent::MAX_BYTES).await?;
-    let configured = edge::secret(env, HELPDESK_EVENTS_SECRET);
-    let secret = edgedesk_access::secrets::checked(HELPDESK_EVENTS_SECRET, configured.as_deref())
-        .map_err(|too_short| {
-            worker::console_error!("progress reports are refused: {too_short}");
-            ApiError::new(503, "events_disabled", "Progress reports are off until the site's secret is fixed.")
-        })?
-        .ok_or_else(|| {
+    let secret =
+        edge::strong_secret(env, HELPDESK_EVENTS_SECRET, "events_disabled", "Progress reports")?.ok_or_else(|| {
             ApiError::new(
                 401,
                 "invalid_signature",

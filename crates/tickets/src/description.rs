@@ -4,6 +4,8 @@
 //! requester's email, the customer's id, priority) never travels in this free text: it goes in tags
 //! (the helpdesk module's `tags`), where a customer cannot imitate it.
 
+use edgedesk_search::text::escape_html;
+
 use crate::accept::StoredTicket;
 
 /// One part of a description: a customer's words, or what the widget reported about the visit.
@@ -68,27 +70,20 @@ pub fn html(ticket: &StoredTicket) -> String {
     let mut html = String::new();
     for (index, part) in parts(ticket).iter().enumerate() {
         if index > 0 {
-            html.push_str(&format!("<p><b>{}</b></p>", escape_html(part.heading)));
+            html.push_str("<p><b>");
+            escape_html(part.heading, &mut html);
+            html.push_str("</b></p>");
         }
-        html.push_str(&format!("<div>{}</div>", escape_html(&part.text).replace('\n', "<br>")));
+        html.push_str("<div>");
+        for (line_number, line) in part.text.split('\n').enumerate() {
+            if line_number > 0 {
+                html.push_str("<br>");
+            }
+            escape_html(line, &mut html);
+        }
+        html.push_str("</div>");
     }
     html
-}
-
-/// HTML text safe in any context: the five characters that could open markup or leave an attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
 
 /// Jira wiki markup, for JSM's `description`: each text inside a `{noformat}` block, where Jira renders
@@ -133,7 +128,9 @@ mod tests {
         // The only tags are the ones the description is built from.
         let tags: Vec<&str> = html.split('<').skip(1).map(|rest| rest.split(['>', ' ']).next().unwrap()).collect();
         assert!(tags.iter().all(|tag| ["div", "/div", "br", "p", "/p", "b", "/b"].contains(tag)), "{tags:?}");
-        assert_eq!(escape_html(r#"a&b"c'd"#), "a&amp;b&quot;c&#39;d");
+        let mut escaped = String::new();
+        escape_html(r#"a&b"c'd"#, &mut escaped);
+        assert_eq!(escaped, "a&amp;b&quot;c&#39;d");
     }
 
     #[test]

@@ -84,11 +84,11 @@ pub enum DeliveryEvent<'a> {
 /// - the sweep only leases rows it may send ([`is_due`] with a helpdesk), an operator only replays rows
 ///   the helpdesk has not confirmed, and only a row that awaits delivery can be held.
 pub fn next(current: DeliveryState, event: &DeliveryEvent<'_>) -> Option<DeliveryState> {
-    use DeliveryState::{Delivered, Failed, Held, Pending};
+    use DeliveryState::{Held, Pending};
     match event {
-        DeliveryEvent::Answered(Outcome::Delivered { .. }) => Some(Delivered),
-        DeliveryEvent::Answered(Outcome::Retry { .. }) => awaits_delivery(current).then_some(Pending),
-        DeliveryEvent::Answered(Outcome::Refused { .. }) => awaits_delivery(current).then_some(Failed),
+        DeliveryEvent::Answered(outcome) => {
+            (matches!(outcome, Outcome::Delivered { .. }) || awaits_delivery(current)).then(|| after_attempt(outcome))
+        }
         DeliveryEvent::NoHelpdesk => awaits_delivery(current).then_some(Held),
         DeliveryEvent::Leased => is_due(current, true).then_some(Pending),
         DeliveryEvent::Replayed => can_replay(current).then_some(Pending),

@@ -270,7 +270,7 @@ pub async fn ticket_is_stored_in_d1_and_numbered(world: &World) -> Result<()> {
     let (status, body) = post_ticket(world, &ticket(email)).await?;
     ensure!(status == 202, "{status}: {body}");
     let number = body["number"].as_str().context("number")?;
-    ensure!(is_ticket_number(number), "{number} is not ED-XXXX-XXXX");
+    ensure!(edgedesk_protocol::ticket::is_ticket_number(number), "{number} is not ED-XXXX-XXXX");
     ensure!(body["message"].as_str().is_some_and(|m| m.contains(number)), "{body}");
 
     let rows = world.worker.d1(&format!("SELECT * FROM tickets WHERE number = '{number}'"))?;
@@ -284,14 +284,6 @@ pub async fn ticket_is_stored_in_d1_and_numbered(world: &World) -> Result<()> {
     let (_, second) = post_ticket(world, &ticket(email)).await?;
     ensure!(second["number"] != number, "two tickets share {number}");
     Ok(())
-}
-
-pub fn is_ticket_number(number: &str) -> bool {
-    let symbols = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    number.len() == 12
-        && number.starts_with("ED-")
-        && number.as_bytes()[7] == b'-'
-        && number[3..].chars().enumerate().all(|(i, c)| i == 4 || symbols.contains(c))
 }
 
 pub async fn bad_tickets_get_specific_errors(world: &World) -> Result<()> {

@@ -396,16 +396,9 @@ pub async fn attachments_are_checked_by_their_bytes(world: &World) -> Result<()>
         Ok(world.worker.d1(&format!("SELECT id FROM attachments WHERE id = '{id}'"))?.len())
     };
     ensure!(kept(&abandoned)? == 1 && kept(&id)? == 1);
-    let sweep = |hours: i64| {
-        Client::new()
-            .post(world.worker.url("/api/admin/sweep"))
-            .bearer_auth(&world.admin_token)
-            .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(unix_now() + hours * 3600))
-            .send()
-    };
-    ensure!(sweep(23).await?.status() == 200);
+    ensure!(sweep_at(world, unix_now() + 23 * 3600).await?.status() == 200);
     ensure!(kept(&abandoned)? == 1, "an upload was deleted before its day was out");
-    ensure!(sweep(25).await?.status() == 200);
+    ensure!(sweep_at(world, unix_now() + 25 * 3600).await?.status() == 200);
     ensure!(kept(&abandoned)? == 0, "an unclaimed upload outlived its day");
     ensure!(kept(&id)? == 1, "the sweep deleted an upload a ticket had claimed");
     let response = reqwest::get(link).await?;
@@ -440,6 +433,16 @@ pub async fn refused_tickets_are_parked_and_replayed_by_the_operator(world: &Wor
     Ok(())
 }
 
+/// The cron's sweep, run by the operator as if it were `at` (`X-Edgedesk-Now`).
+async fn sweep_at(world: &World, at: i64) -> reqwest::Result<reqwest::Response> {
+    Client::new()
+        .post(world.worker.url("/api/admin/sweep"))
+        .bearer_auth(&world.admin_token)
+        .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(at))
+        .send()
+        .await
+}
+
 pub async fn the_sweep_sends_tickets_the_queue_gave_up_on(world: &World) -> Result<()> {
     world.helpdesk.set_mode(HelpdeskMode::Down);
     let email = "sweep@example.com";
@@ -465,13 +468,7 @@ pub async fn the_sweep_sends_tickets_the_queue_gave_up_on(world: &World) -> Resu
     ensure!(view(world, &number, email).await?["status"] == "received", "delivered before the sweep");
 
     // Nothing is due yet: the parked ticket waits for its hour.
-    let sweep = |at: i64| {
-        Client::new()
-            .post(world.worker.url("/api/admin/sweep"))
-            .bearer_auth(&world.admin_token)
-            .header("X-Edgedesk-Now", edgedesk_protocol::time::format_time(at))
-            .send()
-    };
+    let sweep = |at: i64| sweep_at(world, at);
     let response = sweep(unix_now()).await?;
     ensure!(response.status() == 200, "the sweep answered {}", response.status());
     let sent: Value = response.json().await?;

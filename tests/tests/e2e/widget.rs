@@ -12,7 +12,7 @@ use fantoccini::key::Key;
 use serde_json::Value;
 
 use crate::World;
-use crate::api::is_ticket_number;
+use edgedesk_protocol::ticket::is_ticket_number;
 
 // Long enough for a panel to open late in a full run on a loaded 2-core machine (a CI run once took more
 // than 20 s); every wait polls, so passing tests are no slower.

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use edgedesk_protocol::api::ApiError;
 use worker::Env;
 
-use crate::edge::random_bytes;
+use crate::edge::random_hex;
 use crate::http::internal;
 
 const KV: &str = "STATUS";
@@ -49,7 +49,7 @@ pub async fn worker_key(env: &Env, purpose: WorkerKey) -> Result<Rc<Vec<u8>>, Ap
     let key = match kv.get(purpose.kv_key()).text().await.map_err(internal)? {
         Some(hex) => hex.into_bytes(),
         None => {
-            let hex: String = random_bytes::<32>().iter().map(|byte| format!("{byte:02x}")).collect();
+            let hex = random_hex::<32>();
             kv.put(purpose.kv_key(), hex.as_str()).map_err(internal)?.execute().await.map_err(internal)?;
             hex.into_bytes()
         }
