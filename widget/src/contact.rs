@@ -73,10 +73,10 @@ pub fn ContactScreen(
             form.sending.set(true);
             let api = settings.api.clone();
             spawn_local(async move {
-                let (email, subject) = (ticket.email.trim().to_owned(), ticket.subject.trim().to_owned());
+                let subject = ticket.subject.trim().to_owned();
                 match form.send(api, ticket).await {
                     Ok(accepted) => {
-                        tickets::remember(&accepted.number, &email, &subject);
+                        tickets::remember(&accepted.number, &accepted.view_token, &subject);
                         let detail = [
                             ("number", accepted.number.as_str()),
                             ("expected_reply_at", accepted.expected_reply_at.as_str()),
@@ -382,6 +382,10 @@ pub fn SentScreen(settings: Settings, accepted: TicketAccepted, screen: RwSignal
             <p class="ticket-number-label">{words.your_ticket_number}</p>
             <strong class="ticket-number">{accepted.number}</strong>
             <p class="sent-message">{accepted.message}</p>
+            {(!accepted.view_token.is_empty()).then(|| view! {
+                <p class="access-code-label">{words.access_code}" "<strong class="access-code">{accepted.view_token}</strong></p>
+                <p class="access-code-hint">{words.access_code_hint}</p>
+            })}
             <button type="button" class="secondary" on:click=move |_| screen.set(Screen::Search)>
                 {words.back_to_help}
             </button>

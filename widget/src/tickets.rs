@@ -1,7 +1,8 @@
-//! "My tickets": the tickets sent from this browser, and any other found by number and email, each with
-//! where it stands and, once solved, whether the answer helped.
+//! "My tickets": the tickets sent from this browser, and any other found by number and access code (the
+//! view token the worker answered with), each with where it stands and, once solved, whether the answer
+//! helped. A customer the product vouches for sees their tickets from every device.
 
-use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketRating, TicketStatus, TicketView};
+use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketLookup, TicketRating, TicketStatus, TicketView};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -16,14 +17,17 @@ use crate::{Settings, storage};
 
 const TICKETS_KEY: &str = "edgedesk-tickets";
 /// Each remembered ticket is asked about when "My tickets" opens, so the list stays short; the oldest
-/// are forgotten first, and can still be found by number and email.
+/// are forgotten first, and can still be found by number and access code.
 const MAX_REMEMBERED: usize = 20;
 
 /// A ticket sent from this browser, as remembered in localStorage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct FiledTicket {
     number: String,
-    email: String,
+    /// The view token; empty for tickets known only through a signed identity (and for those remembered
+    /// before tokens, which then need one).
+    #[serde(default)]
+    token: String,
     subject: String,
     /// RFC 3339, as the browser's clock said when the worker accepted it.
     created: String,
@@ -34,13 +38,13 @@ fn filed_tickets() -> Vec<FiledTicket> {
 }
 
 /// Remembers a ticket the worker accepted, newest first.
-pub fn remember(number: &str, email: &str, subject: &str) {
+pub fn remember(number: &str, token: &str, subject: &str) {
     let mut tickets = filed_tickets();
     tickets.retain(|ticket| ticket.number != number);
     let created = String::from(js_sys::Date::new_0().to_iso_string());
     tickets.insert(
         0,
-        FiledTicket { number: number.to_owned(), email: email.to_owned(), subject: subject.to_owned(), created },
+        FiledTicket { number: number.to_owned(), token: token.to_owned(), subject: subject.to_owned(), created },
     );
     tickets.truncate(MAX_REMEMBERED);
     storage::write(storage::local(), TICKETS_KEY, &tickets);
@@ -59,7 +63,7 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
             if let Ok(mine) = api.post::<MyTickets>("/api/tickets/mine", &request).await {
                 let tickets = mine.tickets.into_iter().map(|ticket| FiledTicket {
                     number: ticket.number,
-                    email: ticket.email,
+                    token: String::new(),
                     subject: ticket.subject,
                     created: ticket.created_at,
                 });
@@ -68,8 +72,8 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
         });
     }
     let number = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    // The number and email last looked up.
+    let code = RwSignal::new(String::new());
+    // The number and access code last looked up.
     let looked_up = RwSignal::new(None::<(String, String)>);
     let title = NodeRef::<html::H3>::new();
     request_animation_frame(move || {
@@ -81,9 +85,9 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
     let find = move |event: SubmitEvent| {
         event.prevent_default();
         let number = number.get_untracked().trim().to_uppercase();
-        let email = email.get_untracked().trim().to_owned();
-        if !number.is_empty() && !email.is_empty() {
-            looked_up.set(Some((number, email)));
+        let code = code.get_untracked().trim().to_owned();
+        if !number.is_empty() && !code.is_empty() {
+            looked_up.set(Some((number, code)));
         }
     };
 
@@ -106,7 +110,7 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
                 <ul class="my-tickets">
                     {all.into_iter().map(|ticket| view! {
                         <li>
-                            <TicketCard settings=settings.clone() number=ticket.number email=ticket.email
+                            <TicketCard settings=settings.clone() number=ticket.number token=ticket.token
                                 subject=Some(ticket.subject) filed=Some(local_time(&ticket.created, &locale)) />
                         </li>
                     }).collect_view()}
@@ -126,14 +130,14 @@ pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl Int
                 <label for="edgedesk-lookup-number">{words.ticket_number}</label>
                 <input id="edgedesk-lookup-number" name="number" required autocomplete="off" placeholder="ED-XXXX-XXXX"
                     prop:value=move || number.get() on:input=move |event| number.set(event_target_value(&event)) />
-                <label for="edgedesk-lookup-email">{words.email}</label>
-                <input id="edgedesk-lookup-email" name="email" type="email" required autocomplete="email"
-                    prop:value=move || email.get() on:input=move |event| email.set(event_target_value(&event)) />
+                <label for="edgedesk-lookup-code">{words.access_code}</label>
+                <input id="edgedesk-lookup-code" name="code" required autocomplete="off" placeholder="XXXX-XXXX-XXXX-XXXX"
+                    prop:value=move || code.get() on:input=move |event| code.set(event_target_value(&event)) />
                 <button type="submit" class="secondary">{words.find}</button>
             </form>
             <div class="lookup-result" aria-live="polite">
-                {move || looked_up.get().map(|(number, email)| view! {
-                    <TicketCard settings=settings.clone() number=number email=email subject=None filed=None />
+                {move || looked_up.get().map(|(number, token)| view! {
+                    <TicketCard settings=settings.clone() number=number token=token subject=None filed=None />
                 })}
             </div>
         </div>
@@ -161,7 +165,8 @@ enum Rating {
 fn TicketCard(
     settings: Settings,
     number: String,
-    email: String,
+    /// The access code; without one the signed identity, if any, opens the ticket.
+    token: String,
     /// As the customer wrote it, for tickets sent from this browser; the worker's copy otherwise.
     subject: Option<String>,
     /// When it was sent, formatted, for tickets sent from this browser.
@@ -171,12 +176,21 @@ fn TicketCard(
     let loaded = RwSignal::new(Loaded::Loading);
     let rating = RwSignal::new(Rating::NotYet);
     let ticket_path = format!("/api/tickets/{}", encode(&number));
+    // In the body, never in a URL, where logs and browser history would keep it.
+    let lookup = match token.is_empty() {
+        false => TicketLookup { token: Some(token), identity: None },
+        true => TicketLookup { token: None, identity: settings.session.identity.get_untracked() },
+    };
     {
-        let (api, path) = (settings.api.clone(), format!("{ticket_path}?email={}", encode(&email)));
+        let (api, path, lookup) = (settings.api.clone(), format!("{ticket_path}/view"), lookup.clone());
         spawn_local(async move {
-            loaded.set(match api.get::<TicketView>(&path).await {
+            loaded.set(match api.post::<TicketView>(&path, &lookup).await {
                 Ok(view) => Loaded::Ready(Box::new(view)),
-                Err(Failure::Refused(error)) if error.status == 404 => Loaded::NotFound,
+                // A code that cannot be one (say, the email typed there) finds nothing either, in the
+                // customer's language.
+                Err(Failure::Refused(error)) if error.status == 404 || error.code == "invalid_token" => {
+                    Loaded::NotFound
+                }
                 Err(failure) => Loaded::Failed(describe(&failure, words)),
             });
         });
@@ -184,7 +198,9 @@ fn TicketCard(
     let rate = move |good: bool| {
         rating.set(Rating::Sending);
         let api = settings.api.clone();
-        let body = TicketRating { email: email.clone(), rating: if good { "good" } else { "bad" }.into() };
+        let rating_value = if good { "good" } else { "bad" }.into();
+        let body =
+            TicketRating { token: lookup.token.clone(), identity: lookup.identity.clone(), rating: rating_value };
         let path = format!("{ticket_path}/rating");
         spawn_local(async move {
             rating.set(match api.post_no_content(&path, &body).await {

@@ -147,6 +147,8 @@ pub enum Limit {
     /// Searches, article views, votes and deflections: far above what people send, low enough that a
     /// script can neither fill D1 nor skew the figures.
     Events,
+    /// Looking tickets up (views, ratings, "my tickets"): view tokens are not to be guessed.
+    Lookups,
 }
 
 impl Limit {
@@ -155,6 +157,7 @@ impl Limit {
             Limit::Tickets => "TICKET_LIMITER",
             Limit::Uploads => "UPLOAD_LIMITER",
             Limit::Events => "EVENT_LIMITER",
+            Limit::Lookups => "LOOKUP_LIMITER",
         }
     }
 }

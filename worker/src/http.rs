@@ -134,10 +134,10 @@ pub fn internal(error: impl std::fmt::Display) -> ApiError {
 
 /// The JSON error body with its status; a 429 also says when trying again will work.
 pub fn error_response(error: ApiError) -> worker::Result<Response> {
-    let status = error.status;
+    let (status, retry_after) = (error.status, error.retry_after.unwrap_or(RATE_LIMIT_PERIOD_SECONDS));
     let mut response = Response::from_json(&error.into_body())?.with_status(status);
     if status == 429 {
-        response.headers_mut().set("Retry-After", &RATE_LIMIT_PERIOD_SECONDS.to_string())?;
+        response.headers_mut().set("Retry-After", &retry_after.to_string())?;
     }
     Ok(response)
 }

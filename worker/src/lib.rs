@@ -86,7 +86,10 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         (Method::Post, ["api", "gaps"]) => insights::gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
-        (Method::Get, ["api", "tickets", number]) => tickets::view(&request, env, number).await,
+        (Method::Post, ["api", "tickets", number, "view"]) => {
+            let number = number.to_string();
+            tickets::view(request, env, &number).await
+        }
         (Method::Post, ["api", "tickets", number, "rating"]) => {
             let number = number.to_string();
             tickets::rate(request, env, &number).await
@@ -120,12 +123,11 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             let id = id.to_string();
             status::update(request, env, &id).await
         }
-        // Before the GET-only `tickets/{number}` below, which "mine" would otherwise match.
         (_, ["api", "tickets", "mine"]) => method_not_allowed("POST"),
         (
             _,
             ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]
-            | ["api", "articles" | "tickets" | "attachments", _]
+            | ["api", "articles" | "attachments", _]
             | ["api", "admin", "gaps" | "learned" | "tickets" | "insights" | "insights.csv" | "insights.html"],
         ) => method_not_allowed("GET"),
         (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
@@ -135,7 +137,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             _,
             ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
             | ["api", "articles", _, "feedback"]
-            | ["api", "tickets", _, "rating" | "events"]
+            | ["api", "tickets", _, "view" | "rating" | "events"]
             | ["api", "admin", "tickets", _, "replay"]
             | ["api", "admin", "sweep"],
         ) => method_not_allowed("POST"),

@@ -5,11 +5,14 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{
-    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketEvent, TicketRating, TicketView,
-    parse_body,
+    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketEvent, TicketLookup, TicketRating,
+    TicketView, parse_body,
 };
 use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES};
-use edgedesk_tickets::accept::{self, Attachment, Intake, customer_key};
+use edgedesk_protocol::time::format_time;
+use edgedesk_tickets::accept::{
+    self, Attachment, Intake, MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR, customer_key, view_token_hash,
+};
 use edgedesk_tickets::attachment::{ATTACHMENT_LINK_SECONDS, attachment_link};
 use edgedesk_tickets::{lifecycle, signing, turnstile};
 use worker::{D1Database, Env, Request, Response};
@@ -63,6 +66,9 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
     let refused =
         "You have sent several tickets in a short time. Your message is kept; please send it again in a minute.";
     edge::limit(env, Limit::Tickets, &limit_keys, refused).await?;
+    if !customer.contains_key("email") {
+        limit_acknowledgements(&database, &new_ticket.email, moment.at).await?;
+    }
 
     if let Some(secret) = edge::secret(env, TURNSTILE_SECRET) {
         let token = turnstile::require_turnstile(new_ticket.turnstile.as_deref())?;
@@ -80,6 +86,7 @@ pub async fn create(mut request: Request, env: &Env) -> ApiResult {
             customer: customer.clone(),
             user_agent: user_agent.clone(),
             attachments: attachments.clone(),
+            view_token: ticket::view_token(edge::random_bytes()),
         };
         let accepted = accept::accept(new_ticket.clone(), intake, &support);
         let lease_until = moment.at + LEASE_SECONDS;
@@ -124,6 +131,7 @@ fn replayed(answer: &TicketAccepted) -> ApiResult {
 
 /// `POST /api/tickets/mine`: the tickets of a customer the product vouches for, on any device.
 pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
+    limit_lookups(&request, env).await?;
     let max = MyTicketsRequest::MAX_BYTES;
     let asked: MyTicketsRequest = read_json(&mut request, &MyTicketsRequest::FIELDS, max, "request").await?;
     let identity = asked
@@ -210,20 +218,82 @@ async fn uploaded_attachments(
     Ok(found)
 }
 
-/// A ticket by its number, only for whoever also knows its email address.
-async fn ticket_for_customer(database: &D1Database, number: &str, email: &str) -> Result<CustomerTicket, ApiError> {
-    // The same answer for a wrong number and a wrong email: a number alone reveals nothing.
-    tickets::by_number(database, number)
-        .await?
-        .filter(|ticket| ticket.email.eq_ignore_ascii_case(email.trim()))
-        .ok_or_else(|| ApiError::new(404, "ticket_not_found", "There is no ticket with this number and email address."))
+/// Refuses a ticket whose requester, an address no identity vouches for, was already written to
+/// [`MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR`] times in the hour before `now`: the helpdesk acknowledges
+/// every ticket by email, and the form must not become a way to send mail to someone else's inbox.
+async fn limit_acknowledgements(database: &D1Database, email: &str, now: i64) -> Result<(), ApiError> {
+    const HOUR: i64 = 3600;
+    let recent = tickets::requested_by_since(database, email, &format_time(now - HOUR)).await?;
+    if recent < MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR {
+        return Ok(());
+    }
+    let refused = ApiError::for_field(
+        429,
+        "recipient_limited",
+        "email",
+        "This email address was sent several tickets in the last hour. Your message is kept; please send it \
+         again later, or sign in to the product first.",
+    );
+    Err(refused.retry_after(HOUR as u32))
 }
 
-/// `GET /api/tickets/{number}?email=`: "My tickets".
-pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
-    let email = query_param(request, "email")?.unwrap_or_default();
+/// The allowance of ticket lookups (views, ratings, "my tickets") per address: enough for a person,
+/// too few to try view tokens.
+async fn limit_lookups(request: &Request, env: &Env) -> Result<(), ApiError> {
+    let keys = [edge::client_key(request)?];
+    edge::limit(env, Limit::Lookups, &keys, "Too many ticket lookups from this address; try again in a minute.").await
+}
+
+/// A ticket by its number, for whoever may see it: the holder of its view token, or the verified
+/// customer who filed it. Anything else gets the same 404 as a number that does not exist.
+async fn ticket_for(
+    database: &D1Database,
+    env: &Env,
+    number: &str,
+    lookup: &TicketLookup,
+) -> Result<CustomerTicket, ApiError> {
+    let not_found = || ApiError::new(404, "ticket_not_found", "There is no ticket with this number and view token.");
+    let allowed: Box<dyn Fn(&CustomerTicket) -> bool> = match (&lookup.token, &lookup.identity) {
+        (Some(token), _) => {
+            let token = ticket::normalize_view_token(token).ok_or_else(|| {
+                ApiError::for_field(
+                    400,
+                    "invalid_token",
+                    "token",
+                    "A view token is 16 letters and digits, as XXXX-XXXX-XXXX-XXXX; copy it from the ticket's \
+                     confirmation.",
+                )
+            })?;
+            let hash = view_token_hash(&token);
+            Box::new(move |ticket| ticket.view_token_hash.as_deref() == Some(hash.as_str()))
+        }
+        (None, Some(identity)) => {
+            let secret = identity_secret(env)?.ok_or_else(|| {
+                ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
+            })?;
+            let customer = signing::verify_identity(secret.as_bytes(), identity, edge::unix_now())?;
+            let key = customer_key(&customer).map(str::to_owned);
+            Box::new(move |ticket| key.is_some() && ticket.customer_id == key)
+        }
+        (None, None) => {
+            return Err(ApiError::for_field(
+                400,
+                "required",
+                "token",
+                "Send the ticket's view token, or the identity your product signed.",
+            ));
+        }
+    };
+    tickets::by_number(database, number).await?.filter(|ticket| allowed(ticket)).ok_or_else(not_found)
+}
+
+/// `POST /api/tickets/{number}/view`: "My tickets".
+pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
+    limit_lookups(&request, env).await?;
+    let lookup: TicketLookup =
+        read_json(&mut request, &TicketLookup::FIELDS, TicketLookup::MAX_BYTES, "lookup").await?;
     let database = store::database(env)?;
-    let ticket = ticket_for_customer(&database, number, &email).await?;
+    let ticket = ticket_for(&database, env, number, &lookup).await?;
     let events = tickets::events(&database, &ticket.number).await?;
     let can_rate = lifecycle::can_rate(ticket.status, ticket.rating.as_deref());
     let view = TicketView {
@@ -243,11 +313,12 @@ pub async fn view(request: &Request, env: &Env, number: &str) -> ApiResult {
 
 /// `POST /api/tickets/{number}/rating`: good or bad, once the ticket is solved.
 pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
+    limit_lookups(&request, env).await?;
     let rating: TicketRating =
         read_json(&mut request, &TicketRating::FIELDS, TicketRating::MAX_BYTES, "rating").await?;
     let rating_value = lifecycle::check_rating(&rating.rating)?;
     let database = store::database(env)?;
-    let ticket = ticket_for_customer(&database, number, &rating.email).await?;
+    let ticket = ticket_for(&database, env, number, &rating.lookup()).await?;
     if !lifecycle::can_rate(ticket.status, ticket.rating.as_deref()) {
         return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
     }

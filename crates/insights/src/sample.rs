@@ -183,6 +183,8 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 customer: BTreeMap::new(),
                 user_agent: Some("Mozilla/5.0 (demo)".into()),
                 attachments: Vec::new(),
+                // The sample's tickets are never followed by anyone.
+                view_token: String::new(),
             };
             let stored = accept(valid, intake, support).stored;
             let (state, attempts, delivery_seconds) = match random.below(100) {

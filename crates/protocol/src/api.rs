@@ -377,6 +377,10 @@ pub struct TicketAccepted {
     pub expected_reply_at: String,
     /// The acknowledgement, in the customer's language, as a support team would write it.
     pub message: String,
+    /// What follows this ticket from any browser, with its number (`POST /api/tickets/{number}/view`):
+    /// 80 random bits, as `XXXX-XXXX-XXXX-XXXX`. Shown once, stored only as a hash.
+    #[serde(default)]
+    pub view_token: String,
 }
 
 /// `GET /api/form?locale=`: what the contact form asks for on this site, in the customer's language.
@@ -415,7 +419,7 @@ pub struct AttachmentUploaded {
     pub bytes: u64,
 }
 
-/// `GET /api/tickets/{number}?email=`: a ticket as its customer sees it in "My tickets".
+/// `POST /api/tickets/{number}/view`: a ticket as its customer sees it in "My tickets".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketView {
     pub number: String,
@@ -443,7 +447,8 @@ impl MyTicketsRequest {
     pub const MAX_BYTES: usize = 16 * 1024;
 }
 
-/// The answer: newest first, at most 20; each can be opened with `GET /api/tickets/{number}?email=`.
+/// The answer: newest first, at most 20; each can be opened with the same identity
+/// (`POST /api/tickets/{number}/view`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MyTickets {
     pub tickets: Vec<MyTicket>,
@@ -452,7 +457,6 @@ pub struct MyTickets {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyTicket {
     pub number: String,
-    pub email: String,
     pub subject: String,
     pub created_at: String,
 }
@@ -479,18 +483,37 @@ impl TicketEvent {
     pub const MAX_BYTES: usize = 16 * 1024;
 }
 
-/// `POST /api/tickets/{number}/rating`.
+/// `POST /api/tickets/{number}/view`: who may see a ticket. Its view token from the 202, or a signed
+/// identity of the customer who filed it; never an email, which anyone can know.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketLookup {
+    pub token: Option<String>,
+    pub identity: Option<SignedIdentity>,
+}
+
+impl TicketLookup {
+    pub const FIELDS: [&str; 2] = ["token", "identity"];
+    pub const MAX_BYTES: usize = 16 * 1024;
+}
+
+/// `POST /api/tickets/{number}/rating`: the same credential as a lookup, and the rating.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TicketRating {
-    pub email: String,
+    pub token: Option<String>,
+    pub identity: Option<SignedIdentity>,
     /// `good` or `bad`.
     pub rating: String,
 }
 
 impl TicketRating {
-    pub const FIELDS: [&str; 2] = ["email", "rating"];
-    pub const MAX_BYTES: usize = 4 * 1024;
+    pub const FIELDS: [&str; 3] = ["token", "identity", "rating"];
+    pub const MAX_BYTES: usize = 16 * 1024;
+
+    pub fn lookup(&self) -> TicketLookup {
+        TicketLookup { token: self.token.clone(), identity: self.identity.clone() }
+    }
 }
 
 /// `POST /api/deflections`: the customer opened a suggested article while writing and left without
@@ -551,11 +574,18 @@ pub struct ApiError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub field: Option<String>,
+    /// For a 429 whose window is not the rate limiters' minute: the seconds for `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.to_owned(), message: message.into(), field: None }
+        Self { status, code: code.to_owned(), message: message.into(), field: None, retry_after: None }
+    }
+
+    pub fn retry_after(self, seconds: u32) -> Self {
+        Self { retry_after: Some(seconds), ..self }
     }
 
     pub fn for_field(status: u16, code: &str, field: &str, message: impl Into<String>) -> Self {

@@ -278,9 +278,43 @@ pub fn is_ticket_number(text: &str) -> bool {
         && bytes.iter().enumerate().all(|(index, byte)| matches!(index, 0..=2 | 7) || CROCKFORD.contains(byte))
 }
 
+/// A view token ([`crate::api::TicketAccepted::view_token`]) from 10 random bytes: 16 symbols of the
+/// same alphabet as ticket numbers, in groups of four, so a customer can copy it by hand.
+pub fn view_token(random: [u8; 10]) -> String {
+    let bits = random.iter().fold(0u128, |acc, &byte| (acc << 8) | u128::from(byte));
+    let symbols: Vec<char> = (0..16).rev().map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char).collect();
+    symbols.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// A view token as typed (any case, with or without dashes or spaces) in the form [`view_token`] makes;
+/// `None` when it cannot be one.
+pub fn normalize_view_token(typed: &str) -> Option<String> {
+    let symbols: String =
+        typed.chars().filter(|c| !matches!(c, '-' | ' ')).map(|c| c.to_ascii_uppercase()).take(17).collect();
+    let valid = symbols.len() == 16 && symbols.bytes().all(|byte| CROCKFORD.contains(&byte));
+    valid
+        .then(|| symbols.as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group)).collect::<Vec<_>>().join("-"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn view_tokens_are_sixteen_symbols_in_fours_and_read_back_however_typed() {
+        let token = view_token([0xff, 0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]);
+        assert_eq!(token.len(), 19);
+        assert_eq!(token.split('-').count(), 4);
+        assert_ne!(token, view_token([0; 10]));
+        assert_eq!(normalize_view_token(&token).as_deref(), Some(token.as_str()));
+        let typed = token.to_lowercase().replace('-', " ");
+        assert_eq!(normalize_view_token(&typed).as_deref(), Some(token.as_str()));
+        assert_eq!(normalize_view_token(&token.replace('-', "")).as_deref(), Some(token.as_str()));
+        assert_eq!(normalize_view_token("ABCD-EFGH-JKMN-PQR"), None, "too short");
+        assert_eq!(normalize_view_token("ABCD-EFGH-JKMN-PQRSU"), None, "too long");
+        assert_eq!(normalize_view_token("ABCD-EFGH-JKMN-PQRI"), None, "I is not in the alphabet");
+        assert_eq!(normalize_view_token(""), None);
+    }
 
     fn body(json: serde_json::Value) -> Vec<u8> {
         serde_json::to_vec(&json).unwrap()

@@ -136,6 +136,8 @@ pub struct Intake {
     pub user_agent: Option<String>,
     /// The uploads the ticket names, each with a link support can open.
     pub attachments: Vec<Attachment>,
+    /// A fresh view token ([`edgedesk_protocol::ticket::view_token`]).
+    pub view_token: String,
 }
 
 /// A ticket accepted: what is stored and delivered, what the customer is answered, and the visit it
@@ -144,6 +146,9 @@ pub struct Intake {
 pub struct Accepted {
     pub stored: StoredTicket,
     pub answer: TicketAccepted,
+    /// What a retry with the same idempotency key is answered: the number, the view token and the reply
+    /// time, and nothing personal (no name, no email), since it is kept for a day.
+    pub replay: TicketAccepted,
     pub visit: Option<String>,
 }
 
@@ -151,7 +156,7 @@ pub struct Accepted {
 /// hours and the ticket's urgency; a verified identity whose `tier` is `priority` makes it a priority
 /// ticket; a topic marked as a complaint gets an apology in the acknowledgement.
 pub fn accept(ticket: ValidTicket, intake: Intake, support: &Support) -> Accepted {
-    let Intake { number, received_at, customer, user_agent, attachments } = intake;
+    let Intake { number, received_at, customer, user_agent, attachments, view_token } = intake;
     let expected_reply_at = support.expected_reply_at(ticket.urgency, received_at);
     let complaint = support.topic(&ticket.topic).is_some_and(|topic| topic.complaint);
     let priority = customer.get("tier").is_some_and(|tier| tier.eq_ignore_ascii_case("priority"));
@@ -188,9 +193,30 @@ pub fn accept(ticket: ValidTicket, intake: Intake, support: &Support) -> Accepte
         status: TicketStatus::Received,
         expected_reply_at: stored.expected_reply_at.clone(),
         message: acknowledgement(&stored, support, complaint, expected_reply_at),
+        view_token,
     };
-    Accepted { stored, answer, visit: ticket.visit }
+    let locale = stored.context.locale.as_deref().unwrap_or("en");
+    let replay = TicketAccepted { message: already_received(locale, &stored.number), ..answer.clone() };
+    Accepted { stored, answer, replay, visit: ticket.visit }
 }
+
+/// The answer to a submission sent again: the number, and nothing about who sent it.
+fn already_received(locale: &str, number: &str) -> String {
+    match locale.split(['-', '_']).next().unwrap_or(locale) {
+        "ru" => format!("Это обращение у нас уже есть, его номер — {number}."),
+        "uk" => format!("Це звернення в нас уже є, його номер — {number}."),
+        _ => format!("We already have this ticket; its number is {number}."),
+    }
+}
+
+/// How a view token is kept in D1: a hash, so that a copy of the database opens no ticket.
+pub fn view_token_hash(token: &str) -> String {
+    crate::signing::hmac_hex(b"edgedesk view token", token.as_bytes())
+}
+
+/// Acknowledgements one email address that no identity vouches for gets in an hour: each ticket makes
+/// the helpdesk write to its requester, and nobody should be able to aim that at someone else's inbox.
+pub const MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR: usize = 5;
 
 /// What identifies a verified customer's tickets across devices (and their share of the ticket limit):
 /// their id, else their email.
@@ -257,8 +283,14 @@ pub(crate) mod tests {
         .unwrap();
         let customer: BTreeMap<String, String> = [("tier".to_owned(), "priority".to_owned())].into_iter().collect();
         let received_at = edgedesk_protocol::time::parse_time("2026-11-23T10:00:00Z").unwrap();
-        let intake =
-            Intake { number: "ED-0000-0001".into(), received_at, customer, user_agent: None, attachments: vec![] };
+        let intake = Intake {
+            number: "ED-0000-0001".into(),
+            received_at,
+            customer,
+            user_agent: None,
+            attachments: vec![],
+            view_token: "AAAA-BBBB-CCCC-DDDD".into(),
+        };
         let Accepted { stored, answer, .. } = accept(valid, intake, &Support::default());
         assert!(stored.priority);
         // Eight business hours from Monday 10:00 with a 09:00–17:00 day: seven on Monday, one on Tuesday.
@@ -286,6 +318,7 @@ pub(crate) mod tests {
             customer,
             user_agent: Some("x".repeat(2_000)),
             attachments: vec![],
+            view_token: "AAAA-BBBB-CCCC-DDDD".into(),
         };
         let accepted = accept(valid, intake, &support);
         assert_eq!(accepted.answer.number, accepted.stored.number);
@@ -294,5 +327,12 @@ pub(crate) mod tests {
         assert_eq!(accepted.visit.as_deref(), Some("visit-1234"));
         assert_eq!(accepted.stored.context.user_agent.map(|agent| agent.len()), Some(MAX_USER_AGENT_CHARS));
         assert_eq!(customer_key(&accepted.stored.customer), Some("ada@example.com"));
+        // A retry is told the number and the view token, and nothing about who wrote.
+        assert_eq!(accepted.answer.view_token, "AAAA-BBBB-CCCC-DDDD");
+        assert!(accepted.answer.message.contains("ada@example.com"), "{}", accepted.answer.message);
+        let replay = &accepted.replay;
+        assert_eq!((&replay.number, &replay.view_token), (&accepted.answer.number, &accepted.answer.view_token));
+        assert!(replay.message.contains("ED-0000-0002"), "{}", replay.message);
+        assert!(!replay.message.contains("Ada") && !replay.message.contains("ada@"), "{}", replay.message);
     }
 }

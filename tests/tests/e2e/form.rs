@@ -229,6 +229,9 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
     widget.file_ticket("Barbara Liskov", email, "Seats", "How do I add two more seats to our plan?").await?;
     let number = widget.ticket_number().await?;
 
+    // The confirmation shows the access code (the view token) that follows the ticket from anywhere.
+    let code = widget.element(".sent .access-code").await?.text().await?;
+    ensure!(edgedesk_protocol::ticket::normalize_view_token(&code).as_ref() == Some(&code), "access code {code:?}");
     widget.element(".sent .my-tickets").await?.click().await?;
     let card = format!(".my-tickets .my-ticket[data-number='{number}']");
     widget.text_of(&format!("{card} .my-ticket-subject"), "Seats").await?;
@@ -238,19 +241,24 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
         Ok(())
     })
     .await?;
+    let remembered = widget.client.execute("return localStorage.getItem('edgedesk-tickets') || '';", vec![]).await?;
+    let remembered = remembered.as_str().unwrap_or_default().to_owned();
+    ensure!(!remembered.contains(email), "the browser kept the email: {remembered}");
 
     let solution = "Settings → Billing → Seats; we added them for you this time.";
     let solved = json!({ "status": "solved", "message": solution });
     let reported = tickets::report(world, &number, &world.events_secret, &solved).await?;
     ensure!(reported.status == 204, "the progress report got {}: {}", reported.status, reported.body);
 
-    // Found by number and email, from any browser; a wrong email finds nothing.
+    // Found by number and access code, from any browser; the email, or another code, finds nothing.
     widget.fill("#edgedesk-lookup-number", &number.to_lowercase()).await?;
-    widget.fill("#edgedesk-lookup-email", "someone-else@example.com").await?;
-    widget.element(".lookup button[type=submit]").await?.click().await?;
-    widget.text_of(".lookup-result", "No ticket with this number and email").await?;
+    for wrong in [email, "0000-0000-0000-0000"] {
+        widget.fill("#edgedesk-lookup-code", wrong).await?;
+        widget.element(".lookup button[type=submit]").await?.click().await?;
+        widget.text_of(".lookup-result", "No ticket with this number and access code").await?;
+    }
 
-    widget.fill("#edgedesk-lookup-email", email).await?;
+    widget.fill("#edgedesk-lookup-code", &code.to_lowercase()).await?;
     widget.element(".lookup button[type=submit]").await?.click().await?;
     widget.text_of(".lookup-result .ticket-status", "Solved").await?;
     widget.text_of(".lookup-result .ticket-events", solution).await?;

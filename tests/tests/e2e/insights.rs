@@ -431,11 +431,12 @@ pub async fn events_are_checked_and_recorded_after_the_answer(world: &World) -> 
     let mut body = crate::tickets::ticket("insights@example.com", "Export stops at 1,000 rows");
     body["product"] = json!(product);
     body["visit"] = json!(visit);
-    let number = crate::tickets::file(world, &body).await?;
+    let filed = crate::tickets::file(world, &body).await?;
+    let number = &filed.number;
     world.worker.d1(&format!("UPDATE tickets SET status = 'solved' WHERE number = '{number}'"))?;
     let rated = client
         .post(world.worker.url(&format!("/api/tickets/{number}/rating")))
-        .json(&json!({"email": "insights@example.com", "rating": "good"}))
+        .json(&json!({"token": filed.token, "rating": "good"}))
         .send()
         .await?;
     ensure!(rated.status() == 204, "rating: {}", rated.status());

@@ -170,6 +170,8 @@ fn main() {
         tickets::refused_tickets_are_parked_and_replayed_by_the_operator,
         tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
         tickets::rate_limits_answer_429_with_retry_after,
+        tickets::tickets_are_followed_with_their_view_token,
+        tickets::acknowledgements_to_one_inbox_are_limited,
         abuse::one_customer_is_limited_from_any_address,
         abuse::an_ipv6_network_shares_one_allowance,
         abuse::admin_endpoints_do_nothing_without_the_token,

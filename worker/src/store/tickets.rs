@@ -2,7 +2,7 @@
 //! customer sees of it, what the helpdesk reports, and the rating.
 
 use edgedesk_protocol::api::{ApiError, MyTicket, TicketAccepted, TicketEventView, TicketStatus};
-use edgedesk_tickets::accept::{Accepted, customer_key};
+use edgedesk_tickets::accept::{Accepted, customer_key, view_token_hash};
 use edgedesk_tickets::lifecycle::{self, Progress};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
@@ -69,7 +69,7 @@ pub async fn insert(
     let stored = &accepted.stored;
     let mut statements: Vec<D1PreparedStatement> = Vec::new();
     if let Some(scoped) = idempotency_key {
-        let response = serde_json::to_string(&accepted.answer).map_err(internal)?;
+        let response = serde_json::to_string(&accepted.replay).map_err(internal)?;
         statements.push(statement(
             database,
             "INSERT INTO idempotency_keys (key, number, response, created_at, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -88,7 +88,8 @@ pub async fn insert(
         database,
         "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
          topic, urgency, priority, steps_tried, expected_reply_at, payload, customer_id, created_at, product, visit, \
-         status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+         status, view_token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+         ?18, ?19, ?20, ?21)",
         &[
             stored.number.as_str().into(),
             stored.name.as_str().into(),
@@ -110,6 +111,7 @@ pub async fn insert(
             nullable(context.product.as_deref()),
             nullable(accepted.visit.as_deref()),
             accepted.answer.status.as_str().into(),
+            view_token_hash(&accepted.answer.view_token).into(),
         ],
     )?);
     statements.push(outbox::insert(database, &stored.number, now, lease_until)?);
@@ -127,7 +129,7 @@ pub async fn insert(
 pub async fn of_customer(database: &D1Database, customer_key: &str) -> Result<Vec<MyTicket>, ApiError> {
     all(
         database,
-        "SELECT number, email, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
+        "SELECT number, subject, created_at FROM tickets WHERE customer_id = ?1 ORDER BY id DESC LIMIT 20",
         &[customer_key.into()],
     )
     .await
@@ -137,7 +139,9 @@ pub async fn of_customer(database: &D1Database, customer_key: &str) -> Result<Ve
 #[derive(Debug, Deserialize)]
 pub struct CustomerTicket {
     pub number: String,
-    pub email: String,
+    /// The verified customer who filed it (their id, else their email), if any.
+    pub customer_id: Option<String>,
+    pub view_token_hash: Option<String>,
     pub subject: String,
     pub status: TicketStatus,
     pub created_at: String,
@@ -149,10 +153,26 @@ pub struct CustomerTicket {
 pub async fn by_number(database: &D1Database, number: &str) -> Result<Option<CustomerTicket>, ApiError> {
     first(
         database,
-        "SELECT number, email, subject, status, created_at, expected_reply_at, rating FROM tickets WHERE number = ?1",
+        "SELECT number, customer_id, view_token_hash, subject, status, created_at, expected_reply_at, rating \
+         FROM tickets WHERE number = ?1",
         &[number.to_ascii_uppercase().into()],
     )
     .await
+}
+
+/// How many tickets named `email` as their requester since `since` (RFC 3339).
+pub async fn requested_by_since(database: &D1Database, email: &str, since: &str) -> Result<usize, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        count: usize,
+    }
+    let row: Option<Row> = first(
+        database,
+        "SELECT COUNT(*) AS count FROM tickets WHERE email = ?1 COLLATE NOCASE AND created_at >= ?2",
+        &[email.trim().into(), since.into()],
+    )
+    .await?;
+    Ok(row.map_or(0, |row| row.count))
 }
 
 /// What happened to a ticket, oldest first.
