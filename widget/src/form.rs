@@ -7,7 +7,7 @@ use edgedesk_protocol::api::{
     ApiError, AttachmentUploaded, Deflection, FormConfig, MAX_QUERY_CHARS, NewTicket, SearchHit, SearchResponse,
     TicketAccepted, Urgency,
 };
-use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MEDIA_TYPES};
+use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MEDIA_TYPES, TURNSTILE_HEADER};
 use edgedesk_protocol::ticket::{self, MAX_APP_VERSION_CHARS, MAX_URL_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +25,8 @@ pub const ALWAYS_SHOWN: [&str; 4] = ["name", "email", "subject", "message"];
 /// A failed submission that may not have arrived is sent again after these pauses, with the same key.
 const RETRY_BACKOFF: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
 /// Suggestions wait for a pause in typing longer than search's: the customer is writing, not looking.
+/// How long an upload waits for the Turnstile check to give a token, in steps of 250 ms: a minute.
+const TURNSTILE_WAIT_STEPS: usize = 240;
 const SUGGEST_DEBOUNCE: Duration = Duration::from_millis(400);
 /// Fewer words than this say too little to suggest anything from.
 const SUGGEST_MIN_WORDS: usize = 3;
@@ -279,8 +281,16 @@ impl FormState {
             let api = api.clone();
             spawn_local(async move {
                 let filename = encode(&file.name());
-                let outcome =
-                    api.upload::<AttachmentUploaded>("/api/attachments", &file, &[("X-Filename", &filename)]).await;
+                let mut headers = vec![("X-Filename", filename.as_str())];
+                // With Turnstile on, each upload takes a token of its own, as the ticket will.
+                let token = match self.turnstile_site_key() {
+                    Some(_) => self.take_turnstile_token().await,
+                    None => None,
+                };
+                if let Some(token) = &token {
+                    headers.push((TURNSTILE_HEADER, token.as_str()));
+                }
+                let outcome = api.upload::<AttachmentUploaded>("/api/attachments", &file, &headers).await;
                 self.attachments.update(|attachments| match &outcome {
                     Ok(uploaded) => {
                         // Removed while it was uploading: the customer no longer wants it.
@@ -296,6 +306,20 @@ impl FormState {
                 }
             });
         }
+    }
+
+    /// The check's current token, taken so that no other request uses it; waits a while for the check
+    /// to give one (it runs again as soon as a token is taken).
+    async fn take_turnstile_token(self) -> Option<String> {
+        for _ in 0..TURNSTILE_WAIT_STEPS {
+            if self.turnstile.get_untracked().is_some() {
+                let mut taken = None;
+                self.turnstile.update(|token| taken = token.take());
+                return taken;
+            }
+            sleep(Duration::from_millis(250)).await;
+        }
+        None
     }
 
     pub fn remove_attachment(&self, key: u32) {

@@ -2,32 +2,43 @@
 //! support through signed links that expire.
 
 use edgedesk_protocol::api::{ApiError, AttachmentUploaded};
-use edgedesk_protocol::attachment::MAX_ATTACHMENT_BYTES;
-use edgedesk_tickets::attachment;
+use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, TURNSTILE_HEADER};
+use edgedesk_tickets::{attachment, turnstile};
 use worker::{Env, Request, Response};
 
-use crate::edge::{self, Limit};
-use crate::http::{ApiResult, decode, header, internal, json, query_param, set_header};
+use crate::edge::{self, Limit, TURNSTILE_SECRET};
+use crate::http::{ApiResult, capped_body, decode, header, internal, json, query_param, set_header};
 use crate::store::keys::{self, WorkerKey};
 use crate::store::{self, attachments};
 
-/// `POST /api/attachments`: the file's bytes as the body, its name in `X-Filename` (percent-encoded).
+/// `POST /api/attachments`: the file's bytes as the body, its name in `X-Filename` (percent-encoded),
+/// and with Turnstile on a token in `X-Turnstile-Token`.
 pub async fn upload(mut request: Request, env: &Env) -> ApiResult {
     let name = attachment::clean_name(&decode(&header(&request, "X-Filename")?.unwrap_or_default()));
-    if let Some(declared) = header(&request, "Content-Length")?.and_then(|length| length.parse::<usize>().ok())
-        && declared > MAX_ATTACHMENT_BYTES
-    {
-        return Err(ApiError::for_field(
+    let too_large = |bytes: usize| {
+        ApiError::for_field(
             413,
             "attachment_too_large",
             "attachment",
-            format!("{name} is {} MB; attachments are at most 10 MB.", declared / (1024 * 1024)),
-        ));
+            format!("{name} is over {} MB; attachments are at most 10 MB.", bytes / (1024 * 1024)),
+        )
+    };
+    if let Some(declared) = header(&request, "Content-Length")?.and_then(|length| length.parse::<usize>().ok())
+        && declared > MAX_ATTACHMENT_BYTES
+    {
+        return Err(too_large(declared));
     }
-    let keys = [edge::client_key(&request)?];
+    let client_address = edge::client_address(&request)?;
+    let keys = [edgedesk_access::addresses::client_key(&client_address)];
     let refused = "You have uploaded many files in a short time; please try again in a minute.";
     edge::limit(env, Limit::Uploads, &keys, refused).await?;
-    let bytes = request.bytes().await.map_err(internal)?;
+    // With Turnstile on, each upload proves a person as a ticket does: R2 is not free storage for scripts.
+    if let Some(secret) = edge::secret(env, TURNSTILE_SECRET) {
+        let token = header(&request, TURNSTILE_HEADER)?;
+        let token = turnstile::require_turnstile(token.as_deref())?;
+        crate::tickets::verify_turnstile(env, &secret, token, &client_address).await?;
+    }
+    let bytes = capped_body(&mut request, MAX_ATTACHMENT_BYTES).await?.map_err(too_large)?;
     let media_type = attachment::check(&name, &bytes)?;
 
     let id = attachment::attachment_id(edge::random_bytes());

@@ -80,11 +80,26 @@ pub async fn json_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, A
     {
         return Err(too_large(declared));
     }
-    let body = request.bytes().await.map_err(internal)?;
-    if body.len() > limit {
-        return Err(too_large(body.len()));
+    capped_body(request, limit).await?.map_err(too_large)
+}
+
+/// Reads a request body chunk by chunk, and stops at the first chunk past `limit`: a body sent without
+/// a `Content-Length` (chunked) is never buffered whole. `Err(bytes)` with the bytes read by then when
+/// it is too large; no body at all reads as empty.
+pub async fn capped_body(request: &mut Request, limit: usize) -> Result<Result<Vec<u8>, usize>, ApiError> {
+    use futures::StreamExt;
+    if request.inner().body().is_none() {
+        return Ok(Ok(Vec::new()));
     }
-    Ok(body)
+    let mut stream = request.stream().map_err(internal)?;
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk.map_err(internal)?);
+        if body.len() > limit {
+            return Ok(Err(body.len()));
+        }
+    }
+    Ok(Ok(body))
 }
 
 /// Reads a JSON body of at most `max_bytes` into `T`, naming the field at fault ([`parse_body`]).

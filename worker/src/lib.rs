@@ -170,7 +170,10 @@ fn preflight() -> ApiResult {
     let set = |name: &str, value: &str| headers.set(name, value).map_err(internal);
     set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")?;
     // If-None-Match: the widget revalidates status with the ETag it holds.
-    set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key, Authorization, If-None-Match, X-Filename")?;
+    set(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Idempotency-Key, Authorization, If-None-Match, X-Filename, X-Turnstile-Token",
+    )?;
     set("Access-Control-Max-Age", "86400")?;
     Ok(Response::empty().map_err(internal)?.with_status(204).with_headers(headers))
 }

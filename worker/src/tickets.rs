@@ -175,7 +175,7 @@ fn verified_customer(
 
 /// Asks Turnstile whether the token proves a person. An unreachable service is a retryable 503, so the
 /// widget keeps the draft and tries again.
-async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_address: &str) -> Result<(), ApiError> {
+pub async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_address: &str) -> Result<(), ApiError> {
     let url = edge::var(env, TURNSTILE_VERIFY_URL).unwrap_or_else(|| DEFAULT_TURNSTILE_VERIFY_URL.to_owned());
     let body = serde_json::json!({ "secret": secret, "response": token, "remoteip": client_address }).to_string();
     let headers = [("Content-Type".to_owned(), "application/json".to_owned())];

@@ -23,7 +23,7 @@ pub fn check_turnstile(answer: &serde_json::Value) -> Result<(), ApiError> {
     ))
 }
 
-/// A site with Turnstile needs its token with every ticket.
+/// A site with Turnstile needs its token with every ticket and every upload.
 pub fn require_turnstile(token: Option<&str>) -> Result<&str, ApiError> {
     token.ok_or_else(|| {
         ApiError::for_field(

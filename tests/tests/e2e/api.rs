@@ -371,3 +371,86 @@ pub async fn cors_allows_configured_origins_only(world: &World) -> Result<()> {
     ensure!(before == after, "a ticket from a stranger's origin was stored");
     Ok(())
 }
+
+/// Sends an endless chunked body (no `Content-Length`) to `path` over a raw connection, and returns the
+/// answer's head and body and how many bytes had been sent when it came.
+async fn endless_body(world: &World, path: &str, content_type: &str, budget: usize) -> Result<(String, usize)> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let url = reqwest::Url::parse(&world.worker.url(path))?;
+    let (host, port) = (url.host_str().context("no host")?.to_owned(), url.port().context("no port")?);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\nX-Filename: endless.png\r\n\
+         CF-Connecting-IP: {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        crate::tickets::client_ip()
+    );
+    writer.write_all(head.as_bytes()).await?;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let sending = {
+        let sent = sent.clone();
+        tokio::spawn(async move {
+            let chunk = vec![b' '; 64 * 1024];
+            let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+            while sent.load(Ordering::Relaxed) < budget {
+                if writer.write_all(&frame).await.is_err() {
+                    return;
+                }
+                sent.fetch_add(64 * 1024, Ordering::Relaxed);
+            }
+            // The whole budget went out: end the body, so that a worker that reads to the end answers.
+            let _ = writer.write_all(b"0\r\n\r\n").await;
+        })
+    };
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let sent_when_answered = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        loop {
+            let read = reader.read(&mut buffer).await?;
+            if read == 0 {
+                anyhow::bail!("the connection closed without an answer");
+            }
+            answer.extend_from_slice(&buffer[..read]);
+            if answer.windows(4).any(|window| window == b"\r\n\r\n") {
+                return Ok(sent.load(Ordering::Relaxed));
+            }
+        }
+    })
+    .await
+    .context("no answer in two minutes")??;
+    // The body's first bytes, for the error code.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while !String::from_utf8_lossy(&answer).contains("}}") {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => answer.extend_from_slice(&buffer[..read]),
+            }
+        }
+    })
+    .await;
+    sending.abort();
+    Ok((String::from_utf8_lossy(&answer).into_owned(), sent_when_answered))
+}
+
+/// Bodies are capped while they stream: one sent without a `Content-Length` is refused soon after it
+/// passes the limit, with the same `413` as a declared one, and the worker never holds all of it.
+pub async fn endless_bodies_are_refused_at_their_limit(world: &World) -> Result<()> {
+    const MB: usize = 1024 * 1024;
+    let cases = [
+        ("/api/tickets", "application/json", 64 * 1024, "body_too_large"),
+        ("/api/attachments", "image/png", 10 * MB, "attachment_too_large"),
+    ];
+    for (path, content_type, limit, code) in cases {
+        // Far past the limit: a worker that buffered bodies whole would read all of it before answering.
+        let budget = limit * 8 + 64 * MB;
+        let (answer, sent) = endless_body(world, path, content_type, budget).await?;
+        ensure!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        ensure!(answer.contains(code), "{path}: {answer}");
+        ensure!(sent < budget, "{path}: the answer came only after the whole {budget}-byte body");
+        println!("streaming cap: {path} refused an endless body with 413 after {} KB were sent", sent / 1024);
+    }
+    Ok(())
+}

@@ -157,6 +157,7 @@ fn main() {
         migrations::delivery_claims_remember_attempts_made_before_them,
         api::ticket_is_stored_in_d1_and_numbered,
         api::bad_tickets_get_specific_errors,
+        api::endless_bodies_are_refused_at_their_limit,
         api::unknown_routes_and_methods_are_json_errors,
         api::cors_allows_configured_origins_only,
         regressions::the_preflight_allows_if_none_match,

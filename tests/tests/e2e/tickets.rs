@@ -679,18 +679,23 @@ pub async fn a_burst_of_tickets_is_accepted_and_delivered(world: &World) -> Resu
 }
 
 /// Stands in for Cloudflare's siteverify: only `person-token`, checked with the right secret, is a person.
+/// Cloudflare's siteverify as documented: a token proves a person once; used again it is
+/// `timeout-or-duplicate`. Tokens starting `person-` are people's.
 async fn serve_siteverify(secret: &'static str) -> Result<(String, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("http://127.0.0.1:{}/siteverify", listener.local_addr()?.port());
+    let used = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::<String>::new()));
     let app = axum::Router::new().route(
         "/siteverify",
         axum::routing::post(move |body: axum::body::Bytes| async move {
             let check: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let person = check["secret"] == secret && check["response"] == "person-token";
-            let answer = if person {
-                json!({ "success": true })
-            } else {
-                json!({ "success": false, "error-codes": ["invalid-input-response"] })
+            let token = check["response"].as_str().unwrap_or_default().to_owned();
+            let person = check["secret"] == secret && token.starts_with("person-");
+            let first_use = used.lock().expect("never poisoned").insert(token);
+            let answer = match (person, first_use) {
+                (true, true) => json!({ "success": true }),
+                (true, false) => json!({ "success": false, "error-codes": ["timeout-or-duplicate"] }),
+                (false, _) => json!({ "success": false, "error-codes": ["invalid-input-response"] }),
             };
             ([("Content-Type", "application/json")], answer.to_string())
         }),
@@ -730,8 +735,37 @@ pub async fn without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form
         );
         let robot: Value = send(Some("robot-token")).await?.json().await?;
         ensure!(robot["error"]["code"] == "turnstile_failed", "{robot}");
-        let response = send(Some("person-token")).await?;
+        let response = send(Some("person-token-1")).await?;
         ensure!(response.status() == 202, "a person was refused: {}", response.status());
+        let again: Value = send(Some("person-token-1")).await?.json().await?;
+        ensure!(again["error"]["code"] == "turnstile_failed", "a token proved a person twice: {again}");
+
+        // Uploads need a token of their own too: R2 is not free storage for scripts.
+        let upload = |token: Option<&'static str>| {
+            let mut request = Client::new()
+                .post(worker.url("/api/attachments"))
+                .header("Content-Type", "image/png")
+                .header("X-Filename", "shot.png")
+                .header("CF-Connecting-IP", client_ip())
+                .body(PNG.to_vec());
+            if let Some(token) = token {
+                request = request.header("X-Turnstile-Token", token);
+            }
+            request.send()
+        };
+        let uploads = || -> Result<usize> { Ok(worker.d1("SELECT id FROM attachments")?.len()) };
+        for (token, code) in [(None, "turnstile_required"), (Some("robot-token"), "turnstile_failed")] {
+            let refused = upload(token).await?;
+            ensure!(refused.status() == 400, "an upload with {token:?} answered {}", refused.status());
+            let refused: Value = refused.json().await?;
+            ensure!(refused["error"]["code"] == code && refused["error"]["field"] == "turnstile", "{refused}");
+        }
+        ensure!(uploads()? == 0, "a refused upload was stored");
+        let uploaded = upload(Some("person-token-2")).await?;
+        ensure!(uploaded.status() == 201, "a person's upload answered {}", uploaded.status());
+        let reused: Value = upload(Some("person-token-2")).await?.json().await?;
+        ensure!(reused["error"]["code"] == "turnstile_failed", "one token uploaded twice: {reused}");
+        ensure!(uploads()? == 1, "{} uploads stored", uploads()?);
         let number = response.json::<Value>().await?["number"].as_str().context("no number")?.to_owned();
 
         // With nowhere to deliver to, the ticket is held in D1 and the operator sees it.
