@@ -32,6 +32,6 @@ lighthouse:
 deploy:
 	@scripts/deploy.sh
 
-## The long runs: 20× the generated bad input and the load, and the chaos test (not part of make test).
+## The long runs: 20× the generated bad input and the load, cargo fuzz for minutes, and the chaos test (not part of make test).
 soak:
 	@scripts/soak.sh

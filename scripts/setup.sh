@@ -61,3 +61,16 @@ if [ "$("$schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$schemat
   python3 -m venv target/schemathesis-venv
   target/schemathesis-venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
+
+# cargo fuzz on a pinned nightly (fuzz/NIGHTLY): make test replays each fuzz corpus under libFuzzer, and
+# make soak fuzzes for minutes. libfuzzer-sys builds libFuzzer with the system's C++ compiler.
+nightly=$(cat fuzz/NIGHTLY)
+if ! rustup run "$nightly" rustc --version >/dev/null 2>&1; then
+  step "Installing the Rust toolchain $nightly for cargo fuzz"
+  rustup toolchain install "$nightly" --profile minimal
+fi
+cargo_fuzz_version="0.13.2"
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $NF}')" != "$cargo_fuzz_version" ]; then
+  step "Installing cargo-fuzz $cargo_fuzz_version (about a minute, once)"
+  cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked
+fi

@@ -28,8 +28,12 @@ if refused=$(SKIP_BUILD=1 scripts/deploy.sh 2>&1); then
 fi
 echo "$refused" | grep -q "placeholder ids" || { echo "$refused" >&2; exit 1; }
 
+step "Fuzz targets: each kept input once, under libFuzzer (make soak fuzzes for minutes)"
+scripts/fuzz.sh corpus
+
 step "Tests: the domain crates, cli, end-to-end (workerd + Chromium)"
-# The default members: the domain crates under crates/, cli and the end-to-end suite (the benchmark runs
+# The default members: the domain crates under crates/, cli, the fuzz properties (each corpus replayed on
+# stable) and the end-to-end suite (the benchmark runs
 # with `make bench`). Tests that need the shared corpora and cannot find them leave their names in
 # target/corpora-not-run/ (CI=true makes that a failure instead); they are listed once, at the end.
 not_run=target/corpora-not-run

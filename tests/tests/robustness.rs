@@ -1,7 +1,7 @@
 //! Bad input, generated: what strangers send (ticket bodies, search parameters, notice bodies, signature
 //! headers, identities) and what editors write (front matter and Markdown, seeded from the real Arduino
-//! help center in the shared corpora, `EDGEDESK_CORPORA`, and mutated). Fuzzing proper (`cargo fuzz`) needs a nightly
-//! toolchain these machines do not have; proptest runs the same kind of search on stable. Every property
+//! help center in the shared corpora, `EDGEDESK_CORPORA`, and mutated). proptest searches here on stable,
+//! with the checks `cargo fuzz` uses (`fuzz/`, driven by libFuzzer in `make soak`). Every property
 //! prints how many inputs it tried. A failure prints the smallest input proptest could shrink it to; it
 //! then becomes a regression test named after what broke.
 
@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use edgedesk_e2e::corpora::corpus;
+use edgedesk_fuzz::{is_clear_refusal, is_inert};
 use edgedesk_kb as kb;
-use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::api::SignedIdentity;
 use edgedesk_protocol::ticket;
 use edgedesk_search::{Query, SearchIndex};
@@ -33,48 +33,6 @@ where
         panic!("{name}: {failure}");
     }
     println!("robustness: {name}: {cases} generated inputs, no failure");
-}
-
-/// A refusal a client can act on: a 4xx, a machine code, a sentence.
-fn is_clear_refusal(error: &ApiError) -> bool {
-    (400..500).contains(&error.status) && !error.code.is_empty() && !error.message.trim().is_empty()
-}
-
-/// HTML that can run nothing: no script, frame or plugin elements, no event handler attributes, no link
-/// or source whose URL is a script (`javascript:`, `vbscript:`, `data:text/html`).
-fn is_inert(html: &str) -> bool {
-    let lower = html.to_lowercase();
-    let tags: Vec<&str> = lower.split('<').skip(1).filter_map(|tag| tag.split('>').next()).collect();
-    let no_dangerous_elements = !["script", "iframe", "object", "embed", "svg", "math", "style", "form", "base"]
-        .iter()
-        .any(|name| tags.iter().any(|tag| tag.split_whitespace().next() == Some(*name)));
-    // Attribute names are outside quotes; a quoted value may say anything, apostrophes included.
-    let no_handlers = !tags.iter().any(|tag| {
-        split_quoted(tag).0.split_whitespace().skip(1).any(|name| name.starts_with("on") && name.contains('='))
-    });
-    let no_script_urls = tags.iter().flat_map(|tag| split_quoted(tag).1).all(|value| {
-        // The URL as the browser reads it, without spaces and control characters.
-        let url: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
-        !["javascript:", "vbscript:", "data:text"].iter().any(|scheme| url.starts_with(scheme))
-    });
-    no_dangerous_elements && no_handlers && no_script_urls
-}
-
-/// A tag's text outside quotes, and its quoted values: a value runs to the quote that opened it.
-fn split_quoted(tag: &str) -> (String, Vec<String>) {
-    let (mut outside, mut values, mut open) = (String::new(), Vec::new(), None);
-    for c in tag.chars() {
-        match open {
-            None if c == '"' || c == '\'' => {
-                open = Some(c);
-                values.push(String::new());
-            }
-            None => outside.push(c),
-            Some(quote) if c == quote => open = None,
-            Some(_) => values.last_mut().expect("opened with the quote").push(c),
-        }
-    }
-    (outside, values)
 }
 
 /// Some real articles from the shared corpus, to mutate: what editors write looks like this.
