@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-corpus}
 seconds=${2:-120}
 nightly=$(cat fuzz/NIGHTLY)
-targets=(ticket_body article notice_markdown search_query signatures)
+targets=(request_bodies article notice_markdown search_query signatures)
 
 # The release profile is tuned for wasm size (LTO, one codegen unit), which libFuzzer's coverage
 # instrumentation does not link with; fuzzing builds its own way, into a target directory of its own.

@@ -1,4 +1,4 @@
-//! What bad input must get, as properties that panic when broken: ticket bodies are accepted within
+//! What bad input must get, as properties that panic when broken: request bodies are accepted within
 //! limits or refused clearly, articles compile to inert HTML or to problems with a place and a fix,
 //! notice Markdown renders nothing that runs, search parameters are answered or refused clearly, and
 //! only a correct signature or identity verifies.
@@ -10,17 +10,18 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use edgedesk_protocol::api::{ApiError, SignedIdentity};
+use edgedesk_protocol::api::{ApiError, Deflection, SignedIdentity, TicketEvent, TicketLookup, parse_body};
 use edgedesk_protocol::ticket;
 use edgedesk_search::{Query, SearchIndex};
-use edgedesk_tickets::signing;
+use edgedesk_status as status;
+use edgedesk_tickets::{lifecycle, signing};
 
 /// A property over one input, as libFuzzer drives it: it panics when the input breaks it.
 pub type Property = fn(&[u8]);
 
 /// Every target by its `cargo fuzz` name, for the corpus replay.
 pub const TARGETS: [(&str, Property); 5] = [
-    ("ticket_body", ticket_body),
+    ("request_bodies", request_bodies),
     ("article", article),
     ("notice_markdown", notice_markdown),
     ("search_query", search_query),
@@ -69,11 +70,33 @@ fn split_quoted(tag: &str) -> (String, Vec<String>) {
     (outside, values)
 }
 
-/// `POST /api/tickets` bodies: accepted within the limits, or refused with a 4xx that names the problem.
-pub fn ticket_body(data: &[u8]) {
-    match ticket::parse(data, &["billing", "bug"]) {
-        Ok(valid) => assert!(format!("{valid:?}").len() < 64 * 1024, "accepted more than a body can hold"),
-        Err(error) => assert!(is_clear_refusal(&error), "{error:?}"),
+/// The bodies strangers send, the first byte picking which endpoint reads the rest: a ticket, a notice
+/// (then raised: its HTML must be inert), an insights event, a vote, a deflection, a ticket lookup or a
+/// helpdesk's progress report. Each is taken within its limits or refused with a 4xx that names the
+/// problem.
+pub fn request_bodies(data: &[u8]) {
+    const NOW: i64 = 1_800_000_000;
+    let Some((&kind, body)) = data.split_first() else { return };
+    let refusal = match kind % 7 {
+        0 => ticket::parse(body, &["billing", "bug"])
+            .map(|valid| assert!(format!("{valid:?}").len() < 64 * 1024, "accepted more than a body can hold"))
+            .err(),
+        1 => match status::parse_body::<status::NewNotice>(body, &status::NEW_NOTICE_FIELDS) {
+            Ok(new) => status::raise(new, "inc-fuzz".into(), NOW)
+                .map(|notice| assert!(is_inert(&notice.body_html), "{}", notice.body_html))
+                .err(),
+            Err(error) => Some(error),
+        },
+        2 => edgedesk_insights::parse_event(body, NOW).err(),
+        3 => edgedesk_insights::parse_vote(body).err(),
+        4 => parse_body::<Deflection>(body, &Deflection::FIELDS, Deflection::MAX_BYTES, "deflection").err(),
+        5 => parse_body::<TicketLookup>(body, &TicketLookup::FIELDS, TicketLookup::MAX_BYTES, "lookup").err(),
+        _ => parse_body::<TicketEvent>(body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")
+            .and_then(lifecycle::check_event)
+            .err(),
+    };
+    if let Some(error) = refusal {
+        assert!(is_clear_refusal(&error), "{error:?}");
     }
 }
 

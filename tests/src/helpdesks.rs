@@ -2,7 +2,7 @@
 //! documentation and served over real HTTP: Zendesk's Tickets API, Freshdesk's API v2 and Jira Service
 //! Management's REST API. Each checks what the vendor checks (its authentication, its request schema
 //! field by field, HTML versus text), answers with the vendor's shapes (created tickets, validation
-//! errors, 401, 429 with `Retry-After`, 5xx), serves the lookup the worker makes before a repeated
+//! errors, 401, 429 with `Retry-After`, 5xx, answers that come too late), serves the lookup the worker makes before a repeated
 //! attempt, and keeps every ticket it created so tests can count them: duplicates are a number a test
 //! asserts to be 0.
 //!
@@ -29,6 +29,7 @@ use anyhow::Result;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use edgedesk_tickets::helpdesk::HELPDESK_TIMEOUT_SECONDS;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,10 @@ pub enum Weather {
     /// A create request makes the ticket, then the answer is lost (a 502 from the vendor's edge), once
     /// per ticket: only a lookup or an idempotency key keeps the retry from making a second ticket.
     LosesFirstAnswer,
+    /// A create request makes the ticket, then the answer comes only after longer than the worker waits
+    /// for a helpdesk ([`HELPDESK_TIMEOUT_SECONDS`]), once per ticket: the worker must give up on the
+    /// answer and find the ticket by its lookup.
+    Slow,
 }
 
 /// A ticket the simulator made.
@@ -87,6 +92,9 @@ pub struct SimulatorLog {
     pub live_markup: Vec<String>,
     idempotency: BTreeMap<String, (Value, String)>,
     answers_lost: std::collections::BTreeSet<String>,
+    answers_slowed: std::collections::BTreeSet<String>,
+    /// Set by a create whose answer is to come late, taken by the handler that sends it.
+    answer_late: bool,
 }
 
 impl SimulatorLog {
@@ -241,15 +249,22 @@ fn weather_answer(log: &SimulatorLog) -> Option<Response> {
         Weather::RateLimited => {
             Some(answer(StatusCode::TOO_MANY_REQUESTS, &[("Retry-After", "1")], json!({ "error": "TooManyRequests" })))
         }
-        Weather::Fair | Weather::LosesFirstAnswer => None,
+        Weather::Fair | Weather::LosesFirstAnswer | Weather::Slow => None,
     }
 }
 
 async fn create(State(simulator): State<Simulator>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let vendor = simulator.vendor;
-    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let (answer, status) = answer_create(&simulator, &mut log, &headers, &body);
-    log.requests.push((format!("POST {vendor:?}"), status));
+    let (answer, late) = {
+        let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+        let (answer, status) = answer_create(&simulator, &mut log, &headers, &body);
+        log.requests.push((format!("POST {vendor:?}"), status));
+        (answer, std::mem::take(&mut log.answer_late))
+    };
+    if late {
+        // Longer than a test waits for a delivery: only a worker that stops waiting delivers in time.
+        tokio::time::sleep(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS * 12)).await;
+    }
     answer
 }
 
@@ -330,6 +345,9 @@ fn answer_create(simulator: &Simulator, log: &mut SimulatorLog, headers: &Header
         log.idempotency.insert(key, (request, answer_text.clone()));
     }
     let number = tags.iter().find(|tag| tag.starts_with("ED-")).cloned().unwrap_or_default();
+    if log.weather == Some(Weather::Slow) && log.answers_slowed.insert(number.clone()) {
+        log.answer_late = true;
+    }
     if log.weather == Some(Weather::LosesFirstAnswer) && log.answers_lost.insert(number) {
         return ((StatusCode::BAD_GATEWAY, "upstream connect error").into_response(), 502);
     }

@@ -11,7 +11,7 @@
 
 use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::accept::StoredTicket;
-use edgedesk_tickets::helpdesk::{self, Backend, Lookup, Method, Outcome, OutgoingRequest};
+use edgedesk_tickets::helpdesk::{self, Backend, HELPDESK_TIMEOUT_SECONDS, Lookup, Method, Outcome, OutgoingRequest};
 use edgedesk_tickets::lifecycle::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage, Request};
@@ -175,12 +175,24 @@ async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, St
         Method::Post => worker::Method::Post,
     };
     let body = (outgoing.method == Method::Post).then_some(outgoing.body.as_str());
-    let mut response = send(method, &outgoing.url, &outgoing.headers, body)
-        .await
-        .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
-    let retry_after = response.headers().get("Retry-After").ok().flatten();
-    let body = response.text().await.unwrap_or_default();
-    Ok((response.status_code(), retry_after, body))
+    let answered = async {
+        let mut response = send(method, &outgoing.url, &outgoing.headers, body)
+            .await
+            .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
+        let retry_after = response.headers().get("Retry-After").ok().flatten();
+        let body = response.text().await.unwrap_or_default();
+        Ok((response.status_code(), retry_after, body))
+    };
+    // A helpdesk that never answers must not hold the delivery (and its claim) for the queue's whole
+    // wall time: past the timeout the answer counts as lost.
+    let timeout = worker::Delay::from(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS));
+    futures::pin_mut!(answered, timeout);
+    match futures::future::select(answered, timeout).await {
+        futures::future::Either::Left((answer, _)) => answer,
+        futures::future::Either::Right(_) => {
+            Err(format!("the helpdesk did not answer within {HELPDESK_TIMEOUT_SECONDS} s"))
+        }
+    }
 }
 
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets

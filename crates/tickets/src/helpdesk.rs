@@ -296,6 +296,10 @@ pub enum Outcome {
 pub const FIRST_BACKOFF_SECONDS: u32 = 10;
 pub const MAX_BACKOFF_SECONDS: u32 = 3600;
 
+/// How long a helpdesk has to answer a request, body included. Past it the attempt is given up as if
+/// the answer were lost: the ticket may have been made, so the retry looks it up before creating it.
+pub const HELPDESK_TIMEOUT_SECONDS: u64 = 10;
+
 /// How long to wait before attempt `attempt` + 1 (attempts count from 1).
 pub fn backoff(attempt: u32) -> u32 {
     FIRST_BACKOFF_SECONDS.saturating_mul(1 << attempt.saturating_sub(1).min(12)).min(MAX_BACKOFF_SECONDS)

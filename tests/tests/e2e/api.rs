@@ -421,6 +421,7 @@ async fn endless_body(world: &World, path: &str, content_type: &str, budget: usi
     })
     .await
     .context("no answer in two minutes")??;
+    sending.abort();
     // The body's first bytes, for the error code.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
         while !String::from_utf8_lossy(&answer).contains("}}") {
@@ -431,7 +432,6 @@ async fn endless_body(world: &World, path: &str, content_type: &str, budget: usi
         }
     })
     .await;
-    sending.abort();
     Ok((String::from_utf8_lossy(&answer).into_owned(), sent_when_answered))
 }
 
@@ -448,7 +448,10 @@ pub async fn endless_bodies_are_refused_at_their_limit(world: &World) -> Result<
         let budget = limit * 8 + 64 * MB;
         let (answer, sent) = endless_body(world, path, content_type, budget).await?;
         ensure!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
-        ensure!(answer.contains(code), "{path}: {answer}");
+        // The body may not make it back: a server that stops reading a request closes the connection,
+        // and the unread bytes still on their way make it a reset that can take the answer's tail with it.
+        let (_, body) = answer.split_once("\r\n\r\n").unwrap_or_default();
+        ensure!(body.is_empty() || body.contains(code), "{path}: {answer}");
         ensure!(sent < budget, "{path}: the answer came only after the whole {budget}-byte body");
         println!("streaming cap: {path} refused an endless body with 413 after {} KB were sent", sent / 1024);
     }

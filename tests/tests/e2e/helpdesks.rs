@@ -159,7 +159,13 @@ async fn exactly_once(vendor: Vendor) -> Result<()> {
         futures::join!(futures::future::join_all(first.iter().map(|number| desk.replay(number))), desk.sweep(2));
     ensure!(replays.iter().all(|status| matches!(status, Ok(202 | 409))), "replays answered {replays:?}");
     sweep?;
-    let delivered = desk.delivered(&first).await?;
+    let mut delivered = desk.delivered(&first).await?;
+
+    // A helpdesk that makes the ticket but answers later than the worker waits: the attempt is given up
+    // as lost, and the retry finds the ticket by its lookup instead of making a second one.
+    simulator.set_weather(Weather::Slow);
+    let slow = vec![desk.file(&ticket("slow@example.com", "Answered too late")).await?];
+    delivered.extend(desk.delivered(&slow).await?);
 
     // A rate limit, then the worker crashes; after the restart the sweep sends what was not confirmed.
     simulator.set_weather(Weather::RateLimited);
@@ -172,7 +178,7 @@ async fn exactly_once(vendor: Vendor) -> Result<()> {
     desk.delivered(&limited).await?;
 
     let simulator = &desk.simulator;
-    let all: Vec<String> = first.iter().chain(&limited).cloned().collect();
+    let all: Vec<String> = first.iter().chain(&slow).chain(&limited).cloned().collect();
     for number in &all {
         let copies = simulator.with_log(|log| log.tagged(number).len());
         ensure!(copies == 1, "{number} was created {copies} times");
