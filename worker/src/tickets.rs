@@ -137,16 +137,22 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
     let identity = asked
         .identity
         .ok_or_else(|| ApiError::for_field(400, "required", "identity", "Send the identity your product signed."))?;
-    let secret = identity_secret(env)?.ok_or_else(|| {
-        ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
-    })?;
-    let customer = signing::verify_identity(secret.as_bytes(), &identity, edge::unix_now())?;
+    let customer = signed_customer(env, &identity)?;
     let key = customer_key(&customer)
         .ok_or_else(|| ApiError::for_field(400, "invalid_identity", "identity", "The identity has no id or email."))?;
     let tickets = tickets::of_customer(&store::database(env)?, key).await?;
     let mut response = json(200, &MyTickets { tickets })?;
     set_header(&mut response, "Cache-Control", "no-store")?;
     Ok(response)
+}
+
+/// The attributes of a signed identity presented to see tickets; refused when forged, expired, or when the
+/// site accepts no identities.
+fn signed_customer(env: &Env, identity: &SignedIdentity) -> Result<BTreeMap<String, String>, ApiError> {
+    let secret = identity_secret(env)?.ok_or_else(|| {
+        ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
+    })?;
+    signing::verify_identity(secret.as_bytes(), identity, edge::unix_now())
 }
 
 /// The secret identities are signed with, if the site accepts them.
@@ -268,10 +274,7 @@ async fn ticket_for(
             Box::new(move |ticket| ticket.view_token_hash.as_deref() == Some(hash.as_str()))
         }
         (None, Some(identity)) => {
-            let secret = identity_secret(env)?.ok_or_else(|| {
-                ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
-            })?;
-            let customer = signing::verify_identity(secret.as_bytes(), identity, edge::unix_now())?;
+            let customer = signed_customer(env, identity)?;
             let key = customer_key(&customer).map(str::to_owned);
             Box::new(move |ticket| key.is_some() && ticket.customer_id == key)
         }
