@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything `wrangler dev` and `wrangler deploy` serve, into dist/ (static assets) and worker/build/:
 #   dist/kb/        the compiled knowledge base (search index, manifest, article HTML)
-#   dist/widget/    the Leptos widget: wasm-bindgen output shrunk by wasm-opt
+#   dist/widget/    the Leptos widget: its first chunk (wasm-bindgen output) and lazy chunks, shrunk by wasm-opt
 #   dist/embed.js   the loader behind the one script tag; dist/index.html the demo host page
 #   worker/build/   the worker, by worker-build
 set -euo pipefail
@@ -18,18 +18,41 @@ mkdir -p dist/widget
 step "Knowledge base: kb-content/ -> dist/kb/"
 cargo run --quiet -p edgedesk-cli -- build kb-content dist/kb
 
-step "Widget: Leptos -> wasm"
-cargo build --release --target wasm32-unknown-unknown -p edgedesk-widget
-wasm-bindgen --target web --no-typescript --out-dir dist/widget \
-  target/wasm32-unknown-unknown/release/edgedesk_widget.wasm
+step "Widget: Leptos -> wasm, split into a first chunk and lazy ones"
+# The article view, the contact form and My tickets are split off (widget/src/lazy.rs), so that a page view
+# downloads only the panel, the banner and search. The splitter needs the linker's relocations.
+# On the pinned nightly, the standard library is built with the widget, with panics that abort at once:
+# no panic messages, no formatting machinery for them (-18 KB brotli). A panic was already an abort
+# (panic = "abort"); only its message, which no customer ever saw, is gone. These flags replace the target's
+# rustflags from .cargo/config.toml, so its --cfg is repeated here.
+nightly=$(cat scripts/NIGHTLY)
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+  cargo "+$nightly" rustc --quiet --release --target wasm32-unknown-unknown -p edgedesk-widget --lib \
+  -Zbuild-std=std,panic_abort -- -C link-args=--emit-relocs
+split=target/widget-split
+rm -rf "$split" && mkdir -p "$split"
+wasm-split-cli --target web --out-name edgedesk_widget \
+  target/wasm32-unknown-unknown/release/edgedesk_widget.wasm "$split"
+# wasm-bindgen on the first chunk only, keeping the exports the lazy chunks link against (the function
+# table, the memory); the chunks and their loader, __wasm_split.js, go beside it as they are.
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir dist/widget "$split/edgedesk_widget.wasm"
+cp "$split/__wasm_split.js" "$split"/split_*.wasm dist/widget/
+cp "$split"/chunk_*.wasm dist/widget/ 2>/dev/null || true
 # -O3 rather than -Oz: 5 % more raw bytes, but about 1 KB less once brotli-compressed (what customers
-# download), and faster code. Rust leaves the first 1 KB of linear memory unused and the module owns its
-# memory (zero-filled at start); telling wasm-opt so takes off another 1.3 KB.
-"$wasm_opt" -O3 --low-memory-unused --zero-filled-memory \
-  dist/widget/edgedesk_widget_bg.wasm -o dist/widget/edgedesk_widget_bg.wasm
-# wasm-bindgen's JS glue is written to be read: minified it is 2.3 KB smaller once brotli-compressed.
-"$PWD/node_modules/.bin/esbuild" --minify --format=esm --log-level=warning \
-  dist/widget/edgedesk_widget.js --outfile=dist/widget/edgedesk_widget.js --allow-overwrite
+# download), and faster code. Rust leaves the first 1 KB of linear memory unused, which wasm-opt may rely
+# on in every chunk; only the first chunk owns the memory (zero-filled at start): the lazy ones share it,
+# and --zero-filled-memory on them would wipe what the first one wrote.
+for wasm in dist/widget/*.wasm; do
+  zero_filled=()
+  [ "$wasm" = dist/widget/edgedesk_widget_bg.wasm ] && zero_filled=(--zero-filled-memory)
+  "$wasm_opt" -O3 --low-memory-unused "${zero_filled[@]}" "$wasm" -o "$wasm" 2>&1 \
+    | { grep -v "unknown name subsection" || true; }
+done
+# wasm-bindgen's JS glue and the chunks' loader are written to be read: what customers download is minified.
+for script in edgedesk_widget.js __wasm_split.js; do
+  "$PWD/node_modules/.bin/esbuild" --minify --format=esm --log-level=warning \
+    "dist/widget/$script" --outfile="dist/widget/$script" --allow-overwrite
+done
 
 step "Worker: worker-build"
 (

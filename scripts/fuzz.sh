@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-corpus}
 seconds=${2:-120}
-nightly=$(cat fuzz/NIGHTLY)
+nightly=$(cat scripts/NIGHTLY)
 targets=(request_bodies article notice_markdown search_query signatures)
 
 # The release profile is tuned for wasm size (LTO, one codegen unit), which libFuzzer's coverage

@@ -37,6 +37,15 @@ if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$worker_ver
   cargo install worker-build --version "$worker_version"
 fi
 
+# The widget's lazy screens are split into their own wasm chunks by the splitter cargo-leptos uses: the
+# `wasm-split-cli` binary of the crate wasm_split_cli_support (not the crate named wasm-split-cli).
+wasm_split_version="0.2.4"
+# It has no --version: cargo's own list of what it installed says which one is there.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$wasm_split_version:"; then
+  step "Installing wasm-split-cli $wasm_split_version (about a minute, once)"
+  cargo install wasm_split_cli_support --version "$wasm_split_version" --features build-binary --locked
+fi
+
 # npm writes node_modules/.package-lock.json on every install; older than package-lock.json means stale.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "Installing npm packages from package-lock.json (wrangler, binaryen)"
@@ -62,12 +71,18 @@ if [ "$("$schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$schemat
   target/schemathesis-venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 
-# cargo fuzz on a pinned nightly (fuzz/NIGHTLY): make test replays each fuzz corpus under libFuzzer, and
-# make soak fuzzes for minutes. libfuzzer-sys builds libFuzzer with the system's C++ compiler.
-nightly=$(cat fuzz/NIGHTLY)
+# A pinned nightly (scripts/NIGHTLY), for two things stable cannot do: the widget's standard library built
+# with panics that abort at once, without their messages and formatting (scripts/build.sh; it needs the
+# library's source, rust-src), and cargo fuzz (make test replays each fuzz corpus under libFuzzer; make
+# soak fuzzes for minutes; libfuzzer-sys builds libFuzzer with the system's C++ compiler).
+nightly=$(cat scripts/NIGHTLY)
 if ! rustup run "$nightly" rustc --version >/dev/null 2>&1; then
-  step "Installing the Rust toolchain $nightly for cargo fuzz"
+  step "Installing the Rust toolchain $nightly"
   rustup toolchain install "$nightly" --profile minimal
+fi
+if ! rustup component list --toolchain "$nightly" --installed | grep -qx rust-src; then
+  step "Adding the standard library's source (rust-src) to $nightly"
+  rustup component add rust-src --toolchain "$nightly"
 fi
 cargo_fuzz_version="0.13.2"
 if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $NF}')" != "$cargo_fuzz_version" ]; then

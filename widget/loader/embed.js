@@ -275,7 +275,8 @@
   // intent.
   function warm() {
     if (widget) return;
-    ["widget/edgedesk_widget.js", "widget/edgedesk_widget_bg.wasm"].forEach(function (file) {
+    // The first chunk only: the screens' chunk (articles, the form, My tickets) waits for intent.
+    ["widget/edgedesk_widget.js", "widget/__wasm_split.js", "widget/edgedesk_widget_bg.wasm"].forEach(function (file) {
       fetch(new URL(file, base).href).catch(function () {});
     });
   }

@@ -8,13 +8,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 use crate::Settings;
-use crate::article::ArticleScreen;
-use crate::contact::{ContactScreen, SentScreen};
 use crate::form::FormState;
+use crate::lazy;
 use crate::screen::Screen;
 use crate::search::{SearchScreen, SearchState};
 use crate::status::StatusState;
-use crate::tickets::MyTicketsScreen;
 use crate::words::words;
 
 /// The controls inside `panel` that Tab reaches, in order: enabled, shown, not taken out of the order.
@@ -219,16 +217,12 @@ pub fn Panel(
             Screen::Search => {
                 view! { <SearchScreen settings=settings state=search screen=screen search_box=search_box /> }.into_any()
             }
-            Screen::Article { locale, slug, anchor, from_form } => view! {
-                <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen />
+            Screen::Article { locale, slug, anchor, from_form } => {
+                lazy::article(settings, locale, slug, anchor, from_form, screen)
             }
-            .into_any(),
-            Screen::Contact => view! {
-                <ContactScreen settings=settings form=form search_query=search.query.get_untracked() screen=screen status=status />
-            }
-            .into_any(),
-            Screen::Sent(accepted) => view! { <SentScreen settings=settings accepted=accepted screen=screen /> }.into_any(),
-            Screen::MyTickets => view! { <MyTicketsScreen settings=settings screen=screen /> }.into_any(),
+            Screen::Contact => lazy::contact(settings, form, search.query.get_untracked(), screen, status),
+            Screen::Sent(accepted) => lazy::sent(settings, accepted, screen),
+            Screen::MyTickets => lazy::my_tickets(settings, screen),
         })
     };
 

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::Settings;
 use crate::api::{describe, encode};
+use crate::lazy;
 use crate::screen::Screen;
 use crate::words::{Words, endonym, plural, same_language};
 
@@ -178,6 +179,8 @@ pub fn SearchScreen(
         match event.key().as_str() {
             "ArrowDown" | "ArrowUp" if !hits.is_empty() => {
                 event.prevent_default();
+                // A result is chosen: Enter opens its article next.
+                lazy::prefetch();
                 let last = hits.len() - 1;
                 let next = match (state.active.get_untracked(), event.key().as_str()) {
                     (None, "ArrowDown") => 0,
@@ -277,7 +280,9 @@ pub fn SearchScreen(
     let active_descendant = move || state.active.get().map(|at| format!("edgedesk-hit-{at}"));
 
     view! {
-        <div class="screen">
+        // Every button and result here opens a screen from the lazy chunk (or a section, close enough): the
+        // chunk starts downloading as the pointer or the focus reaches one.
+        <div class="screen" on:pointerover=|event| lazy::prefetch_on_reach(&event) on:focusin=|event| lazy::prefetch_on_reach(&event)>
             <label class="visually-hidden" for="edgedesk-search">{words.search_label}</label>
             <input
                 id="edgedesk-search"

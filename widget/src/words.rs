@@ -100,6 +100,9 @@ pub struct Words {
     pub bad: &'static str,
     pub rated_thanks: &'static str,
     pub unreachable: &'static str,
+    /// A screen whose code did not download (offline, or an old page after a deploy), and its button.
+    pub screen_failed: &'static str,
+    pub try_again: &'static str,
 }
 
 impl Words {
@@ -283,6 +286,8 @@ static EN: Words = Words {
     bad: "Bad",
     rated_thanks: "Thanks for rating the answer.",
     unreachable: "We could not reach support. Check your connection and try again.",
+    screen_failed: "This part of help did not load. Check your connection and try again.",
+    try_again: "Try again",
 };
 
 static RU: Words = Words {
@@ -364,6 +369,8 @@ static RU: Words = Words {
     bad: "Плохо",
     rated_thanks: "Спасибо за оценку.",
     unreachable: "Не удалось связаться с поддержкой. Проверьте подключение и попробуйте ещё раз.",
+    screen_failed: "Эта часть справки не загрузилась. Проверьте подключение и попробуйте ещё раз.",
+    try_again: "Попробовать снова",
 };
 
 static UK: Words = Words {
@@ -445,4 +452,6 @@ static UK: Words = Words {
     bad: "Погано",
     rated_thanks: "Дякуємо за оцінку.",
     unreachable: "Не вдалося звʼязатися з підтримкою. Перевірте підключення і спробуйте ще раз.",
+    screen_failed: "Ця частина довідки не завантажилася. Перевірте підключення і спробуйте ще раз.",
+    try_again: "Спробувати знову",
 };

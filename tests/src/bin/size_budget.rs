@@ -1,24 +1,40 @@
-//! Prints what a host page downloads for edgedesk — the loader and, on intent, the widget — raw, gzip and
-//! brotli, and fails when a budget is exceeded. Run by `make test` after `make build`.
+//! Prints what a host page downloads for edgedesk — the loader, the widget's first chunk (when idle, or
+//! on intent) and its lazy chunks (when a screen first opens) — raw, gzip and brotli, and fails when a
+//! budget is exceeded. Run by `make test` after `make build`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+/// Budgets (brotli, quality 11) only go down. The issue's targets (#16) are the loader's 3 KB, a first
+/// chunk of 60 KB and 150 KB for all chunks together; the two chunk budgets stand where the widget is
+/// today, above those targets, until the cuts that reach them land (docs/benchmarks.md).
+///
 /// The loader is on every page load of the host app, so it must stay tiny.
-const LOADER_BROTLI_BUDGET: usize = 5 * 1024;
-/// The widget (wasm + JS glue) downloads only on intent, once, and is cached afterwards. It holds search,
-/// articles, the status banner, the whole contact form (topics, attachments, drafts, suggestions) and
-/// "My tickets", in three languages; raised from 150 KiB when the form and My tickets arrived (issue 5),
-/// and from 180 KiB when Russian and Ukrainian UI strings, suggestions in context and switching language
-/// and product at run time arrived (issue 6), after the diets tried then gave nothing (docs/benchmarks.md).
-const WIDGET_BROTLI_BUDGET: usize = 190 * 1024;
+const LOADER_BROTLI_BUDGET: usize = 3_000;
+/// What idle loading downloads on every page view: the first chunk's wasm, its JS glue and the lazy
+/// chunks' loader. It holds the panel, the banner, browsing by section and search as you type.
+const FIRST_CHUNK_BROTLI_BUDGET: usize = 130 * 1024;
+const FIRST_CHUNK_BROTLI_TARGET: usize = 60_000;
+/// Everything, with the article view, the contact form and My tickets, which download when first opened.
+const ALL_CHUNKS_BROTLI_BUDGET: usize = 190 * 1024;
+const ALL_CHUNKS_BROTLI_TARGET: usize = 150_000;
 
+/// One file's size, or several files' together. gzip is flate2 at level 9, brotli the brotli crate at
+/// quality 11 (window 22): the encoders a CDN uses at their best.
 struct Sizes {
     raw: usize,
     gzip: usize,
     brotli: usize,
+}
+
+impl Sizes {
+    fn add(&mut self, other: &Sizes) {
+        self.raw += other.raw;
+        self.gzip += other.gzip;
+        self.brotli += other.brotli;
+    }
 }
 
 fn measure(path: &Path) -> Result<Sizes> {
@@ -34,27 +50,52 @@ fn measure(path: &Path) -> Result<Sizes> {
 
 fn run() -> Result<bool> {
     let dist = edgedesk_e2e::repo_root().join("dist");
+    let widget = dist.join("widget");
     let loader = measure(&dist.join("embed.js"))?;
-    let wasm = measure(&dist.join("widget/edgedesk_widget_bg.wasm"))?;
-    let glue = measure(&dist.join("widget/edgedesk_widget.js"))?;
     let worker = measure(&edgedesk_e2e::repo_root().join("worker/build/index_bg.wasm"))?;
+    let first_chunk_files = ["edgedesk_widget_bg.wasm", "edgedesk_widget.js", "__wasm_split.js"];
+    let mut lazy_files = std::fs::read_dir(&widget)
+        .with_context(|| format!("{} is missing: run `make build`", widget.display()))?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<Vec<_>>>()?;
+    lazy_files.retain(|name| !first_chunk_files.contains(&name.as_str()));
+    lazy_files.sort();
+    anyhow::ensure!(
+        lazy_files.iter().any(|name| name.starts_with("split_")),
+        "no lazy chunks in {}: the widget was not split",
+        widget.display()
+    );
 
-    println!("{:<28} {:>10} {:>10} {:>10}", "asset", "raw", "gzip", "brotli");
-    for (name, sizes) in [
-        ("loader embed.js", &loader),
-        ("widget wasm", &wasm),
-        ("widget JS glue", &glue),
-        ("worker wasm (server side)", &worker),
-    ] {
-        println!("{name:<28} {:>10} {:>10} {:>10}", sizes.raw, sizes.gzip, sizes.brotli);
+    println!("{:<34} {:>10} {:>10} {:>10}", "asset", "raw", "gzip", "brotli");
+    let row = |name: &str, sizes: &Sizes| {
+        println!("{name:<34} {:>10} {:>10} {:>10}", sizes.raw, sizes.gzip, sizes.brotli);
+    };
+    row("loader embed.js", &loader);
+    let mut first = Sizes { raw: 0, gzip: 0, brotli: 0 };
+    for name in first_chunk_files {
+        let sizes = measure(&widget.join(name))?;
+        row(&format!("first chunk: {name}"), &sizes);
+        first.add(&sizes);
     }
-    let widget_brotli = wasm.brotli + glue.brotli;
+    let mut all = Sizes { ..first };
+    for name in &lazy_files {
+        let sizes = measure(&widget.join(name))?;
+        row(&format!("lazy: {name}"), &sizes);
+        all.add(&sizes);
+    }
+    row("first chunk, together", &first);
+    row("all chunks, together", &all);
+    row("worker wasm (server side)", &worker);
+
     let mut within = true;
-    for (what, size, budget) in
-        [("loader", loader.brotli, LOADER_BROTLI_BUDGET), ("widget wasm + JS", widget_brotli, WIDGET_BROTLI_BUDGET)]
-    {
+    for (what, size, budget, target) in [
+        ("loader", loader.brotli, LOADER_BROTLI_BUDGET, LOADER_BROTLI_BUDGET),
+        ("first chunk", first.brotli, FIRST_CHUNK_BROTLI_BUDGET, FIRST_CHUNK_BROTLI_TARGET),
+        ("all chunks", all.brotli, ALL_CHUNKS_BROTLI_BUDGET, ALL_CHUNKS_BROTLI_TARGET),
+    ] {
         let verdict = if size <= budget { "ok" } else { "OVER BUDGET" };
-        println!("{what}: {size} B brotli of {budget} B budget — {verdict}");
+        let aim = if size <= target { String::new() } else { format!(" (issue 16's target: {target} B, not yet)") };
+        println!("{what}: {size} B brotli of {budget} B budget — {verdict}{aim}");
         within &= size <= budget;
     }
     Ok(within)

@@ -29,7 +29,7 @@ pub fn pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
   });
   edgedesk("search", "reset password");
 </script>"#;
-    let pages = vec![
+    let mut pages = vec![
         ("/intent", with_head(&host_page_with(worker, r#"data-locale="en" data-load="intent""#), idle_marker)),
         ("/save-data", with_head(&host_page_with(worker, r#"data-locale="en""#), &format!("{save_data}{idle_marker}"))),
         ("/dark", host_page_with(worker, r#"data-locale="en" data-theme="dark""#)),
@@ -44,6 +44,19 @@ pub fn pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
             ),
         ),
     ];
+    // The network drops the widget's lazy chunks while `window.chunksOffline` is true: an offline
+    // customer, or an old page asking for a chunk a deploy replaced.
+    let chunks_offline = r#"<script>
+  window.chunksOffline = true;
+  var fetchForReal = window.fetch;
+  window.fetch = function (resource) {
+    if (window.chunksOffline && /\/widget\/split_[^/]*\.wasm$/.test(String(resource.url || resource))) {
+      return Promise.reject(new TypeError("Failed to fetch"));
+    }
+    return fetchForReal.apply(this, arguments);
+  };
+</script>"#;
+    pages.push(("/chunks-offline", with_head(&host_page_with(worker, r#"data-locale="en""#), chunks_offline)));
     pages.into_iter().map(|(path, html)| (path, html.into())).collect()
 }
 
@@ -252,5 +265,26 @@ pub async fn focus_goes_round_the_panel_and_never_leaves_it(world: &World) -> Re
     widget.element("button.my-tickets").await?.send_keys(&char::from(Key::Tab).to_string()).await?;
     let first = focused_class(&widget).await?;
     ensure!(first == "close", "Tab from the last control went to {first:?}");
+    browser.close().await
+}
+
+/// The screens' chunk does not arrive: the panel says so, in place of the screen, with a way to try again
+/// and a way back, never a blank panel; once the network is back, trying again opens the screen.
+pub async fn a_screen_whose_chunk_does_not_come_says_so_and_tries_again(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &format!("{}/chunks-offline", world.host.base_url)).await?;
+    widget.open().await?;
+    widget.visible("button.contact").await?.click().await?;
+    let said = widget.text_of("[role=alert]", "did not load").await?;
+    ensure!(said.contains("Check your connection and try again"), "{said}");
+    ensure!(widget.root.find_all(fantoccini::Locator::Css("form")).await?.is_empty(), "a form without its chunk?");
+    // Back to search works without the chunk.
+    widget.visible(".screen .link").await?.click().await?;
+    widget.visible("input[type=search]").await?;
+
+    widget.visible("button.contact").await?.click().await?;
+    widget.text_of("[role=alert]", "did not load").await?;
+    call(&widget, "window.chunksOffline = false;").await?;
+    widget.visible(".screen button.secondary").await?.click().await?;
+    widget.visible("form #edgedesk-email").await?;
     browser.close().await
 }

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail, ensure};
 use edgedesk_e2e::{Browser, eventually};
 use fantoccini::Client;
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::{Element, ShadowRoot};
 use fantoccini::key::Key;
 use serde_json::Value;
@@ -175,8 +176,30 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     // Downloaded, but not started: compiling and mounting would cost the page main-thread time.
     ensure!(widget.root.find_all(Locator::Css(".panel")).await?.is_empty(), "the widget started without intent");
 
+    // Idle loading fetched the first chunk only: the screens' chunk (articles, the form, My tickets) waits.
+    let lazy_chunks = |urls: Vec<String>| urls.into_iter().filter(|url| url.contains("/widget/split_")).count();
+    ensure!(lazy_chunks(widget.fetched_urls().await?) == 0, "a lazy chunk was fetched without intent");
+
     widget.open().await?;
     ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("true"));
+    // The panel and search need nothing more; the pointer on the button that opens the form fetches the
+    // screens' chunk before the click.
+    widget.visible("input[type=search]").await?;
+    ensure!(lazy_chunks(widget.fetched_urls().await?) == 0, "opening the panel fetched a lazy chunk");
+    let contact = widget.visible("button.contact").await?;
+    client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&contact)?]).await?;
+    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element: contact,
+        duration: None,
+        x: 0.0,
+        y: 0.0,
+    });
+    client.perform_actions(hover).await?;
+    eventually("the screens' chunk to be fetched on hover", WAIT, || async {
+        ensure!(lazy_chunks(widget.fetched_urls().await?) == 1, "not fetched");
+        Ok(())
+    })
+    .await?;
 
     // Escape closes the panel and gives focus back to the launcher.
     widget.visible("input[type=search]").await?.send_keys(&char::from(Key::Escape).to_string()).await?;
