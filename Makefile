@@ -2,7 +2,7 @@
 PORT ?= 8787
 export PORT
 
-.PHONY: dev test setup build bench lighthouse deploy soak
+.PHONY: dev test setup build bench lighthouse first-answer deploy soak
 
 ## Build everything and run the demo at http://127.0.0.1:$(PORT)/ under wrangler dev (workerd, local D1).
 dev:
@@ -27,6 +27,10 @@ bench:
 ## What the widget costs the host page: Lighthouse on the demo page with and without the script tag.
 lighthouse:
 	@scripts/lighthouse.sh
+
+## Time from a click on the launcher to the first answer on a throttled phone, before issue 16 and now.
+first-answer:
+	@scripts/first-answer.sh
 
 ## Build, check, migrate and deploy to Cloudflare (docs/deploy.md). DRY_RUN=1 stops before the network.
 deploy:

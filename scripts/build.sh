@@ -26,7 +26,7 @@ step "Widget: Leptos -> wasm, split into a first chunk and lazy ones"
 # (panic = "abort"); only its message, which no customer ever saw, is gone. These flags replace the target's
 # rustflags from .cargo/config.toml, so its --cfg is repeated here.
 nightly=$(cat scripts/NIGHTLY)
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
   cargo "+$nightly" rustc --quiet --release --target wasm32-unknown-unknown -p edgedesk-widget --lib \
   -Zbuild-std=std,panic_abort -- -C link-args=--emit-relocs
 split=target/widget-split

@@ -1,15 +1,16 @@
-//! Talking to the worker with the browser's own `fetch`: no HTTP crate in the wasm, only the wire types
-//! from edgedesk-protocol.
+//! Talking to the worker through gloo-net's `fetch` wrapper, with the wire types from edgedesk-protocol.
 
 use std::time::Duration;
 
 use edgedesk_protocol::api::{ApiError, ErrorBody};
+use gloo_net::http::{Method, Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::RequestInit;
 
+use crate::json;
 use crate::words::Words;
 
 /// Why a call to the worker did not give us what we asked for.
@@ -61,7 +62,7 @@ struct Body {
 
 impl Body {
     fn json(value: &impl Serialize) -> Result<Self, Failure> {
-        let text = serde_json::to_string(value).map_err(|_| Failure::Unexpected(0))?;
+        let text = json::encode(value).ok_or(Failure::Unexpected(0))?;
         Ok(Self { value: JsValue::from_str(&text), media_type: "application/json".into() })
     }
 }
@@ -87,7 +88,7 @@ impl Api {
         headers: &[(&str, &str)],
     ) -> Result<T, Failure> {
         let answer = self.send("POST", path, Some(Body::json(body)?), headers, Conditional::Unchanged).await?;
-        serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
+        json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
     /// A POST answered with `204 No Content`.
@@ -106,19 +107,20 @@ impl Api {
             Some(file.type_()).filter(|t| !t.is_empty()).unwrap_or_else(|| "application/octet-stream".into());
         let body = Body { value: file.into(), media_type };
         let answer = self.send("POST", path, Some(body), headers, Conditional::Unchanged).await?;
-        serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
+        json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
     /// A JSON POST that outlives the page (`keepalive`), for reports sent while the customer leaves.
     /// Nobody waits for the answer.
     pub fn post_keepalive(&self, path: &str, body: &impl Serialize) {
         let Ok(body) = Body::json(body) else { return };
-        let Ok(init) = self.init("POST", Some(body), &[], &Conditional::Unchanged) else { return };
-        // `keepalive` has no setter in web-sys yet; it is a plain RequestInit member.
+        let Ok(request) = self.request("POST", path, Some(body), &[], &Conditional::Unchanged) else { return };
+        // `keepalive` has no setter in gloo-net or web-sys yet; it is a plain RequestInit member.
+        let init = RequestInit::new();
         let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
         let Some(window) = web_sys::window() else { return };
         // Started now, inside the pagehide handler: a task scheduled for later may never run.
-        let request = window.fetch_with_str_and_init(&format!("{}{path}", self.base), &init);
+        let request = window.fetch_with_request_and_init(&request.into(), &init);
         // Awaited only so that a failure is handled, not reported to the host page as unhandled.
         wasm_bindgen_futures::spawn_local(async move {
             let _ = JsFuture::from(request).await;
@@ -127,7 +129,7 @@ impl Api {
 
     pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
         let answer = self.send("GET", path_and_query, None, &[], Conditional::Unchanged).await?;
-        serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))
+        json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
     /// A GET that sends the ETag of the version already held, and learns whether it changed.
@@ -140,38 +142,37 @@ impl Api {
         if answer.status == 304 {
             return Ok(Conditional::Unchanged);
         }
-        let value = serde_json::from_str(&answer.text).map_err(|_| Failure::Unexpected(answer.status))?;
+        let value = json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))?;
         Ok(Conditional::Changed(value, answer.etag))
     }
 
     /// `revalidate` is `Changed((), etag)` for a conditional GET that bypasses the browser's cache.
-    fn init(
+    fn request(
         &self,
         method: &str,
+        path: &str,
         body: Option<Body>,
         headers: &[(&str, &str)],
         revalidate: &Conditional<()>,
-    ) -> Result<RequestInit, Failure> {
-        let init = RequestInit::new();
-        init.set_method(method);
-        let request_headers = Headers::new().map_err(|_| Failure::Unreachable)?;
+    ) -> Result<Request, Failure> {
+        let method = if method == "POST" { Method::POST } else { Method::GET };
+        let mut builder = RequestBuilder::new(&format!("{}{path}", self.base)).method(method);
         if let Conditional::Changed(_, etag) = revalidate {
             // The ETag is ours to send: the browser's cache must neither answer for the worker nor turn
             // its 304 into a stale 200.
-            init.set_cache(web_sys::RequestCache::NoStore);
+            builder = builder.cache(web_sys::RequestCache::NoStore);
             if let Some(etag) = etag {
-                request_headers.set("If-None-Match", etag).map_err(|_| Failure::Unreachable)?;
+                builder = builder.header("If-None-Match", etag);
             }
         }
-        if let Some(body) = body {
-            request_headers.set("Content-Type", &body.media_type).map_err(|_| Failure::Unreachable)?;
-            init.set_body(&body.value);
-        }
         for (name, value) in headers {
-            request_headers.set(name, value).map_err(|_| Failure::Unreachable)?;
+            builder = builder.header(name, value);
         }
-        init.set_headers(&request_headers);
-        Ok(init)
+        match body {
+            Some(body) => builder.header("Content-Type", &body.media_type).body(body.value),
+            None => builder.build(),
+        }
+        .map_err(|_| Failure::Unreachable)
     }
 
     /// Sends a request; a 2xx or 304 answer, or why there is none.
@@ -183,34 +184,25 @@ impl Api {
         headers: &[(&str, &str)],
         revalidate: Conditional<()>,
     ) -> Result<Answer, Failure> {
-        let init = self.init(method, body, headers, &revalidate)?;
-        let window = web_sys::window().ok_or(Failure::Unreachable)?;
-        let url = format!("{}{path}", self.base);
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .and_then(JsCast::dyn_into)
-            .map_err(|_| Failure::Unreachable)?;
+        let response =
+            self.request(method, path, body, headers, &revalidate)?.send().await.map_err(|_| Failure::Unreachable)?;
         let status = response.status();
-        let header = |name: &str| response.headers().get(name).ok().flatten();
+        let header = |name: &str| response.headers().get(name);
         let etag = header("ETag");
         if status == 304 {
             return Ok(Answer { status, text: String::new(), etag });
         }
-        let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|text| text.as_string()),
-            Err(_) => None,
-        }
-        .ok_or(Failure::Unreachable)?;
+        let text = response.text().await.map_err(|_| Failure::Unreachable)?;
         if response.ok() {
             return Ok(Answer { status, text, etag });
         }
-        match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(ErrorBody { error }) if status == 429 => {
+        match json::decode::<ErrorBody>(&text) {
+            Some(ErrorBody { error }) if status == 429 => {
                 let retry_after = header("Retry-After").and_then(|seconds| seconds.trim().parse().ok());
                 Err(Failure::RateLimited(ApiError { status, ..error }, retry_after))
             }
-            Ok(ErrorBody { error }) => Err(Failure::Refused(ApiError { status, ..error })),
-            Err(_) => Err(Failure::Unexpected(status)),
+            Some(ErrorBody { error }) => Err(Failure::Refused(ApiError { status, ..error })),
+            None => Err(Failure::Unexpected(status)),
         }
     }
 }

@@ -363,7 +363,12 @@ fn Suggestions(form: FormState, screen: RwSignal<Screen>, words: &'static Words)
         })
     };
     // Always present, so that screen readers hear the suggestions when they arrive.
-    view! { <div class="suggestions-box" aria-live="polite">{list}</div> }
+    // Busy while the suggestions for what was just typed are on their way: screen readers wait for them.
+    view! {
+        <div class="suggestions-box" aria-live="polite" aria-busy=move || form.suggesting.get().to_string()>
+            {list}
+        </div>
+    }
 }
 
 #[component]

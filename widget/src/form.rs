@@ -97,6 +97,9 @@ pub struct FormState {
     pub attachment_error: RwSignal<Option<String>>,
     pub sending: RwSignal<bool>,
     pub suggestions: RwSignal<Vec<SearchHit>>,
+    /// From a keystroke until the suggestions for what was typed are shown (or known to be none): the
+    /// suggestions box says it is busy, and what follows it may still move.
+    pub suggesting: RwSignal<bool>,
     session: Session,
     /// Made at the first submission and kept until the worker accepts the ticket, so that a retry of a
     /// submission that did arrive is not filed twice.
@@ -136,6 +139,7 @@ impl FormState {
             attachment_error: RwSignal::new(None),
             sending: RwSignal::new(false),
             suggestions: RwSignal::new(Vec::new()),
+            suggesting: RwSignal::new(false),
             session,
             idempotency_key: StoredValue::new(draft.idempotency_key),
             latest_suggestion_request: StoredValue::new(0),
@@ -333,8 +337,10 @@ impl FormState {
         self.latest_suggestion_request.set_value(request_number);
         if text.split_whitespace().count() < SUGGEST_MIN_WORDS {
             self.suggestions.set(Vec::new());
+            self.suggesting.set(false);
             return;
         }
+        self.suggesting.set(true);
         let settings = settings.clone();
         let is_latest = move || self.latest_suggestion_request.get_value() == request_number;
         set_timeout(
@@ -344,6 +350,7 @@ impl FormState {
                 }
                 let query = first_words(&text, MAX_QUERY_CHARS);
                 if query.is_empty() {
+                    self.suggesting.set(false);
                     return;
                 }
                 spawn_local(async move {
@@ -353,11 +360,14 @@ impl FormState {
                         encode(&settings.locale())
                     );
                     // Suggestions are a nicety: when search fails, the form is simply without them.
-                    if let Ok(response) = settings.api.get::<SearchResponse>(&path).await
-                        && is_latest()
-                    {
+                    let answer = settings.api.get::<SearchResponse>(&path).await;
+                    if !is_latest() {
+                        return;
+                    }
+                    if let Ok(response) = answer {
                         self.suggestions.set(response.hits.into_iter().take(SUGGESTIONS).collect());
                     }
+                    self.suggesting.set(false);
                 });
             },
             SUGGEST_DEBOUNCE,

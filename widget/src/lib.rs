@@ -6,6 +6,7 @@ mod article;
 mod contact;
 mod events;
 mod form;
+mod json;
 mod lazy;
 mod panel;
 mod screen;

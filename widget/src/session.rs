@@ -118,10 +118,7 @@ pub fn parse_identity(value: &JsValue) -> Option<SignedIdentity> {
     if value.is_null() || value.is_undefined() {
         return None;
     }
-    let parsed = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str::<SignedIdentity>(&text).ok());
+    let parsed = serde_wasm_bindgen::from_value::<SignedIdentity>(value.clone()).ok();
     if parsed.is_none() {
         web_sys::console::warn_1(&JsValue::from_str(
             "edgedesk.identify() expects {attributes: {name: \"…\", …}, expires_at: <unix seconds>, signature: \"<hex>\"}",

@@ -39,7 +39,7 @@ impl StatusState {
             etag: StoredValue::new(None),
             dismissed: RwSignal::new(read_dismissed()),
         };
-        match initial.and_then(|text| serde_json::from_str::<StatusResponse>(&text).ok()) {
+        match initial.and_then(|text| crate::json::decode::<StatusResponse>(&text)) {
             Some(response) => state.notices.set(response.notices),
             None => state.refresh(settings.clone()),
         }

@@ -17,11 +17,11 @@ pub fn session() -> Option<Storage> {
 
 pub fn read<T: DeserializeOwned>(storage: Option<Storage>, key: &str) -> Option<T> {
     let text = storage?.get_item(key).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    crate::json::decode(&text)
 }
 
 pub fn write(storage: Option<Storage>, key: &str, value: &impl Serialize) {
-    if let (Some(storage), Ok(text)) = (storage, serde_json::to_string(value)) {
+    if let (Some(storage), Some(text)) = (storage, crate::json::encode(value)) {
         let _ = storage.set_item(key, &text);
     }
 }

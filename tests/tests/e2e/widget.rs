@@ -116,6 +116,9 @@ impl WidgetPage {
         self.fill("#edgedesk-email", email).await?;
         self.fill("#edgedesk-subject", subject).await?;
         self.fill("#edgedesk-message", message).await?;
+        // Suggestions for the message arrive above the send button and move it: a click aimed before they
+        // land would hit whatever took the button's place.
+        self.element(".suggestions-box[aria-busy=false]").await?;
         self.element("button[type=submit]").await?.click().await?;
         Ok(())
     }
