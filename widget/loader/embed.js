@@ -20,6 +20,8 @@
   var queued = window.edgedesk;
   if (!script || (queued && queued.version)) return;
   var base = new URL("./", script.src);
+  // WIDGET_PATH ("widget/<content hash>/") is written in by scripts/build.sh: the widget's files never change
+  // under their URL, so browsers keep them; this file, always revalidated, says which ones are current.
   var data = script.dataset;
   var apiBase = data.api || base.origin;
   var locale = data.locale || (navigator.language || "en").slice(0, 2).toLowerCase();
@@ -152,8 +154,8 @@
   function load() {
     if (!widget && framed) widget = loadFrame();
     if (!widget) {
-      widget = import(new URL("widget/edgedesk_widget.js", base).href).then(function (module) {
-        return module.default({ module_or_path: new URL("widget/edgedesk_widget_bg.wasm", base) }).then(function () {
+      widget = import(new URL(WIDGET_PATH + "edgedesk_widget.js", base).href).then(function (module) {
+        return module.default({ module_or_path: new URL(WIDGET_PATH + "edgedesk_widget_bg.wasm", base) }).then(function () {
           var options = {
             api: apiBase, locale: locale, product: product, path: path, appVersion: data.appVersion || "",
             pollSeconds: Number(data.statusPoll), status: status, identity: identity, emit: emit,
@@ -276,8 +278,8 @@
   function warm() {
     if (widget) return;
     // The first chunk only: the screens' chunk (articles, the form, My tickets) waits for intent.
-    ["widget/edgedesk_widget.js", "widget/__wasm_split.js", "widget/edgedesk_widget_bg.wasm"].forEach(function (file) {
-      fetch(new URL(file, base).href).catch(function () {});
+    ["edgedesk_widget.js", "__wasm_split.js", "edgedesk_widget_bg.wasm"].forEach(function (file) {
+      fetch(new URL(WIDGET_PATH + file, base).href).catch(function () {});
     });
   }
   function whenIdle() {

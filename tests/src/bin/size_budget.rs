@@ -48,9 +48,22 @@ fn measure(path: &Path) -> Result<Sizes> {
     Ok(Sizes { raw: bytes.len(), gzip: gzip.finish()?.len(), brotli: brotli.len() })
 }
 
+/// The widget's files are in `dist/widget/<content hash>/`, the one directory there.
+fn widget_dir(parent: &std::path::Path) -> Result<std::path::PathBuf> {
+    let mut dirs = std::fs::read_dir(parent)
+        .with_context(|| format!("{} is missing: run `make build`", parent.display()))?
+        .map(|entry| Ok(entry?.path()))
+        .collect::<Result<Vec<_>>>()?;
+    dirs.retain(|path| path.is_dir());
+    match dirs.as_slice() {
+        [dir] => Ok(dir.clone()),
+        _ => anyhow::bail!("expected one versioned directory in {}, found {dirs:?}", parent.display()),
+    }
+}
+
 fn run() -> Result<bool> {
     let dist = edgedesk_e2e::repo_root().join("dist");
-    let widget = dist.join("widget");
+    let widget = widget_dir(&dist.join("widget"))?;
     let loader = measure(&dist.join("embed.js"))?;
     let worker = measure(&edgedesk_e2e::repo_root().join("worker/build/index_bg.wasm"))?;
     let first_chunk_files = ["edgedesk_widget_bg.wasm", "edgedesk_widget.js", "__wasm_split.js"];

@@ -50,7 +50,7 @@ pub fn pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
   window.chunksOffline = true;
   var fetchForReal = window.fetch;
   window.fetch = function (resource) {
-    if (window.chunksOffline && /\/widget\/split_[^/]*\.wasm$/.test(String(resource.url || resource))) {
+    if (window.chunksOffline && /\/widget\/[^/]+\/split_[^/]*\.wasm$/.test(String(resource.url || resource))) {
       return Promise.reject(new TypeError("Failed to fetch"));
     }
     return fetchForReal.apply(this, arguments);

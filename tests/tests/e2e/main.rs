@@ -185,6 +185,7 @@ fn main() {
         status::admin_changes_need_the_token_and_valid_notices,
         status::status_is_served_from_the_edge_cache_and_validated,
         widget::demo_page_loads_the_widget_only_after_the_page,
+        widget::a_returning_customer_starts_the_widget_without_a_round_trip,
         embed::pages_that_ask_and_customers_saving_data_load_the_widget_only_on_intent,
         embed::the_javascript_api_works_before_and_after_the_loader,
         embed::the_panel_fills_a_phone_screen_and_inputs_do_not_zoom,

@@ -180,7 +180,7 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     ensure!(widget.root.find_all(Locator::Css(".panel")).await?.is_empty(), "the widget started without intent");
 
     // Idle loading fetched the first chunk only: the screens' chunk (articles, the form, My tickets) waits.
-    let lazy_chunks = |urls: Vec<String>| urls.into_iter().filter(|url| url.contains("/widget/split_")).count();
+    let lazy_chunks = |urls: Vec<String>| urls.into_iter().filter(|url| url.contains("/split_")).count();
     ensure!(lazy_chunks(widget.fetched_urls().await?) == 0, "a lazy chunk was fetched without intent");
 
     widget.open().await?;
@@ -214,6 +214,50 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"));
     let focused = client.execute("return document.activeElement.shadowRoot.activeElement.className;", vec![]).await?;
     ensure!(focused == "launcher", "focus went to {focused} instead of the launcher");
+    browser.close().await
+}
+
+/// The widget's files are named by their content and served `immutable`, so a returning customer's browser
+/// starts the widget from its cache without a single request, not even a revalidation; the loader is
+/// revalidated on each page load, so a new release is picked up.
+pub async fn a_returning_customer_starts_the_widget_without_a_round_trip(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &world.worker.url("/")).await?;
+    widget.open().await?;
+    let first_visit = widget.fetched_urls().await?;
+    let glue = first_visit.iter().find(|url| url.ends_with("/edgedesk_widget.js")).context("no widget glue fetched")?;
+    ensure!(
+        !glue.ends_with("/widget/edgedesk_widget.js"),
+        "the widget's files are not in a versioned directory: {glue}"
+    );
+    let cache_control = |url: String| async move {
+        let answer = reqwest::get(&url).await?;
+        ensure!(answer.status() == 200, "{url} answered {}", answer.status());
+        let value = answer.headers().get("cache-control").map(|value| value.to_str().unwrap_or_default().to_owned());
+        Ok::<_, anyhow::Error>(value.unwrap_or_default())
+    };
+    let widget_cache = cache_control(glue.clone()).await?;
+    ensure!(
+        widget_cache.contains("immutable") && widget_cache.contains("max-age=31536000"),
+        "{glue} is served with Cache-Control {widget_cache:?}"
+    );
+    let loader_cache = cache_control(world.worker.url("/embed.js")).await?;
+    ensure!(!loader_cache.contains("immutable"), "the loader must be revalidated, yet it is {loader_cache:?}");
+
+    browser.client.goto(&world.worker.url("/?returning")).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
+    widget.open().await?;
+    let used = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                 .filter(function (e) { return e.name.indexOf('/widget/') >= 0; })
+                 .map(function (e) { return [e.name, e.transferSize]; });",
+            vec![],
+        )
+        .await?;
+    let used: Vec<(String, u64)> = serde_json::from_value(used)?;
+    ensure!(used.len() >= 3, "the glue, the chunks' loader and the wasm should all be used: {used:?}");
+    ensure!(used.iter().all(|(_, bytes)| *bytes == 0), "widget files went over the network again: {used:?}");
     browser.close().await
 }
 
