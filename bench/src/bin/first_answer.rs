@@ -20,7 +20,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use edgedesk_e2e::{Chromedriver, Wrangler, free_port, repo_root};
+use edgedesk_e2e::{Chromedriver, Wrangler, copy_tree, free_port, repo_root};
 use fantoccini::Client;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
@@ -117,23 +117,6 @@ fn assets_with_widget_from(build: &Path) -> Result<tempfile::TempDir> {
         .with_context(|| format!("{} has no _headers", build.display()))?;
     copy_tree(&build.join("widget"), &assets.path().join("widget"), &|_| false)?;
     Ok(assets)
-}
-
-fn copy_tree(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let path = entry?.path();
-        if skip(&path) {
-            continue;
-        }
-        let target = to.join(path.file_name().expect("a directory entry has a name"));
-        if path.is_dir() {
-            copy_tree(&path, &target, skip)?;
-        } else {
-            std::fs::copy(&path, &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// The phone: network conditions through chromedriver, the CPU slowdown through the DevTools protocol.

@@ -4,7 +4,7 @@
 //! runs. None may.
 
 use anyhow::{Context, Result, ensure};
-use edgedesk_e2e::{HostSite, Wrangler, eventually, free_port, repo_root};
+use edgedesk_e2e::{HostSite, Wrangler, copy_tree, eventually, free_port, repo_root};
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -66,11 +66,8 @@ fn hostile_help_center(dir: &std::path::Path) -> Result<std::path::PathBuf> {
     for file in ["embed.js", "frame.js", "index.html", "_headers"] {
         std::fs::copy(dist.join(file), assets.join(file))?;
     }
-    std::fs::create_dir_all(assets.join("widget"))?;
-    for entry in std::fs::read_dir(dist.join("widget"))? {
-        let entry = entry?;
-        std::fs::copy(entry.path(), assets.join("widget").join(entry.file_name()))?;
-    }
+    // The widget's files, in their versioned directory.
+    copy_tree(&dist.join("widget"), &assets.join("widget"), &|_| false)?;
     let built = std::process::Command::new(repo_root().join("target/debug/edgedesk"))
         .arg("build")
         .arg(&content)
