@@ -87,13 +87,13 @@ impl Api {
         body: &impl Serialize,
         headers: &[(&str, &str)],
     ) -> Result<T, Failure> {
-        let answer = self.send("POST", path, Some(Body::json(body)?), headers, Conditional::Unchanged).await?;
+        let answer = self.send(Method::POST, path, Some(Body::json(body)?), headers, Conditional::Unchanged).await?;
         json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
     /// A POST answered with `204 No Content`.
     pub async fn post_no_content(&self, path: &str, body: &impl Serialize) -> Result<(), Failure> {
-        self.send("POST", path, Some(Body::json(body)?), &[], Conditional::Unchanged).await.map(|_| ())
+        self.send(Method::POST, path, Some(Body::json(body)?), &[], Conditional::Unchanged).await.map(|_| ())
     }
 
     /// Sends a file's bytes as the request body, with the browser's idea of its type.
@@ -106,7 +106,7 @@ impl Api {
         let media_type =
             Some(file.type_()).filter(|t| !t.is_empty()).unwrap_or_else(|| "application/octet-stream".into());
         let body = Body { value: file.into(), media_type };
-        let answer = self.send("POST", path, Some(body), headers, Conditional::Unchanged).await?;
+        let answer = self.send(Method::POST, path, Some(body), headers, Conditional::Unchanged).await?;
         json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
@@ -114,7 +114,7 @@ impl Api {
     /// Nobody waits for the answer.
     pub fn post_keepalive(&self, path: &str, body: &impl Serialize) {
         let Ok(body) = Body::json(body) else { return };
-        let Ok(request) = self.request("POST", path, Some(body), &[], &Conditional::Unchanged) else { return };
+        let Ok(request) = self.request(Method::POST, path, Some(body), &[], &Conditional::Unchanged) else { return };
         // `keepalive` has no setter in gloo-net or web-sys yet; it is a plain RequestInit member.
         let init = RequestInit::new();
         let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
@@ -128,7 +128,7 @@ impl Api {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
-        let answer = self.send("GET", path_and_query, None, &[], Conditional::Unchanged).await?;
+        let answer = self.send(Method::GET, path_and_query, None, &[], Conditional::Unchanged).await?;
         json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
@@ -138,7 +138,7 @@ impl Api {
         path: &str,
         etag: Option<&str>,
     ) -> Result<Conditional<T>, Failure> {
-        let answer = self.send("GET", path, None, &[], Conditional::Changed((), etag.map(str::to_owned))).await?;
+        let answer = self.send(Method::GET, path, None, &[], Conditional::Changed((), etag.map(str::to_owned))).await?;
         if answer.status == 304 {
             return Ok(Conditional::Unchanged);
         }
@@ -149,13 +149,12 @@ impl Api {
     /// `revalidate` is `Changed((), etag)` for a conditional GET that bypasses the browser's cache.
     fn request(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<Body>,
         headers: &[(&str, &str)],
         revalidate: &Conditional<()>,
     ) -> Result<Request, Failure> {
-        let method = if method == "POST" { Method::POST } else { Method::GET };
         let mut builder = RequestBuilder::new(&format!("{}{path}", self.base)).method(method);
         if let Conditional::Changed(_, etag) = revalidate {
             // The ETag is ours to send: the browser's cache must neither answer for the worker nor turn
@@ -178,7 +177,7 @@ impl Api {
     /// Sends a request; a 2xx or 304 answer, or why there is none.
     async fn send(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<Body>,
         headers: &[(&str, &str)],
