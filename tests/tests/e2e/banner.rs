@@ -109,8 +109,9 @@ pub async fn banner_follows_an_incident_until_it_is_resolved_and_dismissed(world
         ensure!(launcher.attr("aria-expanded").await?.as_deref() == Some("false"), "the panel stays closed");
 
         // The timeline opens on request.
-        page.element(".banner-more").await?.click().await?;
-        let details = page.visible(".banner-details").await?.html(true).await?;
+        // Other tests raise banners on this product at the same time: the click must reach ours.
+        page.element(&format!(".banner[data-notice='{id}'] .banner-more")).await?.click().await?;
+        let details = page.visible(&format!(".banner[data-notice='{id}'] .banner-details")).await?.html(true).await?;
         ensure!(details.contains("<strong>on it</strong>"), "{details}");
 
         operator.update(&id, "A fix is rolling out.", Some("yellow"))?;
