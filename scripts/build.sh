@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # npm's binaryen, never Debian's: binaryen 108 silently breaks current wasm-bindgen output.
 wasm_opt="$PWD/node_modules/.bin/wasm-opt"
+wasm_metadce="$PWD/node_modules/.bin/wasm-metadce"
 SECONDS=0
 
 rm -rf dist
@@ -38,6 +39,12 @@ wasm-split-cli --target web --out-name edgedesk_widget \
 # wasm-bindgen on the first chunk only, keeping the exports the lazy chunks link against (the function
 # table, the memory); the chunks and their loader, __wasm_split.js, go beside it as they are.
 wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir dist/widget "$split/edgedesk_widget.wasm"
+# wasm-bindgen exports the `#[wasm_bindgen]` classes of every crate linked in. Leptos always links
+# server_fn, and with it wasm-streams' three stream adapters, which nothing in the widget calls: their
+# exports, and the code only they reach, go (-0.8 KB brotli). The glue keeps their classes, never used.
+node scripts/drop-exports.mjs dist/widget/edgedesk_widget_bg.wasm "$split/graph.json" '^(__wbg_)?intounderlying'
+"$wasm_metadce" --graph-file "$split/graph.json" dist/widget/edgedesk_widget_bg.wasm \
+  -o dist/widget/edgedesk_widget_bg.wasm > /dev/null
 cp "$split/__wasm_split.js" "$split"/split_*.wasm dist/widget/
 cp "$split"/chunk_*.wasm dist/widget/ 2>/dev/null || true
 # -O3 rather than -Oz: 5 % more raw bytes, but about 1 KB less once brotli-compressed (what customers

@@ -1,5 +1,9 @@
 //! The contact form's state, owned by the panel so that it outlives a visit to an article: the fields,
 //! the draft that survives a reload, uploads, suggested articles, and sending with retries.
+//!
+//! The state and its code load with the form's chunk (`lazy.rs`): the panel, in the first chunk, holds only
+//! a [`FormLink`], through which the host page's prefill, the customer's sign-out and a suggested article
+//! they read reach the form, built or not.
 
 use std::time::Duration;
 
@@ -74,6 +78,67 @@ impl Draft {
     }
 }
 
+/// What the host page asked to fill in (`edgedesk('prefill', …)`); a field left out keeps what it has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Prefill {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub subject: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The panel's hold on the contact form, which is built the first time it is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct FormLink {
+    form: StoredValue<Option<FormState>>,
+    /// The panel's owner: the form is built under it, so that it outlives the contact screen.
+    owner: StoredValue<Owner>,
+    /// A prefill that came before the form was built.
+    pending_prefill: StoredValue<Option<Prefill>>,
+    /// Notified when the customer signs out.
+    reset: Trigger,
+    /// A suggested article the customer opened: if they leave without sending, the article answered.
+    opened_suggestion: StoredValue<Option<Deflection>>,
+}
+
+impl FormLink {
+    /// Made by the panel, under its owner.
+    pub fn new() -> Self {
+        Self {
+            form: StoredValue::new(None),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            pending_prefill: StoredValue::new(None),
+            reset: Trigger::new(),
+            opened_suggestion: StoredValue::new(None),
+        }
+    }
+
+    pub fn prefill(&self, prefill: Prefill) {
+        match self.form.get_value() {
+            Some(form) => form.prefill(prefill),
+            None => self.pending_prefill.set_value(Some(prefill)),
+        }
+    }
+
+    /// Everything the customer typed and the draft, when they sign out (`edgedesk('reset')`).
+    pub fn forget(&self) {
+        storage::remove(storage::local(), DRAFT_KEY);
+        self.pending_prefill.set_value(None);
+        self.opened_suggestion.set_value(None);
+        self.reset.notify();
+    }
+
+    /// The customer closed the panel or left the page after reading a suggested article and without
+    /// sending: counted once.
+    pub fn report_deflection(&self, settings: &Settings) {
+        if let Some(deflection) = self.opened_suggestion.try_update_value(Option::take).flatten() {
+            let deflection =
+                Deflection { product: settings.product(), visit: Some(settings.session.visit()), ..deflection };
+            settings.api.post_keepalive("/api/deflections", &deflection);
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct FormState {
     pub name: RwSignal<String>,
@@ -101,19 +166,32 @@ pub struct FormState {
     /// suggestions box says it is busy, and what follows it may still move.
     pub suggesting: RwSignal<bool>,
     session: Session,
+    link: FormLink,
     /// Made at the first submission and kept until the worker accepts the ticket, so that a retry of a
     /// submission that did arrive is not filed twice.
     idempotency_key: StoredValue<Option<String>>,
     next_attachment_key: StoredValue<u32>,
     latest_suggestion_request: StoredValue<u64>,
-    /// A suggested article the customer opened: if they leave without sending, the article answered.
-    opened_suggestion: StoredValue<Option<Deflection>>,
 }
 
 impl FormState {
+    /// The panel's form, built the first time it is shown.
+    pub fn of(link: FormLink, settings: &Settings) -> Self {
+        if let Some(form) = link.form.get_value() {
+            return form;
+        }
+        let form = link.owner.with_value(|owner| owner.with(|| Self::new(link, settings)));
+        link.form.set_value(Some(form));
+        if let Some(prefill) = link.pending_prefill.try_update_value(Option::take).flatten() {
+            form.prefill(prefill);
+        }
+        form
+    }
+
     /// Restores the draft and keeps saving it. Reads nothing from the network: that waits until the
     /// form is first shown ([`FormState::load_config`]).
-    pub fn new(session: Session) -> Self {
+    fn new(link: FormLink, settings: &Settings) -> Self {
+        let session = settings.session;
         let draft: Draft = storage::read(storage::local(), DRAFT_KEY).unwrap_or_default();
         let urgency = if draft.urgency.is_empty() { Urgency::Normal.name().to_owned() } else { draft.urgency };
         let attachments: Vec<Attachment> = draft
@@ -141,9 +219,9 @@ impl FormState {
             suggestions: RwSignal::new(Vec::new()),
             suggesting: RwSignal::new(false),
             session,
+            link,
             idempotency_key: StoredValue::new(draft.idempotency_key),
             latest_suggestion_request: StoredValue::new(0),
-            opened_suggestion: StoredValue::new(None),
         };
         Effect::new(move |_| form.save_draft());
         // Whoever the product says the customer is need not type their name and address.
@@ -157,7 +235,31 @@ impl FormState {
                 }
             }
         });
+        Effect::new(move |previous: Option<()>| {
+            link.reset.track();
+            if previous.is_some() {
+                form.forget();
+            }
+        });
+        // In another language (`setLocale`), the site's form as it is in that language.
+        let settings = settings.clone();
+        Effect::new(move |previous: Option<()>| {
+            settings.locale.track();
+            if previous.is_some() {
+                form.reload_config(&settings);
+            }
+        });
         form
+    }
+
+    fn prefill(&self, prefill: Prefill) {
+        let Prefill { name, email, subject, message } = prefill;
+        for (field, value) in [(self.name, name), (self.email, email), (self.subject, subject), (self.message, message)]
+        {
+            if let Some(value) = value {
+                field.set(value);
+            }
+        }
     }
 
     /// Tracked when run in an effect, so that every change to a field is saved.
@@ -199,7 +301,7 @@ impl FormState {
     }
 
     /// The site's form as it is in the customer's new language.
-    pub fn reload_config(self, settings: &Settings) {
+    fn reload_config(self, settings: &Settings) {
         self.config.set(Config::NotLoaded);
         self.load_config(settings);
     }
@@ -375,21 +477,11 @@ impl FormState {
     }
 
     pub fn open_suggestion(&self, hit: &SearchHit) {
-        self.opened_suggestion.set_value(Some(Deflection {
+        self.link.opened_suggestion.set_value(Some(Deflection {
             locale: hit.locale.clone(),
             slug: hit.slug.clone(),
             ..Deflection::default()
         }));
-    }
-
-    /// The customer closed the panel or left the page after reading a suggested article and without
-    /// sending: counted once.
-    pub fn report_deflection(&self, settings: &Settings) {
-        if let Some(deflection) = self.opened_suggestion.try_update_value(Option::take).flatten() {
-            let deflection =
-                Deflection { product: settings.product(), visit: Some(settings.session.visit()), ..deflection };
-            settings.api.post_keepalive("/api/deflections", &deflection);
-        }
     }
 
     /// The ticket as the form stands, with what the customer did not have to type.
@@ -484,8 +576,8 @@ impl FormState {
         key
     }
 
-    /// Everything the customer typed and the draft, when they sign out (`edgedesk('reset')`).
-    pub fn forget(&self) {
+    /// Everything the customer typed, when they sign out.
+    fn forget(&self) {
         self.clear_after_sending();
         self.name.set(String::new());
         self.email.set(String::new());
@@ -494,7 +586,7 @@ impl FormState {
     /// After the worker accepted the ticket: the next one starts blank, except for who is writing.
     pub fn clear_after_sending(&self) {
         self.idempotency_key.set_value(None);
-        self.opened_suggestion.set_value(None);
+        self.link.opened_suggestion.set_value(None);
         for field in [self.topic, self.subject, self.message, self.steps_tried, self.website] {
             field.set(String::new());
         }

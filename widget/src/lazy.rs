@@ -20,7 +20,7 @@ use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
 use crate::Settings;
-use crate::form::FormState;
+use crate::form::{FormLink, FormState};
 use crate::screen::Screen;
 use crate::status::StatusState;
 
@@ -43,12 +43,13 @@ fn article_screen(
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn contact_screen(
     settings: Settings,
-    form: FormState,
+    form: FormLink,
     search_query: String,
     screen: RwSignal<Screen>,
     status: StatusState,
 ) -> Result<AnyView, SplitLoaderError> {
     use crate::contact::ContactScreen;
+    let form = FormState::of(form, &settings);
     Ok(view! {
         <ContactScreen settings=settings form=form search_query=search_query screen=screen status=status />
     }
@@ -93,7 +94,7 @@ pub fn article(
 /// The contact form, once its chunk is here.
 pub fn contact(
     settings: Settings,
-    form: FormState,
+    form: FormLink,
     search_query: String,
     screen: RwSignal<Screen>,
     status: StatusState,

@@ -136,12 +136,12 @@ impl Widget {
     /// `edgedesk('prefill', {name, email, subject, message})`: the contact form opens with these filled in.
     pub fn prefill(&self, fields: JsValue) {
         let field = |name: &str| text_option(&fields, name);
-        self.run(panel::Command::Prefill {
+        self.run(panel::Command::Prefill(form::Prefill {
             name: field("name"),
             email: field("email"),
             subject: field("subject"),
             message: field("message"),
-        });
+        }));
     }
 
     /// `edgedesk('reset')`, when the customer signs out: forget who they are and what they were writing.

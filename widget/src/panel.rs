@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 use crate::Settings;
-use crate::form::FormState;
+use crate::form::{FormLink, Prefill};
 use crate::lazy;
 use crate::screen::Screen;
 use crate::search::{SearchScreen, SearchState};
@@ -33,12 +33,7 @@ fn tabbable(panel: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {
 pub enum Command {
     Search(String),
     OpenArticle(String),
-    Prefill {
-        name: Option<String>,
-        email: Option<String>,
-        subject: Option<String>,
-        message: Option<String>,
-    },
+    Prefill(Prefill),
     /// The customer signed out: nothing they typed stays.
     Reset,
 }
@@ -75,8 +70,9 @@ pub fn Panel(
     let screen = RwSignal::new(Screen::Search);
     // Kept here, not in the search screen, so coming back from an article shows the same results.
     let search = SearchState::new();
-    // Kept here too: reading a suggested article must not lose what the customer was writing.
-    let form = FormState::new(settings.session);
+    // Kept here too: reading a suggested article must not lose what the customer was writing. The form
+    // itself is built with its screen, in the form's chunk.
+    let form = FormLink::new();
     let search_box = NodeRef::<html::Input>::new();
     let panel = NodeRef::<html::Section>::new();
 
@@ -116,14 +112,8 @@ pub fn Panel(
                 Command::OpenArticle(slug) => {
                     screen.set(Screen::Article { locale: settings.locale(), slug, anchor: None, from_form: false })
                 }
-                Command::Prefill { name, email, subject, message } => {
-                    for (field, value) in
-                        [(form.name, name), (form.email, email), (form.subject, subject), (form.message, message)]
-                    {
-                        if let Some(value) = value {
-                            field.set(value);
-                        }
-                    }
+                Command::Prefill(prefill) => {
+                    form.prefill(prefill);
                     screen.set(Screen::Contact);
                 }
                 Command::Reset => {
@@ -156,14 +146,14 @@ pub fn Panel(
     }
 
     // In another language (`setLocale`) the open screen is drawn again, and what it showed is asked for
-    // again in that language: the sections, the site's form, the results for what is typed.
+    // again in that language: the sections and the results for what is typed (the form reloads the site's
+    // form itself).
     Effect::new({
         let settings = settings.clone();
         move |previous: Option<()>| {
             settings.locale.track();
             if previous.is_some() {
                 search.load_sections(&settings);
-                form.reload_config(&settings);
                 search.run(&settings, search.query.get_untracked());
             }
         }

@@ -159,6 +159,16 @@ pub async fn the_javascript_api_works_before_and_after_the_loader(world: &World)
     ensure!(widget.client.execute(remembered, vec![]).await? != Value::Null, "the ticket was not remembered");
     call(&widget, "edgedesk('reset'); edgedesk('no-such-command');").await?;
     ensure!(widget.client.execute(remembered, vec![]).await? == Value::Null, "reset kept the tickets");
+    // The form, built by now, forgot who was writing; a prefill reaches it as it reached the form not yet built.
+    call(&widget, "edgedesk.prefill({ subject: 'One more question' });").await?;
+    eventually("the built form to be prefilled", WAIT, || async {
+        let subject = widget.element("#edgedesk-subject").await?.prop("value").await?;
+        let name = widget.element("#edgedesk-name").await?.prop("value").await?;
+        ensure!(subject.as_deref() == Some("One more question"), "{subject:?}");
+        ensure!(name.as_deref() == Some(""), "reset kept the name: {name:?}");
+        Ok(())
+    })
+    .await?;
     let errors = widget.client.execute("return window.pageErrors;", vec![]).await?;
     ensure!(errors == json!([]), "the page saw errors: {errors}");
     browser.close().await
