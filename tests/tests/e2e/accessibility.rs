@@ -97,8 +97,7 @@ pub async fn no_axe_violations_in_any_state(world: &World) -> Result<()> {
     audit(&widget, &axe, "no results").await?;
 
     widget.fill("input[type=search]", "invoice").await?;
-    widget.text_of(".hit-title", "Download invoices").await?;
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Download invoices").await?;
     widget.text_of(".article-title", "Download invoices and receipts").await?;
     audit(&widget, &axe, "article").await?;
 

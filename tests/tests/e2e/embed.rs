@@ -231,8 +231,7 @@ pub async fn the_dark_theme_reads_well_everywhere(world: &World) -> Result<()> {
     widget.text_of(".notice", "No articles match").await?;
     crate::accessibility::audit(&widget, &axe, "dark, no results").await?;
     widget.fill("input[type=search]", "invoice").await?;
-    widget.text_of(".hit-title", "Download invoices").await?;
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Download invoices").await?;
     widget.text_of(".article-title", "Download invoices and receipts").await?;
     crate::accessibility::audit(&widget, &axe, "dark, article").await?;
     widget.element("button.back").await?.click().await?;

@@ -352,8 +352,7 @@ pub async fn tickets_carry_who_wrote_them_and_what_they_read(world: &World) -> R
     identify(&widget, &tickets::signed_identity(&world.identity_secret, ada)).await?;
     widget.open().await?;
     widget.search("invoice").await?;
-    widget.text_of(".hit-title", "Download invoices").await?;
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Download invoices").await?;
     widget.text_of(".article-title", "Download invoices and receipts").await?;
     widget.element("button.back").await?.click().await?;
     widget.element("button.contact").await?.click().await?;

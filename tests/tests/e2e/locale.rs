@@ -102,8 +102,7 @@ pub async fn a_russian_query_in_the_english_panel_finds_the_russian_article(worl
     widget.text_of(".found-in", "Found in another language: Русский").await?;
     let language = widget.element(".found-in span").await?.attr("lang").await?;
     ensure!(language.as_deref() == Some("ru"), "the language's name is marked {language:?}");
-    widget.text_of(".hit-title", "Сброс пароля").await?;
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Сброс пароля").await?;
     widget.text_of(".article-title", "Сброс пароля").await?;
     browser.close().await
 }

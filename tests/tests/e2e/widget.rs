@@ -85,6 +85,22 @@ impl WidgetPage {
         .await
     }
 
+    /// Clicks the search result titled `title`. Results follow the query as it is typed, so the list on screen
+    /// may still be a shorter query's, with another article first: the click goes to the result by its title,
+    /// and is tried again if the list is replaced under it.
+    pub async fn open_result(&self, title: &str) -> Result<()> {
+        eventually(&format!("a result titled {title:?} to open"), WAIT, || async {
+            for hit in self.root.find_all(Locator::Css(".hit")).await? {
+                if hit.find(Locator::Css(".hit-title")).await?.text().await?.contains(title) {
+                    hit.click().await?;
+                    return Ok(());
+                }
+            }
+            bail!("no result is titled {title:?}")
+        })
+        .await
+    }
+
     /// Opens a new Chromium on `url` and finds the widget there, still closed.
     pub async fn visit(world: &World, url: &str) -> Result<(Browser, Self)> {
         let browser = world.chromedriver.new_browser().await?;
@@ -361,7 +377,7 @@ pub async fn customer_reads_an_article_follows_a_link_and_votes(world: &World) -
     let first_snippets = widget.root.find_all(Locator::Css(".hit:first-child .hit-snippet")).await?.len();
     ensure!(first_snippets == 0, "the first result repeats the passage as its snippet");
 
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Connect Slack").await?;
     widget.text_of(".article-title", "Connect Slack and get alerts in a channel").await?;
     // A link to another article opens it in the widget; the host page stays where it was.
     widget.element(".article a[href='#/articles/en/api-keys']").await?.click().await?;
@@ -371,9 +387,7 @@ pub async fn customer_reads_an_article_follows_a_link_and_votes(world: &World) -
     widget.element("button.back").await?.click().await?;
     let query = widget.visible("input[type=search]").await?.prop("value").await?;
     ensure!(query.as_deref() == Some("slack alerts"), "the search was lost: {query:?}");
-    widget.text_of(".hit-title", "Connect Slack").await?;
-
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Connect Slack").await?;
     widget.element(".vote-yes").await?.click().await?;
     widget.text_of(".vote-thanks", "Thanks").await?;
     let votes = world.worker.d1(

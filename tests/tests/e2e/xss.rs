@@ -137,8 +137,7 @@ pub async fn no_payload_ever_runs_as_script(world: &World) -> Result<()> {
 
     // The hostile article: found, read, every link clicked.
     widget.search("hostile payloads").await?;
-    widget.text_of(".hit-title", "Hostile").await?;
-    widget.element(".hit").await?.click().await?;
+    widget.open_result("Hostile").await?;
     widget.text_of(".article-title", "Hostile").await?;
     let links = widget.root.find_all(fantoccini::Locator::Css(".article a")).await?;
     ensure!(!links.is_empty(), "the article kept no links at all");
