@@ -9,6 +9,9 @@
 //! the suite: for each fold, the value with the best MRR@10 on the other four folds, scored on the fold
 //! it did not see; the mean of those five is what the number can be expected to give on new questions.
 //!
+//! `… -- dev --dump ranks.json` also writes each set's ranked sources per query, for comparing rankings
+//! made outside (an embedding model's, say) or fusing with them.
+//!
 //! `… -- dev --compare` scores MiniSearch beside edgedesk on every set (`scripts/bench.sh` installs it).
 //!
 //! Which knowledge base a set is about follows from its name: `arduino-en` is the Arduino help center,
@@ -57,6 +60,8 @@ fn run() -> Result<()> {
     let show_seconds = arguments.iter().any(|argument| argument == "--not-first");
     let tune = arguments.iter().position(|argument| argument == "--tune").and_then(|at| arguments.get(at + 1));
     let compare = arguments.iter().any(|argument| argument == "--compare");
+    let dump = arguments.iter().position(|argument| argument == "--dump").and_then(|at| arguments.get(at + 1));
+    let mut dumped: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     let directory = repo_root().join("tests/relevance").join(&suite);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
         .with_context(|| format!("reading {}", directory.display()))?
@@ -99,6 +104,13 @@ fn run() -> Result<()> {
             entry.0 += queries;
             entry.1 += found;
         }
+        if dump.is_some() {
+            let ranked = judgements.iter().map(|judgement| {
+                let hits = relevance::search_routed(&corpora[&content], &locale, judgement, &TUNING);
+                hits.into_iter().map(|hit| hit.source).collect()
+            });
+            dumped.insert(set.to_owned(), ranked.collect());
+        }
         if show_seconds {
             for judgement in &judgements {
                 let hits = relevance::search_routed(&corpora[&content], &locale, judgement, &TUNING);
@@ -124,6 +136,9 @@ fn run() -> Result<()> {
                 );
             }
         }
+    }
+    if let Some(dump) = dump {
+        std::fs::write(dump, serde_json::to_string(&dumped)?)?;
     }
     println!();
     for (language, (queries, found, reciprocal, first)) in &by_language {
