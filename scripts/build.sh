@@ -62,6 +62,9 @@ for script in edgedesk_widget.js __wasm_split.js; do
   "$PWD/node_modules/.bin/esbuild" --minify --format=esm --log-level=warning \
     "dist/widget/$script" --outfile="dist/widget/$script" --allow-overwrite
 done
+# The names wasm-bindgen gives the glue's functions carry a hash each, written in the wasm and in the glue,
+# that no compressor can shrink: one or two letters instead (-5 KB brotli, scripts/short-names.mjs).
+node scripts/short-names.mjs dist/widget/edgedesk_widget_bg.wasm dist/widget/edgedesk_widget.js dist/widget/__wasm_split.js
 # The widget's files go in a directory named after their content, served `immutable` (site/_headers): a
 # returning customer's browser starts the widget from its cache with no round trip, where revalidating
 # the glue, the chunks' loader and the wasm one after the other cost three (about 0.5 s on a phone,
