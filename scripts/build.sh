@@ -50,11 +50,12 @@ cp "$split"/chunk_*.wasm dist/widget/ 2>/dev/null || true
 # -O3 rather than -Oz: 5 % more raw bytes, but about 1 KB less once brotli-compressed (what customers
 # download), and faster code. Rust leaves the first 1 KB of linear memory unused, which wasm-opt may rely
 # on in every chunk; only the first chunk owns the memory (zero-filled at start): the lazy ones share it,
-# and --zero-filled-memory on them would wipe what the first one wrote.
+# and --zero-filled-memory on them would wipe what the first one wrote. The sections naming the tools and
+# the CPU features the code was built for are for tools; browsers ignore them.
 for wasm in dist/widget/*.wasm; do
   zero_filled=()
   [ "$wasm" = dist/widget/edgedesk_widget_bg.wasm ] && zero_filled=(--zero-filled-memory)
-  "$wasm_opt" -O3 --low-memory-unused "${zero_filled[@]}" "$wasm" -o "$wasm" 2>&1 \
+  "$wasm_opt" -O3 --low-memory-unused "${zero_filled[@]}" --strip-producers --strip-target-features "$wasm" -o "$wasm" 2>&1 \
     | { grep -v "unknown name subsection" || true; }
 done
 # wasm-bindgen's JS glue and the chunks' loader are written to be read: what customers download is minified.
