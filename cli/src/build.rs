@@ -4,6 +4,8 @@
 //! <out>/manifest.json                 build id, locales, products
 //! <out>/<locale>/index.bin            the search index (postcard)
 //! <out>/<locale>/texts/<n>.bin        article text for snippets, in shards the worker loads on demand
+//! <out>/<locale>/vectors.bin          each section as a vector of the embedding model (English locales,
+//!                                     unless `[semantic] enabled = false`), for ranking by meaning
 //! <out>/<locale>/sections.json        sections with their articles, in order
 //! <out>/<locale>/paths.json           the articles' `paths` patterns, for suggestions in context
 //! <out>/<locale>/articles/<slug>.json one article: title, sanitised HTML, headings, related
@@ -42,8 +44,20 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut locales = BTreeMap::new();
+    let embedder = crate::semantic::embedder(&knowledge_base);
     for locale in knowledge_base.locales() {
         let index = knowledge_base.search_index(&locale);
+        if let Some(embedder) = embedder.filter(|_| edgedesk_embed::reads(&locale)) {
+            let started = Instant::now();
+            let vectors = embedder.embed_index(&index)?;
+            eprintln!(
+                "Embedded {} sections ({locale}) with {} in {} ms.",
+                vectors.len(),
+                edgedesk_embed::MODEL,
+                started.elapsed().as_millis()
+            );
+            files.insert(format!("{locale}/vectors.bin"), vectors.to_bytes());
+        }
         locales.insert(locale.clone(), LocaleSummary { articles: index.len() });
         files.insert(format!("{locale}/index.bin"), index.to_bytes());
         for (number, shard) in index.text_shards().into_iter().enumerate() {

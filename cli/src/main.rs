@@ -5,6 +5,7 @@ mod build;
 mod demo;
 mod preview;
 mod report;
+mod semantic;
 mod status;
 mod tickets;
 
@@ -15,8 +16,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use edgedesk_kb::{self as kb, KnowledgeBase, Severity};
 use edgedesk_protocol::status::{Kind, Level};
-use edgedesk_search::Query;
 use edgedesk_search::relevance::{self, Evaluation, Judgement};
+use edgedesk_search::semantic::FUSION;
+use edgedesk_search::{Query, TUNING};
 
 #[derive(Parser)]
 #[command(name = "edgedesk", version, about = "Check, build, preview and search an edgedesk knowledge base.")]
@@ -57,6 +59,10 @@ enum Command {
         locale: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Rank by words alone, as the worker does before the customer pauses (or without an embedding
+        /// endpoint).
+        #[arg(long)]
+        words_only: bool,
     },
     /// Show what the worker recorded: `edgedesk report gaps --url https://support.example.com --token …`.
     Report {
@@ -108,6 +114,9 @@ enum Command {
         /// Print a JSON array of hits, best first, for scripts.
         #[arg(long)]
         json: bool,
+        /// Rank by words alone, as the worker does while the customer is still typing.
+        #[arg(long)]
+        words_only: bool,
     },
 }
 
@@ -342,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 TicketsAction::Sweep => tickets::sweep(&client),
             }
         }
-        Command::Eval { content_dir, relevance_file, locale, json } => {
+        Command::Eval { content_dir, relevance_file, locale, json, words_only } => {
             let knowledge_base = load(&content_dir)?;
             let judgements: Vec<Judgement> = serde_json::from_slice(
                 &std::fs::read(&relevance_file)
@@ -350,7 +359,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )
             .with_context(|| format!("{} is not a relevance set", relevance_file.display()))?;
             let locale = locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
-            let evaluation = relevance::evaluate_routed(&knowledge_base.search_indexes(), &locale, &judgements);
+            let indexes =
+                if words_only { knowledge_base.search_indexes() } else { semantic::indexes(&knowledge_base)? };
+            let evaluation = relevance::evaluate_with(&judgements, |judgement| {
+                relevance::search_routed_hybrid(&indexes, &locale, judgement, &TUNING, semantic::query_vector, &FUSION)
+            });
             if json {
                 println!("{}", serde_json::to_string_pretty(&evaluation)?);
             } else {
@@ -358,7 +371,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { content_dir, query, locale, product, section, limit, json } => {
+        Command::Search { content_dir, query, locale, product, section, limit, json, words_only } => {
             let knowledge_base = load(&content_dir)?;
             if knowledge_base.has_errors() {
                 eprintln!("note: {} has errors; run `edgedesk check` to see them", content_dir.display());
@@ -370,7 +383,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("Searched the {locale} articles: the query is written in their language.");
             }
             let query = Query { text: &query, product: product.as_deref(), section: section.as_deref(), limit };
-            let hits = knowledge_base.search_index(&locale).search(&query);
+            let indexes =
+                if words_only { knowledge_base.search_indexes() } else { semantic::indexes(&knowledge_base)? };
+            let hits = indexes.get(&locale).map_or_else(Vec::new, |index| semantic::search(index, &query));
             if json {
                 println!("{}", serde_json::to_string_pretty(&hits)?);
             } else if hits.is_empty() {

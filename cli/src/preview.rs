@@ -150,7 +150,13 @@ struct SearchParams {
 async fn search(State(dir): Dir, UrlQuery(params): UrlQuery<SearchParams>) -> Result<Html<String>, Response> {
     let knowledge_base = compile(&dir)?;
     let locale = params.locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
-    let hits = knowledge_base.search_index(&locale).search(&Query::new(&params.q));
+    // The ranking the worker gives once the customer pauses: by words and by meaning.
+    let indexes = crate::semantic::indexes(&knowledge_base).map_err(|error| {
+        (axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("could not embed the sections: {error:#}"))
+            .into_response()
+    })?;
+    let hits =
+        indexes.get(&locale).map_or_else(Vec::new, |index| crate::semantic::search(index, &Query::new(&params.q)));
     let mut html = String::from("<h1>Search: ");
     escape_html(&params.q, &mut html);
     html.push_str("</h1><ol>");

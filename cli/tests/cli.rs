@@ -71,6 +71,14 @@ fn build_writes_per_locale_assets_and_is_reproducible() {
         assert!(names.contains(&expected.to_owned()), "{expected} missing from {names:?}");
     }
     assert_eq!(files, snapshot(second.path()), "two builds of the same content differ");
+    // Sections are embedded for ranking by meaning where the model reads the language: English only.
+    assert!(names.contains(&"en/vectors.bin".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|name| name.starts_with("ru/vectors") || name.starts_with("uk/vectors")), "{names:?}");
+    let vectors = std::fs::read(first.path().join("en/vectors.bin")).unwrap();
+    let vectors = edgedesk_search::semantic::SectionVectors::from_bytes(&vectors).unwrap();
+    assert_eq!((vectors.model(), vectors.dimensions()), ("all-MiniLM-L6-v2", 384));
+    let index = edgedesk_search::SearchIndex::from_bytes(&std::fs::read(first.path().join("en/index.bin")).unwrap());
+    index.unwrap().set_vectors(vectors).expect("the vectors name the index's own sections");
 
     let article: serde_json::Value =
         serde_json::from_slice(&std::fs::read(first.path().join("en/articles/reset-password.json")).unwrap()).unwrap();
@@ -81,6 +89,20 @@ fn build_writes_per_locale_assets_and_is_reproducible() {
         serde_json::from_slice(&std::fs::read(first.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["locales"]["ru"]["articles"], 8);
     assert_eq!(manifest["build"].as_str().map(str::len), Some(16));
+}
+
+#[test]
+fn semantic_ranking_can_be_turned_off() {
+    let dir = content(&[
+        ("edgedesk.toml", "[semantic]\nenabled = false\n"),
+        ("billing/refunds.md", "---\ntitle: Refunds\n---\nMoney back within 30 days.\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let output = edgedesk(&["build", dir.path().to_str().unwrap(), out.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.path().join("en/index.bin").exists());
+    assert!(!out.path().join("en/vectors.bin").exists(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("Embedded"), "{}", stderr(&output));
 }
 
 #[test]
@@ -218,8 +240,8 @@ fn search_answers_on_the_arduino_help_center() {
     let Some(content) = corpus("cli::search_answers_on_the_arduino_help_center", "arduino-help-center/content") else {
         return;
     };
-    let output =
-        edgedesk(&["search", content.to_str().unwrap(), "board not detected by the IDE", "--json", "--limit", "5"]);
+    let query = "board not detected by the IDE";
+    let output = edgedesk(&["search", content.to_str().unwrap(), query, "--json", "--limit", "5", "--words-only"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let hits: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
     let sources: Vec<&str> = hits.iter().map(|hit| hit["source"].as_str().unwrap()).collect();

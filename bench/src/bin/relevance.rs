@@ -28,8 +28,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use edgedesk_e2e::corpora::corpora_dir;
 use edgedesk_e2e::repo_root;
+use edgedesk_embed::Embedder;
 use edgedesk_insights::random::SplitMix64;
+use edgedesk_protocol::api::SearchHit;
 use edgedesk_search::relevance::{self, Judgement};
+use edgedesk_search::semantic::{FUSION, Fusion};
 use edgedesk_search::{SearchIndex, TUNING, Tuning};
 
 /// The knowledge base and the page locale a set's name stands for.
@@ -47,9 +50,58 @@ fn content_for(set: &str) -> Result<(PathBuf, String)> {
 /// Every locale's index of one knowledge base.
 type Indexes = BTreeMap<String, SearchIndex>;
 
-fn load(content: &Path) -> Result<Indexes> {
+fn load(content: &Path, semantic: Option<&Semantic>) -> Result<Indexes> {
     let knowledge_base = edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
-    Ok(knowledge_base.search_indexes())
+    let mut indexes = knowledge_base.search_indexes();
+    if let Some(semantic) = semantic {
+        for (locale, index) in indexes.iter_mut().filter(|(locale, _)| edgedesk_embed::reads(locale)) {
+            let started = std::time::Instant::now();
+            let vectors = semantic.embedder.embed_index(index)?;
+            eprintln!(
+                "embedded {} sections of {} ({locale}) in {:.1} s",
+                vectors.len(),
+                content.display(),
+                started.elapsed().as_secs_f64()
+            );
+            index.set_vectors(vectors).map_err(anyhow::Error::msg)?;
+        }
+    }
+    Ok(indexes)
+}
+
+/// `--hybrid`: the model that embeds sections and queries (each text once: later runs read its vector from
+/// target/).
+struct Semantic {
+    embedder: Embedder,
+}
+
+impl Semantic {
+    fn embed(&self, query: &str) -> Option<Vec<f32>> {
+        self.embedder.embed(&[query]).ok()?.pop()
+    }
+}
+
+/// How a judgement is searched: lexically, or (with `--hybrid`) as the worker does once the customer
+/// pauses, fused with the model's ranking.
+fn search(
+    indexes: &Indexes,
+    page_locale: &str,
+    judgement: &Judgement,
+    tuning: &Tuning,
+    semantic: Option<&Semantic>,
+    fusion: &Fusion,
+) -> Vec<SearchHit> {
+    match semantic {
+        None => relevance::search_routed(indexes, page_locale, judgement, tuning),
+        Some(semantic) => relevance::search_routed_hybrid(
+            indexes,
+            page_locale,
+            judgement,
+            tuning,
+            |query| semantic.embed(query),
+            fusion,
+        ),
+    }
 }
 
 fn run() -> Result<()> {
@@ -61,6 +113,13 @@ fn run() -> Result<()> {
     let tune = arguments.iter().position(|argument| argument == "--tune").and_then(|at| arguments.get(at + 1));
     let compare = arguments.iter().any(|argument| argument == "--compare");
     let dump = arguments.iter().position(|argument| argument == "--dump").and_then(|at| arguments.get(at + 1));
+    let semantic = if arguments.iter().any(|argument| argument == "--hybrid") {
+        let cache = repo_root().join("target/semantic/vectors.cache");
+        Some(Semantic { embedder: Embedder::load_default()?.with_cache(&cache)? })
+    } else {
+        None
+    };
+    let semantic = semantic.as_ref();
     let mut dumped: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     let directory = repo_root().join("tests/relevance").join(&suite);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
@@ -73,7 +132,7 @@ fn run() -> Result<()> {
     let mut by_language: BTreeMap<String, (usize, f64, f64, f64)> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     if let Some(tune) = tune {
-        return cross_validate(&files, tune);
+        return cross_validate(&files, tune, semantic);
     }
     if compare {
         return compare_with_minisearch(&files);
@@ -84,9 +143,11 @@ fn run() -> Result<()> {
         let (content, locale) = content_for(set)?;
         let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
         if !corpora.contains_key(&content) {
-            corpora.insert(content.clone(), load(&content)?);
+            corpora.insert(content.clone(), load(&content, semantic)?);
         }
-        let evaluation = relevance::evaluate_routed(&corpora[&content], &locale, &judgements);
+        let evaluation = relevance::evaluate_with(&judgements, |judgement| {
+            search(&corpora[&content], &locale, judgement, &TUNING, semantic, &FUSION)
+        });
         println!(
             "{set:<16} {:>7} {:>8.1}% {:>7.3} {:>8.1}%",
             evaluation.queries,
@@ -106,14 +167,14 @@ fn run() -> Result<()> {
         }
         if dump.is_some() {
             let ranked = judgements.iter().map(|judgement| {
-                let hits = relevance::search_routed(&corpora[&content], &locale, judgement, &TUNING);
+                let hits = search(&corpora[&content], &locale, judgement, &TUNING, semantic, &FUSION);
                 hits.into_iter().map(|hit| hit.source).collect()
             });
             dumped.insert(set.to_owned(), ranked.collect());
         }
         if show_seconds {
             for judgement in &judgements {
-                let hits = relevance::search_routed(&corpora[&content], &locale, judgement, &TUNING);
+                let hits = search(&corpora[&content], &locale, judgement, &TUNING, semantic, &FUSION);
                 match relevance::rank_of(judgement, &hits) {
                     Some(rank) if rank > 1 => println!(
                         "    rank {rank} {:?}\n        want {}\n        first {}",
@@ -157,14 +218,14 @@ fn run() -> Result<()> {
 /// A judgement with the knowledge base and the page locale it is searched with.
 type Placed = (PathBuf, String, Judgement);
 
-fn all_judgements(files: &[PathBuf]) -> Result<(BTreeMap<PathBuf, Indexes>, Vec<Placed>)> {
+fn all_judgements(files: &[PathBuf], semantic: Option<&Semantic>) -> Result<(BTreeMap<PathBuf, Indexes>, Vec<Placed>)> {
     let mut corpora: BTreeMap<PathBuf, Indexes> = BTreeMap::new();
     let mut all = Vec::new();
     for file in files.iter().filter(|file| file.extension().is_some_and(|extension| extension == "json")) {
         let set = file.file_stem().and_then(|stem| stem.to_str()).context("a set's name")?;
         let (content, locale) = content_for(set)?;
         if !corpora.contains_key(&content) {
-            corpora.insert(content.clone(), load(&content)?);
+            corpora.insert(content.clone(), load(&content, semantic)?);
         }
         let judgements: Vec<Judgement> = serde_json::from_str(&std::fs::read_to_string(file)?)?;
         all.extend(judgements.into_iter().map(|judgement| (content.clone(), locale.clone(), judgement)));
@@ -173,11 +234,11 @@ fn all_judgements(files: &[PathBuf]) -> Result<(BTreeMap<PathBuf, Indexes>, Vec<
 }
 
 /// `name=v1,v2,…`: scores every value on every judgement, then chooses by 5-fold cross-validation.
-fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
+fn cross_validate(files: &[PathBuf], spec: &str, semantic: Option<&Semantic>) -> Result<()> {
     const FOLDS: usize = 5;
     let (name, values) = spec.split_once('=').context("--tune name=v1,v2,…")?;
     let values: Vec<f32> = values.split(',').map(str::parse).collect::<Result<_, _>>()?;
-    let (corpora, judgements) = all_judgements(files)?;
+    let (corpora, judgements) = all_judgements(files, semantic)?;
     // Folds at random but repeatably, so that a set's queries spread over all five.
     let mut order: Vec<usize> = (0..judgements.len()).collect();
     let mut random = SplitMix64::new(14);
@@ -194,11 +255,11 @@ fn cross_validate(files: &[PathBuf], spec: &str) -> Result<()> {
     // Per value, per judgement: (reciprocal rank, in the top five).
     let mut scores: Vec<Vec<(f64, bool)>> = Vec::new();
     for &value in &values {
-        let tuning = with(name, value)?;
+        let (tuning, fusion) = with(name, value)?;
         let per_judgement = judgements
             .iter()
             .map(|(content, locale, judgement)| {
-                let hits = relevance::search_routed(&corpora[content], locale, judgement, &tuning);
+                let hits = search(&corpora[content], locale, judgement, &tuning, semantic, &fusion);
                 let rank = relevance::rank_of(judgement, &hits);
                 (rank.map_or(0.0, |rank| 1.0 / rank as f64), rank.is_some_and(|rank| rank <= 5))
             })
@@ -263,17 +324,20 @@ fn compare_with_minisearch(files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// The tuning in use with one number changed.
-fn with(name: &str, value: f32) -> Result<Tuning> {
+/// The tuning and fusion in use with one number changed.
+fn with(name: &str, value: f32) -> Result<(Tuning, Fusion)> {
     let mut tuning = TUNING;
+    let mut fusion = FUSION;
     match name {
+        "semantic_weight" => fusion.semantic_weight = value,
+        "semantic_depth" => fusion.depth = value as usize,
         "k1" => tuning.k1 = value,
         "coverage_weight" => tuning.coverage_weight = value,
         "together_weight" => tuning.together_weight = value,
         "phrase_weight" => tuning.phrase_weight = value,
         other => bail!("no ranking number is called {other}"),
     }
-    Ok(tuning)
+    Ok((tuning, fusion))
 }
 
 fn main() -> ExitCode {

@@ -21,6 +21,9 @@
 //! [learning]
 //! enabled = true
 //! veto = [{ query = "export", article = "billing/invoices" }]
+//!
+//! [semantic]
+//! enabled = true
 //! ```
 
 use std::collections::BTreeMap;
@@ -51,6 +54,8 @@ pub struct SiteConfig {
     pub support: super::support::SupportConfig,
     /// Whether the ranking learns from what customers read, and the pairs editors veto.
     pub learning: edgedesk_search::learning::LearningConfig,
+    /// Whether the build embeds sections for ranking by meaning as well as by words.
+    pub semantic: edgedesk_search::semantic::SemanticConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ pub mod learning;
 pub mod manifest;
 mod postings;
 pub mod relevance;
+pub mod semantic;
 pub mod text;
 pub mod thesaurus;
 mod ukrainian;
@@ -31,6 +32,7 @@ use postings::{Posting, PostingLists};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::language::is_function_word;
+use crate::semantic::{Fusion, SectionVectors};
 use crate::text::Cyrillic;
 
 /// The ranking's numbers. Each was chosen by 5-fold cross-validation on the dev relevance set
@@ -197,6 +199,10 @@ pub struct SearchIndex {
     /// Terms as characters, grouped by length, built on the first misspelt query.
     #[serde(skip)]
     vocabulary_by_length: OnceLock<VocabularyByLength>,
+    /// The sections as vectors, for semantic ranking: stored apart (`vectors.bin`), because only a worker
+    /// that can embed queries loads them.
+    #[serde(skip)]
+    vectors: Option<SectionVectors>,
 }
 
 impl PartialEq for SearchIndex {
@@ -319,6 +325,7 @@ impl SearchIndex {
                 stem,
             ),
             vocabulary_by_length: OnceLock::new(),
+            vectors: None,
         }
     }
 
@@ -362,7 +369,89 @@ impl SearchIndex {
     /// [`Self::search`] with other numbers: for tuning them on a relevance set.
     pub fn search_tuned(&self, query: &Query<'_>, tuning: &Tuning) -> Vec<SearchHit> {
         let ranking = self.rank_tuned(query, tuning);
-        self.hits(&ranking, |article| self.texts.get(article as usize).map(Vec::as_slice))
+        self.hits(&ranking, |article| self.texts(article))
+    }
+
+    /// An article's part texts, where the index was built (an index read from bytes has none).
+    pub fn texts(&self, article: u32) -> Option<&[String]> {
+        self.texts.get(article as usize).map(Vec::as_slice)
+    }
+
+    /// Every section's text as the embedding model reads it, with its (article, part) numbers: what
+    /// [`SectionVectors::quantise`] is given, once embedded. Empty for an index read from bytes, which
+    /// holds no texts.
+    pub fn section_texts(&self) -> Vec<((u32, u32), String)> {
+        let mut sections = Vec::new();
+        for (article_number, (article, texts)) in self.articles.iter().zip(&self.texts).enumerate() {
+            let parts = &self.parts[article.first_part as usize..][..article.part_count as usize];
+            for (part_number, (part, text)) in parts.iter().zip(texts).enumerate() {
+                let text = semantic::section_text(&article.title, &part.heading, text);
+                sections.push(((article_number as u32, part_number as u32), text));
+            }
+        }
+        sections
+    }
+
+    /// Gives the index its sections' vectors, refusing vectors of sections it does not have.
+    pub fn set_vectors(&mut self, vectors: SectionVectors) -> Result<(), String> {
+        if !vectors
+            .fits(|article, part| self.articles.get(article as usize).is_some_and(|found| part < found.part_count))
+        {
+            return Err("the section vectors were built for other articles; rebuild the knowledge base".into());
+        }
+        self.vectors = Some(vectors);
+        Ok(())
+    }
+
+    pub fn vectors(&self) -> Option<&SectionVectors> {
+        self.vectors.as_ref()
+    }
+
+    /// [`Self::rank_learned`] fused with the semantic ranking of `query_vector` (made by the model of
+    /// [`Self::vectors`]) when there is one; the lexical ranking alone otherwise.
+    pub fn rank_hybrid(
+        &self,
+        query: &Query<'_>,
+        tuning: &Tuning,
+        lifts: &[(&str, f32)],
+        query_vector: Option<&[f32]>,
+        fusion: &Fusion,
+    ) -> Ranking {
+        let (Some(vectors), Some(query_vector)) = (&self.vectors, query_vector) else {
+            return self.rank_learned(query, tuning, lifts);
+        };
+        let limit = query.limit.min(MAX_LIMIT);
+        let lexical = self.rank_learned(&Query { limit: fusion.depth.max(limit), ..*query }, tuning, lifts);
+        let semantic = vectors.rank(query_vector, usize::MAX, |article| self.passes_filters(article, query));
+        let Ranking { ranked, words } = lexical;
+        // Each score as a share of the best one, the model's measured from the similarity at `depth` (what
+        // any article of a help center is, about): "as good as the best" means the same on both sides.
+        let best_lexical = ranked.first().map_or(1.0, |(_, score, _)| *score).max(f32::EPSILON);
+        let best_semantic = semantic.first().map_or(1.0, |found| found.similarity);
+        let baseline = semantic.get(fusion.depth.min(semantic.len().saturating_sub(1))).map_or(0.0, |f| f.similarity);
+        let semantic_share =
+            |similarity: f32| ((similarity - baseline) / (best_semantic - baseline).max(f32::EPSILON)).max(0.0);
+        let closest: BTreeMap<u32, (f32, u32)> =
+            semantic.iter().map(|found| (found.article, (found.similarity, found.part))).collect();
+        let mut fused: BTreeMap<u32, (f32, ArticleMatch)> = BTreeMap::new();
+        for (article, score, mut found) in ranked {
+            let (similarity, part) = closest.get(&article).copied().unwrap_or((baseline, 0));
+            found.closest_part = Some(part);
+            let mixed = (1.0 - fusion.semantic_weight) * score / best_lexical
+                + fusion.semantic_weight * semantic_share(similarity);
+            fused.insert(article, (mixed, found));
+        }
+        for found in semantic.iter().take(fusion.depth) {
+            fused.entry(found.article).or_insert_with(|| {
+                let matched = ArticleMatch { closest_part: Some(found.part), ..ArticleMatch::default() };
+                (fusion.semantic_weight * semantic_share(found.similarity), matched)
+            });
+        }
+        let mut ranked: Vec<(u32, f32, ArticleMatch)> =
+            fused.into_iter().map(|(article, (score, found))| (article, score, found)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        Ranking { ranked, words }
     }
 
     /// The best articles for a query, without their snippets yet; [`Self::shards_for`] says which text
@@ -466,7 +555,7 @@ impl SearchIndex {
                     .filter(|(term, _, _)| *term != u32::MAX)
                     .map(|(term, score, parts)| WordMatch { term: term as usize, score, parts })
                     .collect();
-                (article, score, ArticleMatch { terms })
+                (article, score, ArticleMatch { terms, closest_part: None })
             })
             .collect();
         Ranking { ranked, words }
@@ -720,7 +809,9 @@ impl SearchIndex {
                 _ if score > 0.0 => Some((part, score)),
                 _ => best,
             })
-            .map(|(part, _)| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
+            .map(|(part, _)| part)
+            .or(found.closest_part.map(|part| part as usize).filter(|&part| part < part_scores.len()))
+            .map(|part| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
 
         // What each word matched here, and what the customer typed: a synonym in the title may score
         // higher than the typed word in the text, and the typed word is still what they look for.
@@ -778,6 +869,9 @@ pub fn read_text_shard(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 #[derive(Debug, Default)]
 struct ArticleMatch {
     terms: Vec<WordMatch>,
+    /// The part the embedding model found closest to the query, if it ranked the article: the part shown
+    /// when none of the query's words are there.
+    closest_part: Option<u32>,
 }
 
 /// How one query word matched one article.
@@ -1076,6 +1170,44 @@ mod tests {
 
     fn intro(text: &str) -> Part<'_> {
         Part { anchor: "", heading: "", text }
+    }
+
+    /// Vectors standing in for a model's, one axis per topic: reading a password (0), teammates (1),
+    /// plans (2), invoices (3); the reset article's second section is about email.
+    fn topic_vectors(index: &SearchIndex) -> SectionVectors {
+        let axis = |axis: usize| (0..5).map(|at| if at == axis { 1.0 } else { 0.0 }).collect::<Vec<f32>>();
+        let sections = index.section_texts().into_iter().map(|((article, part), _)| {
+            let topic = if (article, part) == (0, 1) { 4 } else { article as usize };
+            ((article, part), axis(topic))
+        });
+        SectionVectors::quantise("topics", 5, sections.collect()).unwrap()
+    }
+
+    #[test]
+    fn meaning_finds_what_words_miss_and_keeps_what_they_find() {
+        let mut index = english();
+        index.set_vectors(topic_vectors(&index)).unwrap();
+        let hybrid = |text: &str, vector: &[f32]| {
+            let ranking = index.rank_hybrid(&Query::new(text), &TUNING, &[], Some(vector), &semantic::FUSION);
+            index.hits(&ranking, |article| index.texts(article))
+        };
+        // No word of "my mail never came" is in the articles; the model ranks the reset article's email
+        // section first, and that section is the one shown.
+        let found = hybrid("my mail never came ", &[0.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(found[0].slug, "reset-password");
+        assert_eq!(found[0].anchor.as_deref(), Some("the-reset-email-does-not-arrive"));
+        assert!(found[0].snippet.contains("spam folder"), "{}", found[0].snippet);
+        // Words and meaning agreeing keep their article first; where they disagree, the article the words
+        // found is still among the hits.
+        assert_eq!(hybrid("invoices ", &[0.0, 0.0, 0.0, 1.0, 0.0])[0].slug, "invoices");
+        assert!(hybrid("invoices ", &[0.0, 0.7, 0.7, 0.0, 0.0]).iter().any(|hit| hit.slug == "invoices"));
+        // Without a query vector, or without section vectors, the ranking is the words' alone.
+        let words = index.search(&Query::new("password "));
+        let ranking = index.rank_hybrid(&Query::new("password "), &TUNING, &[], None, &semantic::FUSION);
+        assert_eq!(index.hits(&ranking, |article| index.texts(article)), words);
+        // Vectors of other articles are refused.
+        let mut other = SearchIndex::build("en", [doc("a", "A", vec![intro("a")])], &[]);
+        assert!(other.set_vectors(topic_vectors(&index)).is_err());
     }
 
     fn english() -> SearchIndex {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use edgedesk_protocol::api::SearchHit;
 
+use crate::semantic::Fusion;
 use crate::{Query, SearchIndex, TUNING, Tuning, language};
 
 /// Hits a customer actually looks at.
@@ -80,6 +81,27 @@ pub fn search_routed(
     let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
     indexes.get(locale).map_or_else(Vec::new, |index| {
         index.search_tuned(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }, tuning)
+    })
+}
+
+/// [`search_routed`] as the worker searches once the customer pauses: fused with the semantic ranking
+/// when the chosen locale has section vectors and `embed` gives the query's vector.
+pub fn search_routed_hybrid(
+    indexes: &BTreeMap<String, SearchIndex>,
+    page_locale: &str,
+    judgement: &Judgement,
+    tuning: &Tuning,
+    embed: impl Fn(&str) -> Option<Vec<f32>>,
+    fusion: &Fusion,
+) -> Vec<SearchHit> {
+    let locales: Vec<&str> = indexes.keys().map(String::as_str).collect();
+    let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
+    let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
+    indexes.get(locale).map_or_else(Vec::new, |index| {
+        let query = Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) };
+        let vector = index.vectors().and_then(|_| embed(&judgement.query));
+        let ranking = index.rank_hybrid(&query, tuning, &[], vector.as_deref(), fusion);
+        index.hits(&ranking, |article| index.texts(article))
     })
 }
 
