@@ -73,8 +73,14 @@ impl Cache {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(error) => return Err(error).with_context(|| format!("reading {}", file.display())),
         };
-        // A record cut short (a build stopped while writing) is dropped with what follows it.
-        let known = bytes
+        // A record cut short (a build stopped while writing) is cut off the file too, so that the records
+        // appended next start where a record should.
+        let whole = bytes.len() - bytes.len() % RECORD_BYTES;
+        if whole < bytes.len() {
+            let file = std::fs::OpenOptions::new().write(true).open(file)?;
+            file.set_len(whole as u64).context("cutting a half-written record off the embedding cache")?;
+        }
+        let known = bytes[..whole]
             .chunks_exact(RECORD_BYTES)
             .map(|record| {
                 let (digest, vector) = record.split_at(32);
@@ -231,5 +237,23 @@ mod tests {
         for (got, want) in vectors[0].iter().zip([0.026_363_47, -0.073_485_81, -0.008_298_47, -0.022_851_75]) {
             close(*got, want);
         }
+    }
+
+    #[test]
+    fn the_cache_gives_back_what_it_kept_and_survives_a_half_written_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vectors");
+        let embedder = Embedder::load_default().unwrap().with_cache(&file).unwrap();
+        let fresh = embedder.embed(&["reset the board", "update the firmware"]).unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), 2 * RECORD_BYTES as u64);
+        // A build stopped while writing leaves part of a record behind.
+        std::fs::OpenOptions::new().append(true).open(&file).unwrap().write_all(&[7; 100]).unwrap();
+        let embedder = Embedder::load_default().unwrap().with_cache(&file).unwrap();
+        assert_eq!(
+            embedder.embed(&["update the firmware", "reset the board"]).unwrap(),
+            [fresh[1].clone(), fresh[0].clone()]
+        );
+        embedder.embed(&["a third text"]).unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), 3 * RECORD_BYTES as u64);
     }
 }
