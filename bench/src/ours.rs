@@ -6,13 +6,15 @@ use std::time::Instant;
 
 use anyhow::{Result, ensure};
 use edgedesk_e2e::Wrangler;
+use edgedesk_embed::Embedder;
 use edgedesk_kb as kb;
 use edgedesk_protocol::api::SearchResponse;
 use edgedesk_search::manifest::{LocaleSummary, Manifest};
 use edgedesk_search::relevance;
-use edgedesk_search::{self as search, Query};
+use edgedesk_search::semantic::{FUSION, Fusion};
+use edgedesk_search::{self as search, Query, TUNING};
 
-use crate::{Corpus, Measured, brotli_size, percentiles, queries};
+use crate::{Corpus, Measured, Relevance, brotli_size, percentiles, queries};
 
 /// Rounds over every query whose times make the latency percentiles (40 queries per kind each).
 const TIMED_ROUNDS: usize = 5;
@@ -70,6 +72,7 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
         })
         .collect();
 
+    let (hybrid_relevance, dense_relevance) = by_meaning(corpus, &knowledge_base)?;
     let (cold, through_worker) = through_workerd(corpus, &files, &locales, &queries).await?;
     Ok(Measured {
         build,
@@ -87,7 +90,40 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
             ("workerd, any query".into(), through_worker),
         ],
         relevance,
+        hybrid_relevance,
+        dense_relevance,
     })
+}
+
+/// Per relevance set, (recall@5, MRR@10) of words and meaning fused as `edgedesk search` ranks, and of
+/// the embedding model alone (the same fusion with all the weight on the model): sections embedded by
+/// all-MiniLM-L6-v2, kept in target/semantic between runs.
+fn by_meaning(corpus: &Corpus, knowledge_base: &kb::KnowledgeBase) -> Result<(Relevance, Relevance)> {
+    if corpus.sets.is_empty() {
+        return Ok(Default::default());
+    }
+    let cache = edgedesk_e2e::repo_root().join("target/semantic/vectors.cache");
+    let embedder = Embedder::load_default()?.with_cache(&cache)?;
+    let mut indexes = knowledge_base.search_indexes();
+    for (_, index) in indexes.iter_mut().filter(|(locale, _)| edgedesk_embed::reads(locale)) {
+        index.set_vectors(embedder.embed_index(index)?).map_err(anyhow::Error::msg)?;
+    }
+    let embed = |query: &str| embedder.embed(&[query]).ok()?.pop();
+    let score = |fusion: &Fusion, only_read: bool| -> Relevance {
+        corpus
+            .sets
+            .iter()
+            // The model alone has nothing to say about a language it does not read.
+            .filter(|set| !only_read || edgedesk_embed::reads(&set.page_locale))
+            .map(|set| {
+                let evaluation = relevance::evaluate_with(&set.judgements, |judgement| {
+                    relevance::search_routed_hybrid(&indexes, &set.page_locale, judgement, &TUNING, embed, fusion)
+                });
+                (set.name.clone(), (evaluation.recall_at_5, evaluation.mrr_at_10))
+            })
+            .collect()
+    };
+    Ok((score(&FUSION, false), score(&Fusion { semantic_weight: 1.0, ..FUSION }, true)))
 }
 
 /// The worker under `wrangler dev`, serving this corpus: the first query's time (the isolate loads the

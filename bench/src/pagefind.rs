@@ -160,6 +160,7 @@ pub async fn measure(corpus: &Corpus, chromedriver: &Chromedriver) -> Result<Mea
         latency_note: "in headless Chromium, search plus the first ten results' data, files over loopback HTTP".into(),
         extra_latency: vec![("Pagefind, first query of a page (loads wasm and index)".into(), percentiles(first_ms))],
         relevance,
+        ..Measured::default()
     })
 }
 
