@@ -105,9 +105,7 @@ fn by_meaning(corpus: &Corpus, knowledge_base: &kb::KnowledgeBase) -> Result<(Re
     let cache = edgedesk_e2e::repo_root().join("target/semantic/vectors.cache");
     let embedder = Embedder::load_default()?.with_cache(&cache)?;
     let mut indexes = knowledge_base.search_indexes();
-    for (_, index) in indexes.iter_mut().filter(|(locale, _)| edgedesk_embed::reads(locale)) {
-        index.set_vectors(embedder.embed_index(index)?).map_err(anyhow::Error::msg)?;
-    }
+    embedder.embed_indexes(&mut indexes)?;
     let embed = |query: &str| embedder.embed(&[query]).ok()?.pop();
     let score = |fusion: &Fusion, only_read: bool| -> Relevance {
         corpus

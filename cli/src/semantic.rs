@@ -47,9 +47,7 @@ pub fn embedder(knowledge_base: &KnowledgeBase) -> Option<&'static Embedder> {
 pub fn indexes(knowledge_base: &KnowledgeBase) -> Result<BTreeMap<String, SearchIndex>> {
     let mut indexes = knowledge_base.search_indexes();
     if let Some(embedder) = embedder(knowledge_base) {
-        for (_, index) in indexes.iter_mut().filter(|(locale, _)| edgedesk_embed::reads(locale)) {
-            index.set_vectors(embedder.embed_index(index)?).map_err(anyhow::Error::msg)?;
-        }
+        embedder.embed_indexes(&mut indexes)?;
     }
     Ok(indexes)
 }

@@ -54,17 +54,9 @@ fn load(content: &Path, semantic: Option<&Semantic>) -> Result<Indexes> {
     let knowledge_base = edgedesk_kb::load(content).with_context(|| format!("reading {}", content.display()))?;
     let mut indexes = knowledge_base.search_indexes();
     if let Some(semantic) = semantic {
-        for (locale, index) in indexes.iter_mut().filter(|(locale, _)| edgedesk_embed::reads(locale)) {
-            let started = std::time::Instant::now();
-            let vectors = semantic.embedder.embed_index(index)?;
-            eprintln!(
-                "embedded {} sections of {} ({locale}) in {:.1} s",
-                vectors.len(),
-                content.display(),
-                started.elapsed().as_secs_f64()
-            );
-            index.set_vectors(vectors).map_err(anyhow::Error::msg)?;
-        }
+        let started = std::time::Instant::now();
+        semantic.embedder.embed_indexes(&mut indexes)?;
+        eprintln!("embedded the sections of {} in {:.1} s", content.display(), started.elapsed().as_secs_f64());
     }
     Ok(indexes)
 }

@@ -3,7 +3,7 @@
 //! length 1. Native only: the CLI embeds each section at build time; a query is embedded by the same model
 //! wherever it runs, or the scores mean nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -149,6 +149,14 @@ impl Embedder {
         let vectors = self.embed(&texts)?;
         let sections = sections.into_iter().map(|(section, _)| section).zip(vectors).collect();
         SectionVectors::quantise(MODEL, DIMENSIONS, sections).map_err(|error| anyhow!(error))
+    }
+
+    /// Gives every index of a locale the model reads its sections' vectors.
+    pub fn embed_indexes(&self, indexes: &mut BTreeMap<String, SearchIndex>) -> Result<()> {
+        for (_, index) in indexes.iter_mut().filter(|(locale, _)| reads(locale)) {
+            index.set_vectors(self.embed_index(index)?).map_err(|error| anyhow!(error))?;
+        }
+        Ok(())
     }
 
     /// Loads the model from [`model_dir`].

@@ -76,12 +76,22 @@ pub fn search_routed(
     judgement: &Judgement,
     tuning: &Tuning,
 ) -> Vec<SearchHit> {
+    routed_index(indexes, page_locale, judgement).map_or_else(Vec::new, |index| {
+        index.search_tuned(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }, tuning)
+    })
+}
+
+/// The index of the locale the worker would search a judgement's query in, typed on a page in
+/// `page_locale` (or the judgement's own).
+fn routed_index<'i>(
+    indexes: &'i BTreeMap<String, SearchIndex>,
+    page_locale: &str,
+    judgement: &Judgement,
+) -> Option<&'i SearchIndex> {
     let locales: Vec<&str> = indexes.keys().map(String::as_str).collect();
     let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
     let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
-    indexes.get(locale).map_or_else(Vec::new, |index| {
-        index.search_tuned(&Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) }, tuning)
-    })
+    indexes.get(locale)
 }
 
 /// [`search_routed`] as the worker searches once the customer pauses: fused with the semantic ranking
@@ -94,10 +104,7 @@ pub fn search_routed_hybrid(
     embed: impl Fn(&str) -> Option<Vec<f32>>,
     fusion: &Fusion,
 ) -> Vec<SearchHit> {
-    let locales: Vec<&str> = indexes.keys().map(String::as_str).collect();
-    let page = judgement.page_locale.as_deref().unwrap_or(page_locale);
-    let locale = language::locale_for_query(&judgement.query, page, &locales, |locale| indexes.get(locale));
-    indexes.get(locale).map_or_else(Vec::new, |index| {
+    routed_index(indexes, page_locale, judgement).map_or_else(Vec::new, |index| {
         let query = Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) };
         let vector = index.vectors().and_then(|_| embed(&judgement.query));
         let ranking = index.rank_hybrid(&query, tuning, &[], vector.as_deref(), fusion);
