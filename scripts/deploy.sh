@@ -43,7 +43,7 @@ origins in wrangler.toml (docs/deploy.md, step 4), or deploy with ALLOW_ANY_ORIG
   fi
 fi
 # Secrets set as plain variables would be readable in the dashboard and the repository.
-for name in ADMIN_TOKEN IDENTITY_SECRET WEBHOOK_SECRET HELPDESK_TOKEN TURNSTILE_SECRET; do
+for name in ADMIN_TOKEN IDENTITY_SECRET WEBHOOK_SECRET HELPDESK_TOKEN TURNSTILE_SECRET EMBEDDINGS_KEY; do
   if grep -qE "^$name = " wrangler.toml; then
     fail "$name is a plain variable in wrangler.toml; set it with \`wrangler secret put $name\` instead"
   fi

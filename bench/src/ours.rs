@@ -31,7 +31,7 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
         for (number, shard) in index.text_shards().into_iter().enumerate() {
             files.insert(format!("kb/{locale}/texts/{number}.bin"), shard);
         }
-        locales.insert(locale.clone(), LocaleSummary { articles: index.len() });
+        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: false });
         indexes.insert(locale, index);
     }
     let build = started.elapsed();
@@ -50,7 +50,7 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
     // the index, is the workerd row below), then every query timed in each of several rounds.
     for (_, text) in &queries {
         let hits = index.search(&Query::new(text));
-        let response = SearchResponse { query: text.clone(), locale: corpus.locale.clone(), hits };
+        let response = SearchResponse { query: text.clone(), locale: corpus.locale.clone(), hits, meaning: None };
         response_bytes.push(brotli_size(&serde_json::to_vec(&response)?) as f64);
     }
     for _ in 0..TIMED_ROUNDS {

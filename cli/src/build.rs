@@ -47,7 +47,8 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
     let embedder = crate::semantic::embedder(&knowledge_base);
     for locale in knowledge_base.locales() {
         let index = knowledge_base.search_index(&locale);
-        if let Some(embedder) = embedder.filter(|_| edgedesk_embed::reads(&locale)) {
+        let embedder = embedder.filter(|_| edgedesk_embed::reads(&locale));
+        if let Some(embedder) = embedder {
             let started = Instant::now();
             let vectors = embedder.embed_index(&index)?;
             eprintln!(
@@ -58,7 +59,7 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
             );
             files.insert(format!("{locale}/vectors.bin"), vectors.to_bytes());
         }
-        locales.insert(locale.clone(), LocaleSummary { articles: index.len() });
+        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: embedder.is_some() });
         files.insert(format!("{locale}/index.bin"), index.to_bytes());
         for (number, shard) in index.text_shards().into_iter().enumerate() {
             files.insert(format!("{locale}/texts/{number}.bin"), shard);

@@ -3,6 +3,7 @@
 //! for host pages on other origins. Every wait polls for readiness; nothing sleeps a fixed time.
 
 pub mod corpora;
+pub mod embeddings;
 pub mod helpdesks;
 
 use std::fs::File;

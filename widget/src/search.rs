@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use edgedesk_protocol::api::{ArticleLink, SearchHit, SearchResponse, Section};
+use edgedesk_protocol::api::{ArticleLink, Meaning, SearchHit, SearchResponse, Section};
 use edgedesk_protocol::insights::{EventKind, NewEvent};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -21,6 +21,9 @@ use crate::words::{Words, endonym, plural, same_language};
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(120);
 /// A search left standing this long is what the customer meant.
 const SETTLE: Duration = Duration::from_millis(1500);
+/// A pause this long after the answer by words asks for the ranking by meaning, which costs a call to the
+/// team's model provider: worth it for the query the customer stopped at, not for every keystroke.
+const MEANING_PAUSE: Duration = Duration::from_millis(400);
 /// Articles listed per section while nothing is typed.
 const BROWSE_ARTICLES_PER_SECTION: usize = 4;
 
@@ -83,15 +86,18 @@ impl SearchState {
                     return;
                 }
                 spawn_local(async move {
-                    let path = format!("/api/search?q={}&locale={}", encode(&text), encode(&settings.locale()));
-                    let outcome = settings.api.get::<SearchResponse>(&path).await;
+                    let outcome = settings.api.get::<SearchResponse>(&search_path(&settings, &text, false)).await;
                     if self.latest_request.get_value() != request_number {
                         return;
                     }
                     match outcome {
                         Ok(response) => {
                             let found = response.hits.len();
+                            let meaning_offered = response.meaning == Some(Meaning::Offered);
                             self.results.set(Results::Found { locale: response.locale, hits: response.hits });
+                            if meaning_offered {
+                                self.rank_by_meaning_when_paused(settings.clone(), text.clone(), request_number);
+                            }
                             self.when_settled(settings, text, request_number, found);
                         }
                         Err(failure) => self.results.set(Results::Failed(describe(&failure, settings.words()))),
@@ -128,6 +134,30 @@ impl SearchState {
         });
     }
 
+    /// Once the customer pauses, the same search ranked by meaning as well as words replaces the answer by
+    /// words, unless they typed on or are choosing among its results with the arrow keys.
+    fn rank_by_meaning_when_paused(self, settings: Settings, text: String, request_number: u64) {
+        let still_current = move || self.latest_request.get_value() == request_number;
+        set_timeout(
+            move || {
+                if !still_current() {
+                    return;
+                }
+                spawn_local(async move {
+                    let Ok(response) = settings.api.get::<SearchResponse>(&search_path(&settings, &text, true)).await
+                    else {
+                        return;
+                    };
+                    let by_meaning = response.meaning == Some(Meaning::Used);
+                    if by_meaning && still_current() && self.active.get_untracked().is_none() {
+                        self.results.set(Results::Found { locale: response.locale, hits: response.hits });
+                    }
+                });
+            },
+            MEANING_PAUSE,
+        );
+    }
+
     fn when_settled(self, settings: Settings, text: String, request_number: u64, found: usize) {
         set_timeout(
             move || {
@@ -147,6 +177,11 @@ impl SearchState {
             SETTLE,
         );
     }
+}
+
+fn search_path(settings: &Settings, text: &str, by_meaning: bool) -> String {
+    let meaning = if by_meaning { "&meaning=1" } else { "" };
+    format!("/api/search?q={}&locale={}{meaning}", encode(text), encode(&settings.locale()))
 }
 
 #[component]

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_protocol::api::{ApiError, SearchResponse, is_article_slug};
+use edgedesk_protocol::api::{ApiError, Meaning, SearchResponse, is_article_slug, parse_meaning};
+use edgedesk_search::semantic::FUSION;
 use edgedesk_search::{self as search, Query, context, language, learning};
 use worker::{Env, Request};
 
-use crate::http::{ApiResult, cached, decode, json, json_bytes, own_origin, query_param};
+use crate::http::{ApiResult, cached, decode, json, json_bytes, own_origin, query_param, set_header};
+use crate::meaning;
 use crate::store::{assets, learned};
 
 /// Search answers change only on deploy; a minute absorbs keystroke bursts at the edge.
@@ -19,15 +21,17 @@ async fn locale(request: &Request, env: &Env) -> Result<String, ApiError> {
     Ok(assets::manifest(env).await?.choose_locale(query_param(request, "locale")?.as_deref()).to_owned())
 }
 
-/// `GET /api/search?q=&locale=&product=&section=&limit=`. A query written in another language than the
-/// page's (a Russian one on the English page) is searched in that language's articles when the site has
-/// them, and the answer's `locale` says which. What customers settled on for this query lifts those
-/// articles (within learning's bound).
+/// `GET /api/search?q=&locale=&product=&section=&limit=&meaning=`. A query written in another language
+/// than the page's (a Russian one on the English page) is searched in that language's articles when the
+/// site has them, and the answer's `locale` says which. What customers settled on for this query lifts
+/// those articles (within learning's bound). With `meaning=1` and an embeddings provider, the ranking is
+/// by meaning as well as words (`meaning`); the widget asks for that once the customer pauses.
 pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let text = query_param(request, "q")?.unwrap_or_default();
     let (product, section) = (query_param(request, "product")?, query_param(request, "section")?);
     let limit = query_param(request, "limit")?;
     let query = Query::from_params(&text, product.as_deref(), section.as_deref(), limit.as_deref())?;
+    let meaning_asked = parse_meaning(query_param(request, "meaning")?.as_deref())?;
     let page_locale = locale(request, env).await?;
     let manifest = assets::manifest(env).await?;
     let locales: Vec<&str> = manifest.locales.keys().map(String::as_str).collect();
@@ -42,7 +46,14 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let index = assets::index(env, &locale).await?;
     let (config, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
     let lifts = learning::boosts(&learned.pairs, &locale, &text, &config);
-    let ranking = index.rank_learned(&query, &search::TUNING, &lifts);
+    let by_meaning = match meaning_asked && meaning::offered(env, &manifest, &locale) {
+        true => meaning::query_vector(env, &locale, &text).await,
+        false => None,
+    };
+    let ranking = match &by_meaning {
+        Some((vectors, vector)) => index.rank_fused(&query, &search::TUNING, &lifts, vectors, vector, &FUSION),
+        None => index.rank_learned(&query, &search::TUNING, &lifts),
+    };
     let mut shards = BTreeMap::new();
     for number in index.shards_for(&ranking) {
         if let Some(shard) = assets::text_shard(env, &locale, number).await {
@@ -53,9 +64,22 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
         let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
         shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
     });
+    let meaning = match (&by_meaning, meaning_asked) {
+        (Some(_), _) => Some(Meaning::Used),
+        (None, false) => meaning::offered(env, &manifest, &locale).then_some(Meaning::Offered),
+        (None, true) => None,
+    };
+    let response = SearchResponse { hits, query: text.clone(), locale, meaning };
+    if meaning_asked && by_meaning.is_none() {
+        // The provider may be back in a moment: an answer by words in its place is not to be kept.
+        let mut response = json(200, &response)?;
+        set_header(&mut response, "Cache-Control", "no-store")?;
+        return Ok(response);
+    }
     // A lifted answer changes with the sweep, not only with the build.
-    let etag = if lifts.is_empty() { manifest.etag() } else { manifest.etag_with(learned.computed_at) };
-    cached(request, &etag, SEARCH_MAX_AGE, || json(200, &SearchResponse { hits, query: text.clone(), locale }))
+    let learned_at = (!lifts.is_empty()).then_some(learned.computed_at);
+    let etag = manifest.search_etag(learned_at, by_meaning.is_some());
+    cached(request, &etag, SEARCH_MAX_AGE, || json(200, &response))
 }
 
 /// `GET /api/sections?locale=`.

@@ -10,6 +10,7 @@ mod http;
 mod insights;
 mod knowledge;
 mod learning;
+mod meaning;
 mod status;
 mod store;
 mod tickets;

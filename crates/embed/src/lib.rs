@@ -13,7 +13,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use edgedesk_search::SearchIndex;
-use edgedesk_search::semantic::SectionVectors;
+use edgedesk_search::semantic::{self, SectionVectors};
 use sha2::{Digest, Sha256};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
@@ -147,8 +147,9 @@ impl Embedder {
         let sections = index.section_texts();
         let texts: Vec<&str> = sections.iter().map(|(_, text)| text.as_str()).collect();
         let vectors = self.embed(&texts)?;
+        let probe = self.embed(&[semantic::PROBE])?.remove(0);
         let sections = sections.into_iter().map(|(section, _)| section).zip(vectors).collect();
-        SectionVectors::quantise(MODEL, DIMENSIONS, sections).map_err(|error| anyhow!(error))
+        SectionVectors::quantise(MODEL, DIMENSIONS, probe, sections).map_err(|error| anyhow!(error))
     }
 
     /// Gives every index of a locale the model reads its sections' vectors.

@@ -45,6 +45,21 @@ pub struct SearchResponse {
     /// The locale searched: the one asked for, or the site's default when it has no such locale.
     pub locale: String,
     pub hits: Vec<SearchHit>,
+    /// Whether the ranking is by meaning as well as words: absent where the site has no embeddings
+    /// provider or the locale no section vectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<Meaning>,
+}
+
+/// How a search answer stands with ranking by meaning. Embedding a query takes a call to the team's model
+/// provider, so it is asked for only once the customer pauses, and the answer by words comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meaning {
+    /// Ranked by words; the same search with `meaning=1` ranks by meaning too.
+    Offered,
+    /// Ranked by words and meaning.
+    Used,
 }
 
 /// Where article links point in article HTML. The widget opens these inside itself instead of
@@ -687,6 +702,21 @@ pub fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
+/// A `meaning` parameter as it arrives in a URL: `1` asks for the ranking by meaning, `0` or nothing for
+/// the one by words.
+pub fn parse_meaning(raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("" | "0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(raw) => Err(ApiError::for_field(
+            400,
+            "invalid_meaning",
+            "meaning",
+            format!("`meaning` must be 1 (rank by meaning as well as words) or 0, not {raw:?}."),
+        )),
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.field {
@@ -714,6 +744,25 @@ mod tests {
             json,
             serde_json::json!({"error": {"code": "invalid_email", "message": "Enter an email address", "field": "email"}})
         );
+    }
+
+    #[test]
+    fn meaning_is_asked_with_1_and_anything_else_is_refused_by_name() {
+        assert!(!parse_meaning(None).unwrap());
+        assert!(!parse_meaning(Some("0")).unwrap());
+        assert!(parse_meaning(Some("1")).unwrap());
+        let refused = parse_meaning(Some("yes")).unwrap_err();
+        assert_eq!(
+            (refused.status, refused.code.as_str(), refused.field.as_deref()),
+            (400, "invalid_meaning", Some("meaning"))
+        );
+        let answer = SearchResponse { query: "q".into(), locale: "en".into(), hits: vec![], meaning: None };
+        assert_eq!(
+            serde_json::to_value(&answer).unwrap(),
+            serde_json::json!({"query": "q", "locale": "en", "hits": []})
+        );
+        let offered = SearchResponse { meaning: Some(Meaning::Offered), ..answer };
+        assert_eq!(serde_json::to_value(&offered).unwrap()["meaning"], "offered");
     }
 
     #[test]

@@ -394,13 +394,21 @@ impl SearchIndex {
 
     /// Gives the index its sections' vectors, refusing vectors of sections it does not have.
     pub fn set_vectors(&mut self, vectors: SectionVectors) -> Result<(), String> {
-        if !vectors
-            .fits(|article, part| self.articles.get(article as usize).is_some_and(|found| part < found.part_count))
-        {
-            return Err("the section vectors were built for other articles; rebuild the knowledge base".into());
-        }
+        self.check_vectors(&vectors)?;
         self.vectors = Some(vectors);
         Ok(())
+    }
+
+    /// Whether `vectors` were made for this index's sections: the worker keeps them apart from the index,
+    /// loaded only when a query is ranked by meaning.
+    pub fn check_vectors(&self, vectors: &SectionVectors) -> Result<(), String> {
+        if vectors
+            .fits(|article, part| self.articles.get(article as usize).is_some_and(|found| part < found.part_count))
+        {
+            Ok(())
+        } else {
+            Err("the section vectors were built for other articles; rebuild the knowledge base".into())
+        }
     }
 
     pub fn vectors(&self) -> Option<&SectionVectors> {
@@ -417,9 +425,23 @@ impl SearchIndex {
         query_vector: Option<&[f32]>,
         fusion: &Fusion,
     ) -> Ranking {
-        let (Some(vectors), Some(query_vector)) = (&self.vectors, query_vector) else {
-            return self.rank_learned(query, tuning, lifts);
-        };
+        match (&self.vectors, query_vector) {
+            (Some(vectors), Some(query_vector)) => self.rank_fused(query, tuning, lifts, vectors, query_vector, fusion),
+            _ => self.rank_learned(query, tuning, lifts),
+        }
+    }
+
+    /// [`Self::rank_learned`] fused with `vectors`' ranking of `query_vector` (a unit vector from the model
+    /// that made them, checked by [`Self::check_vectors`]).
+    pub fn rank_fused(
+        &self,
+        query: &Query<'_>,
+        tuning: &Tuning,
+        lifts: &[(&str, f32)],
+        vectors: &SectionVectors,
+        query_vector: &[f32],
+        fusion: &Fusion,
+    ) -> Ranking {
         let limit = query.limit.min(MAX_LIMIT);
         let lexical = self.rank_learned(&Query { limit: fusion.depth.max(limit), ..*query }, tuning, lifts);
         let semantic = vectors.rank(query_vector, usize::MAX, |article| self.passes_filters(article, query));
@@ -1180,7 +1202,7 @@ mod tests {
             let topic = if (article, part) == (0, 1) { 4 } else { article as usize };
             ((article, part), axis(topic))
         });
-        SectionVectors::quantise("topics", 5, sections.collect()).unwrap()
+        SectionVectors::quantise("topics", 5, vec![0.2; 5], sections.collect()).unwrap()
     }
 
     #[test]

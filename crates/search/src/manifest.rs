@@ -20,6 +20,10 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocaleSummary {
     pub articles: usize,
+    /// Whether the build embedded this locale's sections (`vectors.bin`), so that the worker can rank its
+    /// searches by meaning once the customer pauses.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vectors: bool,
 }
 
 impl Manifest {
@@ -40,9 +44,12 @@ impl Manifest {
         format!("\"{}\"", self.build)
     }
 
-    /// The validator for an answer that also depends on something learned at `version` (Unix seconds).
-    pub fn etag_with(&self, version: i64) -> String {
-        format!("\"{}-{version}\"", self.build)
+    /// The validator for a search answer: what was learned by `learned_at`, if it moved the ranking, and
+    /// whether the ranking is by meaning, each make another answer for the same query.
+    pub fn search_etag(&self, learned_at: Option<i64>, by_meaning: bool) -> String {
+        let learned = learned_at.map(|at| format!("-{at}")).unwrap_or_default();
+        let meaning = if by_meaning { "-meaning" } else { "" };
+        format!("\"{}{learned}{meaning}\"", self.build)
     }
 }
 
@@ -56,7 +63,10 @@ mod tests {
             format: 1,
             build: "abc".into(),
             default_locale: "en".into(),
-            locales: ["en", "ru", "pt-BR"].into_iter().map(|l| (l.to_owned(), LocaleSummary { articles: 1 })).collect(),
+            locales: ["en", "ru", "pt-BR"]
+                .into_iter()
+                .map(|l| (l.to_owned(), LocaleSummary { articles: 1, vectors: false }))
+                .collect(),
             products: BTreeMap::new(),
         };
         assert_eq!(manifest.choose_locale(Some("ru")), "ru");
@@ -66,5 +76,8 @@ mod tests {
         assert_eq!(manifest.choose_locale(Some("")), "en");
         assert_eq!(manifest.choose_locale(None), "en");
         assert_eq!(manifest.etag(), "\"abc\"");
+        assert_eq!(manifest.search_etag(None, false), manifest.etag());
+        assert_eq!(manifest.search_etag(Some(7), false), "\"abc-7\"");
+        assert_eq!(manifest.search_etag(Some(7), true), "\"abc-7-meaning\"");
     }
 }

@@ -9,7 +9,15 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the serialized layout changes.
-pub const VECTORS_FORMAT: u32 = 1;
+pub const VECTORS_FORMAT: u32 = 2;
+
+/// A sentence the build embeds beside the sections. Whoever embeds queries later (the team's provider, for
+/// the worker) embeds it too, and a vector that differs says the provider runs another model, whose query
+/// vectors would rank nothing sensibly.
+pub const PROBE: &str = "My order has not arrived yet and I would like to change the delivery address.";
+/// How close the two vectors of [`PROBE`] must be: one model served by another runtime (ONNX, GGUF at 16
+/// bits) agrees to about 0.999; a different model, even one with as many dimensions, is nowhere near.
+const PROBE_AGREEMENT: f32 = 0.98;
 
 /// How the two rankings are combined: each article's lexical score as a share of the best one, and its
 /// closest section's similarity as a share of the best (above the similarity of the article at `depth`),
@@ -47,6 +55,8 @@ pub struct SectionVectors {
     /// The model that made them: a query vector from any other means nothing here.
     model: String,
     dimensions: u32,
+    /// The model's vector of [`PROBE`], as the build made it.
+    probe: Vec<f32>,
     /// Per section: the article (its number in the index) and the part within it.
     sections: Vec<(u32, u32)>,
     /// Per section: what one step of its bytes is worth.
@@ -57,12 +67,22 @@ pub struct SectionVectors {
 }
 
 impl SectionVectors {
-    /// Quantises the sections' vectors (each of `dimensions` floats) made by `model`.
-    pub fn quantise(model: &str, dimensions: usize, sections: Vec<((u32, u32), Vec<f32>)>) -> Result<Self, String> {
+    /// Quantises the sections' vectors (each of `dimensions` floats) made by `model`, which gave [`PROBE`]
+    /// the vector `probe`.
+    pub fn quantise(
+        model: &str,
+        dimensions: usize,
+        probe: Vec<f32>,
+        sections: Vec<((u32, u32), Vec<f32>)>,
+    ) -> Result<Self, String> {
+        if probe.len() != dimensions {
+            return Err(format!("a probe of {} dimensions among vectors of {dimensions}", probe.len()));
+        }
         let mut vectors = Self {
             format: VECTORS_FORMAT,
             model: model.to_owned(),
             dimensions: dimensions as u32,
+            probe,
             sections: Vec::with_capacity(sections.len()),
             scales: Vec::with_capacity(sections.len()),
             values: Vec::with_capacity(sections.len() * dimensions),
@@ -96,6 +116,11 @@ impl SectionVectors {
         self.sections.is_empty()
     }
 
+    /// Whether `probe_vector`, another embedder's vector of [`PROBE`], comes from the model that made these.
+    pub fn same_model(&self, probe_vector: &[f32]) -> bool {
+        probe_vector.len() == self.probe.len() && cosine(&self.probe, probe_vector) >= PROBE_AGREEMENT
+    }
+
     /// Whether every section names an (article, part) that `exists`.
     pub fn fits(&self, exists: impl Fn(u32, u32) -> bool) -> bool {
         self.sections.iter().all(|&(article, part)| exists(article, part))
@@ -116,6 +141,7 @@ impl SectionVectors {
         }
         let dimensions = vectors.dimensions as usize;
         if dimensions == 0
+            || vectors.probe.len() != dimensions
             || vectors.scales.len() != vectors.sections.len()
             || vectors.values.len() != vectors.sections.len() * dimensions
         {
@@ -168,6 +194,21 @@ pub struct SemanticMatch {
     pub similarity: f32,
 }
 
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(a, b)| a * b).sum();
+    let length = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (length(a) * length(b)).max(f32::EPSILON)
+}
+
+/// Scales `vector` to unit length: providers differ in whether they do.
+pub fn normalised(mut vector: Vec<f32>) -> Vec<f32> {
+    let length = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if length > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= length);
+    }
+    vector
+}
+
 /// The text a section is embedded as: the article's title with the section's heading and words, so that a
 /// section that never repeats the title ("Solution") is still about it.
 pub fn section_text(title: &str, heading: &str, text: &str) -> String {
@@ -180,6 +221,72 @@ pub fn section_text(title: &str, heading: &str, text: &str) -> String {
         }
     }
     embedded
+}
+
+/// The embeddings API the worker asks for a query's vector: the OpenAI-compatible `POST /v1/embeddings`,
+/// which OpenAI, Workers AI's OpenAI endpoint, Ollama, Hugging Face's text-embeddings-inference and vLLM
+/// all serve. Only the request's `model` and `input` and the answer's `data[].index` and
+/// `data[].embedding` are used.
+pub mod provider {
+    use serde::Deserialize;
+
+    /// The request body for `inputs`, embedded by `model` (the provider's name for it).
+    pub fn request_body(model: &str, inputs: &[&str]) -> String {
+        serde_json::json!({ "model": model, "input": inputs }).to_string()
+    }
+
+    #[derive(Deserialize)]
+    struct Answer {
+        data: Vec<Embedding>,
+    }
+
+    #[derive(Deserialize)]
+    struct Embedding {
+        index: usize,
+        embedding: Vec<f32>,
+    }
+
+    #[derive(Deserialize)]
+    struct Refusal {
+        error: RefusalDetail,
+    }
+
+    #[derive(Deserialize)]
+    struct RefusalDetail {
+        message: String,
+    }
+
+    /// The unit vectors of the `inputs` inputs in the provider's answer (`status`, `body`), in the order
+    /// they were asked, each of `dimensions` numbers; or why the answer is no use, for the operator's log.
+    pub fn read_answer(status: u16, body: &str, inputs: usize, dimensions: usize) -> Result<Vec<Vec<f32>>, String> {
+        if !(200..300).contains(&status) {
+            let reason = serde_json::from_str::<Refusal>(body)
+                .map(|refusal| refusal.error.message)
+                .unwrap_or_else(|_| body.chars().take(200).collect());
+            return Err(format!("the embeddings provider answered {status}: {reason}"));
+        }
+        let answer: Answer = serde_json::from_str(body)
+            .map_err(|error| format!("the embeddings provider's answer is not an embeddings list: {error}"))?;
+        let mut vectors: Vec<Option<Vec<f32>>> = vec![None; inputs];
+        for Embedding { index, embedding } in answer.data {
+            if embedding.len() != dimensions {
+                return Err(format!(
+                    "the embeddings provider gave {} dimensions where the build's model has {dimensions}: it \
+                     runs another model",
+                    embedding.len()
+                ));
+            }
+            let slot = vectors
+                .get_mut(index)
+                .ok_or_else(|| format!("the embeddings provider answered for input {index} of {inputs}"))?;
+            *slot = Some(super::normalised(embedding));
+        }
+        vectors
+            .into_iter()
+            .enumerate()
+            .map(|(index, vector)| vector.ok_or_else(|| format!("the embeddings provider skipped input {index}")))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -196,6 +303,7 @@ mod tests {
         let vectors = SectionVectors::quantise(
             "m",
             3,
+            unit(&[1.0, 1.0, 1.0]),
             vec![
                 ((0, 0), unit(&[1.0, 0.0, 0.0])),
                 ((0, 1), unit(&[0.0, 1.0, 0.2])),
@@ -217,11 +325,42 @@ mod tests {
 
     #[test]
     fn quantised_vectors_round_trip_and_refuse_damage() {
-        let vectors = SectionVectors::quantise("m", 2, vec![((0, 0), unit(&[0.3, -0.7]))]).unwrap();
+        let vectors = SectionVectors::quantise("m", 2, unit(&[1.0, 0.0]), vec![((0, 0), unit(&[0.3, -0.7]))]).unwrap();
         let bytes = vectors.to_bytes();
         assert_eq!(SectionVectors::from_bytes(&bytes).unwrap(), vectors);
         let error = SectionVectors::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
         assert!(error.contains("unreadable") || error.contains("truncated"), "{error}");
-        assert!(SectionVectors::quantise("m", 2, vec![((0, 0), vec![1.0])]).is_err());
+        assert!(SectionVectors::quantise("m", 2, unit(&[1.0, 0.0]), vec![((0, 0), vec![1.0])]).is_err());
+        assert!(SectionVectors::quantise("m", 2, vec![1.0], vec![]).is_err());
+    }
+
+    #[test]
+    fn the_probe_tells_the_build_model_from_another() {
+        let vectors = SectionVectors::quantise("m", 3, unit(&[0.2, 0.9, 0.1]), vec![]).unwrap();
+        // The same model in another runtime: not bit-identical, nor always of unit length.
+        assert!(vectors.same_model(&[0.41, 1.79, 0.2]));
+        assert!(!vectors.same_model(&unit(&[0.9, 0.2, 0.1])));
+        assert!(!vectors.same_model(&[0.2, 0.9]));
+    }
+
+    #[test]
+    fn the_providers_answer_is_read_in_the_order_asked_and_checked() {
+        assert_eq!(
+            provider::request_body("all-minilm", &[PROBE, "wifi \"drops\""]),
+            format!(r#"{{"input":["{PROBE}","wifi \"drops\""],"model":"all-minilm"}}"#)
+        );
+        let body = r#"{"object":"list","model":"all-minilm","data":[
+            {"object":"embedding","index":1,"embedding":[0.0,2.0]},
+            {"object":"embedding","index":0,"embedding":[3.0,4.0]}],"usage":{"prompt_tokens":9,"total_tokens":9}}"#;
+        assert_eq!(provider::read_answer(200, body, 2, 2).unwrap(), [vec![0.6, 0.8], vec![0.0, 1.0]]);
+        let wrong_size = provider::read_answer(200, body, 2, 384).unwrap_err();
+        assert!(wrong_size.contains("2 dimensions") && wrong_size.contains("another model"), "{wrong_size}");
+        let missing = provider::read_answer(200, body, 3, 2).unwrap_err();
+        assert!(missing.contains("skipped input 2"), "{missing}");
+        assert!(provider::read_answer(200, body, 1, 2).unwrap_err().contains("input 1 of 1"));
+        let refused = provider::read_answer(401, r#"{"error":{"message":"Invalid API key","type":"auth"}}"#, 1, 2);
+        assert_eq!(refused.unwrap_err(), "the embeddings provider answered 401: Invalid API key");
+        assert!(provider::read_answer(502, "<html>Bad gateway</html>", 1, 2).unwrap_err().contains("Bad gateway"));
+        assert!(provider::read_answer(200, "{}", 1, 2).unwrap_err().contains("not an embeddings list"));
     }
 }

@@ -18,6 +18,7 @@ mod insights;
 mod learning;
 mod load;
 mod locale;
+mod meaning;
 mod migrations;
 mod regressions;
 mod status;
@@ -198,6 +199,8 @@ fn main() {
         locale::a_russian_query_in_the_english_panel_finds_the_russian_article,
         locale::suggestions_follow_the_apps_route,
         locale::a_right_to_left_page_gets_a_mirrored_widget,
+        meaning::a_paused_query_is_ranked_by_meaning_through_the_teams_provider,
+        meaning::a_provider_running_another_model_is_caught_and_words_answer,
         widget::customer_searches_and_files_a_ticket,
         widget::the_passage_that_answers_shows_above_the_results,
         widget::customer_reads_an_article_follows_a_link_and_votes,

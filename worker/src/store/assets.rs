@@ -1,5 +1,5 @@
 //! The compiled knowledge base, read from static assets (`edgedesk build` writes them to `dist/kb/`): the
-//! manifest, each locale's search index, the support team's and learning's settings and the scheduled
+//! manifest, each locale's search index (and its section vectors, when a search is first ranked by meaning), the support team's and learning's settings and the scheduled
 //! notices are loaded once per isolate; text shards once each, when a search first needs them; articles,
 //! sections and path rules on every request (the edge caches those answers by the build's ETag).
 
@@ -12,6 +12,7 @@ use edgedesk_protocol::status::Notice;
 use edgedesk_search::context::PathRule;
 use edgedesk_search::learning::LearningConfig;
 use edgedesk_search::manifest::Manifest;
+use edgedesk_search::semantic::SectionVectors;
 use edgedesk_search::{self as search, SearchIndex};
 use edgedesk_tickets::support::Support;
 use worker::Env;
@@ -26,6 +27,7 @@ pub type TextShard = Rc<Vec<Vec<String>>>;
 thread_local! {
     static MANIFEST: RefCell<Option<Rc<Manifest>>> = const { RefCell::new(None) };
     static INDEXES: RefCell<BTreeMap<String, Rc<SearchIndex>>> = const { RefCell::new(BTreeMap::new()) };
+    static VECTORS: RefCell<BTreeMap<String, Rc<SectionVectors>>> = const { RefCell::new(BTreeMap::new()) };
     static TEXT_SHARDS: RefCell<BTreeMap<(String, u32), TextShard>> = const { RefCell::new(BTreeMap::new()) };
     static SCHEDULED_NOTICES: RefCell<Option<Rc<Vec<Notice>>>> = const { RefCell::new(None) };
     static SUPPORT: RefCell<Option<Rc<Support>>> = const { RefCell::new(None) };
@@ -113,6 +115,20 @@ pub async fn index(env: &Env, locale: &str) -> Result<Rc<SearchIndex>, ApiError>
     let index = Rc::new(SearchIndex::from_bytes(&bytes).map_err(unavailable)?);
     INDEXES.with_borrow_mut(|indexes| indexes.insert(locale.to_owned(), Rc::clone(&index)));
     Ok(index)
+}
+
+/// A locale's section vectors, loaded once per isolate when a search is first ranked by meaning and checked
+/// against its index; `None` when the build has none for it.
+pub async fn vectors(env: &Env, locale: &str) -> Result<Option<Rc<SectionVectors>>, ApiError> {
+    if let Some(vectors) = VECTORS.with_borrow(|vectors| vectors.get(locale).cloned()) {
+        return Ok(Some(vectors));
+    }
+    let Some(bytes) = asset(env, &format!("kb/{locale}/vectors.bin")).await? else { return Ok(None) };
+    let vectors = SectionVectors::from_bytes(&bytes).map_err(unavailable)?;
+    index(env, locale).await?.check_vectors(&vectors).map_err(unavailable)?;
+    let vectors = Rc::new(vectors);
+    VECTORS.with_borrow_mut(|loaded| loaded.insert(locale.to_owned(), Rc::clone(&vectors)));
+    Ok(Some(vectors))
 }
 
 /// A text shard, loaded once per isolate; `None` when it cannot be had, and snippets fall back to
