@@ -21,4 +21,7 @@ if [ "$($bench_node/node_modules/.bin/pagefind --version 2>/dev/null | awk '{pri
   npm install --prefix $bench_node --no-save --no-audit --no-fund "pagefind@$pagefind_version" "minisearch@$minisearch_version"
 fi
 
+# The worker's search compiled as the worker is (wasm32, release), timed under V8 by bench/wasm/cpu.mjs.
+cargo build --quiet --release --target wasm32-unknown-unknown -p edgedesk-bench-wasm
+wasm-bindgen --target nodejs --out-dir target/bench-wasm target/wasm32-unknown-unknown/release/edgedesk_bench_wasm.wasm
 cargo run --profile native -p edgedesk-bench --bin search-bench

@@ -12,7 +12,7 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 step "Formatting and lints"
 cargo fmt --all --check
 cargo clippy --quiet --workspace --exclude edgedesk-worker --exclude edgedesk-widget --all-targets -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown -p edgedesk-widget -p edgedesk-worker -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p edgedesk-widget -p edgedesk-worker -p edgedesk-bench-wasm -- -D warnings
 
 step "Size budget"
 cargo run --quiet -p edgedesk-e2e --bin size-budget

@@ -11,7 +11,7 @@ use edgedesk_kb as kb;
 use edgedesk_protocol::api::SearchResponse;
 use edgedesk_search::manifest::{LocaleSummary, Manifest};
 use edgedesk_search::relevance;
-use edgedesk_search::semantic::{FUSION, Fusion};
+use edgedesk_search::semantic::{FUSION, Fusion, SectionVectors};
 use edgedesk_search::{self as search, Query, TUNING};
 
 use crate::{Corpus, Measured, Relevance, brotli_size, percentiles, queries};
@@ -73,6 +73,7 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
         .collect();
 
     let (hybrid_relevance, dense_relevance) = by_meaning(corpus, &knowledge_base)?;
+    let in_wasm = in_wasm(corpus, &files, index, &queries)?;
     let (cold, through_worker) = through_workerd(corpus, &files, &locales, &queries).await?;
     Ok(Measured {
         build,
@@ -86,6 +87,15 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
                        query after one to warm up; the workerd rows are HTTP round trips to `wrangler dev` on loopback"
             .into(),
         extra_latency: vec![
+            ("wasm under V8, warm: by words (each keystroke)".into(), in_wasm.words),
+            (
+                format!(
+                    "wasm under V8, warm: by words and meaning (a pause: the provider's answer read, {} sections \
+                     compared, fused)",
+                    in_wasm.sections
+                ),
+                in_wasm.meaning,
+            ),
             ("workerd, first query of an isolate (loads the index)".into(), (cold, cold)),
             ("workerd, any query".into(), through_worker),
         ],
@@ -122,6 +132,80 @@ fn by_meaning(corpus: &Corpus, knowledge_base: &kb::KnowledgeBase) -> Result<(Re
             .collect()
     };
     Ok((score(&FUSION, false), score(&Fusion { semantic_weight: 1.0, ..FUSION }, true)))
+}
+
+#[derive(serde::Deserialize)]
+struct InWasm {
+    sections: usize,
+    words: (f64, f64),
+    meaning: (f64, f64),
+}
+
+/// The worker's CPU per search (p50, p99), compiled as the worker is and run under V8 (`bench/wasm`). The
+/// vectors are random units, one per section, and each query's arrives as the embeddings provider's JSON:
+/// how long a comparison and a fusion take does not depend on the numbers, and embedding a 10,000-article
+/// corpus only to time them would take hours.
+fn in_wasm(
+    corpus: &Corpus,
+    files: &BTreeMap<String, Vec<u8>>,
+    index: &search::SearchIndex,
+    queries: &[(&str, String)],
+) -> Result<InWasm> {
+    let root = edgedesk_e2e::repo_root();
+    let glue = root.join("target/bench-wasm/edgedesk_bench_wasm.js");
+    ensure!(glue.exists(), "{} is missing: scripts/bench.sh builds it", glue.display());
+    // Kept, so that `node bench/wasm/cpu.mjs target/bench-wasm/edgedesk_bench_wasm.js <dir>` times a changed
+    // build again without the whole bench.
+    let name: String = corpus.name.split_whitespace().next().unwrap_or("corpus").to_lowercase();
+    let dir = root.join("target/bench-wasm/data").join(format!("{name}-{}", corpus.locale));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let prefix = format!("kb/{}/", corpus.locale);
+    for (path, bytes) in files.iter().filter(|(path, _)| path.starts_with(&prefix)) {
+        let path = dir.join(&path[prefix.len()..]);
+        std::fs::create_dir_all(path.parent().expect("a folder"))?;
+        std::fs::write(path, bytes)?;
+    }
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    let sections = index.section_texts().into_iter().map(|(section, _)| (section, random.unit())).collect();
+    let vectors = SectionVectors::quantise(edgedesk_embed::MODEL, edgedesk_embed::DIMENSIONS, random.unit(), sections)
+        .map_err(anyhow::Error::msg)?;
+    std::fs::write(dir.join("vectors.bin"), vectors.to_bytes())?;
+    let queries: Vec<serde_json::Value> = queries
+        .iter()
+        .map(|(_, text)| {
+            let answer = serde_json::json!({
+                "object": "list",
+                "data": [{ "object": "embedding", "index": 0, "embedding": random.unit() }],
+                "model": "all-minilm",
+                "usage": { "prompt_tokens": 8, "total_tokens": 8 },
+            });
+            serde_json::json!({ "text": text, "answer": answer.to_string() })
+        })
+        .collect();
+    std::fs::write(dir.join("queries.json"), serde_json::to_vec(&queries)?)?;
+    let output =
+        std::process::Command::new("node").arg(root.join("bench/wasm/cpu.mjs")).arg(&glue).arg(&dir).output()?;
+    ensure!(output.status.success(), "bench/wasm/cpu.mjs failed: {}", String::from_utf8_lossy(&output.stderr));
+    Ok(serde_json::from_slice(&output.stdout)?)
+}
+
+/// A small deterministic generator (xorshift64*), for vectors whose values do not matter.
+struct Random(u64);
+
+impl Random {
+    fn unit(&mut self) -> Vec<f32> {
+        let vector: Vec<f32> = (0..edgedesk_embed::DIMENSIONS)
+            .map(|_| {
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        edgedesk_search::semantic::normalised(vector)
+    }
 }
 
 /// The worker under `wrangler dev`, serving this corpus: the first query's time (the isolate loads the

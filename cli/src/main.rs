@@ -383,9 +383,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("Searched the {locale} articles: the query is written in their language.");
             }
             let query = Query { text: &query, product: product.as_deref(), section: section.as_deref(), limit };
-            let indexes =
-                if words_only { knowledge_base.search_indexes() } else { semantic::indexes(&knowledge_base)? };
-            let hits = indexes.get(&locale).map_or_else(Vec::new, |index| semantic::search(index, &query));
+            let index = if words_only {
+                knowledge_base.search_index(&locale)
+            } else {
+                semantic::index(&knowledge_base, &locale)
+            };
+            let hits = semantic::search(&index, &query);
             if json {
                 println!("{}", serde_json::to_string_pretty(&hits)?);
             } else if hits.is_empty() {

@@ -151,12 +151,8 @@ async fn search(State(dir): Dir, UrlQuery(params): UrlQuery<SearchParams>) -> Re
     let knowledge_base = compile(&dir)?;
     let locale = params.locale.unwrap_or_else(|| knowledge_base.config.default_locale().to_owned());
     // The ranking the worker gives once the customer pauses: by words and by meaning.
-    let indexes = crate::semantic::indexes(&knowledge_base).map_err(|error| {
-        (axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("could not embed the sections: {error:#}"))
-            .into_response()
-    })?;
-    let hits =
-        indexes.get(&locale).map_or_else(Vec::new, |index| crate::semantic::search(index, &Query::new(&params.q)));
+    let index = crate::semantic::index(&knowledge_base, &locale);
+    let hits = crate::semantic::search(&index, &Query::new(&params.q));
     let mut html = String::from("<h1>Search: ");
     escape_html(&params.q, &mut html);
     html.push_str("</h1><ol>");

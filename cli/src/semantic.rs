@@ -52,6 +52,20 @@ pub fn indexes(knowledge_base: &KnowledgeBase) -> Result<BTreeMap<String, Search
     Ok(indexes)
 }
 
+/// The index of `locale` alone, with its sections' vectors when the model reads the locale: a search in a
+/// language the model does not read never loads it. Should embedding fail, the index ranks by words and
+/// standard error says why.
+pub fn index(knowledge_base: &KnowledgeBase, locale: &str) -> SearchIndex {
+    let mut index = knowledge_base.search_index(locale);
+    let Some(embedder) = embedder(knowledge_base).filter(|_| edgedesk_embed::reads(locale)) else { return index };
+    let attached =
+        embedder.embed_index(&index).and_then(|vectors| index.set_vectors(vectors).map_err(anyhow::Error::msg));
+    if let Err(error) = attached {
+        eprintln!("note: the {locale} sections could not be embedded ({error:#}); ranking by words");
+    }
+    index
+}
+
 /// The query's vector from the model that embedded the sections.
 pub fn query_vector(text: &str) -> Option<Vec<f32>> {
     model()?.embed(&[text]).ok()?.pop()
