@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage, Request};
 
 use crate::edge::{self, Moment, authorize_admin};
-use crate::http::{ApiResult, json, query_param, send};
+use crate::http::{ApiResult, json, query_param, send, within};
 use crate::store::{self, outbox, tickets};
 
 const QUEUE: &str = "TICKETS_QUEUE";
@@ -185,14 +185,8 @@ async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, St
     };
     // A helpdesk that never answers must not hold the delivery (and its claim) for the queue's whole
     // wall time: past the timeout the answer counts as lost.
-    let timeout = worker::Delay::from(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS));
-    futures::pin_mut!(answered, timeout);
-    match futures::future::select(answered, timeout).await {
-        futures::future::Either::Left((answer, _)) => answer,
-        futures::future::Either::Right(_) => {
-            Err(format!("the helpdesk did not answer within {HELPDESK_TIMEOUT_SECONDS} s"))
-        }
-    }
+    let late = format!("the helpdesk did not answer within {HELPDESK_TIMEOUT_SECONDS} s");
+    within(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS), answered, late).await
 }
 
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets

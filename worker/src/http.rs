@@ -133,6 +133,21 @@ pub async fn send(
     worker::Fetch::Request(Request::new_with_init(url, &init)?).send().await
 }
 
+/// `answered`'s outcome, or `late` once `timeout` has passed without one: another service must not hold a
+/// request (or a delivery's claim) for the platform's whole wall time.
+pub async fn within<T>(
+    timeout: std::time::Duration,
+    answered: impl std::future::Future<Output = Result<T, String>>,
+    late: String,
+) -> Result<T, String> {
+    let timeout = worker::Delay::from(timeout);
+    futures::pin_mut!(answered, timeout);
+    match futures::future::select(answered, timeout).await {
+        futures::future::Either::Left((answer, _)) => answer,
+        futures::future::Either::Right(_) => Err(late),
+    }
+}
+
 pub fn method_not_allowed(allowed: &str) -> ApiResult {
     let error = ApiError::new(405, "method_not_allowed", format!("Use {allowed} for this endpoint."));
     let mut response = error_response(error).map_err(internal)?;

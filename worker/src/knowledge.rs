@@ -46,9 +46,10 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let index = assets::index(env, &locale).await?;
     let (config, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
     let lifts = learning::boosts(&learned.pairs, &locale, &text, &config);
-    let by_meaning = match meaning_asked && meaning::offered(env, &manifest, &locale) {
-        true => meaning::query_vector(env, &locale, &text).await,
-        false => None,
+    let by_meaning = if meaning_asked && meaning::offered(env, &manifest, &locale) {
+        meaning::query_vector(env, &locale, &text).await
+    } else {
+        None
     };
     let ranking = match &by_meaning {
         Some((vectors, vector)) => index.rank_fused(&query, &search::TUNING, &lifts, vectors, vector, &FUSION),

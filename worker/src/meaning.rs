@@ -15,7 +15,7 @@ use edgedesk_search::semantic::{PROBE, SectionVectors, provider};
 use worker::Env;
 
 use crate::edge::{secret, var};
-use crate::http::send;
+use crate::http::{send, within};
 use crate::store::assets;
 
 /// The provider's embeddings endpoint, e.g. `https://api.openai.com/v1/embeddings` or Ollama's
@@ -100,12 +100,6 @@ async fn embed(
         let answer = response.text().await.unwrap_or_default();
         provider::read_answer(response.status_code(), &answer, inputs.len(), dimensions)
     };
-    let timeout = worker::Delay::from(std::time::Duration::from_millis(PROVIDER_TIMEOUT_MS));
-    futures::pin_mut!(answered, timeout);
-    match futures::future::select(answered, timeout).await {
-        futures::future::Either::Left((answer, _)) => answer,
-        futures::future::Either::Right(_) => {
-            Err(format!("the embeddings provider did not answer within {PROVIDER_TIMEOUT_MS} ms"))
-        }
-    }
+    let late = format!("the embeddings provider did not answer within {PROVIDER_TIMEOUT_MS} ms");
+    within(std::time::Duration::from_millis(PROVIDER_TIMEOUT_MS), answered, late).await
 }
