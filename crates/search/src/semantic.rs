@@ -64,7 +64,8 @@ pub struct SectionVectors {
     /// `dimensions` bytes per section, in the order of `sections`.
     #[serde(with = "serde_bytes")]
     values: Vec<u8>,
-    /// Per section, the signs of its values, a bit each: for a shortlist when there are many sections.
+    /// Per section, the signs of its values, a bit each: for the shortlist, only when there are more than
+    /// [`SHORTLIST_ABOVE`] sections.
     #[serde(skip)]
     signs: Vec<u64>,
 }
@@ -107,7 +108,7 @@ impl SectionVectors {
             vectors.scales.push(scale);
             vectors.values.extend(vector.iter().map(|value| ((value / scale).round() as i8) as u8));
         }
-        vectors.signs = signs(&vectors.values, dimensions);
+        vectors.signs = signs(&vectors.values, dimensions, vectors.sections.len());
         Ok(vectors)
     }
 
@@ -158,7 +159,7 @@ impl SectionVectors {
         {
             return Err("the section vectors are truncated; rebuild the knowledge base".into());
         }
-        let signs = signs(&vectors.values, dimensions);
+        let signs = signs(&vectors.values, dimensions, vectors.sections.len());
         Ok(Self { signs, ..vectors })
     }
 
@@ -241,8 +242,12 @@ impl SectionVectors {
     }
 }
 
-/// Each section's signs (`dimensions` bytes each), packed into 64-bit words.
-fn signs(values: &[u8], dimensions: usize) -> Vec<u64> {
+/// Each section's signs (`dimensions` bytes each), packed into 64-bit words; none when there are too few
+/// sections for a shortlist, so loading a small help center's vectors does not compute them.
+fn signs(values: &[u8], dimensions: usize, sections: usize) -> Vec<u64> {
+    if sections <= SHORTLIST_ABOVE {
+        return Vec::new();
+    }
     let words = dimensions.div_ceil(64);
     values
         .chunks_exact(dimensions)
