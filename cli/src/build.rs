@@ -44,22 +44,23 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut locales = BTreeMap::new();
-    let embedder = crate::semantic::embedder(&knowledge_base);
+    let embedders = crate::semantic::embedders(&knowledge_base);
     for locale in knowledge_base.locales() {
         let index = knowledge_base.search_index(&locale);
-        let embedder = embedder.filter(|_| edgedesk_embed::reads(&locale));
+        let embedder = embedders.and_then(|embedders| embedders.for_locale(&locale));
         if let Some(embedder) = embedder {
             let started = Instant::now();
             let vectors = embedder.embed_index(&index)?;
             eprintln!(
                 "Embedded {} sections ({locale}) with {} in {} ms.",
                 vectors.len(),
-                edgedesk_embed::MODEL,
+                embedder.model().name(),
                 started.elapsed().as_millis()
             );
             files.insert(format!("{locale}/vectors.bin"), vectors.to_bytes());
         }
-        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: embedder.is_some() });
+        let model = embedder.map(|embedder| embedder.model().name().to_owned());
+        locales.insert(locale.clone(), LocaleSummary { articles: index.len(), vectors: model.is_some(), model });
         files.insert(format!("{locale}/index.bin"), index.to_bytes());
         for (number, shard) in index.text_shards().into_iter().enumerate() {
             files.insert(format!("{locale}/texts/{number}.bin"), shard);

@@ -6,58 +6,39 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use anyhow::Result;
-use edgedesk_embed::Embedder;
+use edgedesk_embed::Embedders;
 use edgedesk_kb::KnowledgeBase;
 use edgedesk_protocol::api::SearchHit;
-use edgedesk_search::semantic::FUSION;
+use edgedesk_search::semantic::{FUSION, SectionVectors};
 use edgedesk_search::{Query, SearchIndex, TUNING};
 
-/// The model, loaded once per process; `None` (said once, on standard error) when it is not installed.
-fn model() -> Option<&'static Embedder> {
-    static MODEL: OnceLock<Option<Embedder>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| {
-            let dir = edgedesk_embed::model_dir();
-            if !dir.join("model.safetensors").exists() {
-                eprintln!(
-                    "note: no embedding model in {} (scripts/setup.sh fetches it; EDGEDESK_MODEL_DIR points \
-                     elsewhere): search ranks by words only. `[semantic] enabled = false` in edgedesk.toml \
-                     silences this.",
-                    dir.display()
-                );
-                return None;
-            }
-            let loaded = Embedder::load(&dir).and_then(|embedder| match edgedesk_embed::cache_file() {
-                Some(cache) => embedder.with_cache(&cache),
-                None => Ok(embedder),
-            });
-            loaded.map_err(|error| eprintln!("note: the embedding model did not load ({error:#}); words only")).ok()
-        })
-        .as_ref()
+/// The models, each loaded once per process when a locale first needs it.
+fn models() -> &'static Embedders {
+    static MODELS: OnceLock<Embedders> = OnceLock::new();
+    MODELS.get_or_init(Embedders::default)
 }
 
-/// The model, when this knowledge base wants ranking by meaning in a language the model reads.
-pub fn embedder(knowledge_base: &KnowledgeBase) -> Option<&'static Embedder> {
-    let wanted = knowledge_base.config.semantic.enabled
-        && knowledge_base.locales().iter().any(|locale| edgedesk_embed::reads(locale));
-    wanted.then(model).flatten()
+/// The models, when this knowledge base wants ranking by meaning.
+pub fn embedders(knowledge_base: &KnowledgeBase) -> Option<&'static Embedders> {
+    knowledge_base.config.semantic.enabled.then(models)
 }
 
-/// Every locale's index, with its sections' vectors where the model reads the locale.
+/// Every locale's index, with its sections' vectors where the locale's model is installed.
 pub fn indexes(knowledge_base: &KnowledgeBase) -> Result<BTreeMap<String, SearchIndex>> {
     let mut indexes = knowledge_base.search_indexes();
-    if let Some(embedder) = embedder(knowledge_base) {
-        embedder.embed_indexes(&mut indexes)?;
+    if let Some(embedders) = embedders(knowledge_base) {
+        embedders.embed_indexes(&mut indexes)?;
     }
     Ok(indexes)
 }
 
-/// The index of `locale` alone, with its sections' vectors when the model reads the locale: a search in a
-/// language the model does not read never loads it. Should embedding fail, the index ranks by words and
-/// standard error says why.
+/// The index of `locale` alone, with its sections' vectors: a search in one language loads only that
+/// language's model. Should embedding fail, the index ranks by words and standard error says why.
 pub fn index(knowledge_base: &KnowledgeBase, locale: &str) -> SearchIndex {
     let mut index = knowledge_base.search_index(locale);
-    let Some(embedder) = embedder(knowledge_base).filter(|_| edgedesk_embed::reads(locale)) else { return index };
+    let Some(embedder) = embedders(knowledge_base).and_then(|embedders| embedders.for_locale(locale)) else {
+        return index;
+    };
     let attached =
         embedder.embed_index(&index).and_then(|vectors| index.set_vectors(vectors).map_err(anyhow::Error::msg));
     if let Err(error) = attached {
@@ -66,14 +47,14 @@ pub fn index(knowledge_base: &KnowledgeBase, locale: &str) -> SearchIndex {
     index
 }
 
-/// The query's vector from the model that embedded the sections.
-pub fn query_vector(text: &str) -> Option<Vec<f32>> {
-    model()?.embed(&[text]).ok()?.pop()
+/// The query's vector from the model that made `vectors`.
+pub fn query_vector(vectors: &SectionVectors, text: &str) -> Option<Vec<f32>> {
+    models().query_vector(vectors, text)
 }
 
 /// The hits for `query` in `index`, fused with the model's ranking when the index has vectors.
 pub fn search(index: &SearchIndex, query: &Query<'_>) -> Vec<SearchHit> {
-    let vector = index.vectors().and_then(|_| query_vector(query.text));
+    let vector = index.vectors().and_then(|vectors| query_vector(vectors, query.text));
     let ranking = index.rank_hybrid(query, &TUNING, &[], vector.as_deref(), &FUSION);
     index.hits(&ranking, |article| index.texts(article))
 }

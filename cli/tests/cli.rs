@@ -71,22 +71,30 @@ fn build_writes_per_locale_assets_and_is_reproducible() {
         assert!(names.contains(&expected.to_owned()), "{expected} missing from {names:?}");
     }
     assert_eq!(files, snapshot(second.path()), "two builds of the same content differ");
-    // Sections are embedded for ranking by meaning where the model reads the language: English only.
-    assert!(names.contains(&"en/vectors.bin".to_owned()), "{names:?}");
-    assert!(!names.iter().any(|name| name.starts_with("ru/vectors") || name.starts_with("uk/vectors")), "{names:?}");
-    let vectors = std::fs::read(first.path().join("en/vectors.bin")).unwrap();
-    let vectors = edgedesk_search::semantic::SectionVectors::from_bytes(&vectors).unwrap();
-    assert_eq!((vectors.model(), vectors.dimensions()), ("all-MiniLM-L6-v2", 384));
-    let index = edgedesk_search::SearchIndex::from_bytes(&std::fs::read(first.path().join("en/index.bin")).unwrap());
-    index.unwrap().set_vectors(vectors).expect("the vectors name the index's own sections");
+    // Every locale's sections are embedded for ranking by meaning: English by all-MiniLM-L6-v2, the others
+    // by multilingual-e5-small, whose queries are written `query: …`; the manifest names each locale's model.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(first.path().join("manifest.json")).unwrap()).unwrap();
+    for (locale, model, query) in [
+        ("en", "all-MiniLM-L6-v2", "reset"),
+        ("ru", "multilingual-e5-small", "query: reset"),
+        ("uk", "multilingual-e5-small", "query: reset"),
+    ] {
+        let vectors = std::fs::read(first.path().join(format!("{locale}/vectors.bin"))).unwrap();
+        let vectors = edgedesk_search::semantic::SectionVectors::from_bytes(&vectors).unwrap();
+        assert_eq!((vectors.model(), vectors.dimensions()), (model, 384));
+        assert_eq!(vectors.query_text("reset"), query);
+        assert_eq!(manifest["locales"][locale]["model"], model);
+        let index = std::fs::read(first.path().join(format!("{locale}/index.bin"))).unwrap();
+        let mut index = edgedesk_search::SearchIndex::from_bytes(&index).unwrap();
+        index.set_vectors(vectors).expect("the vectors name the index's own sections");
+    }
 
     let article: serde_json::Value =
         serde_json::from_slice(&std::fs::read(first.path().join("en/articles/reset-password.json")).unwrap()).unwrap();
     assert_eq!(article["title"], "Reset your password");
     let html = article["html"].as_str().unwrap();
     assert!(html.contains("<h2 id=\"the-reset-email-does-not-arrive\">"), "{html}");
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(first.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["locales"]["ru"]["articles"], 8);
     assert_eq!(manifest["build"].as_str().map(str::len), Some(16));
 }

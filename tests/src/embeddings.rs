@@ -1,6 +1,7 @@
 //! The team's embeddings provider as the worker meets it: OpenAI's documented `POST /v1/embeddings`,
-//! served over real HTTP and embedding with the real all-MiniLM-L6-v2 (`edgedesk-embed`), as Ollama or
-//! Hugging Face's text-embeddings-inference serve that model.
+//! served over real HTTP and embedding with the real models (`edgedesk-embed`): all-MiniLM-L6-v2 as Ollama
+//! serves it, and multilingual-e5-small as Hugging Face's text-embeddings-inference serves it (each input
+//! embedded as given: the client writes e5's `query: `).
 //!
 //! What the API documents and the simulator enforces: `Authorization: Bearer <key>` (else 401); a JSON
 //! body with `model` (a model it does not serve is a 404 `model_not_found`) and `input`, a string or an
@@ -8,8 +9,8 @@
 //! is `{"object": "list", "data": [{"object": "embedding", "index", "embedding"}], "model", "usage":
 //! {"prompt_tokens", "total_tokens"}}`; errors are `{"error": {"message", "type", "param", "code"}}`.
 //!
-//! It serves two models: [`MODEL`], the build's, and [`OTHER_MODEL`], a model of the same size whose
-//! space is another (the same vectors with their dimensions rotated), which is what a misconfigured
+//! It serves three models: [`MODEL`] and [`E5_MODEL`], the build's, and [`OTHER_MODEL`], a model of the
+//! same size whose space is another (the same vectors with their dimensions rotated), which is what a misconfigured
 //! provider looks like to the worker. Tests can take it down, and count what it was asked.
 
 use std::sync::{Arc, Mutex};
@@ -18,11 +19,15 @@ use anyhow::Result;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use edgedesk_embed::Embedder;
+use edgedesk_embed::{Embedder, Model, Role};
 use serde_json::{Value, json};
 
 /// The provider's name for all-MiniLM-L6-v2, as Ollama calls it.
 pub const MODEL: &str = "all-minilm";
+/// The provider's name for multilingual-e5-small, as text-embeddings-inference calls it.
+pub const E5_MODEL: &str = "intfloat/multilingual-e5-small";
+/// `EMBEDDINGS_MODEL` naming this provider's name for each of the build's models.
+pub const BOTH_MODELS: &str = "all-MiniLM-L6-v2=all-minilm, multilingual-e5-small=intfloat/multilingual-e5-small";
 /// Another model with as many dimensions.
 pub const OTHER_MODEL: &str = "other-minilm";
 /// OpenAI's documented limit on inputs per request.
@@ -36,7 +41,8 @@ pub struct EmbeddingsProvider {
 }
 
 struct ProviderState {
-    embedder: Embedder,
+    minilm: Embedder,
+    e5: Embedder,
     authorization: String,
     log: Mutex<ProviderLog>,
 }
@@ -46,19 +52,22 @@ pub struct ProviderLog {
     /// Every input of every request that was answered, in order.
     pub inputs: Vec<String>,
     pub requests: usize,
+    /// The model each answered request asked for, in order.
+    pub models: Vec<String>,
     /// While set, every request answers 503.
     pub down: bool,
 }
 
 impl EmbeddingsProvider {
-    /// Loads the model (from `scripts/setup.sh`'s download) and listens on a free loopback port.
+    /// Loads the models (from `scripts/setup.sh`'s download) and listens on a free loopback port.
     pub async fn start() -> Result<Self> {
-        let embedder = Embedder::load_default()?;
+        let (minilm, e5) = (Embedder::load_default(Model::MiniLm)?, Embedder::load_default(Model::MultilingualE5)?);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let port = listener.local_addr()?.port();
         let key = format!("sk-test-{port}");
         let state = Arc::new(ProviderState {
-            embedder,
+            minilm,
+            e5,
             authorization: format!("Bearer {key}"),
             log: Mutex::new(ProviderLog::default()),
         });
@@ -116,7 +125,7 @@ async fn embeddings(State(state): State<Arc<ProviderState>>, headers: HeaderMap,
         );
     };
     let model = request["model"].as_str().unwrap_or_default().to_owned();
-    if model != MODEL && model != OTHER_MODEL {
+    if ![MODEL, E5_MODEL, OTHER_MODEL].contains(&model.as_str()) {
         let message = format!("The model `{model}` does not exist or you do not have access to it.");
         return error(StatusCode::NOT_FOUND, &message, "invalid_request_error", Some("model_not_found"));
     }
@@ -136,8 +145,10 @@ async fn embeddings(State(state): State<Arc<ProviderState>>, headers: HeaderMap,
     };
     let worker_state = Arc::clone(&state);
     let texts = inputs.clone();
+    let by_e5 = model == E5_MODEL;
     let embedded = tokio::task::spawn_blocking(move || {
-        worker_state.embedder.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>())
+        let embedder = if by_e5 { &worker_state.e5 } else { &worker_state.minilm };
+        embedder.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>(), Role::AsGiven)
     })
     .await;
     let Ok(Ok(mut vectors)) = embedded else {
@@ -151,6 +162,7 @@ async fn embeddings(State(state): State<Arc<ProviderState>>, headers: HeaderMap,
         let mut log = state.log.lock().expect("the provider log is never poisoned");
         log.requests += 1;
         log.inputs.extend(inputs);
+        log.models.push(model.clone());
     }
     let data: Vec<Value> = vectors
         .into_iter()

@@ -7,7 +7,8 @@
 //! differs runs another model, and its query vectors would rank nothing sensibly, so this isolate ranks by
 //! words alone and the operator reads why in the log.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use edgedesk_search::manifest::Manifest;
@@ -21,8 +22,9 @@ use crate::store::assets;
 /// The provider's embeddings endpoint, e.g. `https://api.openai.com/v1/embeddings` or Ollama's
 /// `http://host:11434/v1/embeddings`; unset, searches rank by words alone.
 pub const EMBEDDINGS_URL: &str = "EMBEDDINGS_URL";
-/// The provider's name for the build's model (`all-minilm` in Ollama); the build's own name for it
-/// (`all-MiniLM-L6-v2`) when unset.
+/// The provider's name for the build's models (`all-minilm` in Ollama), or one per model
+/// (`all-MiniLM-L6-v2=all-minilm, multilingual-e5-small=…`); the build's own names when unset
+/// ([`provider::model_name`]).
 pub const EMBEDDINGS_MODEL: &str = "EMBEDDINGS_MODEL";
 /// Sent as `Authorization: Bearer …` when set.
 pub const EMBEDDINGS_KEY: &str = "EMBEDDINGS_KEY";
@@ -30,16 +32,23 @@ pub const EMBEDDINGS_KEY: &str = "EMBEDDINGS_KEY";
 const PROVIDER_TIMEOUT_MS: u64 = 2_000;
 
 thread_local! {
-    /// Whether the provider embeds the probe as the build did: unknown until this isolate's first call.
-    static PROVIDER_AGREES: Cell<Option<bool>> = const { Cell::new(None) };
+    /// Per model of the build, whether the provider embeds the probe as the build did: unknown until this
+    /// isolate first asks for that model.
+    static PROVIDER_AGREES: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+}
+
+/// What this isolate knows of the provider's `model`.
+fn provider_agrees(model: &str) -> Option<bool> {
+    PROVIDER_AGREES.with_borrow(|agrees| agrees.get(model).copied())
 }
 
 /// Whether a search in `locale` can be ranked by meaning: a provider is configured, the build embedded the
-/// locale, and the provider is not known to run another model.
+/// locale, and the provider is not known to run another model than the locale's.
 pub fn offered(env: &Env, manifest: &Manifest, locale: &str) -> bool {
     var(env, EMBEDDINGS_URL).is_some()
-        && manifest.locales.get(locale).is_some_and(|summary| summary.vectors)
-        && PROVIDER_AGREES.get() != Some(false)
+        && manifest.locales.get(locale).is_some_and(|summary| {
+            summary.vectors && summary.model.as_deref().is_none_or(|model| provider_agrees(model) != Some(false))
+        })
 }
 
 /// The locale's section vectors and the provider's vector of `text`; `None` (said in the log) when the
@@ -54,9 +63,11 @@ pub async fn query_vector(env: &Env, locale: &str, text: &str) -> Option<(Rc<Sec
             return None;
         }
     };
-    let check_probe = PROVIDER_AGREES.get().is_none();
-    let inputs: Vec<&str> = if check_probe { vec![PROBE, text] } else { vec![text] };
-    let model = var(env, EMBEDDINGS_MODEL).unwrap_or_else(|| vectors.model().to_owned());
+    let check_probe = provider_agrees(vectors.model()).is_none();
+    // Written as the model wants a query (`query: …` for e5), the probe as the build embedded it.
+    let (probe, query) = (vectors.query_text(PROBE), vectors.query_text(text));
+    let inputs: Vec<&str> = if check_probe { vec![&probe, &query] } else { vec![&query] };
+    let model = provider::model_name(var(env, EMBEDDINGS_MODEL).as_deref(), vectors.model());
     let mut embedded = match embed(&url, &model, secret(env, EMBEDDINGS_KEY), &inputs, vectors.dimensions()).await {
         Ok(embedded) => embedded,
         Err(reason) => {
@@ -67,11 +78,11 @@ pub async fn query_vector(env: &Env, locale: &str, text: &str) -> Option<(Rc<Sec
     let query_vector = embedded.pop()?;
     if check_probe {
         let agrees = embedded.first().is_some_and(|probe| vectors.same_model(probe));
-        PROVIDER_AGREES.set(Some(agrees));
+        PROVIDER_AGREES.with_borrow_mut(|known| known.insert(vectors.model().to_owned(), agrees));
         if !agrees {
             worker::console_error!(
-                "ranking by words only: {EMBEDDINGS_URL} embeds with another model than the build's ({}); set \
-                 {EMBEDDINGS_MODEL} to the provider's name for that model",
+                "ranking {locale} by words only: {EMBEDDINGS_URL} answers for `{model}` with another model than \
+                 the build's ({}); set {EMBEDDINGS_MODEL} to the provider's name for that model",
                 vectors.model()
             );
             return None;

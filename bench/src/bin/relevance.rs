@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use edgedesk_e2e::corpora::corpora_dir;
 use edgedesk_e2e::repo_root;
-use edgedesk_embed::Embedder;
+use edgedesk_embed::Embedders;
 use edgedesk_insights::random::SplitMix64;
 use edgedesk_protocol::api::SearchHit;
 use edgedesk_search::relevance::{self, Judgement};
@@ -55,7 +55,7 @@ fn load(content: &Path, semantic: Option<&Semantic>) -> Result<Indexes> {
     let mut indexes = knowledge_base.search_indexes();
     if let Some(semantic) = semantic {
         let started = std::time::Instant::now();
-        semantic.embedder.embed_indexes(&mut indexes)?;
+        semantic.embedders.embed_indexes(&mut indexes)?;
         eprintln!("embedded the sections of {} in {:.1} s", content.display(), started.elapsed().as_secs_f64());
     }
     Ok(indexes)
@@ -64,13 +64,7 @@ fn load(content: &Path, semantic: Option<&Semantic>) -> Result<Indexes> {
 /// `--hybrid`: the model that embeds sections and queries (each text once: later runs read its vector from
 /// target/).
 struct Semantic {
-    embedder: Embedder,
-}
-
-impl Semantic {
-    fn embed(&self, query: &str) -> Option<Vec<f32>> {
-        self.embedder.embed(&[query]).ok()?.pop()
-    }
+    embedders: Embedders,
 }
 
 /// How a judgement is searched: lexically, or (with `--hybrid`) as the worker does once the customer
@@ -90,7 +84,7 @@ fn search(
             page_locale,
             judgement,
             tuning,
-            |query| semantic.embed(query),
+            |vectors, query| semantic.embedders.query_vector(vectors, query),
             fusion,
         ),
     }
@@ -106,8 +100,7 @@ fn run() -> Result<()> {
     let compare = arguments.iter().any(|argument| argument == "--compare");
     let dump = arguments.iter().position(|argument| argument == "--dump").and_then(|at| arguments.get(at + 1));
     let semantic = if arguments.iter().any(|argument| argument == "--hybrid") {
-        let cache = repo_root().join("target/semantic/vectors.cache");
-        Some(Semantic { embedder: Embedder::load_default()?.with_cache(&cache)? })
+        Some(Semantic { embedders: Embedders::cached_in(&repo_root().join("target/semantic")) })
     } else {
         None
     };

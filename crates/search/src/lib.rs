@@ -1202,7 +1202,7 @@ mod tests {
             let topic = if (article, part) == (0, 1) { 4 } else { article as usize };
             ((article, part), axis(topic))
         });
-        SectionVectors::quantise("topics", 5, vec![0.2; 5], sections.collect()).unwrap()
+        SectionVectors::quantise("topics", "", 5, vec![0.2; 5], sections.collect()).unwrap()
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct LocaleSummary {
     /// searches by meaning once the customer pauses.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub vectors: bool,
+    /// The model that embedded them, so that the worker asks its provider for that model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl Manifest {
@@ -65,7 +68,7 @@ mod tests {
             default_locale: "en".into(),
             locales: ["en", "ru", "pt-BR"]
                 .into_iter()
-                .map(|l| (l.to_owned(), LocaleSummary { articles: 1, vectors: false }))
+                .map(|l| (l.to_owned(), LocaleSummary { articles: 1, vectors: false, model: None }))
                 .collect(),
             products: BTreeMap::new(),
         };

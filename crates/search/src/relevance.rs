@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use edgedesk_protocol::api::SearchHit;
 
-use crate::semantic::Fusion;
+use crate::semantic::{Fusion, SectionVectors};
 use crate::{Query, SearchIndex, TUNING, Tuning, language};
 
 /// Hits a customer actually looks at.
@@ -101,12 +101,13 @@ pub fn search_routed_hybrid(
     page_locale: &str,
     judgement: &Judgement,
     tuning: &Tuning,
-    embed: impl Fn(&str) -> Option<Vec<f32>>,
+    embed: impl Fn(&SectionVectors, &str) -> Option<Vec<f32>>,
     fusion: &Fusion,
 ) -> Vec<SearchHit> {
     routed_index(indexes, page_locale, judgement).map_or_else(Vec::new, |index| {
         let query = Query { limit: RANK_DEPTH, ..Query::new(&judgement.query) };
-        let vector = index.vectors().and_then(|_| embed(&judgement.query));
+        // The query is embedded by the model that embedded the index it is routed to.
+        let vector = index.vectors().and_then(|vectors| embed(vectors, &judgement.query));
         let ranking = index.rank_hybrid(&query, tuning, &[], vector.as_deref(), fusion);
         index.hits(&ranking, |article| index.texts(article))
     })

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the serialized layout changes.
-pub const VECTORS_FORMAT: u32 = 2;
+pub const VECTORS_FORMAT: u32 = 3;
 
 /// A sentence the build embeds beside the sections. Whoever embeds queries later (the team's provider, for
 /// the worker) embeds it too, and a vector that differs says the provider runs another model, whose query
@@ -54,6 +54,8 @@ pub struct SectionVectors {
     format: u32,
     /// The model that made them: a query vector from any other means nothing here.
     model: String,
+    /// What the model wants written in front of a query before it is embedded (`query: ` for e5).
+    query_prefix: String,
     dimensions: u32,
     /// The model's vector of [`PROBE`], as the build made it.
     probe: Vec<f32>,
@@ -78,9 +80,10 @@ const SHORTLIST: usize = 1_024;
 
 impl SectionVectors {
     /// Quantises the sections' vectors (each of `dimensions` floats) made by `model`, which gave [`PROBE`]
-    /// the vector `probe`.
+    /// the vector `probe` when it was written as a query, after `query_prefix`.
     pub fn quantise(
         model: &str,
+        query_prefix: &str,
         dimensions: usize,
         probe: Vec<f32>,
         sections: Vec<((u32, u32), Vec<f32>)>,
@@ -91,6 +94,7 @@ impl SectionVectors {
         let mut vectors = Self {
             format: VECTORS_FORMAT,
             model: model.to_owned(),
+            query_prefix: query_prefix.to_owned(),
             dimensions: dimensions as u32,
             probe,
             sections: Vec::with_capacity(sections.len()),
@@ -114,6 +118,11 @@ impl SectionVectors {
 
     pub fn model(&self) -> &str {
         &self.model
+    }
+
+    /// `text` as the model wants a query written before it embeds it.
+    pub fn query_text(&self, text: &str) -> String {
+        format!("{}{text}", self.query_prefix)
     }
 
     pub fn dimensions(&self) -> usize {
@@ -143,14 +152,16 @@ impl SectionVectors {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
-        let vectors: Self =
-            postcard::from_bytes(bytes).map_err(|error| format!("unreadable section vectors: {error}"))?;
-        if vectors.format != VECTORS_FORMAT {
+        // The format comes first, and is read alone: another format's fields would not read as this one's.
+        let (format, _) =
+            postcard::take_from_bytes::<u32>(bytes).map_err(|error| format!("unreadable section vectors: {error}"))?;
+        if format != VECTORS_FORMAT {
             return Err(format!(
-                "the section vectors have format {}, this build reads {VECTORS_FORMAT}; rebuild the knowledge base",
-                vectors.format
+                "the section vectors have format {format}, this build reads {VECTORS_FORMAT}; rebuild the knowledge base"
             ));
         }
+        let vectors: Self =
+            postcard::from_bytes(bytes).map_err(|error| format!("unreadable section vectors: {error}"))?;
         let dimensions = vectors.dimensions as usize;
         if dimensions == 0
             || vectors.probe.len() != dimensions
@@ -314,6 +325,24 @@ pub fn section_text(title: &str, heading: &str, text: &str) -> String {
 pub mod provider {
     use serde::Deserialize;
 
+    /// The provider's name for the build's `model`, from the `EMBEDDINGS_MODEL` setting: a bare name is
+    /// the provider's name for every model (`all-minilm`); `build-name=provider-name` pairs, separated by
+    /// commas, name each model (`all-MiniLM-L6-v2=all-minilm, multilingual-e5-small=e5`). A model the
+    /// setting does not name is asked for by the build's own name.
+    pub fn model_name(setting: Option<&str>, model: &str) -> String {
+        let Some(setting) = setting.map(str::trim).filter(|setting| !setting.is_empty()) else {
+            return model.to_owned();
+        };
+        if !setting.contains('=') {
+            return setting.to_owned();
+        }
+        setting
+            .split(',')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(build, _)| build.trim() == model)
+            .map_or_else(|| model.to_owned(), |(_, provider)| provider.trim().to_owned())
+    }
+
     /// The request body for `inputs`, embedded by `model` (the provider's name for it).
     pub fn request_body(model: &str, inputs: &[&str]) -> String {
         serde_json::json!({ "model": model, "input": inputs }).to_string()
@@ -386,6 +415,7 @@ mod tests {
     fn an_article_ranks_by_its_closest_section() {
         let vectors = SectionVectors::quantise(
             "m",
+            "",
             3,
             unit(&[1.0, 1.0, 1.0]),
             vec![
@@ -409,13 +439,19 @@ mod tests {
 
     #[test]
     fn quantised_vectors_round_trip_and_refuse_damage() {
-        let vectors = SectionVectors::quantise("m", 2, unit(&[1.0, 0.0]), vec![((0, 0), unit(&[0.3, -0.7]))]).unwrap();
+        let vectors =
+            SectionVectors::quantise("m", "", 2, unit(&[1.0, 0.0]), vec![((0, 0), unit(&[0.3, -0.7]))]).unwrap();
         let bytes = vectors.to_bytes();
         assert_eq!(SectionVectors::from_bytes(&bytes).unwrap(), vectors);
         let error = SectionVectors::from_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
         assert!(error.contains("unreadable") || error.contains("truncated"), "{error}");
-        assert!(SectionVectors::quantise("m", 2, unit(&[1.0, 0.0]), vec![((0, 0), vec![1.0])]).is_err());
-        assert!(SectionVectors::quantise("m", 2, vec![1.0], vec![]).is_err());
+        // Vectors of an earlier build, whose fields differ, are named by their format, not misread.
+        let mut earlier = bytes.clone();
+        earlier[0] = 2;
+        let error = SectionVectors::from_bytes(&earlier).unwrap_err();
+        assert!(error.contains("format 2") && error.contains("rebuild"), "{error}");
+        assert!(SectionVectors::quantise("m", "", 2, unit(&[1.0, 0.0]), vec![((0, 0), vec![1.0])]).is_err());
+        assert!(SectionVectors::quantise("m", "", 2, vec![1.0], vec![]).is_err());
     }
 
     #[test]
@@ -430,7 +466,7 @@ mod tests {
             .map(|section| ((section / 2, section % 2), unit(&(0..dimensions).map(|_| random()).collect::<Vec<_>>())))
             .collect();
         let planted = sections[3_001].1.clone();
-        let vectors = SectionVectors::quantise("m", dimensions, unit(&vec![1.0; dimensions]), sections).unwrap();
+        let vectors = SectionVectors::quantise("m", "", dimensions, unit(&vec![1.0; dimensions]), sections).unwrap();
         let query: Vec<f32> = unit(&planted.iter().map(|value| value + 0.3 * random()).collect::<Vec<_>>());
         let ranked = vectors.rank(&query, usize::MAX, |_| true);
         assert_eq!((ranked[0].article, ranked[0].part), (1_500, 1));
@@ -441,11 +477,23 @@ mod tests {
 
     #[test]
     fn the_probe_tells_the_build_model_from_another() {
-        let vectors = SectionVectors::quantise("m", 3, unit(&[0.2, 0.9, 0.1]), vec![]).unwrap();
+        let vectors = SectionVectors::quantise("m", "", 3, unit(&[0.2, 0.9, 0.1]), vec![]).unwrap();
         // The same model in another runtime: not bit-identical, nor always of unit length.
         assert!(vectors.same_model(&[0.41, 1.79, 0.2]));
         assert!(!vectors.same_model(&unit(&[0.9, 0.2, 0.1])));
         assert!(!vectors.same_model(&[0.2, 0.9]));
+    }
+
+    #[test]
+    fn the_setting_names_each_models_provider_name() {
+        use super::provider::model_name;
+        assert_eq!(model_name(None, "all-MiniLM-L6-v2"), "all-MiniLM-L6-v2");
+        assert_eq!(model_name(Some(" "), "all-MiniLM-L6-v2"), "all-MiniLM-L6-v2");
+        assert_eq!(model_name(Some("all-minilm"), "multilingual-e5-small"), "all-minilm");
+        let pairs = Some("all-MiniLM-L6-v2=all-minilm, multilingual-e5-small = e5");
+        assert_eq!(model_name(pairs, "all-MiniLM-L6-v2"), "all-minilm");
+        assert_eq!(model_name(pairs, "multilingual-e5-small"), "e5");
+        assert_eq!(model_name(pairs, "another"), "another");
     }
 
     #[test]

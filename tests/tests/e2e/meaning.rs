@@ -1,9 +1,9 @@
 //! Issue 19: ranking by meaning at the edge, through the team's embeddings provider (a simulator of
-//! OpenAI's documented embeddings API running the real all-MiniLM-L6-v2), each on a worker of its own so
-//! that no other test's searches change.
+//! OpenAI's documented embeddings API running the real all-MiniLM-L6-v2 and multilingual-e5-small), each
+//! on a worker of its own so that no other test's searches change.
 
 use anyhow::{Context, Result, ensure};
-use edgedesk_e2e::embeddings::{EmbeddingsProvider, MODEL, OTHER_MODEL};
+use edgedesk_e2e::embeddings::{BOTH_MODELS, E5_MODEL, EmbeddingsProvider, MODEL, OTHER_MODEL};
 use edgedesk_e2e::{HostSite, Wrangler, free_port};
 use edgedesk_search::semantic::PROBE;
 use reqwest::Client;
@@ -48,7 +48,7 @@ async fn search(worker: &Wrangler, parameters: &[(&str, &str)]) -> Result<Answer
 pub async fn a_paused_query_is_ranked_by_meaning_through_the_teams_provider(world: &World) -> Result<()> {
     let provider = EmbeddingsProvider::start().await?;
     let host_port = free_port()?;
-    let worker = worker_with(&provider, MODEL, &format!("http://127.0.0.1:{host_port}")).await?;
+    let worker = worker_with(&provider, BOTH_MODELS, &format!("http://127.0.0.1:{host_port}")).await?;
 
     // As the customer types: words alone, with meaning offered, and the provider is not called.
     let words = search(&worker, &[("q", QUERY), ("locale", "en")]).await?;
@@ -62,16 +62,27 @@ pub async fn a_paused_query_is_ranked_by_meaning_through_the_teams_provider(worl
     ensure!(meant.first() == FIRST_BY_MEANING, "by meaning: {}", meant.body);
     ensure!(meant.cache_control.contains("max-age"), "a ranking by meaning is cacheable: {}", meant.cache_control);
     ensure!(provider.with_log(|log| log.inputs == [PROBE, QUERY]), "{:?}", provider.with_log(|log| log.inputs.clone()));
+    ensure!(
+        provider.with_log(|log| log.models == [MODEL]),
+        "asked for {:?}",
+        provider.with_log(|log| log.models.clone())
+    );
     let another = "where do I find old receipts";
     let meant = search(&worker, &[("q", another), ("locale", "en"), ("meaning", "1")]).await?;
     ensure!(meant.body["meaning"] == "used" && meant.first() == FIRST_BY_WORDS, "{}", meant.body);
     ensure!(provider.with_log(|log| log.inputs.last().map(String::as_str) == Some(another) && log.requests == 2));
+    ensure!(provider.with_log(|log| log.inputs.len() == 3));
 
-    // Russian has no section vectors (the model reads English): nothing is offered, nothing is called.
-    let russian = search(&worker, &[("q", "забыл пароль"), ("locale", "ru"), ("meaning", "1")]).await?;
-    ensure!(russian.status == 200 && russian.body.get("meaning").is_none(), "{}", russian.body);
+    // Russian is embedded by multilingual-e5-small, which the provider knows by another name, and which
+    // wants a query written `query: …`: its own probe check first, then the question.
+    let russian = search(&worker, &[("q", "забыл пароль"), ("locale", "ru")]).await?;
+    ensure!(russian.body["meaning"] == "offered", "{}", russian.body);
+    let russian = search(&worker, &[("q", "не могу войти, забыл пароль"), ("locale", "ru"), ("meaning", "1")]).await?;
+    ensure!(russian.status == 200 && russian.body["meaning"] == "used", "{}", russian.body);
     ensure!(russian.body["hits"][0]["slug"] == "reset-password", "{}", russian.body);
-    ensure!(provider.with_log(|log| log.requests) == 2);
+    let (inputs, models) = provider.with_log(|log| (log.inputs[3..].to_vec(), log.models.clone()));
+    ensure!(inputs == [format!("query: {PROBE}"), "query: не могу войти, забыл пароль".to_owned()], "{inputs:?}");
+    ensure!(models == [MODEL, MODEL, E5_MODEL], "asked for {models:?}");
 
     let refused = search(&worker, &[("q", QUERY), ("meaning", "yes")]).await?;
     ensure!(refused.status == 400 && refused.body["error"]["field"] == "meaning", "{}", refused.body);
