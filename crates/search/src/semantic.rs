@@ -185,7 +185,8 @@ impl SectionVectors {
         // converting every byte to a float, and cost the order of sections less than a rounding step.
         let query_scale =
             query.iter().fold(0.0f32, |largest, value| largest.max(value.abs())).max(f32::EPSILON) / 127.0;
-        let query_bytes: Vec<i32> = query.iter().map(|value| (value / query_scale).round() as i32).collect();
+        // Signed bytes, kept as `u8` like the sections' values.
+        let query_bytes: Vec<u8> = query.iter().map(|value| (value / query_scale).round() as i8 as u8).collect();
         let similarity = |section: usize| -> f32 {
             dot(&self.values[section * dimensions..][..dimensions], &query_bytes) as f32
                 * self.scales[section]
@@ -225,14 +226,30 @@ impl SectionVectors {
 
     /// The [`SHORTLIST`] sections (or a few more, on a tie) whose signs agree most with the query's, in
     /// stored order. Counted rather than sorted: a distance is at most `dimensions`.
-    fn shortlist(&self, query_bytes: &[i32]) -> Vec<usize> {
+    fn shortlist(&self, query_bytes: &[u8]) -> Vec<usize> {
         let words = self.dimensions.div_ceil(64) as usize;
-        let query_signs = signs_of(query_bytes.iter().map(|&value| value < 0), words);
-        let distances: Vec<u16> = self
-            .signs
-            .chunks_exact(words)
-            .map(|signs| signs.iter().zip(&query_signs).map(|(a, b)| (a ^ b).count_ones() as u16).sum())
-            .collect();
+        let query_signs = signs_of(query_bytes.iter().map(|&value| (value as i8) < 0), words);
+        let distances: Vec<u16> = match query_signs[..] {
+            // The models' 384 dimensions, spelt out: six words a section, with no loop or bounds to check,
+            // run about twice as fast in the worker as the general case.
+            [q0, q1, q2, q3, q4, q5] => self
+                .signs
+                .chunks_exact(6)
+                .map(|s| {
+                    ((s[0] ^ q0).count_ones()
+                        + (s[1] ^ q1).count_ones()
+                        + (s[2] ^ q2).count_ones()
+                        + (s[3] ^ q3).count_ones()
+                        + (s[4] ^ q4).count_ones()
+                        + (s[5] ^ q5).count_ones()) as u16
+                })
+                .collect(),
+            _ => self
+                .signs
+                .chunks_exact(words)
+                .map(|signs| signs.iter().zip(&query_signs).map(|(a, b)| (a ^ b).count_ones() as u16).sum())
+                .collect(),
+        };
         let mut sections_at = vec![0usize; self.dimensions as usize + 1];
         for &distance in &distances {
             sections_at[distance as usize] += 1;
@@ -276,9 +293,41 @@ fn signs_of(negative: impl Iterator<Item = bool>, words: usize) -> Vec<u64> {
     packed
 }
 
-/// A section's bytes times the query's.
-fn dot(values: &[u8], query: &[i32]) -> i32 {
-    values.iter().zip(query).map(|(&value, &q)| i32::from(value as i8) * q).sum()
+/// A section's bytes times the query's (both signed bytes, stored as `u8`).
+fn dot(values: &[u8], query: &[u8]) -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        dot_simd128(values, query)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Native compilers vectorise this on their own.
+        values.iter().zip(query).map(|(&value, &q)| i32::from(value as i8) * i32::from(q as i8)).sum()
+    }
+}
+
+/// [`dot`] sixteen bytes at a time with wasm's 128-bit instructions, which every engine that runs the
+/// worker has (V8 since 9.1): LLVM does not find them for the plain loop. Enabled for this function
+/// only, so the rest of the build (and the widget, which does not use it) is unchanged.
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn dot_simd128(values: &[u8], query: &[u8]) -> i32 {
+    use core::arch::wasm32::*;
+    let mut sums = i32x4_splat(0);
+    for (value, q) in values.chunks_exact(16).zip(query.chunks_exact(16)) {
+        let (value, q): (v128, v128) = (bytemuck::pod_read_unaligned(value), bytemuck::pod_read_unaligned(q));
+        let low = i32x4_dot_i16x8(i16x8_extend_low_i8x16(value), i16x8_extend_low_i8x16(q));
+        let high = i32x4_dot_i16x8(i16x8_extend_high_i8x16(value), i16x8_extend_high_i8x16(q));
+        sums = i32x4_add(sums, i32x4_add(low, high));
+    }
+    let whole = values.len().min(query.len()) / 16 * 16;
+    let rest: i32 =
+        values[whole..].iter().zip(&query[whole..]).map(|(&v, &q)| i32::from(v as i8) * i32::from(q as i8)).sum();
+    i32x4_extract_lane::<0>(sums)
+        + i32x4_extract_lane::<1>(sums)
+        + i32x4_extract_lane::<2>(sums)
+        + i32x4_extract_lane::<3>(sums)
+        + rest
 }
 
 /// An article the model finds close to the query, and the section that is closest.
