@@ -153,7 +153,7 @@ type Results<'a> = (&'a Corpus, Measured, Measured, BTreeMap<String, (f64, f64)>
 fn print_relevance(suite: &str, results: &[Results<'_>]) {
     println!("\n### Relevance on the {suite} suite (recall@5 / MRR@10)\n");
     println!(
-        "| set | queries | edgedesk, words (served) | edgedesk, words + meaning | all-MiniLM-L6-v2 alone | Pagefind 1.6 | MiniSearch 7.2 |"
+        "| set | queries | edgedesk, words (served) | edgedesk, words + meaning | the model alone (MiniLM en, e5 ru/uk) | Pagefind 1.6 | MiniSearch 7.2 |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let cell = |pair: Option<&(f64, f64)>| pair.map_or("–".into(), |(r, m)| format!("{:.1} % / {m:.3}", r * 100.0));
@@ -182,7 +182,7 @@ fn print_relevance(suite: &str, results: &[Results<'_>]) {
         }
     }
     println!(
-        "\n| page language | queries | edgedesk, words (served) | edgedesk, words + meaning | all-MiniLM-L6-v2 alone | Pagefind 1.6 | MiniSearch 7.2 | words over the better of Pagefind and MiniSearch, recall@5 |"
+        "\n| page language | queries | edgedesk, words (served) | edgedesk, words + meaning | the model alone (MiniLM en, e5 ru/uk) | Pagefind 1.6 | MiniSearch 7.2 | words over the better of Pagefind and MiniSearch, recall@5 |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (language, (queries, sums)) in by_language {
