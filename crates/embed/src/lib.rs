@@ -22,9 +22,12 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 /// Both models give vectors of this many dimensions.
 pub const DIMENSIONS: usize = 384;
-/// Texts embedded per forward pass: enough to keep the matrix code busy, small enough for padding to
-/// waste little.
-const BATCH: usize = 8;
+/// Tokens (padding included) per forward pass, and texts at most. Few enough that the attention scores
+/// (texts × heads × tokens², in floats) stay small: eight texts of 512 tokens made 100 MB of them a
+/// layer, and the time went to the kernel mapping fresh memory. Measured cold on two cores, 8 texts a
+/// batch embedded Diplodoc's 646 Russian sections in 184 s; 2,048 tokens, 162 s; 1,024, 125 s; 512, 119 s.
+const BATCH_TOKENS: usize = 512;
+const BATCH_TEXTS: usize = 16;
 
 /// A sentence-embedding model, and how it wants its texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -305,24 +308,35 @@ impl Embedder {
     fn embed_all(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         // Texts of like length together, as sentence-transformers batches them: padding a short text to
         // a long one's length costs as much as the long one.
+        let (ids, pad) = self.tokens.ids(texts, self.model.max_tokens())?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&at| texts[at].len());
+        order.sort_by_key(|&at| ids[at].len());
         let mut vectors = vec![Vec::new(); texts.len()];
-        for batch in order.chunks(BATCH) {
-            let batch_texts: Vec<String> = batch.iter().map(|&at| texts[at].clone()).collect();
-            for (&at, vector) in batch.iter().zip(self.embed_batch(&batch_texts)?) {
+        let mut start = 0;
+        while start < order.len() {
+            // Sorted by length, so the batch's last text is its longest.
+            let mut end = start + 1;
+            while end < order.len()
+                && end - start < BATCH_TEXTS
+                && (end + 1 - start) * ids[order[end]].len() <= BATCH_TOKENS
+            {
+                end += 1;
+            }
+            let batch = &order[start..end];
+            let rows: Vec<&[u32]> = batch.iter().map(|&at| ids[at].as_slice()).collect();
+            for (&at, vector) in batch.iter().zip(self.embed_batch(&rows, pad)?) {
                 vectors[at] = vector;
             }
+            start = end;
         }
         Ok(vectors)
     }
 
-    fn embed_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
-        let (ids, pad) = self.tokens.ids(texts, self.model.max_tokens())?;
-        let longest = ids.iter().map(Vec::len).max().unwrap_or(0);
+    fn embed_batch(&self, ids: &[&[u32]], pad: u32) -> Result<Vec<Vec<f32>>> {
+        let longest = ids.iter().map(|row| row.len()).max().unwrap_or(0);
         let mut padded = Vec::with_capacity(ids.len() * longest);
         let mut mask = Vec::with_capacity(ids.len() * longest);
-        for row in &ids {
+        for row in ids {
             padded.extend(row.iter().copied().chain(std::iter::repeat_n(pad, longest - row.len())));
             mask.extend((0..longest).map(|at| u32::from(at < row.len())));
         }
