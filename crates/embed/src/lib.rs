@@ -106,12 +106,16 @@ impl Model {
         })
     }
 
-    /// The file whose presence says the model is installed.
-    pub fn weights(self) -> PathBuf {
-        self.dir().join(match self {
+    /// The weights' file in the model's folder, whose presence says the model is installed.
+    fn weights_file(self) -> &'static str {
+        match self {
             Model::MiniLm => "model.safetensors",
             Model::MultilingualE5 => "e5-small-q4.bin",
-        })
+        }
+    }
+
+    pub fn weights(self) -> PathBuf {
+        self.dir().join(self.weights_file())
     }
 
     /// Where vectors are kept between builds: `EDGEDESK_CACHE_DIR`, or the user's cache folder
@@ -121,7 +125,12 @@ impl Model {
         let dir = env("EDGEDESK_CACHE_DIR")
             .or_else(|| env("XDG_CACHE_HOME").map(|dir| dir.join("edgedesk")))
             .or_else(|| env("HOME").map(|home| home.join(".cache/edgedesk")))?;
-        Some(dir.join(format!("{}.vectors", self.name())))
+        Some(self.cache_file_in(&dir))
+    }
+
+    /// The model's file of kept vectors in `folder`.
+    fn cache_file_in(self, folder: &Path) -> PathBuf {
+        folder.join(format!("{}.vectors", self.name()))
     }
 }
 
@@ -239,13 +248,14 @@ impl Embedder {
                     .with_truncation(Some(TruncationParams { max_length: model.max_tokens(), ..Default::default() }))
                     .map_err(|error| anyhow!("{error}"))?;
                 tokenizer.with_padding(None);
-                let weights = std::fs::read(dir.join("model.safetensors")).with_context(missing)?;
+                let weights = std::fs::read(dir.join(model.weights_file())).with_context(missing)?;
                 let variables = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?;
                 (config, variables, Tokens::WordPiece(Box::new(tokenizer)))
             }
             Model::MultilingualE5 => {
-                let bytes = std::fs::read(model.weights()).with_context(missing)?;
-                let packed = packed::read(&bytes).with_context(|| format!("reading {}", model.weights().display()))?;
+                let file = dir.join(model.weights_file());
+                let bytes = std::fs::read(&file).with_context(missing)?;
+                let packed = packed::read(&bytes).with_context(|| format!("reading {}", file.display()))?;
                 let variables = VarBuilder::from_tensors(packed.tensors, DType::F32, &Device::Cpu);
                 (packed.config, variables, Tokens::SentencePiece(Box::new(packed.tokenizer)))
             }
@@ -358,7 +368,8 @@ impl Embedder {
 /// a model not installed is said once, on standard error, and its locales rank by words.
 #[derive(Default)]
 pub struct Embedders {
-    loaded: [std::sync::OnceLock<Option<Embedder>>; 2],
+    /// By [`Model`], in its order.
+    loaded: [std::sync::OnceLock<Option<Embedder>>; Model::ALL.len()],
     /// Where each model's vectors are kept: the user's cache unless told another folder.
     cache_dir: Option<PathBuf>,
 }
@@ -376,7 +387,7 @@ impl Embedders {
 
     /// `model`, loaded; `None` when it is not installed or would not load.
     pub fn for_model(&self, model: Model) -> Option<&Embedder> {
-        let slot = &self.loaded[Model::ALL.iter().position(|&m| m == model).expect("every model is in ALL")];
+        let slot = &self.loaded[model as usize];
         slot.get_or_init(|| {
             if !model.weights().exists() {
                 eprintln!(
@@ -388,7 +399,7 @@ impl Embedders {
                 return None;
             }
             let cache = match &self.cache_dir {
-                Some(folder) => Some(folder.join(format!("{}.vectors", model.name()))),
+                Some(folder) => Some(model.cache_file_in(folder)),
                 None => model.cache_file(),
             };
             let loaded = Embedder::load_default(model).and_then(|embedder| match cache {

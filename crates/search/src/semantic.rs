@@ -230,8 +230,8 @@ impl SectionVectors {
         let words = self.dimensions.div_ceil(64) as usize;
         let query_signs = signs_of(query_bytes.iter().map(|&value| (value as i8) < 0), words);
         let distances: Vec<u16> = match query_signs[..] {
-            // The models' 384 dimensions, spelt out: six words a section, with no loop or bounds to check,
-            // run about twice as fast in the worker as the general case.
+            // The models' 384 dimensions, spelt out: six words a section, with no loop or bounds to check.
+            // At 10,000 articles in bench/wasm this took a paused query's p50 from 1.04-1.08 to 0.99-1.01 ms.
             [q0, q1, q2, q3, q4, q5] => self
                 .signs
                 .chunks_exact(6)
@@ -302,8 +302,12 @@ fn dot(values: &[u8], query: &[u8]) -> i32 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         // Native compilers vectorise this on their own.
-        values.iter().zip(query).map(|(&value, &q)| i32::from(value as i8) * i32::from(q as i8)).sum()
+        dot_one_by_one(values, query)
     }
+}
+
+fn dot_one_by_one(values: &[u8], query: &[u8]) -> i32 {
+    values.iter().zip(query).map(|(&value, &q)| i32::from(value as i8) * i32::from(q as i8)).sum()
 }
 
 /// [`dot`] sixteen bytes at a time with wasm's 128-bit instructions, which every engine that runs the
@@ -321,8 +325,7 @@ fn dot_simd128(values: &[u8], query: &[u8]) -> i32 {
         sums = i32x4_add(sums, i32x4_add(low, high));
     }
     let whole = values.len().min(query.len()) / 16 * 16;
-    let rest: i32 =
-        values[whole..].iter().zip(&query[whole..]).map(|(&v, &q)| i32::from(v as i8) * i32::from(q as i8)).sum();
+    let rest = dot_one_by_one(&values[whole..], &query[whole..]);
     i32x4_extract_lane::<0>(sums)
         + i32x4_extract_lane::<1>(sums)
         + i32x4_extract_lane::<2>(sums)
