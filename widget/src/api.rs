@@ -5,12 +5,11 @@ use std::time::Duration;
 use edgedesk_protocol::api::{ApiError, ErrorBody};
 use gloo_net::http::{Method, Request, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestInit;
 
-use crate::json;
+use crate::json::{self, FromJson};
 use crate::words::Words;
 
 /// Why a call to the worker did not give us what we asked for.
@@ -77,11 +76,11 @@ impl Api {
         Self { base: base.trim_end_matches('/').to_owned() }
     }
 
-    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
+    pub async fn post<T: FromJson>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
         self.post_with_headers(path, body, &[]).await
     }
 
-    pub async fn post_with_headers<T: DeserializeOwned>(
+    pub async fn post_with_headers<T: FromJson>(
         &self,
         path: &str,
         body: &impl Serialize,
@@ -97,7 +96,7 @@ impl Api {
     }
 
     /// Sends a file's bytes as the request body, with the browser's idea of its type.
-    pub async fn upload<T: DeserializeOwned>(
+    pub async fn upload<T: FromJson>(
         &self,
         path: &str,
         file: &web_sys::File,
@@ -127,13 +126,13 @@ impl Api {
         });
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, Failure> {
+    pub async fn get<T: FromJson>(&self, path_and_query: &str) -> Result<T, Failure> {
         let answer = self.send(Method::GET, path_and_query, None, &[], Conditional::Unchanged).await?;
         json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))
     }
 
     /// A GET that sends the ETag of the version already held, and learns whether it changed.
-    pub async fn get_conditional<T: DeserializeOwned>(
+    pub async fn get_conditional<T: FromJson>(
         &self,
         path: &str,
         etag: Option<&str>,

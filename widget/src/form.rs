@@ -15,10 +15,11 @@ use edgedesk_protocol::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MEDIA
 use edgedesk_protocol::ticket::{self, MAX_APP_VERSION_CHARS, MAX_URL_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{Api, Failure, describe, encode, sleep};
+use crate::json::{Fields, FromJson};
 use crate::session::Session;
 use crate::words::Words;
 use crate::{Settings, storage};
@@ -55,8 +56,7 @@ pub struct Attachment {
     pub id: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, PartialEq, Serialize)]
 struct Draft {
     name: String,
     email: String,
@@ -68,6 +68,24 @@ struct Draft {
     /// Uploaded files only, as `(id, name)`: the bytes are with the worker already.
     attachments: Vec<(String, String)>,
     idempotency_key: Option<String>,
+}
+
+/// Every field may be missing: a draft written by an older widget lacks the newer ones.
+impl FromJson for Draft {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self {
+            name: fields.or_default("name")?,
+            email: fields.or_default("email")?,
+            topic: fields.or_default("topic")?,
+            urgency: fields.or_default("urgency")?,
+            subject: fields.or_default("subject")?,
+            message: fields.or_default("message")?,
+            steps_tried: fields.or_default("steps_tried")?,
+            attachments: fields.or_default("attachments")?,
+            idempotency_key: fields.or_default("idempotency_key")?,
+        })
+    }
 }
 
 impl Draft {

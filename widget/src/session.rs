@@ -4,8 +4,10 @@
 use edgedesk_protocol::api::SignedIdentity;
 use edgedesk_protocol::ticket::{MAX_CONTEXT_ITEM_CHARS, MAX_CONTEXT_ITEMS};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
+
+use crate::json::{Fields, FromJson};
 
 use crate::storage;
 
@@ -16,7 +18,7 @@ const TRAIL_KEY: &str = "edgedesk-trail";
 const VISIT_KEY: &str = "edgedesk-visit";
 const VISIT_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 struct Visit {
     id: String,
     /// `Date.now()` of the last thing recorded in it.
@@ -30,11 +32,24 @@ impl Visit {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, Serialize)]
 struct Trail {
     articles_read: Vec<String>,
     searches: Vec<String>,
+}
+
+impl FromJson for Visit {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self { id: fields.required("id")?, last_ms: fields.required("last_ms")? })
+    }
+}
+
+impl FromJson for Trail {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self { articles_read: fields.or_default("articles_read")?, searches: fields.or_default("searches")? })
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -118,7 +133,7 @@ pub fn parse_identity(value: &JsValue) -> Option<SignedIdentity> {
     if value.is_null() || value.is_undefined() {
         return None;
     }
-    let parsed = serde_wasm_bindgen::from_value::<SignedIdentity>(value.clone()).ok();
+    let parsed = SignedIdentity::from_json(value);
     if parsed.is_none() {
         web_sys::console::warn_1(&JsValue::from_str(
             "edgedesk.identify() expects {attributes: {name: \"…\", …}, expires_at: <unix seconds>, signature: \"<hex>\"}",

@@ -2,7 +2,6 @@
 //! simply remembers less, and never fails because of it.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use web_sys::Storage;
 
 /// Kept across visits: drafts, "My tickets", dismissed notices.
@@ -15,7 +14,7 @@ pub fn session() -> Option<Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-pub fn read<T: DeserializeOwned>(storage: Option<Storage>, key: &str) -> Option<T> {
+pub fn read<T: crate::json::FromJson>(storage: Option<Storage>, key: &str) -> Option<T> {
     let text = storage?.get_item(key).ok().flatten()?;
     crate::json::decode(&text)
 }

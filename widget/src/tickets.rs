@@ -7,10 +7,12 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 
 use crate::api::describe;
 use crate::api::{Failure, encode};
+use crate::json::{Fields, FromJson};
 use crate::screen::Screen;
 use crate::words::{Words, local_time};
 use crate::{Settings, storage};
@@ -21,16 +23,27 @@ const TICKETS_KEY: &str = "edgedesk-tickets";
 const MAX_REMEMBERED: usize = 20;
 
 /// A ticket sent from this browser, as remembered in localStorage.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 struct FiledTicket {
     number: String,
     /// The view token; empty for tickets known only through a signed identity (and for those remembered
     /// before tokens, which then need one).
-    #[serde(default)]
     token: String,
     subject: String,
     /// RFC 3339, as the browser's clock said when the worker accepted it.
     created: String,
+}
+
+impl FromJson for FiledTicket {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self {
+            number: fields.required("number")?,
+            token: fields.or_default("token")?,
+            subject: fields.required("subject")?,
+            created: fields.required("created")?,
+        })
+    }
 }
 
 fn filed_tickets() -> Vec<FiledTicket> {
