@@ -60,6 +60,18 @@ impl<'a> Fields<'a> {
         if value.is_undefined() || value.is_null() { Some(T::default()) } else { T::from_json(&value) }
     }
 
+    /// Every field's name and value, each a `T`, in the object's order.
+    pub(crate) fn entries<T: FromJson>(&self) -> Option<Vec<(String, T)>> {
+        Object::keys(self.0.unchecked_ref::<Object>())
+            .iter()
+            .map(|key| {
+                let key = key.as_string()?;
+                let item = self.required(&key)?;
+                Some((key, item))
+            })
+            .collect()
+    }
+
     /// Whether the object has no field but `allowed` (serde's `deny_unknown_fields`).
     fn only(&self, allowed: &[&str]) -> bool {
         Object::keys(self.0.unchecked_ref::<Object>())
@@ -153,13 +165,10 @@ impl<A: FromJson, B: FromJson> FromJson for (A, B) {
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(value: &JsValue) -> Option<Self> {
-        let fields = Fields::of(value)?;
         // Inserted one by one: collecting would sort the pairs first, and a stable sort for each map type
         // costs 3 KB of wasm where the keys are a handful.
         let mut map = BTreeMap::new();
-        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string()?;
-            let item = fields.required(&key)?;
+        for (key, item) in Fields::of(value)?.entries()? {
             map.insert(key, item);
         }
         Some(map)

@@ -2,18 +2,19 @@
 //! and words (never colour alone), announced to screen readers, dismissible per notice until it changes,
 //! and kept current by polling with ETags while the tab is visible.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use edgedesk_protocol::status::{Kind, Level, Notice, StatusResponse};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
+use serde::Serialize;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::Settings;
 use crate::api::{Conditional, encode};
+use crate::json::{Fields, FromJson};
 use crate::storage;
 use crate::words::{local_time, words};
 
@@ -28,7 +29,7 @@ const BANNER_HEIGHT_PROPERTY: &str = "--edgedesk-banner-height";
 pub struct StatusState {
     pub notices: RwSignal<Vec<Notice>>,
     etag: StoredValue<Option<String>>,
-    dismissed: RwSignal<BTreeMap<String, u32>>,
+    dismissed: RwSignal<Dismissed>,
 }
 
 impl StatusState {
@@ -106,27 +107,42 @@ impl StatusState {
     }
 
     fn is_dismissed(&self, notice: &Notice) -> bool {
-        self.dismissed.with(|dismissed| dismissed.get(&notice.id) == Some(&notice.revision))
+        self.dismissed.with(|Dismissed(dismissed)| {
+            dismissed.iter().any(|(id, revision)| *id == notice.id && *revision == notice.revision)
+        })
     }
 
     fn dismiss(&self, notice: &Notice) {
-        self.dismissed.update(|dismissed| {
-            dismissed.insert(notice.id.clone(), notice.revision);
+        self.dismissed.update(|Dismissed(dismissed)| {
             // Forget dismissals of notices that are gone, so the record stays small.
             let current: Vec<String> = self.notices.get_untracked().into_iter().map(|n| n.id).collect();
-            dismissed.retain(|id, _| current.contains(id));
-            write_dismissed(dismissed);
+            dismissed.retain(|(id, _)| *id != notice.id && current.contains(id));
+            dismissed.push((notice.id.clone(), notice.revision));
+            // Private modes may refuse storage; the notice is then dismissed for this page only.
+            storage::write(storage::local(), DISMISSED_KEY, &Dismissed(dismissed.clone()));
         });
     }
 }
 
-fn read_dismissed() -> BTreeMap<String, u32> {
-    storage::read(storage::local(), DISMISSED_KEY).unwrap_or_default()
+/// The notices dismissed, as `(id, revision)`: a handful at most, so a list rather than a map, whose code
+/// cost the first chunk kilobytes. Stored as `{ "<id>": <revision> }`, which the loader reads too.
+#[derive(Clone, Debug, Default)]
+struct Dismissed(Vec<(String, u32)>);
+
+impl FromJson for Dismissed {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        Fields::of(value)?.entries().map(Self)
+    }
 }
 
-/// Private modes may refuse storage; the notice is then dismissed for this page only.
-fn write_dismissed(dismissed: &BTreeMap<String, u32>) {
-    storage::write(storage::local(), DISMISSED_KEY, dismissed);
+impl Serialize for Dismissed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(id, revision)| (id, revision)))
+    }
+}
+
+fn read_dismissed() -> Dismissed {
+    storage::read(storage::local(), DISMISSED_KEY).unwrap_or_default()
 }
 
 fn level_icon(level: Level) -> &'static str {
@@ -155,10 +171,18 @@ pub fn Banner(status: StatusState, settings: Settings) -> impl IntoView {
         move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
 
     // The host page hears of each notice once per revision it shows (`edgedesk('on', 'bannerShown', …)`).
-    let announced = StoredValue::new(std::collections::BTreeSet::<(String, u32)>::new());
+    let announced = StoredValue::new(Vec::<(String, u32)>::new());
     Effect::new(move |_| {
         for notice in shown() {
-            if announced.try_update_value(|seen| seen.insert((notice.id.clone(), notice.revision))).unwrap_or(false) {
+            let shown_now = (notice.id.clone(), notice.revision);
+            let first_time = announced.try_update_value(|seen| {
+                let first_time = !seen.contains(&shown_now);
+                if first_time {
+                    seen.push(shown_now);
+                }
+                first_time
+            });
+            if first_time.unwrap_or(false) {
                 events.emit(
                     "bannerShown",
                     &[
@@ -245,5 +269,23 @@ fn BannerItem(notice: Notice, status: StatusState, locale: String) -> impl IntoV
                 </ol>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::json;
+
+    #[wasm_bindgen_test]
+    fn dismissals_are_kept_as_the_object_the_loader_reads() {
+        let dismissed = Dismissed(vec![("n1".into(), 3), ("n2".into(), 0)]);
+        let text = json::encode(&dismissed).unwrap();
+        assert_eq!(text, r#"{"n1":3,"n2":0}"#);
+        assert_eq!(json::decode::<Dismissed>(&text).unwrap().0, dismissed.0);
+        assert!(json::decode::<Dismissed>(r#"{"n1":"3"}"#).is_none());
+        assert!(json::decode::<Dismissed>(r#"[["n1",3]]"#).is_none());
     }
 }
