@@ -2,8 +2,8 @@
 //! the values onto the wire types. This keeps serde_json's parser and number formatting out of the wasm.
 //!
 //! The few wire types the widget reads are read field by field with [`FromJson`], not through serde's derive:
-//! its visitors, and the error messages that pull in float formatting, cost 7.5 KB brotli in the first chunk
-//! that every page view downloads, and more in the lazy one (docs/benchmarks.md). Writing stays with serde
+//! its visitors, and the error messages that pull in float formatting, cost 8 KB brotli in the first chunk
+//! that every page view downloads and 12 KB in all (docs/benchmarks.md). Writing stays with serde
 //! (through serde-wasm-bindgen's serializer, about 1 KB). The tests below check every type against serde's
 //! reading of the same JSON, both ways: what serde accepts is read alike, what it refuses is refused.
 
