@@ -648,3 +648,30 @@ fn first_words(text: &str, max_chars: usize) -> String {
     }
     query
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::json;
+
+    #[wasm_bindgen_test]
+    fn a_draft_reads_back_as_written() {
+        let draft = Draft {
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            topic: "billing".into(),
+            urgency: "high".into(),
+            subject: "Charged twice".into(),
+            message: "Twice in May".into(),
+            steps_tried: "Waited".into(),
+            attachments: vec![("a1".into(), "receipt.pdf".into())],
+            idempotency_key: Some("k".into()),
+        };
+        assert_eq!(json::decode::<Draft>(&json::encode(&draft).unwrap()), Some(draft));
+        // Drafts written before a field existed lack it.
+        let older = json::decode::<Draft>(r#"{"subject":"S","idempotency_key":null}"#).unwrap();
+        assert_eq!((older.subject.as_str(), older.attachments.len(), older.idempotency_key), ("S", 0, None));
+    }
+}

@@ -18,7 +18,7 @@ const TRAIL_KEY: &str = "edgedesk-trail";
 const VISIT_KEY: &str = "edgedesk-visit";
 const VISIT_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 struct Visit {
     id: String,
     /// `Date.now()` of the last thing recorded in it.
@@ -32,7 +32,7 @@ impl Visit {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 struct Trail {
     articles_read: Vec<String>,
     searches: Vec<String>,
@@ -140,4 +140,23 @@ pub fn parse_identity(value: &JsValue) -> Option<SignedIdentity> {
         ));
     }
     parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::json;
+
+    #[wasm_bindgen_test]
+    fn the_trail_and_the_visit_read_back_as_written() {
+        let trail = Trail { articles_read: vec!["reset".into()], searches: vec!["password".into(), "2fa".into()] };
+        assert_eq!(json::decode::<Trail>(&json::encode(&trail).unwrap()), Some(trail));
+        // A trail kept by an older widget may lack a list.
+        assert_eq!(json::decode::<Trail>(r#"{"searches":["a"]}"#).unwrap().searches, ["a"]);
+        let visit = Visit { id: "00c0ffee00c0ffee".into(), last_ms: 1_790_000_000_123.0 };
+        assert_eq!(json::decode::<Visit>(&json::encode(&visit).unwrap()), Some(visit));
+        assert_eq!(json::decode::<Visit>(r#"{"id":"x"}"#), None);
+    }
 }

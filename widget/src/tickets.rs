@@ -299,3 +299,25 @@ fn ticket_details<Rate: Fn(bool) + Clone + Send + Sync + 'static>(
         {feedback}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::json;
+
+    #[wasm_bindgen_test]
+    fn filed_tickets_read_back_as_written() {
+        let filed = vec![FiledTicket {
+            number: "ED-0000-0001".into(),
+            token: "v".into(),
+            subject: "S".into(),
+            created: "2026-12-04T10:00:00Z".into(),
+        }];
+        assert_eq!(json::decode::<Vec<FiledTicket>>(&json::encode(&filed).unwrap()), Some(filed));
+        // Remembered before view tokens: it needs one to be looked up, and is still listed.
+        let older = json::decode::<Vec<FiledTicket>>(r#"[{"number":"ED-1","subject":"S","created":"c"}]"#).unwrap();
+        assert_eq!(older[0].token, "");
+    }
+}
