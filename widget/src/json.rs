@@ -206,17 +206,7 @@ impl FromJson for Meaning {
 
 impl FromJson for TicketStatus {
     fn from_json(value: &JsValue) -> Option<Self> {
-        named(
-            value,
-            &[
-                ("received", TicketStatus::Received),
-                ("delivered", TicketStatus::Delivered),
-                ("open", TicketStatus::Open),
-                ("pending", TicketStatus::Pending),
-                ("solved", TicketStatus::Solved),
-                ("closed", TicketStatus::Closed),
-            ],
-        )
+        TicketStatus::parse(&value.as_string()?)
     }
 }
 

@@ -8,7 +8,6 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::json::{Fields, FromJson};
-
 use crate::storage;
 
 /// Kept in sessionStorage, so that a reload before writing loses nothing and another tab starts afresh.

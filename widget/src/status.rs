@@ -113,13 +113,13 @@ impl StatusState {
     }
 
     fn dismiss(&self, notice: &Notice) {
-        self.dismissed.update(|Dismissed(dismissed)| {
+        self.dismissed.update(|dismissed| {
             // Forget dismissals of notices that are gone, so the record stays small.
             let current: Vec<String> = self.notices.get_untracked().into_iter().map(|n| n.id).collect();
-            dismissed.retain(|(id, _)| *id != notice.id && current.contains(id));
-            dismissed.push((notice.id.clone(), notice.revision));
+            dismissed.0.retain(|(id, _)| *id != notice.id && current.contains(id));
+            dismissed.0.push((notice.id.clone(), notice.revision));
             // Private modes may refuse storage; the notice is then dismissed for this page only.
-            storage::write(storage::local(), DISMISSED_KEY, &Dismissed(dismissed.clone()));
+            storage::write(storage::local(), DISMISSED_KEY, dismissed);
         });
     }
 }
