@@ -13,172 +13,222 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use edgedesk_protocol::api::TicketAccepted;
+use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 use crate::Settings;
+use crate::dom;
 use crate::form::{FormLink, FormState};
 use crate::screen::Screen;
 use crate::status::StatusState;
+use crate::words::Words;
+
+// Each screen is mounted by Leptos into the element the panel gives it, here in the chunk, with
+// Leptos's renderer. What comes back is the mounted view: dropping it (the panel does, when the customer
+// moves on) unmounts the screen and disposes of its reactive state.
 
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_screens))]
 fn article_screen(
+    container: HtmlElement,
     settings: Settings,
     locale: String,
     slug: String,
     anchor: Option<String>,
     from_form: bool,
     screen: RwSignal<Screen>,
-) -> Result<AnyView, SplitLoaderError> {
+) -> Result<Mounted, SplitLoaderError> {
     use crate::article::ArticleScreen;
-    Ok(view! {
-        <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen />
-    }
-    .into_any())
+    Ok(Box::new(mount_to(container, move || {
+        view! { <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen /> }
+    })))
 }
 
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn contact_screen(
+    container: HtmlElement,
     settings: Settings,
     form: FormLink,
     search_query: String,
     screen: RwSignal<Screen>,
     status: StatusState,
-) -> Result<AnyView, SplitLoaderError> {
+) -> Result<Mounted, SplitLoaderError> {
     use crate::contact::ContactScreen;
     let form = FormState::of(form, &settings);
-    Ok(view! {
-        <ContactScreen settings=settings form=form search_query=search_query screen=screen status=status />
-    }
-    .into_any())
+    Ok(Box::new(mount_to(container, move || {
+        view! { <ContactScreen settings=settings form=form search_query=search_query screen=screen status=status /> }
+    })))
 }
 
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn sent_screen(
+    container: HtmlElement,
     settings: Settings,
     accepted: TicketAccepted,
     screen: RwSignal<Screen>,
-) -> Result<AnyView, SplitLoaderError> {
+) -> Result<Mounted, SplitLoaderError> {
     use crate::contact::SentScreen;
-    Ok(view! { <SentScreen settings=settings accepted=accepted screen=screen /> }.into_any())
+    Ok(Box::new(mount_to(
+        container,
+        move || view! { <SentScreen settings=settings accepted=accepted screen=screen /> },
+    )))
 }
 
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn my_tickets_screen(settings: Settings, screen: RwSignal<Screen>) -> Result<AnyView, SplitLoaderError> {
+fn my_tickets_screen(
+    container: HtmlElement,
+    settings: Settings,
+    screen: RwSignal<Screen>,
+) -> Result<Mounted, SplitLoaderError> {
     use crate::tickets::MyTicketsScreen;
-    Ok(view! { <MyTicketsScreen settings=settings screen=screen /> }.into_any())
+    Ok(Box::new(mount_to(container, move || view! { <MyTicketsScreen settings=settings screen=screen /> })))
 }
+
+/// A screen Leptos mounted, kept until the customer moves on. Only its drop is ever called, so the first
+/// chunk holds none of the renderer's code.
+type Mounted = Box<dyn std::any::Any>;
 
 /// An article, once its chunk is here.
 pub fn article(
+    body: &Element,
     settings: Settings,
     locale: String,
     slug: String,
     anchor: Option<String>,
     from_form: bool,
     screen: RwSignal<Screen>,
-) -> AnyView {
+) {
     let words = settings.words();
-    loading(
+    show(
+        body,
         words,
         screen,
-        Box::new(move || {
-            Box::pin(article_screen(settings.clone(), locale.clone(), slug.clone(), anchor.clone(), from_form, screen))
+        Box::new(move |container| {
+            Box::pin(article_screen(
+                container,
+                settings.clone(),
+                locale.clone(),
+                slug.clone(),
+                anchor.clone(),
+                from_form,
+                screen,
+            ))
         }),
     )
 }
 
 /// The contact form, once its chunk is here.
 pub fn contact(
+    body: &Element,
     settings: Settings,
     form: FormLink,
     search_query: String,
     screen: RwSignal<Screen>,
     status: StatusState,
-) -> AnyView {
+) {
     let words = settings.words();
-    loading(
+    show(
+        body,
         words,
         screen,
-        Box::new(move || Box::pin(contact_screen(settings.clone(), form, search_query.clone(), screen, status))),
+        Box::new(move |container| {
+            Box::pin(contact_screen(container, settings.clone(), form, search_query.clone(), screen, status))
+        }),
     )
 }
 
 /// The ticket's confirmation.
-pub fn sent(settings: Settings, accepted: TicketAccepted, screen: RwSignal<Screen>) -> AnyView {
+pub fn sent(body: &Element, settings: Settings, accepted: TicketAccepted, screen: RwSignal<Screen>) {
     let words = settings.words();
-    loading(words, screen, Box::new(move || Box::pin(sent_screen(settings.clone(), accepted.clone(), screen))))
+    show(
+        body,
+        words,
+        screen,
+        Box::new(move |container| Box::pin(sent_screen(container, settings.clone(), accepted.clone(), screen))),
+    )
 }
 
 /// My tickets, once its chunk is here.
-pub fn my_tickets(settings: Settings, screen: RwSignal<Screen>) -> AnyView {
+pub fn my_tickets(body: &Element, settings: Settings, screen: RwSignal<Screen>) {
     let words = settings.words();
-    loading(words, screen, Box::new(move || Box::pin(my_tickets_screen(settings.clone(), screen))))
+    show(
+        body,
+        words,
+        screen,
+        Box::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), screen))),
+    )
 }
 
-/// A screen being built, once its chunk is here.
-type Building = Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>>>>;
+/// A screen being mounted, once its chunk is here.
+type Mounting = Pin<Box<dyn Future<Output = Result<Mounted, SplitLoaderError>>>>;
 
-/// A screen from a chunk that may still be on its way.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Chunk {
-    Loading,
-    Ready,
-    Failed,
-}
-
-/// "Loading…" while `load` fetches the screen's chunk and builds the screen, then the screen; when the
+/// "Loading…" in `body` while `load` fetches the screen's chunk and mounts the screen there; when the
 /// chunk does not come, what happened and a button that asks for it again.
 ///
 /// Not generic over the screen: one copy of it serves all four, where a copy per screen cost 1.1 KB brotli
 /// in the first chunk.
-fn loading(words: &'static crate::words::Words, screen: RwSignal<Screen>, load: Box<dyn Fn() -> Building>) -> AnyView {
-    let state = RwSignal::new(Chunk::Loading);
-    let built = StoredValue::new_local(None::<AnyView>);
-    // The screen is built under the panel's owner, and the task ends if the customer moves on: also when
-    // "Try again" starts it, from a click handler, which runs under no owner.
+fn show(body: &Element, words: &'static Words, screen: RwSignal<Screen>, load: Box<dyn Fn(HtmlElement) -> Mounting>) {
+    let body = body.clone().unchecked_into::<HtmlElement>();
+    // Owned by the panel's screen: dropped, and the screen unmounted, when the customer moves on.
+    let mounted = StoredValue::new_local(None::<Mounted>);
+    // The task ends if the customer moves on first: also when "Try again" starts it, from a click handler,
+    // which runs under no owner.
     let owner = Owner::current().unwrap_or_default();
-    let attempt = move || {
-        state.set(Chunk::Loading);
-        let building = load();
+    let again = StoredValue::new_local(None::<Rc<dyn Fn()>>);
+    let attempt = Rc::new(move || {
+        dom::clear(&body);
+        let waiting = dom::text_element("p", "notice", words.loading);
+        dom::append(&body, &waiting);
+        let mounting = load(body.clone());
+        let body = body.clone();
         owner.with(|| {
             spawn_local_scoped_with_cancellation(async move {
-                match building.await {
+                match mounting.await {
+                    // A chunk already here mounts within the same task, before the browser paints "Loading…".
                     Ok(view) => {
-                        built.set_value(Some(view));
-                        state.set(Chunk::Ready);
+                        waiting.remove();
+                        mounted.set_value(Some(view));
                     }
-                    Err(_) => state.set(Chunk::Failed),
+                    Err(_) => draw_failed(&body, words, screen, again),
                 }
             })
         });
-    };
+    });
+    again.set_value(Some(attempt.clone()));
     attempt();
-    // Kept in the arena: the view below must be `Send`, and the attempt holds the screen's (local) props.
-    let attempt = StoredValue::new_local(attempt);
-    (move || match state.get() {
-        // A chunk already here is ready within the same task, before the browser paints "Loading…".
-        Chunk::Loading => view! { <p class="notice">{words.loading}</p> }.into_any(),
-        Chunk::Ready => built.try_update_value(Option::take).flatten().unwrap_or_else(|| ().into_any()),
-        Chunk::Failed => {
-            view! {
-                <div class="screen">
-                    <p class="notice" role="alert">{words.screen_failed}</p>
-                    <button type="button" class="secondary" on:click=move |_| attempt.with_value(|attempt| attempt())>{words.try_again}</button>
-                    <button type="button" class="link" on:click=move |_| screen.set(Screen::Search)>
-                        {words.back_to_search}
-                    </button>
-                </div>
-            }
-            .into_any()
-        }
-    })
-    .into_any()
 }
 
+/// What happened, a button that asks for the chunk again, and the way back to search.
+fn draw_failed(
+    body: &Element,
+    words: &'static Words,
+    screen: RwSignal<Screen>,
+    again: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
+) {
+    dom::clear(body);
+    let failed = dom::element("div", "screen");
+    let notice = dom::text_element("p", "notice", words.screen_failed);
+    dom::set(&notice, "role", "alert");
+    dom::append(&failed, &notice);
+    dom::append(&failed, &dom::button("secondary", words.try_again));
+    dom::append(&failed, &dom::button("link", words.back_to_search));
+    dom::on(&failed, "click", move |event| {
+        if dom::closest(&event, ".secondary").is_some() {
+            if let Some(again) = again.get_value() {
+                again();
+            }
+        } else if dom::closest(&event, ".link").is_some() {
+            screen.set(Screen::Search);
+        }
+    });
+    dom::append(body, &failed);
+}
 /// [`prefetch`] when an event's target is a button or a search result.
 pub fn prefetch_on_reach(event: &web_sys::Event) {
     use wasm_bindgen::JsCast;

@@ -4,6 +4,7 @@
 mod api;
 mod article;
 mod contact;
+mod dom;
 mod events;
 mod form;
 mod json;
@@ -206,19 +207,19 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
         .unwrap_or(DEFAULT_POLL_SECONDS)
         .max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
-    let app = move || {
-        // Effects need the executor and owner that `mount_to` sets up, so this one is created inside it.
-        Effect::new(move |_| {
-            let is_open = open.get();
-            // The loader only mirrors the state (aria-expanded, focus); its failure must not break the panel.
-            let _ = on_open_change.call1(&JsValue::NULL, &JsValue::from_bool(is_open));
-        });
-        let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
-        view! {
-            <status::Banner status=status settings=settings.clone() />
-            <panel::Panel settings=settings open=open status=status command=command />
-        }
-    };
-    leptos::mount::mount_to(container, app).forget();
+    // Leptos's `mount_to` would set these up; the first chunk draws without it (dom.rs). The owner lives
+    // as long as the page, as the widget does.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.set();
+    std::mem::forget(owner);
+    crate::dom::effect(move || {
+        let is_open = open.get();
+        // The loader only mirrors the state (aria-expanded, focus); its failure must not break the panel.
+        let _ = on_open_change.call1(&JsValue::NULL, &JsValue::from_bool(is_open));
+    });
+    let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
+    status::draw_banner(&container, status, &settings);
+    panel::draw_panel(&container, settings, open, status, command);
     Widget { open, identity: session.identity, command, locale, product, path }
 }

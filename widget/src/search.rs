@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use edgedesk_protocol::api::{ArticleLink, Meaning, SearchHit, SearchResponse, Section};
 use edgedesk_protocol::insights::{EventKind, NewEvent};
-use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, KeyboardEvent};
 
 use crate::Settings;
 use crate::api::{describe, encode};
+use crate::dom;
 use crate::lazy;
 use crate::screen::Screen;
 use crate::words::{Words, endonym, plural, same_language};
@@ -184,15 +185,11 @@ fn search_path(settings: &Settings, text: &str, by_meaning: bool) -> String {
     format!("/api/search?q={}&locale={}{meaning}", encode(text), encode(&settings.locale()))
 }
 
-#[component]
-pub fn SearchScreen(
-    settings: Settings,
-    state: SearchState,
-    screen: RwSignal<Screen>,
-    search_box: NodeRef<html::Input>,
-) -> impl IntoView {
+/// The search screen, drawn into `body`: the search box, what was found as the customer types, the
+/// articles to browse while nothing is typed, and the ways on to support.
+pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchState, screen: RwSignal<Screen>) {
     if state.sections.get_untracked().is_none() {
-        state.load_sections(&settings);
+        state.load_sections(settings);
     }
 
     let session = settings.session;
@@ -209,7 +206,114 @@ pub fn SearchScreen(
             from_form: false,
         });
     };
-    let on_keydown = move |event: KeyboardEvent| {
+
+    let root = dom::element("div", "screen");
+    let label = dom::text_element("label", "visually-hidden", words.search_label);
+    dom::set(&label, "for", "edgedesk-search");
+    let input = dom::element("input", "").unchecked_into::<HtmlInputElement>();
+    for (name, value) in [
+        ("id", "edgedesk-search"),
+        ("type", "search"),
+        ("role", "combobox"),
+        ("autocomplete", "off"),
+        ("aria-autocomplete", "list"),
+        ("aria-controls", "edgedesk-results"),
+        ("aria-expanded", "false"),
+        ("placeholder", words.search_label),
+    ] {
+        dom::set(&input, name, value);
+    }
+    let result_count = dom::element("p", "visually-hidden");
+    dom::set(&result_count, "aria-live", "polite");
+    let other_language = dom::slot();
+    let results = dom::slot();
+    dom::append(&root, &label);
+    dom::append(&root, &input);
+    dom::append(&root, &result_count);
+    dom::append(&root, &other_language);
+    dom::append(&root, &results);
+    dom::append(&root, &dom::button("secondary contact", words.contact_support));
+    dom::append(&root, &dom::button("link my-tickets", words.my_tickets));
+    dom::append(body, &root);
+
+    dom::effect({
+        let input = input.clone();
+        move || {
+            let query = state.query.get();
+            if input.value() != query {
+                input.set_value(&query);
+            }
+        }
+    });
+    dom::effect({
+        let input = input.clone();
+        move || {
+            let found = state.results.get();
+            dom::clear(&results);
+            dom::clear(&other_language);
+            let any_hits = matches!(&found, Results::Found { hits, .. } if !hits.is_empty());
+            dom::set(&input, "aria-expanded", if any_hits { "true" } else { "false" });
+            let count = match &found {
+                Results::Found { hits, .. } if hits.is_empty() => words.no_articles_found.to_owned(),
+                Results::Found { hits, .. } => plural(&locale, hits.len(), words.articles_found),
+                _ => String::new(),
+            };
+            result_count.set_text_content(Some(&count));
+            match found {
+                Results::Idle => draw_browse(&results, state, words),
+                Results::Failed(message) => {
+                    let notice = dom::text_element("p", "notice", &message);
+                    dom::set(&notice, "role", "alert");
+                    dom::append(&results, &notice);
+                }
+                Results::Found { hits, .. } if hits.is_empty() => {
+                    dom::append(&results, &dom::text_element("p", "notice", words.no_match))
+                }
+                Results::Found { locale: found_in, hits } => {
+                    // A query in another language than the panel's was answered from that language's articles.
+                    if !same_language(&found_in, &locale) {
+                        let notice = dom::text_element("p", "notice found-in", words.in_another_language);
+                        dom::append_text(&notice, " ");
+                        let language = dom::text_element("span", "", endonym(&found_in));
+                        dom::set(&language, "lang", &found_in);
+                        dom::append(&notice, &language);
+                        dom::append(&other_language, &notice);
+                    }
+                    draw_hits(&results, &hits, state.active.get_untracked(), words);
+                }
+            }
+        }
+    });
+    dom::effect({
+        let (input, root) = (input.clone(), root.clone());
+        move || {
+            let active = state.active.get();
+            match active {
+                Some(at) => dom::set(&input, "aria-activedescendant", &format!("edgedesk-hit-{at}")),
+                None => {
+                    let _ = input.remove_attribute("aria-activedescendant");
+                }
+            }
+            let Ok(options) = root.query_selector_all("[role=option]") else { return };
+            for position in 0..options.length() {
+                if let Some(option) = options.get(position).and_then(|node| node.dyn_into::<Element>().ok()) {
+                    let selected = active == Some(position as usize);
+                    dom::set(&option, "aria-selected", if selected { "true" } else { "false" });
+                }
+            }
+        }
+    });
+
+    dom::on(&input, "input", {
+        let (settings, input) = (settings.clone(), input.clone());
+        move |_| {
+            let text = input.value();
+            state.query.set(text.clone());
+            state.run(&settings, text);
+        }
+    });
+    dom::on(&input, "keydown", move |event| {
+        let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
         let hits = state.hits();
         match event.key().as_str() {
             "ArrowDown" | "ArrowUp" if !hits.is_empty() => {
@@ -235,181 +339,100 @@ pub fn SearchScreen(
             }
             _ => {}
         }
-    };
-
-    let result_list = move || {
-        match state.results.get() {
-            Results::Idle => view! { <Browse state=state screen=screen words=words /> }.into_any(),
-            Results::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-            Results::Found { hits, .. } if hits.is_empty() => {
-                view! { <p class="notice">{words.no_match}</p> }.into_any()
+    });
+    // Every button and result here opens a screen from the lazy chunk (or a section, close enough): the
+    // chunk starts downloading as the pointer or the focus reaches one.
+    dom::on(&root, "pointerover", |event| lazy::prefetch_on_reach(&event));
+    dom::on(&root, "focusin", |event| lazy::prefetch_on_reach(&event));
+    dom::on(&root, "click", move |event| {
+        let data =
+            |name: &str| dom::closest(&event, &format!("[{name}]")).and_then(|element| element.get_attribute(name));
+        if let Some(position) = data("data-hit").and_then(|position| position.parse::<usize>().ok()) {
+            if let Some(hit) = state.hits().get(position) {
+                open_hit(hit);
             }
-            Results::Found { hits, .. } => {
-                // The answer card shows the first hit's passage; its snippet below would only repeat it.
-                let answered = hits.first().is_some_and(|top| top.passage.is_some());
-                view! {
-            {hits.first().and_then(|top| {
-                let passage = top.passage.clone()?;
-                let heading = top.heading.clone().map(|heading| format!(" › {heading}"));
-                let chosen = top.clone();
-                Some(view! {
-                    <section class="answer" aria-label=words.best_answer>
-                        <p class="answer-source">{top.title.clone()}{heading}</p>
-                        // Escaped by the worker; only <mark> is markup.
-                        <p class="answer-passage" inner_html=passage></p>
-                        <button type="button" class="link" on:click=move |_| open_hit(&chosen)>{words.open_answer}</button>
-                    </section>
-                })
-            })}
-            <ul class="results" role="listbox" id="edgedesk-results" aria-label=words.articles>
-                {hits
-                    .into_iter()
-                    .enumerate()
-                    .map(|(position, hit)| {
-                        let selected = move || state.active.get() == Some(position);
-                        let heading = hit.heading.clone().map(|heading| format!(" › {heading}"));
-                        let chosen = hit.clone();
-                        view! {
-                            <li
-                                class="hit"
-                                role="option"
-                                id=format!("edgedesk-hit-{position}")
-                                aria-selected=move || if selected() { "true" } else { "false" }
-                                on:click=move |_| open_hit(&chosen)
-                            >
-                                <span class="hit-title">{hit.title}<span class="hit-heading">{heading}</span></span>
-                                // Escaped by the worker; only <mark> is markup.
-                                {(position > 0 || !answered).then(|| view! { <span class="hit-snippet" inner_html=hit.snippet></span> })}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-            }
-            .into_any()
-            }
+        } else if let Some(slug) = data("data-slug") {
+            screen.set(Screen::Article { locale: String::new(), slug, anchor: None, from_form: false });
+        } else if dom::closest(&event, ".contact").is_some() {
+            remember_query();
+            screen.set(Screen::Contact);
+        } else if dom::closest(&event, ".my-tickets").is_some() {
+            screen.set(Screen::MyTickets);
         }
-    };
-    // A query in another language than the panel's was answered from that language's articles.
-    let panel_locale = locale.clone();
-    let other_language = move || match state.results.get() {
-        Results::Found { locale: found_in, hits } if !hits.is_empty() && !same_language(&found_in, &panel_locale) => {
-            Some(view! {
-                <p class="notice found-in">{words.in_another_language}" "<span lang=found_in.clone()>{endonym(&found_in).to_owned()}</span></p>
-            })
-        }
-        _ => None,
-    };
-    let result_count = move || match state.results.get() {
-        Results::Found { hits, .. } if hits.is_empty() => words.no_articles_found.to_owned(),
-        Results::Found { hits, .. } => plural(&locale, hits.len(), words.articles_found),
-        _ => String::new(),
-    };
-    let expanded = move || {
-        if matches!(state.results.get(), Results::Found { ref hits, .. } if !hits.is_empty()) {
-            "true"
-        } else {
-            "false"
-        }
-    };
-    let active_descendant = move || state.active.get().map(|at| format!("edgedesk-hit-{at}"));
-
-    view! {
-        // Every button and result here opens a screen from the lazy chunk (or a section, close enough): the
-        // chunk starts downloading as the pointer or the focus reaches one.
-        <div class="screen" on:pointerover=|event| lazy::prefetch_on_reach(&event) on:focusin=|event| lazy::prefetch_on_reach(&event)>
-            <label class="visually-hidden" for="edgedesk-search">{words.search_label}</label>
-            <input
-                id="edgedesk-search"
-                type="search"
-                role="combobox"
-                autocomplete="off"
-                aria-autocomplete="list"
-                aria-controls="edgedesk-results"
-                aria-expanded=expanded
-                aria-activedescendant=active_descendant
-                placeholder=words.search_label
-                node_ref=search_box
-                prop:value=move || state.query.get()
-                on:input=move |event| {
-                    let text = event_target_value(&event);
-                    state.query.set(text.clone());
-                    state.run(&settings, text);
-                }
-                on:keydown=on_keydown
-            />
-            <p class="visually-hidden" aria-live="polite">{result_count}</p>
-            {other_language}
-            {result_list}
-            <button
-                type="button"
-                class="secondary contact"
-                on:click=move |_| {
-                    remember_query();
-                    screen.set(Screen::Contact);
-                }
-            >
-                {words.contact_support}
-            </button>
-            <button type="button" class="link my-tickets" on:click=move |_| screen.set(Screen::MyTickets)>
-                {words.my_tickets}
-            </button>
-        </div>
-    }
+    });
 }
 
-/// A list of articles to open, by title.
-fn article_list(class: &'static str, articles: Vec<ArticleLink>, screen: RwSignal<Screen>) -> impl IntoView {
-    view! {
-        <ul class=class>
-            {articles
-                .into_iter()
-                .map(|article| {
-                    let slug = article.slug.clone();
-                    view! {
-                        <li>
-                            <button
-                                type="button"
-                                class="link"
-                                on:click=move |_| {
-                                    screen.set(Screen::Article { locale: String::new(), slug: slug.clone(), anchor: None, from_form: false })
-                                }
-                            >
-                                {article.title}
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
+/// The answer card for the first hit's passage, when it has one, then every hit, to choose from with the
+/// arrow keys or the pointer (`data-hit`, the hit's position).
+fn draw_hits(results: &Element, hits: &[SearchHit], active: Option<usize>, words: &'static Words) {
+    let heading_text =
+        |hit: &SearchHit| hit.heading.as_ref().map(|heading| format!(" › {heading}")).unwrap_or_default();
+    // The answer card shows the first hit's passage; its snippet below would only repeat it.
+    let answered = hits.first().and_then(|top| Some((top, top.passage.as_ref()?)));
+    if let Some((top, passage)) = answered {
+        let card = dom::element("section", "answer");
+        dom::set(&card, "aria-label", words.best_answer);
+        let source = dom::text_element("p", "answer-source", &top.title);
+        dom::append_text(&source, &heading_text(top));
+        dom::append(&card, &source);
+        // Escaped by the worker; only <mark> is markup.
+        let text = dom::element("p", "answer-passage");
+        text.set_inner_html(passage);
+        dom::append(&card, &text);
+        let open = dom::button("link", words.open_answer);
+        dom::set(&open, "data-hit", "0");
+        dom::append(&card, &open);
+        dom::append(results, &card);
     }
+    let list = dom::element("ul", "results");
+    dom::set(&list, "role", "listbox");
+    dom::set(&list, "id", "edgedesk-results");
+    dom::set(&list, "aria-label", words.articles);
+    for (position, hit) in hits.iter().enumerate() {
+        let item = dom::element("li", "hit");
+        let position_text = position.to_string();
+        dom::set(&item, "role", "option");
+        dom::set(&item, "id", &format!("edgedesk-hit-{position}"));
+        dom::set(&item, "aria-selected", if active == Some(position) { "true" } else { "false" });
+        dom::set(&item, "data-hit", &position_text);
+        let title = dom::text_element("span", "hit-title", &hit.title);
+        dom::append(&title, &dom::text_element("span", "hit-heading", &heading_text(hit)));
+        dom::append(&item, &title);
+        if position > 0 || answered.is_none() {
+            // Escaped by the worker; only <mark> is markup.
+            let snippet = dom::element("span", "hit-snippet");
+            snippet.set_inner_html(&hit.snippet);
+            dom::append(&item, &snippet);
+        }
+        dom::append(&list, &item);
+    }
+    dom::append(results, &list);
+}
+
+/// A list of articles to open, by title (`data-slug`).
+fn article_list(class: &str, articles: &[ArticleLink]) -> web_sys::HtmlElement {
+    let list = dom::element("ul", class);
+    for article in articles {
+        let item = dom::element("li", "");
+        let open = dom::button("link", &article.title);
+        dom::set(&open, "data-slug", &article.slug);
+        dom::append(&item, &open);
+        dom::append(&list, &item);
+    }
+    list
 }
 
 /// While nothing is typed: the articles meant for the page the customer is on, then the sections and a
-/// few of their articles.
-#[component]
-fn Browse(state: SearchState, screen: RwSignal<Screen>, words: &'static Words) -> impl IntoView {
-    let suggested = move || {
-        let suggested = state.suggested.get();
-        (!suggested.is_empty()).then(|| {
-            view! {
-                <h3 class="browse-section">{words.for_this_page}</h3>
-                {article_list("browse suggested", suggested, screen)}
-            }
-        })
-    };
-    let sections = move || {
-        state.sections.get().map(|sections| {
-            sections
-                .into_iter()
-                .map(|section| {
-                    view! {
-                        <h3 class="browse-section">{section.title}</h3>
-                        {article_list("browse", section.articles.into_iter().take(BROWSE_ARTICLES_PER_SECTION).collect(), screen)}
-                    }
-                })
-                .collect_view()
-        })
-    };
-    view! { {suggested} {sections} }
+/// few of their articles. Drawn again when either arrives.
+fn draw_browse(results: &Element, state: SearchState, words: &'static Words) {
+    let suggested = state.suggested.get();
+    if !suggested.is_empty() {
+        dom::append(results, &dom::text_element("h3", "browse-section", words.for_this_page));
+        dom::append(results, &article_list("browse suggested", &suggested));
+    }
+    for section in state.sections.get().unwrap_or_default() {
+        dom::append(results, &dom::text_element("h3", "browse-section", &section.title));
+        let shown = section.articles.len().min(BROWSE_ARTICLES_PER_SECTION);
+        dom::append(results, &article_list("browse", &section.articles[..shown]));
+    }
 }

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use edgedesk_protocol::status::{Kind, Level, Notice, StatusResponse};
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
@@ -14,9 +13,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::Settings;
 use crate::api::{Conditional, encode};
+use crate::dom;
 use crate::json::{Fields, FromJson};
 use crate::storage;
-use crate::words::{local_time, words};
+use crate::words::{Words, local_time, words};
 
 /// Where dismissals are remembered: `{ "<notice id>": <revision> }`. The loader reads the same key to
 /// decide whether a banner must show before the widget loads.
@@ -48,12 +48,14 @@ impl StatusState {
         // Another product (`setProduct`) has other notices: ask at once rather than at the next poll.
         let product = settings.product;
         let settings = settings.clone();
-        Effect::new(move |previous: Option<()>| {
+        let mut asked_before = false;
+        dom::effect(move || {
             product.track();
-            if previous.is_some() {
+            if asked_before {
                 state.etag.set_value(None);
                 state.refresh(settings.clone());
             }
+            asked_before = true;
         });
         state
     }
@@ -162,17 +164,19 @@ fn level_class(level: Level) -> &'static str {
     }
 }
 
-/// The banners across the top of the host page.
-#[component]
-pub fn Banner(status: StatusState, settings: Settings) -> impl IntoView {
+/// The banners across the top of the host page, drawn into `container`.
+pub fn draw_banner(container: &web_sys::Element, status: StatusState, settings: &Settings) {
     let (events, locale) = (settings.events, settings.locale);
-    let stack = NodeRef::<html::Div>::new();
+    let stack = dom::element("div", "banner-stack");
+    dom::set(&stack, "role", "status");
+    dom::set(&stack, "aria-live", "polite");
+    dom::append(container, &stack);
     let shown =
         move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
 
     // The host page hears of each notice once per revision it shows (`edgedesk('on', 'bannerShown', …)`).
     let announced = StoredValue::new(Vec::<(String, u32)>::new());
-    Effect::new(move |_| {
+    dom::effect(move || {
         for notice in shown() {
             let shown_now = (notice.id.clone(), notice.revision);
             let first_time = announced.try_update_value(|seen| {
@@ -183,93 +187,124 @@ pub fn Banner(status: StatusState, settings: Settings) -> impl IntoView {
                 first_time
             });
             if first_time.unwrap_or(false) {
-                events.emit(
-                    "bannerShown",
-                    &[
-                        ("id", &notice.id),
-                        (
-                            "level",
-                            match notice.level {
-                                Level::Red => "red",
-                                Level::Yellow => "yellow",
-                                Level::Green => "green",
-                            },
-                        ),
-                        ("title", &notice.title),
-                    ],
-                );
+                let level = match notice.level {
+                    Level::Red => "red",
+                    Level::Yellow => "yellow",
+                    Level::Green => "green",
+                };
+                events.emit("bannerShown", &[("id", &notice.id), ("level", level), ("title", &notice.title)]);
             }
         }
     });
 
-    // Tell the host page how tall the banner is; a page that wants it not to cover anything uses the property.
-    Effect::new(move |_| {
-        let count = shown().len();
-        request_animation_frame(move || {
-            let height = if count == 0 { 0 } else { stack.get_untracked().map_or(0, |stack| stack.offset_height()) };
-            let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
-            if let Some(style) =
-                root.and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok()).map(|root| root.style())
-            {
-                let _ = style.set_property(BANNER_HEIGHT_PROPERTY, &format!("{height}px"));
+    // Drawn again whenever the notices, the dismissals or the language change: a notice opened to its
+    // details closes then, as a changed notice should be read afresh.
+    dom::effect({
+        let stack = stack.clone();
+        move || {
+            let locale = locale.get();
+            let words = words(&locale);
+            dom::set(&stack, "aria-label", words.service_status);
+            dom::clear(&stack);
+            let shown = shown();
+            for notice in &shown {
+                dom::append(&stack, &banner_item(notice, words, &locale));
             }
-        });
+            // Tell the host page how tall the banner is; a page that wants it not to cover anything uses
+            // the property. After a frame, once the banner is laid out.
+            let stack = stack.clone();
+            let count = shown.len();
+            request_animation_frame(move || {
+                let height = if count == 0 { 0 } else { stack.offset_height() };
+                let root =
+                    dom::document().document_element().and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(root) = root {
+                    let _ = root.style().set_property(BANNER_HEIGHT_PROPERTY, &format!("{height}px"));
+                }
+            });
+        }
     });
 
-    view! {
-        <div class="banner-stack" node_ref=stack role="status" aria-live="polite"
-            aria-label=move || words(&locale.get()).service_status>
-            {move || {
-                let locale = locale.get();
-                shown().into_iter().map(|notice| view! { <BannerItem notice=notice status=status locale=locale.clone() /> }).collect_view()
-            }}
-        </div>
-    }
+    dom::on(&stack, "click", move |event| {
+        if let Some(more) = dom::closest(&event, ".banner-more") {
+            let expanded = more.get_attribute("aria-expanded").as_deref() != Some("true");
+            let words = words(&locale.get_untracked());
+            dom::set(&more, "aria-expanded", if expanded { "true" } else { "false" });
+            more.set_text_content(Some(if expanded { words.less } else { words.details }));
+            let item = more.closest("[data-notice]").ok().flatten();
+            if let Some(details) = item.and_then(|item| item.query_selector(".banner-details").ok().flatten()) {
+                let _ = details.toggle_attribute_with_force("hidden", !expanded);
+            }
+        } else if dom::closest(&event, ".banner-dismiss").is_some() {
+            let id = dom::closest(&event, "[data-notice]").and_then(|item| item.get_attribute("data-notice"));
+            let notice = status.notices.get_untracked().into_iter().find(|notice| Some(&notice.id) == id.as_ref());
+            if let Some(notice) = notice {
+                status.dismiss(&notice);
+            }
+        }
+    });
 }
 
-#[component]
-fn BannerItem(notice: Notice, status: StatusState, locale: String) -> impl IntoView {
-    let words = words(&locale);
-    let expanded = RwSignal::new(false);
-    let details_id = format!("edgedesk-notice-{}", notice.id);
-    let has_details = !notice.body_html.is_empty() || !notice.updates.is_empty();
-    let for_dismiss = notice.clone();
-    let latest = notice.updates.first().map(|update| update.text.clone());
-    let timeline = notice.updates.clone();
-    view! {
-        <div class=level_class(notice.level) data-notice=notice.id.clone()>
-            <div class="banner-line">
-                <span class="banner-icon" aria-hidden="true">{level_icon(notice.level)}</span>
-                <strong class="banner-label">{words.level(notice.level, notice.kind)}": "</strong>
-                <span class="banner-title">{notice.title.clone()}</span>
-                {latest.map(|text| view! { <span class="banner-latest">" — "{text}</span> })}
-                <span class="banner-actions">
-                    {has_details.then(|| view! {
-                        <button type="button" class="banner-more" aria-expanded=move || expanded.get().to_string()
-                            aria-controls=details_id.clone() on:click=move |_| expanded.update(|e| *e = !*e)>
-                            {move || if expanded.get() { words.less } else { words.details }}
-                        </button>
-                    })}
-                    {notice.link.clone().map(|link| view! {
-                        <a class="banner-link" href=link target="_blank" rel="noopener noreferrer">{words.status_page}</a>
-                    })}
-                    {notice.dismissible.then(|| view! {
-                        <button type="button" class="banner-dismiss" aria-label=format!("{}{}", words.dismiss, notice.title)
-                            on:click=move |_| status.dismiss(&for_dismiss)>"×"</button>
-                    })}
-                </span>
-            </div>
-            <div class="banner-details" id=format!("edgedesk-notice-{}", notice.id) hidden=move || !expanded.get()>
-                // Rendered by the worker from Markdown with raw HTML escaped.
-                <div inner_html=notice.body_html.clone()></div>
-                <ol class="banner-timeline">
-                    {timeline.into_iter().map(|update| view! {
-                        <li><time datetime=update.at.clone()>{local_time(&update.at, &locale)}</time> <span inner_html=update.html></span></li>
-                    }).collect_view()}
-                </ol>
-            </div>
-        </div>
+/// One notice: its level in words and icon, its title and latest update, and what can be done with it.
+fn banner_item(notice: &Notice, words: &'static Words, locale: &str) -> web_sys::HtmlElement {
+    let item = dom::element("div", level_class(notice.level));
+    dom::set(&item, "data-notice", &notice.id);
+    let line = dom::element("div", "banner-line");
+    let icon = dom::text_element("span", "banner-icon", level_icon(notice.level));
+    dom::set(&icon, "aria-hidden", "true");
+    dom::append(&line, &icon);
+    let label = dom::text_element("strong", "banner-label", words.level(notice.level, notice.kind));
+    dom::append_text(&label, ": ");
+    dom::append(&line, &label);
+    dom::append(&line, &dom::text_element("span", "banner-title", &notice.title));
+    if let Some(latest) = notice.updates.first() {
+        dom::append(&line, &dom::text_element("span", "banner-latest", &format!(" — {}", latest.text)));
     }
+    let actions = dom::element("span", "banner-actions");
+    let details_id = format!("edgedesk-notice-{}", notice.id);
+    if !notice.body_html.is_empty() || !notice.updates.is_empty() {
+        let more = dom::button("banner-more", words.details);
+        dom::set(&more, "aria-expanded", "false");
+        dom::set(&more, "aria-controls", &details_id);
+        dom::append(&actions, &more);
+    }
+    if let Some(link) = &notice.link {
+        let anchor = dom::text_element("a", "banner-link", words.status_page);
+        dom::set(&anchor, "href", link);
+        dom::set(&anchor, "target", "_blank");
+        dom::set(&anchor, "rel", "noopener noreferrer");
+        dom::append(&actions, &anchor);
+    }
+    if notice.dismissible {
+        let dismiss = dom::button("banner-dismiss", "×");
+        dom::set(&dismiss, "aria-label", &format!("{}{}", words.dismiss, notice.title));
+        dom::append(&actions, &dismiss);
+    }
+    dom::append(&line, &actions);
+    dom::append(&item, &line);
+
+    let details = dom::element("div", "banner-details");
+    dom::set(&details, "id", &details_id);
+    details.set_hidden(true);
+    // Rendered by the worker from Markdown with raw HTML escaped.
+    let body = dom::element("div", "");
+    body.set_inner_html(&notice.body_html);
+    dom::append(&details, &body);
+    let timeline = dom::element("ol", "banner-timeline");
+    for update in &notice.updates {
+        let entry = dom::element("li", "");
+        let time = dom::text_element("time", "", &local_time(&update.at, locale));
+        dom::set(&time, "datetime", &update.at);
+        dom::append(&entry, &time);
+        // Rendered by the worker, as the body is.
+        let text = dom::element("span", "");
+        text.set_inner_html(&update.html);
+        dom::append(&entry, &text);
+        dom::append(&timeline, &entry);
+    }
+    dom::append(&details, &timeline);
+    dom::append(&item, &details);
+    item
 }
 
 #[cfg(test)]
