@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::screen::Screen;
+use crate::watch::Watched;
 use crate::words::long_date;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +38,7 @@ pub fn ArticleScreen(
     anchor: Option<String>,
     /// Opened from the contact form's suggestions: "Back" returns to the form, and so do its links' articles.
     from_form: bool,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
 ) -> impl IntoView {
     let loaded = RwSignal::new(Loaded::Loading);
     let vote = RwSignal::new(Vote::NotYet);

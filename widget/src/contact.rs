@@ -17,6 +17,7 @@ use crate::screen::Screen;
 use crate::status::StatusState;
 use crate::tickets;
 use crate::turnstile::TurnstileCheck;
+use crate::watch::Watched;
 use crate::words::Words;
 
 #[component]
@@ -25,7 +26,7 @@ pub fn ContactScreen(
     form: FormState,
     /// What the customer searched for is usually the subject of their question.
     search_query: String,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
     status: StatusState,
 ) -> impl IntoView {
     let words = settings.words();
@@ -34,6 +35,9 @@ pub fn ContactScreen(
         form.subject.set(search_query.trim().to_owned());
     }
     let form_element = NodeRef::<html::Form>::new();
+    // The notices are the first chunk's; a signal here follows the incident among them.
+    let incident = RwSignal::new(status.current_incident());
+    status.notices.watch(move || incident.try_set(status.current_incident()).is_none());
 
     {
         let settings = settings.clone();
@@ -113,7 +117,7 @@ pub fn ContactScreen(
             <button type="button" class="link back" on:click=move |_| screen.set(Screen::Search)>
                 {words.back_to_search}
             </button>
-            {move || status.current_incident().map(|notice| view! {
+            {move || incident.get().map(|notice| view! {
                 <p class="known-issue" role="note">
                     {words.known_issue.0} <strong>{notice.title}</strong> {words.known_issue.1}
                 </p>
@@ -335,7 +339,7 @@ fn Attachments(
 
 /// Articles that may answer what the customer is writing, before they send it.
 #[component]
-fn Suggestions(form: FormState, screen: RwSignal<Screen>, words: &'static Words) -> impl IntoView {
+fn Suggestions(form: FormState, screen: Watched<Screen>, words: &'static Words) -> impl IntoView {
     let list = move || {
         let hits = form.suggestions.get();
         (!hits.is_empty()).then(|| {
@@ -372,7 +376,7 @@ fn Suggestions(form: FormState, screen: RwSignal<Screen>, words: &'static Words)
 }
 
 #[component]
-pub fn SentScreen(settings: Settings, accepted: TicketAccepted, screen: RwSignal<Screen>) -> impl IntoView {
+pub fn SentScreen(settings: Settings, accepted: TicketAccepted, screen: Watched<Screen>) -> impl IntoView {
     let words = settings.words();
     let title = NodeRef::<html::P>::new();
     // The form and its button are gone: focus goes to what replaced them.

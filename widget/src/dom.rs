@@ -1,12 +1,13 @@
 //! The handful of DOM calls the first chunk draws with: the banner, the panel's shell and search are
-//! built here element by element, kept current by `reactive_graph` effects, so that Leptos's renderer
-//! (`tachys`) and its views, some 40 KB brotli, download only with the screens' chunk (`lazy.rs`).
+//! built here element by element and kept current by watchers (`watch.rs`), so that Leptos, its renderer
+//! and its views download only with the screens' chunk (`lazy.rs`).
 //!
-//! Listeners are delegated: one per drawn area, reading what was clicked from `data-` attributes, so that
-//! a list drawn again on every keystroke adds no closures. A listener lives as long as the reactive owner
-//! it was added under: a screen's go with the screen.
+//! Everything drawn here lives as long as the page, and so do its listeners. They are delegated: one per
+//! drawn area, reading what was clicked from `data-` attributes, so that a list drawn again on every
+//! keystroke adds no closures.
 
-use leptos::prelude::*;
+use std::time::Duration;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Document, Element, Event, HtmlElement};
@@ -61,31 +62,31 @@ pub fn clear(parent: &Element) {
     parent.set_text_content(None);
 }
 
-/// Calls `handler` on `kind` events at `target`, until the current reactive owner is cleaned up.
+/// Calls `handler` on `kind` events at `target`, for the rest of the page's life.
 pub fn on(target: &web_sys::EventTarget, kind: &str, handler: impl FnMut(Event) + 'static) {
     let listener = Closure::<dyn FnMut(Event)>::new(handler);
     let _ = target.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
-    let kept = StoredValue::new_local(Some((target.clone(), kind.to_owned(), listener)));
-    // Taken out and removed when the owner goes: a drawn area that outlives its listener would call a
-    // dropped closure.
-    leptos::prelude::on_cleanup(move || {
-        kept.update_value(|kept| {
-            if let Some((target, kind, listener)) = kept.take() {
-                let _ = target.remove_event_listener_with_callback(&kind, listener.as_ref().unchecked_ref());
-            }
-        })
-    });
+    listener.forget();
+}
+
+/// Calls `then` once, after `delay`.
+pub fn set_timeout(then: impl FnOnce() + 'static, delay: Duration) {
+    let then = Closure::once_into_js(then);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(then.unchecked_ref(), delay.as_millis() as i32);
+    }
+}
+
+/// Calls `then` once, before the browser paints next: after the layout of what was just drawn.
+pub fn next_frame(then: impl FnOnce() + 'static) {
+    let then = Closure::once_into_js(then);
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(then.unchecked_ref());
+    }
 }
 
 /// The element an event happened in or under that matches `selector`.
 pub fn closest(event: &Event, selector: &str) -> Option<Element> {
     event.target()?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
-}
-
-/// Runs `run` now and again whenever a signal it read changes, until the current reactive owner is
-/// cleaned up. One effect type for every effect in the first chunk: `Effect::new` with each closure's own
-/// type compiled reactive_graph's effect machinery once per effect (1.3 KB raw each).
-pub fn effect(run: impl FnMut() + 'static) {
-    let mut run: Box<dyn FnMut()> = Box::new(run);
-    Effect::new(move |_| run());
 }

@@ -2,28 +2,28 @@
 //! tickets created and banners shown. The loader adds `open` and `close`, which it sees itself.
 
 use js_sys::{Function, Object, Reflect};
-use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::watch::Watched;
+
+/// The loader's `emit`, kept for the page's life, as the widget is.
 #[derive(Clone, Copy, Debug)]
-pub struct Events(StoredValue<Option<Function>, LocalStorage>);
+pub struct Events(Watched<Option<Function>>);
 
 impl Events {
     /// `emit` is the loader's `function (name, detail)`; without it events go nowhere.
     pub fn new(emit: Option<Function>) -> Self {
-        Self(StoredValue::new_local(emit))
+        Self(Watched::new(emit))
     }
 
     /// Calls the host page's handlers with `detail` as a plain object of strings. A failing handler is the
     /// host page's problem and must not break the widget.
     pub fn emit(&self, name: &str, detail: &[(&str, &str)]) {
-        self.0.with_value(|emit| {
-            let Some(emit) = emit else { return };
-            let object = Object::new();
-            for (key, value) in detail {
-                let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
-            }
-            let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &object);
-        });
+        let Some(emit) = self.0.get() else { return };
+        let object = Object::new();
+        for (key, value) in detail {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+        }
+        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &object);
     }
 }

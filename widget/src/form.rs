@@ -5,6 +5,7 @@
 //! a [`FormLink`], through which the host page's prefill, the customer's sign-out and a suggested article
 //! they read reach the form, built or not.
 
+use std::any::Any;
 use std::time::Duration;
 
 use edgedesk_protocol::api::{
@@ -21,6 +22,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::api::{Api, Failure, describe, encode, sleep};
 use crate::json::{Fields, FromJson};
 use crate::session::Session;
+use crate::watch::Watched;
 use crate::words::Words;
 use crate::{Settings, storage};
 
@@ -105,51 +107,49 @@ pub struct Prefill {
     pub message: Option<String>,
 }
 
-/// The panel's hold on the contact form, which is built the first time it is shown.
+/// The panel's hold on the contact form, which is built the first time it is shown. Kept for the page's
+/// life, as the panel is.
 #[derive(Clone, Copy, Debug)]
 pub struct FormLink {
-    form: StoredValue<Option<FormState>>,
-    /// The panel's owner: the form is built under it, so that it outlives the contact screen.
-    owner: StoredValue<Owner>,
-    /// A prefill that came before the form was built.
-    pending_prefill: StoredValue<Option<Prefill>>,
-    /// Notified when the customer signs out.
-    reset: Trigger,
+    /// The form, once built (in the screens' chunk), with the reactive owner it lives under, as the
+    /// screens' chunk put them: the first chunk holds none of Leptos's code.
+    form: Watched<Option<Box<dyn Any>>>,
+    /// A prefill that has not reached the form yet: the form takes it when built, or at once.
+    prefill: Watched<Option<Prefill>>,
+    /// Changed when the customer signs out.
+    reset: Watched<()>,
     /// A suggested article the customer opened: if they leave without sending, the article answered.
-    opened_suggestion: StoredValue<Option<Deflection>>,
+    opened_suggestion: Watched<Option<Deflection>>,
 }
 
 impl FormLink {
-    /// Made by the panel, under its owner.
     pub fn new() -> Self {
         Self {
-            form: StoredValue::new(None),
-            owner: StoredValue::new(Owner::current().unwrap_or_default()),
-            pending_prefill: StoredValue::new(None),
-            reset: Trigger::new(),
-            opened_suggestion: StoredValue::new(None),
+            form: Watched::new(None),
+            prefill: Watched::new(None),
+            reset: Watched::new(()),
+            opened_suggestion: Watched::new(None),
         }
     }
 
     pub fn prefill(&self, prefill: Prefill) {
-        match self.form.get_value() {
-            Some(form) => form.prefill(prefill),
-            None => self.pending_prefill.set_value(Some(prefill)),
-        }
+        self.prefill.set(Some(prefill));
     }
 
     /// Everything the customer typed and the draft, when they sign out (`edgedesk('reset')`).
     pub fn forget(&self) {
         storage::remove(storage::local(), DRAFT_KEY);
-        self.pending_prefill.set_value(None);
-        self.opened_suggestion.set_value(None);
-        self.reset.notify();
+        self.prefill.set(None);
+        self.opened_suggestion.set(None);
+        self.reset.set(());
     }
 
     /// The customer closed the panel or left the page after reading a suggested article and without
     /// sending: counted once.
     pub fn report_deflection(&self, settings: &Settings) {
-        if let Some(deflection) = self.opened_suggestion.try_update_value(Option::take).flatten() {
+        let opened = self.opened_suggestion.get();
+        if let Some(deflection) = opened {
+            self.opened_suggestion.set(None);
             let deflection =
                 Deflection { product: settings.product(), visit: Some(settings.session.visit()), ..deflection };
             settings.api.post_keepalive("/api/deflections", &deflection);
@@ -195,14 +195,24 @@ pub struct FormState {
 impl FormState {
     /// The panel's form, built the first time it is shown.
     pub fn of(link: FormLink, settings: &Settings) -> Self {
-        if let Some(form) = link.form.get_value() {
+        let built = link.form.with(|built| built.as_ref()?.downcast_ref::<(Self, Owner)>().map(|(form, _)| *form));
+        if let Some(form) = built {
             return form;
         }
-        let form = link.owner.with_value(|owner| owner.with(|| Self::new(link, settings)));
-        link.form.set_value(Some(form));
-        if let Some(prefill) = link.pending_prefill.try_update_value(Option::take).flatten() {
-            form.prefill(prefill);
-        }
+        // Under an owner of its own, which the link keeps: the form outlives its screen.
+        let owner = Owner::new();
+        let form = owner.with(|| Self::new(link, settings));
+        link.form.set(Some(Box::new((form, owner))));
+        let take_prefill = move || {
+            let prefill = link.prefill.get();
+            if let Some(prefill) = prefill {
+                link.prefill.set(None);
+                form.prefill(prefill);
+            }
+            true
+        };
+        take_prefill();
+        link.prefill.watch(take_prefill);
         form
     }
 
@@ -242,9 +252,12 @@ impl FormState {
             latest_suggestion_request: StoredValue::new(0),
         };
         Effect::new(move |_| form.save_draft());
-        // Whoever the product says the customer is need not type their name and address.
+        // Whoever the product says the customer is need not type their name and address. The identity is
+        // the first chunk's; a signal here follows it.
+        let identity = RwSignal::new(session.identity.get());
+        session.identity.watch(move || identity.try_set(session.identity.get()).is_none());
         Effect::new(move |_| {
-            let Some(identity) = session.identity.get() else { return };
+            let Some(identity) = identity.get() else { return };
             for (attribute, field) in [("name", form.name), ("email", form.email)] {
                 if let Some(value) = identity.attributes.get(attribute)
                     && field.get_untracked().trim().is_empty()
@@ -253,19 +266,15 @@ impl FormState {
                 }
             }
         });
-        Effect::new(move |previous: Option<()>| {
-            link.reset.track();
-            if previous.is_some() {
-                form.forget();
-            }
+        link.reset.watch(move || {
+            form.forget();
+            true
         });
         // In another language (`setLocale`), the site's form as it is in that language.
-        let settings = settings.clone();
-        Effect::new(move |previous: Option<()>| {
-            settings.locale.track();
-            if previous.is_some() {
-                form.reload_config(&settings);
-            }
+        let (settings, locale) = (settings.clone(), settings.locale);
+        locale.watch(move || {
+            form.reload_config(&settings);
+            true
         });
         form
     }
@@ -495,7 +504,7 @@ impl FormState {
     }
 
     pub fn open_suggestion(&self, hit: &SearchHit) {
-        self.link.opened_suggestion.set_value(Some(Deflection {
+        self.link.opened_suggestion.set(Some(Deflection {
             locale: hit.locale.clone(),
             slug: hit.slug.clone(),
             ..Deflection::default()
@@ -545,7 +554,7 @@ impl FormState {
             visit: Some(settings.session.visit()),
             articles_read: self.session.articles_read(),
             searches: self.session.searches(),
-            identity: self.session.identity.get_untracked(),
+            identity: self.session.identity.get(),
             website: self.website.get_untracked(),
             turnstile: self.turnstile.get_untracked(),
         }
@@ -604,7 +613,7 @@ impl FormState {
     /// After the worker accepted the ticket: the next one starts blank, except for who is writing.
     pub fn clear_after_sending(&self) {
         self.idempotency_key.set_value(None);
-        self.link.opened_suggestion.set_value(None);
+        self.link.opened_suggestion.set(None);
         for field in [self.topic, self.subject, self.message, self.steps_tried, self.website] {
             field.set(String::new());
         }

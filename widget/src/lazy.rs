@@ -11,6 +11,8 @@
 //! chunk a deploy replaced) is an error the panel explains, with a button to try again, where the
 //! infallible form would panic and, with `panic = "abort"`, take the whole widget down.
 
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -18,21 +20,21 @@ use std::rc::Rc;
 use edgedesk_protocol::api::TicketAccepted;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use leptos::task::{spawn_local, spawn_local_scoped_with_cancellation};
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlElement;
 
 use crate::Settings;
 use crate::dom;
 use crate::form::{FormLink, FormState};
 use crate::screen::Screen;
 use crate::status::StatusState;
+use crate::watch::Watched;
 use crate::words::Words;
 
-// Each screen is mounted by Leptos into the element the panel gives it, here in the chunk, with
-// Leptos's renderer. What comes back is the mounted view: dropping it (the panel does, when the customer
-// moves on) unmounts the screen and disposes of its reactive state.
+// Each screen is mounted by Leptos into the element the panel gives it, here in the chunk. What comes
+// back is the mounted view: dropping it (the panel does, when the customer moves on) unmounts the screen
+// and disposes of its reactive state.
 
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_screens))]
 fn article_screen(
@@ -42,7 +44,7 @@ fn article_screen(
     slug: String,
     anchor: Option<String>,
     from_form: bool,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
 ) -> Result<Mounted, SplitLoaderError> {
     use crate::article::ArticleScreen;
     Ok(Box::new(mount_to(container, move || {
@@ -56,10 +58,13 @@ fn contact_screen(
     settings: Settings,
     form: FormLink,
     search_query: String,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
     status: StatusState,
 ) -> Result<Mounted, SplitLoaderError> {
     use crate::contact::ContactScreen;
+    // The form's effects start before `mount_to` would set Leptos's executor up; without one their
+    // tasks would be dropped.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let form = FormState::of(form, &settings);
     Ok(Box::new(mount_to(container, move || {
         view! { <ContactScreen settings=settings form=form search_query=search_query screen=screen status=status /> }
@@ -71,7 +76,7 @@ fn sent_screen(
     container: HtmlElement,
     settings: Settings,
     accepted: TicketAccepted,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
 ) -> Result<Mounted, SplitLoaderError> {
     use crate::contact::SentScreen;
     Ok(Box::new(mount_to(
@@ -84,32 +89,67 @@ fn sent_screen(
 fn my_tickets_screen(
     container: HtmlElement,
     settings: Settings,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
 ) -> Result<Mounted, SplitLoaderError> {
     use crate::tickets::MyTicketsScreen;
     Ok(Box::new(mount_to(container, move || view! { <MyTicketsScreen settings=settings screen=screen /> })))
 }
 
-/// A screen Leptos mounted, kept until the customer moves on. Only its drop is ever called, so the first
-/// chunk holds none of the renderer's code.
-type Mounted = Box<dyn std::any::Any>;
+/// A screen Leptos mounted. The first chunk only ever drops it, so it holds none of Leptos's code.
+type Mounted = Box<dyn Any>;
+
+/// A screen being mounted, once its chunk is here.
+type Mounting = Pin<Box<dyn Future<Output = Result<Mounted, SplitLoaderError>>>>;
+
+/// The panel's hold on the screen from this chunk that it shows.
+#[derive(Default)]
+pub struct Shown {
+    mounted: RefCell<Option<Mounted>>,
+    /// Counts the screens the panel has shown, so that a chunk that arrives after the customer moved on
+    /// mounts nothing.
+    showings: Cell<u64>,
+}
+
+impl Shown {
+    /// Unmounts the screen shown before, if it came from this chunk, and says where the next one goes.
+    pub fn next(&'static self, body: &HtmlElement) -> Place {
+        let before = self.mounted.take();
+        drop(before);
+        self.showings.set(self.showings.get() + 1);
+        Place { body: body.clone(), showing: self.showings.get(), shown: self }
+    }
+}
+
+/// Where a screen goes: the panel's body, for as long as the customer stays on that screen.
+#[derive(Clone)]
+pub struct Place {
+    body: HtmlElement,
+    showing: u64,
+    shown: &'static Shown,
+}
+
+impl Place {
+    fn is_current(&self) -> bool {
+        self.shown.showings.get() == self.showing
+    }
+}
 
 /// An article, once its chunk is here.
 pub fn article(
-    body: &Element,
+    place: Place,
     settings: Settings,
     locale: String,
     slug: String,
     anchor: Option<String>,
     from_form: bool,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
 ) {
     let words = settings.words();
     show(
-        body,
+        place,
         words,
         screen,
-        Box::new(move |container| {
+        Rc::new(move |container| {
             Box::pin(article_screen(
                 container,
                 settings.clone(),
@@ -125,110 +165,95 @@ pub fn article(
 
 /// The contact form, once its chunk is here.
 pub fn contact(
-    body: &Element,
+    place: Place,
     settings: Settings,
     form: FormLink,
     search_query: String,
-    screen: RwSignal<Screen>,
+    screen: Watched<Screen>,
     status: StatusState,
 ) {
     let words = settings.words();
     show(
-        body,
+        place,
         words,
         screen,
-        Box::new(move |container| {
+        Rc::new(move |container| {
             Box::pin(contact_screen(container, settings.clone(), form, search_query.clone(), screen, status))
         }),
     )
 }
 
 /// The ticket's confirmation.
-pub fn sent(body: &Element, settings: Settings, accepted: TicketAccepted, screen: RwSignal<Screen>) {
+pub fn sent(place: Place, settings: Settings, accepted: TicketAccepted, screen: Watched<Screen>) {
     let words = settings.words();
     show(
-        body,
+        place,
         words,
         screen,
-        Box::new(move |container| Box::pin(sent_screen(container, settings.clone(), accepted.clone(), screen))),
+        Rc::new(move |container| Box::pin(sent_screen(container, settings.clone(), accepted.clone(), screen))),
     )
 }
 
 /// My tickets, once its chunk is here.
-pub fn my_tickets(body: &Element, settings: Settings, screen: RwSignal<Screen>) {
+pub fn my_tickets(place: Place, settings: Settings, screen: Watched<Screen>) {
     let words = settings.words();
     show(
-        body,
+        place,
         words,
         screen,
-        Box::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), screen))),
+        Rc::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), screen))),
     )
 }
 
-/// A screen being mounted, once its chunk is here.
-type Mounting = Pin<Box<dyn Future<Output = Result<Mounted, SplitLoaderError>>>>;
+type Load = Rc<dyn Fn(HtmlElement) -> Mounting>;
 
-/// "Loading…" in `body` while `load` fetches the screen's chunk and mounts the screen there; when the
-/// chunk does not come, what happened and a button that asks for it again.
+/// "Loading…" while `load` fetches the screen's chunk and mounts the screen; when the chunk does not
+/// come, what happened and a button that asks for it again.
 ///
 /// Not generic over the screen: one copy of it serves all four, where a copy per screen cost 1.1 KB brotli
 /// in the first chunk.
-fn show(body: &Element, words: &'static Words, screen: RwSignal<Screen>, load: Box<dyn Fn(HtmlElement) -> Mounting>) {
-    let body = body.clone().unchecked_into::<HtmlElement>();
-    // Owned by the panel's screen: dropped, and the screen unmounted, when the customer moves on.
-    let mounted = StoredValue::new_local(None::<Mounted>);
-    // The task ends if the customer moves on first: also when "Try again" starts it, from a click handler,
-    // which runs under no owner.
-    let owner = Owner::current().unwrap_or_default();
-    let again = StoredValue::new_local(None::<Rc<dyn Fn()>>);
-    let attempt = Rc::new(move || {
-        dom::clear(&body);
-        let waiting = dom::text_element("p", "notice", words.loading);
-        dom::append(&body, &waiting);
-        let mounting = load(body.clone());
-        let body = body.clone();
-        owner.with(|| {
-            spawn_local_scoped_with_cancellation(async move {
-                match mounting.await {
-                    // A chunk already here mounts within the same task, before the browser paints "Loading…".
-                    Ok(view) => {
-                        waiting.remove();
-                        mounted.set_value(Some(view));
-                    }
-                    Err(_) => draw_failed(&body, words, screen, again),
-                }
-            })
-        });
+fn show(place: Place, words: &'static Words, screen: Watched<Screen>, load: Load) {
+    let place = Rc::new(place);
+    dom::clear(&place.body);
+    let waiting = dom::text_element("p", "notice", words.loading);
+    dom::append(&place.body, &waiting);
+    let mounting = load(place.body.clone());
+    spawn_local(async move {
+        let mounted = mounting.await;
+        // The customer moved on: what came too late is unmounted as it is dropped.
+        if !place.is_current() {
+            return;
+        }
+        match mounted {
+            // A chunk already here mounts in the same task, before the browser paints "Loading…".
+            Ok(view) => {
+                waiting.remove();
+                place.shown.mounted.replace(Some(view));
+            }
+            Err(_) => show_failure(place, words, screen, load),
+        }
     });
-    again.set_value(Some(attempt.clone()));
-    attempt();
 }
 
 /// What happened, a button that asks for the chunk again, and the way back to search.
-fn draw_failed(
-    body: &Element,
-    words: &'static Words,
-    screen: RwSignal<Screen>,
-    again: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
-) {
-    dom::clear(body);
+fn show_failure(place: Rc<Place>, words: &'static Words, screen: Watched<Screen>, load: Load) {
+    dom::clear(&place.body);
     let failed = dom::element("div", "screen");
     let notice = dom::text_element("p", "notice", words.screen_failed);
     dom::set(&notice, "role", "alert");
     dom::append(&failed, &notice);
     dom::append(&failed, &dom::button("secondary", words.try_again));
     dom::append(&failed, &dom::button("link", words.back_to_search));
+    dom::append(&place.body, &failed);
     dom::on(&failed, "click", move |event| {
         if dom::closest(&event, ".secondary").is_some() {
-            if let Some(again) = again.get_value() {
-                again();
-            }
+            show(Place::clone(&place), words, screen, load.clone());
         } else if dom::closest(&event, ".link").is_some() {
             screen.set(Screen::Search);
         }
     });
-    dom::append(body, &failed);
 }
+
 /// [`prefetch`] when an event's target is a button or a search result.
 pub fn prefetch_on_reach(event: &web_sys::Event) {
     use wasm_bindgen::JsCast;

@@ -17,17 +17,18 @@ mod status;
 mod storage;
 mod tickets;
 mod turnstile;
+mod watch;
 mod words;
 
 use std::time::Duration;
 
 use edgedesk_protocol::api::SignedIdentity;
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 pub use api::Api;
 use edgedesk_protocol::insights::NewEvent;
 use session::{Session, parse_identity};
+use watch::Watched;
 
 /// Everything the host page told the loader, passed on to the panel.
 #[derive(Clone, Debug)]
@@ -35,11 +36,11 @@ pub struct Settings {
     pub api: Api,
     /// The customer's language (`en`, `ru`, …): search stays in it and tickets carry it. The host page
     /// may change it (`edgedesk('setLocale', …)`); the panel is then redrawn in the new language.
-    pub locale: RwSignal<String>,
+    pub locale: Watched<String>,
     /// The host app's product, for status notices that concern only some products (`setProduct`).
-    pub product: RwSignal<Option<String>>,
+    pub product: Watched<Option<String>>,
     /// The host app's route (`location.pathname`), for the articles suggested on it.
-    pub path: RwSignal<String>,
+    pub path: Watched<String>,
     /// The host app's version (`data-app-version`), sent with tickets.
     pub app_version: Option<String>,
     pub session: Session,
@@ -50,17 +51,17 @@ pub struct Settings {
 impl Settings {
     /// The customer's language now. Screens read it once: the panel rebuilds them when it changes.
     pub fn locale(&self) -> String {
-        self.locale.get_untracked()
+        self.locale.get()
     }
 
     /// What the widget says, in the customer's language now.
     pub fn words(&self) -> &'static words::Words {
-        words::words(&self.locale.get_untracked())
+        self.locale.with(|locale| words::words(locale))
     }
 
     /// The host app's product now, if it named one.
     pub fn product(&self) -> Option<String> {
-        self.product.get_untracked()
+        self.product.get()
     }
 
     /// Tells the worker what the customer did, for the support lead's figures. Nobody waits for it and
@@ -94,20 +95,20 @@ fn text_option(options: &JsValue, name: &str) -> Option<String> {
 /// close the panel that Rust renders, and the customer's identity, which the host page may set any time.
 #[wasm_bindgen]
 pub struct Widget {
-    open: RwSignal<bool>,
-    identity: RwSignal<Option<SignedIdentity>>,
-    command: RwSignal<Option<panel::Command>>,
-    locale: RwSignal<String>,
-    product: RwSignal<Option<String>>,
-    path: RwSignal<String>,
+    open: Watched<bool>,
+    identity: Watched<Option<SignedIdentity>>,
+    panel: panel::Panel,
+    locale: Watched<String>,
+    product: Watched<Option<String>>,
+    path: Watched<String>,
 }
 
 #[wasm_bindgen]
 impl Widget {
     /// Opens the panel if closed and closes it if open; returns whether it is now open.
     pub fn toggle(&self) -> bool {
-        self.open.update(|open| *open = !*open);
-        self.open.get_untracked()
+        self.open.set(!self.open.get());
+        self.open.get()
     }
 
     pub fn set_open(&self, open: bool) {
@@ -115,7 +116,7 @@ impl Widget {
     }
 
     pub fn is_open(&self) -> bool {
-        self.open.get_untracked()
+        self.open.get()
     }
 
     /// `edgedesk.identify(identity)` after the widget loaded: `{attributes, expires_at, signature}` as the
@@ -149,7 +150,7 @@ impl Widget {
     pub fn reset(&self) {
         self.identity.set(None);
         self.open.set(false);
-        self.command.set(Some(panel::Command::Reset));
+        self.panel.run(panel::Command::Reset);
     }
 
     /// `edgedesk('setLocale', 'ru')`: the banner and the panel speak the new language from now on.
@@ -171,7 +172,7 @@ impl Widget {
 
     fn run(&self, command: panel::Command) {
         self.open.set(true);
-        self.command.set(Some(command));
+        self.panel.run(command);
     }
 }
 
@@ -188,38 +189,31 @@ pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: 
     if let Ok(adopt_style) = option(&options, "adoptStyle").dyn_into::<js_sys::Function>() {
         let _ = adopt_style.call1(&JsValue::NULL, &JsValue::from_str(STYLE));
     }
-    let open = RwSignal::new(false);
+    let open = Watched::new(false);
     let session = Session::new(parse_identity(&option(&options, "identity")));
     let settings = Settings {
         api: Api::new(&option(&options, "api").as_string().unwrap_or_default()),
-        locale: RwSignal::new(text_option(&options, "locale").unwrap_or_else(|| "en".into())),
-        product: RwSignal::new(text_option(&options, "product")),
-        path: RwSignal::new(text_option(&options, "path").unwrap_or_else(|| "/".into())),
+        locale: Watched::new(text_option(&options, "locale").unwrap_or_else(|| "en".into())),
+        product: Watched::new(text_option(&options, "product")),
+        path: Watched::new(text_option(&options, "path").unwrap_or_else(|| "/".into())),
         app_version: text_option(&options, "appVersion"),
         session,
         events: events::Events::new(option(&options, "emit").dyn_into().ok()),
     };
     let (locale, product, path) = (settings.locale, settings.product, settings.path);
-    let command = RwSignal::new(None);
     let poll_seconds = option(&options, "pollSeconds")
         .as_f64()
         .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
         .unwrap_or(DEFAULT_POLL_SECONDS)
         .max(MIN_POLL_SECONDS);
     let initial_status = option(&options, "status").as_string();
-    // Leptos's `mount_to` would set these up; the first chunk draws without it (dom.rs). The owner lives
-    // as long as the page, as the widget does.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    let owner = Owner::new();
-    owner.set();
-    std::mem::forget(owner);
-    crate::dom::effect(move || {
-        let is_open = open.get();
-        // The loader only mirrors the state (aria-expanded, focus); its failure must not break the panel.
-        let _ = on_open_change.call1(&JsValue::NULL, &JsValue::from_bool(is_open));
+    // The loader only mirrors the state (aria-expanded, focus); its failure must not break the panel.
+    open.watch(move || {
+        let _ = on_open_change.call1(&JsValue::NULL, &JsValue::from_bool(open.get()));
+        true
     });
     let status = status::StatusState::start(&settings, initial_status, Duration::from_secs_f64(poll_seconds));
     status::draw_banner(&container, status, &settings);
-    panel::draw_panel(&container, settings, open, status, command);
-    Widget { open, identity: session.identity, command, locale, product, path }
+    let panel = panel::Panel::draw(&container, settings, open, status);
+    Widget { open, identity: session.identity, panel, locale, product, path }
 }

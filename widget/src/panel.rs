@@ -1,9 +1,9 @@
 //! The panel: search first; an article read in place; a contact form; the ticket number; "My tickets".
 
+use std::cell::{Cell, RefCell};
+
 use edgedesk_protocol::status::{Level, Notice};
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 
 use crate::Settings;
@@ -13,7 +13,8 @@ use crate::lazy;
 use crate::screen::Screen;
 use crate::search::{SearchState, draw_search_screen};
 use crate::status::StatusState;
-use crate::words::{Words, words};
+use crate::watch::Watched;
+use crate::words::Words;
 
 /// The controls inside `panel` that Tab reaches, in order: enabled, shown, not taken out of the order.
 fn tabbable(panel: &HtmlElement) -> Vec<HtmlElement> {
@@ -39,9 +40,9 @@ pub enum Command {
 }
 
 /// Problems we know about, at the top of the panel, where a customer about to ask looks first.
-fn draw_problems(slot: &Element, notices: Vec<Notice>, words: &'static Words) {
+fn draw_problems(slot: &Element, notices: &[Notice], words: &'static Words) {
     dom::clear(slot);
-    let problems: Vec<Notice> = notices.into_iter().filter(|notice| notice.level != Level::Green).collect();
+    let problems: Vec<&Notice> = notices.iter().filter(|notice| notice.level != Level::Green).collect();
     if problems.is_empty() {
         return;
     }
@@ -58,155 +59,143 @@ fn draw_problems(slot: &Element, notices: Vec<Notice>, words: &'static Words) {
     dom::append(slot, &list);
 }
 
-/// The panel, drawn into `container`, hidden until `open`: its header, the problems we know about, and
-/// the screen the customer is on.
-pub fn draw_panel(
-    container: &Element,
+/// The panel, for the page's life: `Copy`, like the values it watches.
+#[derive(Clone, Copy)]
+pub struct Panel(&'static Parts);
+
+struct Parts {
     settings: Settings,
-    open: RwSignal<bool>,
     status: StatusState,
-    command: RwSignal<Option<Command>>,
-) {
-    let screen = RwSignal::new(Screen::Search);
-    // Kept here, not in the search screen, so coming back from an article shows the same results.
-    let search = SearchState::new();
-    // Kept here too: reading a suggested article must not lose what the customer was writing. The form
-    // itself is built with its screen, in the form's chunk.
-    let form = FormLink::new();
-    let locale = settings.locale;
+    screen: Watched<Screen>,
+    /// Kept here, not in the search screen, so coming back from an article shows the same results.
+    search: SearchState,
+    /// Kept here too: reading a suggested article must not lose what the customer was writing. The form
+    /// itself is built with its screen, in the screens' chunk.
+    form: FormLink,
+    section: HtmlElement,
+    /// Where the screen the customer is on goes.
+    body: HtmlElement,
+    /// Drawn the first time it shows, and kept with what was typed and found.
+    search_screen: RefCell<Option<HtmlElement>>,
+    /// A screen from the screens' chunk, and which showing of a screen this is.
+    lazy_screen: lazy::Shown,
+    /// Nothing inside the panel is drawn (or fetched) until the customer first opens it: a widget loaded
+    /// only to show a banner costs no more.
+    opened: Cell<bool>,
+    /// The screen is drawn after the event that changed it, once, however many changes it made.
+    drawing: Cell<bool>,
+}
 
-    let panel = dom::element("section", "panel");
-    dom::set(&panel, "role", "dialog");
-    dom::set(&panel, "aria-labelledby", "edgedesk-title");
-    panel.set_hidden(true);
-    let header = dom::element("header", "");
-    let title = dom::element("h2", "");
-    dom::set(&title, "id", "edgedesk-title");
-    let close = dom::button("close", "×");
-    dom::append(&header, &title);
-    dom::append(&header, &close);
-    let problems = dom::slot();
-    let body = dom::slot();
-    dom::append(&panel, &header);
-    dom::append(&panel, &problems);
-    dom::append(&panel, &body);
-    dom::append(container, &panel);
+impl Panel {
+    /// The panel, drawn into `container`, hidden until `open`: its header, the problems we know about,
+    /// and the screen the customer is on.
+    pub fn draw(container: &Element, settings: Settings, open: Watched<bool>, status: StatusState) -> Self {
+        let section = dom::element("section", "panel");
+        dom::set(&section, "role", "dialog");
+        dom::set(&section, "aria-labelledby", "edgedesk-title");
+        section.set_hidden(true);
+        let header = dom::element("header", "");
+        let title = dom::element("h2", "");
+        dom::set(&title, "id", "edgedesk-title");
+        let close = dom::button("close", "×");
+        dom::append(&header, &title);
+        dom::append(&header, &close);
+        let problems = dom::slot();
+        let body = dom::slot();
+        dom::append(&section, &header);
+        dom::append(&section, &problems);
+        dom::append(&section, &body);
+        dom::append(container, &section);
 
-    dom::effect({
-        let panel = panel.clone();
-        move || panel.set_hidden(!open.get())
-    });
-    dom::on(&close, "click", move |_| open.set(false));
-    dom::effect(move || {
-        let words = words(&locale.get());
-        title.set_text_content(Some(words.panel_title));
-        dom::set(&close, "aria-label", words.close_help);
-        draw_problems(&problems, status.notices.get(), words);
-    });
+        let panel = Self(Box::leak(Box::new(Parts {
+            settings,
+            status,
+            screen: Watched::new(Screen::Search),
+            search: SearchState::new(),
+            form: FormLink::new(),
+            section,
+            body,
+            search_screen: RefCell::new(None),
+            lazy_screen: lazy::Shown::default(),
+            opened: Cell::new(false),
+            drawing: Cell::new(false),
+        })));
+        let Parts { settings, screen, search, form, .. } = panel.0;
+        let (locale, path) = (settings.locale, settings.path);
 
-    // Each screen starts at its top: under the sticky header, a screen opened while the one before was
-    // scrolled down (a long form) would hide its "Back" button.
-    dom::effect({
-        let panel = panel.clone();
-        let mut shown_before = false;
-        move || {
-            screen.track();
-            if shown_before {
-                panel.set_scroll_top(0);
+        dom::on(&close, "click", move |_| open.set(false));
+        let header_and_problems = move || {
+            let words = settings.words();
+            title.set_text_content(Some(words.panel_title));
+            dom::set(&close, "aria-label", words.close_help);
+            status.notices.with(|notices| draw_problems(&problems, notices, words));
+            true
+        };
+        header_and_problems();
+        status.notices.watch(header_and_problems.clone());
+        // In another language (`setLocale`) the panel and its screen are drawn again, and what the screen
+        // showed is asked for again in that language: the sections, the results for what is typed, the
+        // articles for the page (the form reloads the site's form itself).
+        locale.watch(move || {
+            header_and_problems();
+            if panel.0.opened.get() {
+                search.load_sections(settings);
+                search.run(settings, search.query.get());
+                search.load_suggestions(settings);
+                panel.draw_screen_soon();
             }
-            shown_before = true;
-        }
-    });
-
-    // Focus goes to the search box when the panel opens, so the customer can type at once.
-    dom::effect({
-        let panel = panel.clone();
-        move || {
-            if open.get() {
-                // After a frame: on the first opening the search box is only being drawn.
-                let panel = panel.clone();
-                request_animation_frame(move || {
-                    let search_box = panel.query_selector("#edgedesk-search").ok().flatten();
-                    if let Some(search_box) = search_box.and_then(|element| element.dyn_into::<HtmlElement>().ok()) {
-                        let _ = search_box.focus();
-                    }
-                });
+            true
+        });
+        // The articles for the host app's page, asked for again whenever the app's route changes.
+        path.watch(move || {
+            if panel.0.opened.get() {
+                search.load_suggestions(settings);
             }
-        }
-    });
+            true
+        });
 
-    dom::effect({
-        let settings = settings.clone();
-        move || {
-            let Some(asked) = command.get() else { return };
-            match asked {
-                Command::Search(query) => {
-                    search.query.set(query.clone());
-                    search.run(&settings, query);
-                    screen.set(Screen::Search);
-                }
-                Command::OpenArticle(slug) => {
-                    screen.set(Screen::Article { locale: settings.locale(), slug, anchor: None, from_form: false })
-                }
-                Command::Prefill(prefill) => {
-                    form.prefill(prefill);
-                    screen.set(Screen::Contact);
-                }
-                Command::Reset => {
-                    form.forget();
-                    search.query.set(String::new());
-                    screen.set(Screen::Search);
-                }
-            }
-        }
-    });
-
-    // A customer who read a suggested article and then closed the panel or left the page without
-    // sending was answered by it.
-    dom::effect({
-        let settings = settings.clone();
-        let mut was_open = false;
-        move || {
+        open.watch(move || {
             let is_open = open.get();
-            if was_open && !is_open {
-                form.report_deflection(&settings);
+            panel.0.section.set_hidden(!is_open);
+            if !is_open {
+                // A customer who read a suggested article and then closed the panel without sending was
+                // answered by it.
+                form.report_deflection(settings);
+                return true;
             }
-            was_open = is_open;
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let settings = settings.clone();
-        let on_pagehide = Closure::<dyn Fn()>::new(move || form.report_deflection(&settings));
-        let _ = window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
-        // The panel lives as long as the page.
-        on_pagehide.forget();
-    }
-
-    // In another language (`setLocale`) the open screen is drawn again, and what it showed is asked for
-    // again in that language: the sections and the results for what is typed (the form reloads the site's
-    // form itself).
-    dom::effect({
-        let settings = settings.clone();
-        let mut spoken_before = false;
-        move || {
-            settings.locale.track();
-            if spoken_before {
-                search.load_sections(&settings);
-                search.run(&settings, search.query.get_untracked());
+            if !panel.0.opened.replace(true) {
+                search.load_suggestions(settings);
+                panel.draw_screen_soon();
             }
-            spoken_before = true;
+            // Focus goes to the search box, so the customer can type at once; after a frame, as on the
+            // first opening the search box is only being drawn.
+            dom::next_frame(move || {
+                let search_box = panel.0.section.query_selector("#edgedesk-search").ok().flatten();
+                if let Some(search_box) = search_box.and_then(|element| element.dyn_into::<HtmlElement>().ok()) {
+                    let _ = search_box.focus();
+                }
+            });
+            true
+        });
+        screen.watch(move || {
+            // Each screen starts at its top: under the sticky header, a screen opened while the one before
+            // was scrolled down (a long form) would hide its "Back" button.
+            panel.0.section.set_scroll_top(0);
+            panel.draw_screen_soon();
+            true
+        });
+        // Or left the page without sending.
+        if let Some(window) = web_sys::window() {
+            dom::on(&window, "pagehide", move |_| form.report_deflection(settings));
         }
-    });
 
-    // Escape closes; Tab and Shift+Tab go round the panel's controls instead of leaving the dialog.
-    dom::on(&panel, "keydown", {
-        let panel = panel.clone();
-        move |event| {
+        // Escape closes; Tab and Shift+Tab go round the panel's controls instead of leaving the dialog.
+        dom::on(&panel.0.section, "keydown", move |event| {
             let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
             match event.key().as_str() {
                 "Escape" => open.set(false),
                 "Tab" => {
-                    let focusable = tabbable(&panel);
+                    let focusable = tabbable(&panel.0.section);
                     let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
                     let target = event.target().and_then(|target| target.dyn_into::<HtmlElement>().ok());
                     let wrap_to = match target {
@@ -219,49 +208,66 @@ pub fn draw_panel(
                 }
                 _ => {}
             }
-        }
-    });
+        });
+        panel
+    }
 
-    // Nothing inside the panel is drawn (or fetched) until the customer first opens it: a widget loaded
-    // only to show a banner costs no more.
-    let opened = RwSignal::new(false);
-    dom::effect(move || {
-        if open.get() {
-            opened.set(true);
-        }
-    });
-    // The articles for the host app's page, asked for once the panel is used and again whenever the app's
-    // route (followed by the loader) or the language changes.
-    dom::effect({
-        let settings = settings.clone();
-        move || {
-            settings.path.track();
-            settings.locale.track();
-            if opened.get() {
-                search.load_suggestions(&settings);
+    /// What the host page asked for through the loader's API.
+    pub fn run(self, command: Command) {
+        let Parts { settings, screen, search, form, .. } = self.0;
+        match command {
+            Command::Search(query) => {
+                search.query.set(query.clone());
+                search.run(settings, query);
+                screen.set(Screen::Search);
+            }
+            Command::OpenArticle(slug) => {
+                screen.set(Screen::Article { locale: settings.locale(), slug, anchor: None, from_form: false })
+            }
+            Command::Prefill(prefill) => {
+                form.prefill(prefill);
+                screen.set(Screen::Contact);
+            }
+            Command::Reset => {
+                form.forget();
+                search.query.set(String::new());
+                screen.set(Screen::Search);
             }
         }
-    });
+    }
 
-    // The screen, drawn again when the customer moves on or the language changes. What the screen drew
-    // before (its effects, its listeners, a lazy screen's view) belongs to this effect's last run and is
-    // cleaned up with it.
-    dom::effect(move || {
-        locale.track();
-        let shown = screen.get();
-        if !opened.get() {
+    /// Draws the screen once the event that changed it is over: a click on a screen's button must not
+    /// take that screen down under its own handler.
+    fn draw_screen_soon(self) {
+        if self.0.drawing.replace(true) {
             return;
         }
-        dom::clear(&body);
+        wasm_bindgen_futures::spawn_local(async move {
+            self.0.drawing.set(false);
+            self.draw_screen();
+        });
+    }
+
+    fn draw_screen(self) {
+        let Parts { settings, screen, search, form, status, body, .. } = self.0;
+        // The screen before goes; one from the screens' chunk is unmounted by Leptos as it is dropped.
+        let place = self.0.lazy_screen.next(body);
+        dom::clear(body);
         let settings = settings.clone();
-        match shown {
-            Screen::Search => draw_search_screen(&body, &settings, search, screen),
-            Screen::Article { locale, slug, anchor, from_form } => {
-                lazy::article(&body, settings, locale, slug, anchor, from_form, screen)
+        match screen.get() {
+            Screen::Search => {
+                search.load_sections_if_missing(&settings);
+                let mut search_screen = self.0.search_screen.borrow_mut();
+                let search_screen =
+                    search_screen.get_or_insert_with(|| draw_search_screen(&settings, *search, *screen));
+                dom::append(body, search_screen);
             }
-            Screen::Contact => lazy::contact(&body, settings, form, search.query.get_untracked(), screen, status),
-            Screen::Sent(accepted) => lazy::sent(&body, settings, accepted, screen),
-            Screen::MyTickets => lazy::my_tickets(&body, settings, screen),
+            Screen::Article { locale, slug, anchor, from_form } => {
+                lazy::article(place, settings, locale, slug, anchor, from_form, *screen)
+            }
+            Screen::Contact => lazy::contact(place, settings, *form, search.query.get(), *screen, *status),
+            Screen::Sent(accepted) => lazy::sent(place, settings, accepted, *screen),
+            Screen::MyTickets => lazy::my_tickets(place, settings, *screen),
         }
-    });
+    }
 }

@@ -6,16 +6,18 @@ use std::time::Duration;
 
 use edgedesk_protocol::api::{ArticleLink, Meaning, SearchHit, SearchResponse, Section};
 use edgedesk_protocol::insights::{EventKind, NewEvent};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::Settings;
 use crate::api::{describe, encode};
 use crate::dom;
 use crate::lazy;
 use crate::screen::Screen;
+use crate::watch::Watched;
 use crate::words::{Words, endonym, plural, same_language};
 
 /// Wait for a pause in typing before searching, so a burst of keystrokes costs one request.
@@ -42,53 +44,53 @@ enum Results {
 /// The search's state, owned by the panel so that it survives a visit to an article.
 #[derive(Clone, Copy, Debug)]
 pub struct SearchState {
-    pub query: RwSignal<String>,
-    results: RwSignal<Results>,
+    pub query: Watched<String>,
+    results: Watched<Results>,
     /// The hit chosen with the arrow keys.
-    active: RwSignal<Option<usize>>,
+    active: Watched<Option<usize>>,
     /// Only the answer to the newest keystroke may be shown; older answers that arrive late are dropped.
-    latest_request: StoredValue<u64>,
-    sections: RwSignal<Option<Vec<Section>>>,
+    latest_request: Watched<u64>,
+    sections: Watched<Option<Vec<Section>>>,
     /// Articles the editors meant for the host app's current page (their `paths`).
-    suggested: RwSignal<Vec<ArticleLink>>,
+    suggested: Watched<Vec<ArticleLink>>,
 }
 
 impl SearchState {
     pub fn new() -> Self {
         Self {
-            query: RwSignal::new(String::new()),
-            results: RwSignal::new(Results::Idle),
-            active: RwSignal::new(None),
-            latest_request: StoredValue::new(0),
-            sections: RwSignal::new(None),
-            suggested: RwSignal::new(Vec::new()),
+            query: Watched::new(String::new()),
+            results: Watched::new(Results::Idle),
+            active: Watched::new(None),
+            latest_request: Watched::new(0),
+            sections: Watched::new(None),
+            suggested: Watched::new(Vec::new()),
         }
     }
 
     fn hits(&self) -> Vec<SearchHit> {
-        match self.results.get_untracked() {
+        match self.results.get() {
             Results::Found { hits, .. } => hits,
             _ => Vec::new(),
         }
     }
 
     pub fn run(self, settings: &Settings, text: String) {
-        let request_number = self.latest_request.get_value() + 1;
-        self.latest_request.set_value(request_number);
+        let request_number = self.latest_request.get() + 1;
+        self.latest_request.set(request_number);
         self.active.set(None);
         if text.trim().is_empty() {
             self.results.set(Results::Idle);
             return;
         }
         let settings = settings.clone();
-        set_timeout(
+        dom::set_timeout(
             move || {
-                if self.latest_request.get_value() != request_number {
+                if self.latest_request.get() != request_number {
                     return;
                 }
                 spawn_local(async move {
                     let outcome = settings.api.get::<SearchResponse>(&search_path(&settings, &text, false)).await;
-                    if self.latest_request.get_value() != request_number {
+                    if self.latest_request.get() != request_number {
                         return;
                     }
                     match outcome {
@@ -121,15 +123,23 @@ impl SearchState {
         });
     }
 
+    /// The sections, unless they are here: each time search shows, until they come (the worker may have
+    /// been away).
+    pub fn load_sections_if_missing(self, settings: &Settings) {
+        if self.sections.with(Option::is_none) {
+            self.load_sections(settings);
+        }
+    }
+
     /// The articles for the page the customer is on; none when the page has none or the worker is away.
     pub fn load_suggestions(self, settings: &Settings) {
         let settings = settings.clone();
-        let path = settings.path.get_untracked();
+        let path = settings.path.get();
         spawn_local(async move {
             let request = format!("/api/suggestions?path={}&locale={}", encode(&path), encode(&settings.locale()));
             let suggested = settings.api.get::<Vec<ArticleLink>>(&request).await.unwrap_or_default();
             // The customer may have moved on while this was asked.
-            if settings.path.get_untracked() == path {
+            if settings.path.get() == path {
                 self.suggested.set(suggested);
             }
         });
@@ -138,8 +148,8 @@ impl SearchState {
     /// Once the customer pauses, the same search ranked by meaning as well as words replaces the answer by
     /// words, unless they typed on or are choosing among its results with the arrow keys.
     fn rank_by_meaning_when_paused(self, settings: Settings, text: String, request_number: u64) {
-        let still_current = move || self.latest_request.get_value() == request_number;
-        set_timeout(
+        let still_current = move || self.latest_request.get() == request_number;
+        dom::set_timeout(
             move || {
                 if !still_current() {
                     return;
@@ -150,7 +160,7 @@ impl SearchState {
                         return;
                     };
                     let by_meaning = response.meaning == Some(Meaning::Used);
-                    if by_meaning && still_current() && self.active.get_untracked().is_none() {
+                    if by_meaning && still_current() && self.active.get().is_none() {
                         self.results.set(Results::Found { locale: response.locale, hits: response.hits });
                     }
                 });
@@ -160,9 +170,9 @@ impl SearchState {
     }
 
     fn when_settled(self, settings: Settings, text: String, request_number: u64, found: usize) {
-        set_timeout(
+        dom::set_timeout(
             move || {
-                if self.latest_request.get_value() != request_number {
+                if self.latest_request.get() != request_number {
                     return;
                 }
                 settings.session.searched(&text);
@@ -185,18 +195,13 @@ fn search_path(settings: &Settings, text: &str, by_meaning: bool) -> String {
     format!("/api/search?q={}&locale={}{meaning}", encode(text), encode(&settings.locale()))
 }
 
-/// The search screen, drawn into `body`: the search box, what was found as the customer types, the
-/// articles to browse while nothing is typed, and the ways on to support.
-pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchState, screen: RwSignal<Screen>) {
-    if state.sections.get_untracked().is_none() {
-        state.load_sections(settings);
-    }
-
+/// The search screen: the search box, what was found as the customer types, the articles to browse while
+/// nothing is typed, and the ways on to support. Drawn the first time the panel opens and kept for the
+/// page's life: the panel puts it back when the customer returns from another screen.
+pub fn draw_search_screen(settings: &Settings, state: SearchState, screen: Watched<Screen>) -> HtmlElement {
     let session = settings.session;
-    let words = settings.words();
-    let locale = settings.locale();
     // Whatever led the customer on counts as a search, settled or not.
-    let remember_query = move || session.searched(&state.query.get_untracked());
+    let remember_query = move || state.query.with(|query| session.searched(query));
     let open_hit = move |hit: &SearchHit| {
         remember_query();
         screen.set(Screen::Article {
@@ -208,7 +213,7 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
     };
 
     let root = dom::element("div", "screen");
-    let label = dom::text_element("label", "visually-hidden", words.search_label);
+    let label = dom::element("label", "visually-hidden");
     dom::set(&label, "for", "edgedesk-search");
     let input = dom::element("input", "").unchecked_into::<HtmlInputElement>();
     for (name, value) in [
@@ -219,7 +224,6 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
         ("aria-autocomplete", "list"),
         ("aria-controls", "edgedesk-results"),
         ("aria-expanded", "false"),
-        ("placeholder", words.search_label),
     ] {
         dom::set(&input, name, value);
     }
@@ -227,30 +231,30 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
     dom::set(&result_count, "aria-live", "polite");
     let other_language = dom::slot();
     let results = dom::slot();
-    dom::append(&root, &label);
-    dom::append(&root, &input);
-    dom::append(&root, &result_count);
-    dom::append(&root, &other_language);
-    dom::append(&root, &results);
-    dom::append(&root, &dom::button("secondary contact", words.contact_support));
-    dom::append(&root, &dom::button("link my-tickets", words.my_tickets));
-    dom::append(body, &root);
+    let contact = dom::button("secondary contact", "");
+    let my_tickets = dom::button("link my-tickets", "");
+    for part in [&label, &input, &result_count, &other_language, &results, &contact, &my_tickets] {
+        dom::append(&root, part);
+    }
 
-    dom::effect({
-        let input = input.clone();
+    // The words that stay put, in the panel's language.
+    let label_in_language = {
+        let (input, settings) = (input.clone(), settings.clone());
         move || {
-            let query = state.query.get();
-            if input.value() != query {
-                input.set_value(&query);
-            }
+            let words = settings.words();
+            label.set_text_content(Some(words.search_label));
+            dom::set(&input, "placeholder", words.search_label);
+            contact.set_text_content(Some(words.contact_support));
+            my_tickets.set_text_content(Some(words.my_tickets));
         }
-    });
-    dom::effect({
-        let input = input.clone();
+    };
+    let draw_results = Rc::new({
+        let (input, settings) = (input.clone(), settings.clone());
         move || {
-            let found = state.results.get();
+            let (words, locale) = (settings.words(), settings.locale());
             dom::clear(&results);
             dom::clear(&other_language);
+            let found = state.results.get();
             let any_hits = matches!(&found, Results::Found { hits, .. } if !hits.is_empty());
             dom::set(&input, "aria-expanded", if any_hits { "true" } else { "false" });
             let count = match &found {
@@ -279,12 +283,43 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
                         dom::append(&notice, &language);
                         dom::append(&other_language, &notice);
                     }
-                    draw_hits(&results, &hits, state.active.get_untracked(), words);
+                    draw_hits(&results, &hits, state.active.get(), words);
                 }
             }
+            true
         }
     });
-    dom::effect({
+    label_in_language();
+    draw_results();
+    let redraw = |draw: &Rc<dyn Fn() -> bool>| {
+        let draw = draw.clone();
+        move || draw()
+    };
+    let draw_results: Rc<dyn Fn() -> bool> = draw_results;
+    state.results.watch(redraw(&draw_results));
+    state.sections.watch(redraw(&draw_results));
+    state.suggested.watch(redraw(&draw_results));
+    settings.locale.watch({
+        let draw_results = draw_results.clone();
+        move || {
+            label_in_language();
+            draw_results()
+        }
+    });
+    let show_query = {
+        let input = input.clone();
+        move || {
+            state.query.with(|query| {
+                if input.value() != *query {
+                    input.set_value(query);
+                }
+            });
+            true
+        }
+    };
+    show_query();
+    state.query.watch(show_query);
+    state.active.watch({
         let (input, root) = (input.clone(), root.clone());
         move || {
             let active = state.active.get();
@@ -294,13 +329,14 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
                     let _ = input.remove_attribute("aria-activedescendant");
                 }
             }
-            let Ok(options) = root.query_selector_all("[role=option]") else { return };
+            let Ok(options) = root.query_selector_all("[role=option]") else { return true };
             for position in 0..options.length() {
                 if let Some(option) = options.get(position).and_then(|node| node.dyn_into::<Element>().ok()) {
                     let selected = active == Some(position as usize);
                     dom::set(&option, "aria-selected", if selected { "true" } else { "false" });
                 }
             }
+            true
         }
     });
 
@@ -321,7 +357,7 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
                 // A result is chosen: Enter opens its article next.
                 lazy::prefetch();
                 let last = hits.len() - 1;
-                let next = match (state.active.get_untracked(), event.key().as_str()) {
+                let next = match (state.active.get(), event.key().as_str()) {
                     (None, "ArrowDown") => 0,
                     (None, _) => last,
                     (Some(at), "ArrowDown") => (at + 1).min(last),
@@ -331,7 +367,7 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
             }
             "Enter" => {
                 event.prevent_default();
-                let chosen = state.active.get_untracked().unwrap_or(0);
+                let chosen = state.active.get().unwrap_or(0);
                 // Nothing to open: the search is counted once it settles, like any other.
                 if let Some(hit) = hits.get(chosen) {
                     open_hit(hit);
@@ -360,6 +396,7 @@ pub fn draw_search_screen(body: &Element, settings: &Settings, state: SearchStat
             screen.set(Screen::MyTickets);
         }
     });
+    root
 }
 
 /// The answer card for the first hit's passage, when it has one, then every hit, to choose from with the

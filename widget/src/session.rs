@@ -3,12 +3,12 @@
 
 use edgedesk_protocol::api::SignedIdentity;
 use edgedesk_protocol::ticket::{MAX_CONTEXT_ITEM_CHARS, MAX_CONTEXT_ITEMS};
-use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::json::{Fields, FromJson};
 use crate::storage;
+use crate::watch::Watched;
 
 /// Kept in sessionStorage, so that a reload before writing loses nothing and another tab starts afresh.
 const TRAIL_KEY: &str = "edgedesk-trail";
@@ -54,35 +54,31 @@ impl FromJson for Trail {
 #[derive(Clone, Copy, Debug)]
 pub struct Session {
     /// Set by the host page with `edgedesk.identify()`; sent with every ticket for the worker to verify.
-    pub identity: RwSignal<Option<SignedIdentity>>,
-    trail: StoredValue<Trail>,
+    pub identity: Watched<Option<SignedIdentity>>,
+    trail: Watched<Trail>,
     /// A random id for this tab's visit, so the support lead can count visits that ended without a
     /// ticket. It names no one and is forgotten with the tab.
-    visit: StoredValue<Option<Visit>>,
+    visit: Watched<Option<Visit>>,
 }
 
 impl Session {
     pub fn new(identity: Option<SignedIdentity>) -> Self {
         let trail = storage::read(storage::session(), TRAIL_KEY).unwrap_or_default();
         let visit = storage::read(storage::session(), VISIT_KEY);
-        Self { identity: RwSignal::new(identity), trail: StoredValue::new(trail), visit: StoredValue::new(visit) }
+        Self { identity: Watched::new(identity), trail: Watched::new(trail), visit: Watched::new(visit) }
     }
 
     /// The visit id for something the customer does now.
     pub fn visit(&self) -> String {
         let now_ms = js_sys::Date::now();
-        self.visit
-            .try_update_value(|visit| {
-                let current = match visit.take() {
-                    Some(visit) if now_ms - visit.last_ms < VISIT_IDLE_MS => Visit { last_ms: now_ms, ..visit },
-                    _ => Visit::new(now_ms),
-                };
-                storage::write(storage::session(), VISIT_KEY, &current);
-                let id = current.id.clone();
-                *visit = Some(current);
-                id
-            })
-            .unwrap_or_default()
+        let current = match self.visit.get() {
+            Some(visit) if now_ms - visit.last_ms < VISIT_IDLE_MS => Visit { last_ms: now_ms, ..visit },
+            _ => Visit::new(now_ms),
+        };
+        storage::write(storage::session(), VISIT_KEY, &current);
+        let id = current.id.clone();
+        self.visit.set(Some(current));
+        id
     }
 
     pub fn read_article(&self, slug: &str) {
@@ -96,15 +92,15 @@ impl Session {
     }
 
     pub fn articles_read(&self) -> Vec<String> {
-        self.trail.with_value(|trail| trail.articles_read.clone())
+        self.trail.with(|trail| trail.articles_read.clone())
     }
 
     pub fn searches(&self) -> Vec<String> {
-        self.trail.with_value(|trail| trail.searches.clone())
+        self.trail.with(|trail| trail.searches.clone())
     }
 
     fn record(&self, change: impl FnOnce(&mut Trail)) {
-        self.trail.update_value(|trail| {
+        self.trail.update(|trail| {
             change(trail);
             storage::write(storage::session(), TRAIL_KEY, trail);
         });

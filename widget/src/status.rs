@@ -2,20 +2,21 @@
 //! and words (never colour alone), announced to screen readers, dismissible per notice until it changes,
 //! and kept current by polling with ETags while the tab is visible.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use edgedesk_protocol::status::{Kind, Level, Notice, StatusResponse};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::Serialize;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
 
 use crate::Settings;
 use crate::api::{Conditional, encode};
 use crate::dom;
 use crate::json::{Fields, FromJson};
 use crate::storage;
+use crate::watch::Watched;
 use crate::words::{Words, local_time, words};
 
 /// Where dismissals are remembered: `{ "<notice id>": <revision> }`. The loader reads the same key to
@@ -27,18 +28,18 @@ const BANNER_HEIGHT_PROPERTY: &str = "--edgedesk-banner-height";
 /// What the customer is told about the service, shared by the banner, the panel and the contact form.
 #[derive(Clone, Copy, Debug)]
 pub struct StatusState {
-    pub notices: RwSignal<Vec<Notice>>,
-    etag: StoredValue<Option<String>>,
-    dismissed: RwSignal<Dismissed>,
+    pub notices: Watched<Vec<Notice>>,
+    etag: Watched<Option<String>>,
+    dismissed: Watched<Dismissed>,
 }
 
 impl StatusState {
     /// Starts from the answer the loader already has, if any, and keeps polling.
     pub fn start(settings: &Settings, initial: Option<String>, poll_every: Duration) -> Self {
         let state = Self {
-            notices: RwSignal::new(Vec::new()),
-            etag: StoredValue::new(None),
-            dismissed: RwSignal::new(read_dismissed()),
+            notices: Watched::new(Vec::new()),
+            etag: Watched::new(None),
+            dismissed: Watched::new(read_dismissed()),
         };
         match initial.and_then(|text| crate::json::decode::<StatusResponse>(&text)) {
             Some(response) => state.notices.set(response.notices),
@@ -46,35 +47,33 @@ impl StatusState {
         }
         state.poll(settings.clone(), poll_every);
         // Another product (`setProduct`) has other notices: ask at once rather than at the next poll.
-        let product = settings.product;
         let settings = settings.clone();
-        let mut asked_before = false;
-        dom::effect(move || {
-            product.track();
-            if asked_before {
-                state.etag.set_value(None);
-                state.refresh(settings.clone());
-            }
-            asked_before = true;
+        let product = settings.product;
+        product.watch(move || {
+            state.etag.set(None);
+            state.refresh(settings.clone());
+            true
         });
         state
     }
 
     /// The incident a ticket written now is about: the most severe active one.
     pub fn current_incident(&self) -> Option<Notice> {
-        self.notices.get().into_iter().find(|notice| notice.level != Level::Green && notice.kind == Kind::Incident)
+        self.notices.with(|notices| {
+            notices.iter().find(|notice| notice.level != Level::Green && notice.kind == Kind::Incident).cloned()
+        })
     }
 
     fn refresh(self, settings: Settings) {
         spawn_local(async move {
-            let product = settings.product.get_untracked();
+            let product = settings.product.get();
             let product = product.as_deref().map(|p| format!("?product={}", encode(p))).unwrap_or_default();
-            let etag = self.etag.get_value();
+            let etag = self.etag.get();
             // An unreachable worker leaves the banner as it was; the host page never notices.
             if let Ok(Conditional::Changed(response, etag)) =
                 settings.api.get_conditional::<StatusResponse>(&format!("/api/status{product}"), etag.as_deref()).await
             {
-                self.etag.set_value(etag);
+                self.etag.set(etag);
                 self.notices.set(response.notices);
             }
         });
@@ -115,9 +114,9 @@ impl StatusState {
     }
 
     fn dismiss(&self, notice: &Notice) {
+        let current: Vec<String> = self.notices.with(|notices| notices.iter().map(|n| n.id.clone()).collect());
         self.dismissed.update(|dismissed| {
             // Forget dismissals of notices that are gone, so the record stays small.
-            let current: Vec<String> = self.notices.get_untracked().into_iter().map(|n| n.id).collect();
             dismissed.0.retain(|(id, _)| *id != notice.id && current.contains(id));
             dismissed.0.push((notice.id.clone(), notice.revision));
             // Private modes may refuse storage; the notice is then dismissed for this page only.
@@ -171,64 +170,63 @@ pub fn draw_banner(container: &web_sys::Element, status: StatusState, settings: 
     dom::set(&stack, "role", "status");
     dom::set(&stack, "aria-live", "polite");
     dom::append(container, &stack);
-    let shown =
-        move || status.notices.get().into_iter().filter(|notice| !status.is_dismissed(notice)).collect::<Vec<_>>();
 
     // The host page hears of each notice once per revision it shows (`edgedesk('on', 'bannerShown', …)`).
-    let announced = StoredValue::new(Vec::<(String, u32)>::new());
-    dom::effect(move || {
-        for notice in shown() {
-            let shown_now = (notice.id.clone(), notice.revision);
-            let first_time = announced.try_update_value(|seen| {
-                let first_time = !seen.contains(&shown_now);
-                if first_time {
-                    seen.push(shown_now);
-                }
-                first_time
-            });
-            if first_time.unwrap_or(false) {
-                let level = match notice.level {
-                    Level::Red => "red",
-                    Level::Yellow => "yellow",
-                    Level::Green => "green",
-                };
-                events.emit("bannerShown", &[("id", &notice.id), ("level", level), ("title", &notice.title)]);
-            }
-        }
-    });
-
+    let announced = Watched::new(Vec::<(String, u32)>::new());
     // Drawn again whenever the notices, the dismissals or the language change: a notice opened to its
     // details closes then, as a changed notice should be read afresh.
-    dom::effect({
+    let redraw = Rc::new({
         let stack = stack.clone();
         move || {
             let locale = locale.get();
             let words = words(&locale);
             dom::set(&stack, "aria-label", words.service_status);
             dom::clear(&stack);
-            let shown = shown();
+            let shown: Vec<Notice> = status
+                .notices
+                .with(|notices| notices.iter().filter(|notice| !status.is_dismissed(notice)).cloned().collect());
             for notice in &shown {
                 dom::append(&stack, &banner_item(notice, words, &locale));
+                let shown_now = (notice.id.clone(), notice.revision);
+                if !announced.with(|seen| seen.contains(&shown_now)) {
+                    announced.update(|seen| seen.push(shown_now));
+                    let level = match notice.level {
+                        Level::Red => "red",
+                        Level::Yellow => "yellow",
+                        Level::Green => "green",
+                    };
+                    events.emit("bannerShown", &[("id", &notice.id), ("level", level), ("title", &notice.title)]);
+                }
             }
             // Tell the host page how tall the banner is; a page that wants it not to cover anything uses
             // the property. After a frame, once the banner is laid out.
             let stack = stack.clone();
-            let count = shown.len();
-            request_animation_frame(move || {
-                let height = if count == 0 { 0 } else { stack.offset_height() };
+            dom::next_frame(move || {
+                let height = if shown.is_empty() { 0 } else { stack.offset_height() };
                 let root =
                     dom::document().document_element().and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok());
                 if let Some(root) = root {
                     let _ = root.style().set_property(BANNER_HEIGHT_PROPERTY, &format!("{height}px"));
                 }
             });
+            true
         }
     });
+    redraw();
+    status.notices.watch({
+        let redraw = redraw.clone();
+        move || redraw()
+    });
+    status.dismissed.watch({
+        let redraw = redraw.clone();
+        move || redraw()
+    });
+    locale.watch(move || redraw());
 
     dom::on(&stack, "click", move |event| {
         if let Some(more) = dom::closest(&event, ".banner-more") {
             let expanded = more.get_attribute("aria-expanded").as_deref() != Some("true");
-            let words = words(&locale.get_untracked());
+            let words = words(&locale.get());
             dom::set(&more, "aria-expanded", if expanded { "true" } else { "false" });
             more.set_text_content(Some(if expanded { words.less } else { words.details }));
             let item = more.closest("[data-notice]").ok().flatten();
@@ -237,7 +235,8 @@ pub fn draw_banner(container: &web_sys::Element, status: StatusState, settings: 
             }
         } else if dom::closest(&event, ".banner-dismiss").is_some() {
             let id = dom::closest(&event, "[data-notice]").and_then(|item| item.get_attribute("data-notice"));
-            let notice = status.notices.get_untracked().into_iter().find(|notice| Some(&notice.id) == id.as_ref());
+            let notice =
+                status.notices.with(|notices| notices.iter().find(|notice| Some(&notice.id) == id.as_ref()).cloned());
             if let Some(notice) = notice {
                 status.dismiss(&notice);
             }

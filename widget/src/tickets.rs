@@ -14,6 +14,7 @@ use crate::api::describe;
 use crate::api::{Failure, encode};
 use crate::json::{Fields, FromJson};
 use crate::screen::Screen;
+use crate::watch::Watched;
 use crate::words::{Words, local_time};
 use crate::{Settings, storage};
 
@@ -64,12 +65,12 @@ pub fn remember(number: &str, token: &str, subject: &str) {
 }
 
 #[component]
-pub fn MyTicketsScreen(settings: Settings, screen: RwSignal<Screen>) -> impl IntoView {
+pub fn MyTicketsScreen(settings: Settings, screen: Watched<Screen>) -> impl IntoView {
     let words = settings.words();
     let filed = filed_tickets();
     // A customer the product vouches for also sees the tickets they sent from other devices.
     let elsewhere = RwSignal::new(Vec::<FiledTicket>::new());
-    if let Some(identity) = settings.session.identity.get_untracked() {
+    if let Some(identity) = settings.session.identity.get() {
         let api = settings.api.clone();
         spawn_local(async move {
             let request = MyTicketsRequest { identity: Some(identity) };
@@ -192,7 +193,7 @@ fn TicketCard(
     // In the body, never in a URL, where logs and browser history would keep it.
     let lookup = match token.is_empty() {
         false => TicketLookup { token: Some(token), identity: None },
-        true => TicketLookup { token: None, identity: settings.session.identity.get_untracked() },
+        true => TicketLookup { token: None, identity: settings.session.identity.get() },
     };
     {
         let (api, path, lookup) = (settings.api.clone(), format!("{ticket_path}/view"), lookup.clone());
