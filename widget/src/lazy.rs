@@ -217,13 +217,17 @@ fn show(place: Place, words: &'static Words, screen: Watched<Screen>, load: Load
     dom::clear(&place.body);
     let waiting = dom::text_element("p", "notice", words.loading);
     dom::append(&place.body, &waiting);
-    let mounting = load(place.body.clone());
     spawn_local(async move {
-        let mounted = mounting.await;
-        // The customer moved on: what came too late is unmounted as it is dropped.
+        // The chunk first, then the screen, only if the customer is still waiting for it: a screen mounted
+        // late would do what showing it does (an article counts as read) for a screen nobody saw.
+        let arrived = preload_screens().await;
         if !place.is_current() {
             return;
         }
+        let mounted = match arrived {
+            Ok(()) => load(place.body.clone()).await,
+            Err(failure) => Err(failure),
+        };
         match mounted {
             // A chunk already here mounts in the same task, before the browser paints "Loading…".
             Ok(view) => {

@@ -179,9 +179,12 @@ impl Panel {
         });
         screen.watch(move || {
             // Each screen starts at its top: under the sticky header, a screen opened while the one before
-            // was scrolled down (a long form) would hide its "Back" button.
-            panel.0.section.set_scroll_top(0);
-            panel.draw_screen_soon();
+            // was scrolled down (a long form) would hide its "Back" button. Before the first opening there
+            // is nothing to draw yet (a sign-out, `reset`, moves to search).
+            if panel.0.opened.get() {
+                panel.0.section.set_scroll_top(0);
+                panel.draw_screen_soon();
+            }
             true
         });
         // Or left the page without sending.

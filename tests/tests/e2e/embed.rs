@@ -45,13 +45,24 @@ pub fn pages(worker: &str) -> Vec<(&'static str, edgedesk_e2e::Page)> {
         ),
     ];
     // The network drops the widget's lazy chunks while `window.chunksOffline` is true: an offline
-    // customer, or an old page asking for a chunk a deploy replaced.
+    // customer, or an old page asking for a chunk a deploy replaced. While `window.chunksHeld` is true it
+    // holds them until `releaseChunks()`: a slow line.
     let chunks_offline = r#"<script>
   window.chunksOffline = true;
+  window.chunksHeld = false;
   var fetchForReal = window.fetch;
+  var held = [];
+  window.releaseChunks = function () {
+    window.chunksHeld = false;
+    held.splice(0).forEach(function (go) { go(); });
+  };
   window.fetch = function (resource) {
-    if (window.chunksOffline && /\/widget\/[^/]+\/split_[^/]*\.wasm$/.test(String(resource.url || resource))) {
-      return Promise.reject(new TypeError("Failed to fetch"));
+    var self = this, args = arguments;
+    if (/\/widget\/[^/]+\/split_[^/]*\.wasm$/.test(String(resource.url || resource))) {
+      if (window.chunksOffline) return Promise.reject(new TypeError("Failed to fetch"));
+      if (window.chunksHeld) {
+        return new Promise(function (go) { held.push(go); }).then(function () { return fetchForReal.apply(self, args); });
+      }
     }
     return fetchForReal.apply(this, arguments);
   };
@@ -295,5 +306,29 @@ pub async fn a_screen_whose_chunk_does_not_come_says_so_and_tries_again(world: &
     call(&widget, "window.chunksOffline = false;").await?;
     widget.visible(".screen button.secondary").await?.click().await?;
     widget.visible("form #edgedesk-email").await?;
+    browser.close().await
+}
+
+/// A screen whose chunk comes only after the customer moved on is not shown, nor fetched, nor counted as
+/// read.
+pub async fn a_chunk_that_comes_after_the_customer_moved_on_shows_nothing(world: &World) -> Result<()> {
+    let (browser, widget) = WidgetPage::visit(world, &format!("{}/chunks-offline", world.host.base_url)).await?;
+    call(&widget, "window.chunksOffline = false; window.chunksHeld = true;").await?;
+    widget.open().await?;
+    widget.visible("input[type=search]").await?;
+    call(&widget, "edgedesk('openArticle', 'download-invoices');").await?;
+    widget.text_of(".notice", "Loading").await?;
+    call(&widget, "edgedesk('search', 'invoice');").await?;
+    widget.text_of(".hit-title", "Download invoices").await?;
+    call(&widget, "window.releaseChunks();").await?;
+    // The chunk is here once the form it brings shows.
+    widget.visible("button.contact").await?.click().await?;
+    widget.visible("form #edgedesk-email").await?;
+    let fetched = widget.fetched_urls().await?;
+    ensure!(
+        !fetched.iter().any(|url| url.contains("/api/articles/download-invoices")),
+        "the article left behind was fetched: {fetched:?}"
+    );
+    ensure!(widget.root.find_all(fantoccini::Locator::Css(".article-title")).await?.is_empty(), "an article shows");
     browser.close().await
 }

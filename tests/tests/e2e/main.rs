@@ -193,6 +193,7 @@ fn main() {
         embed::the_dark_theme_reads_well_everywhere,
         embed::focus_goes_round_the_panel_and_never_leaves_it,
         embed::a_screen_whose_chunk_does_not_come_says_so_and_tries_again,
+        embed::a_chunk_that_comes_after_the_customer_moved_on_shows_nothing,
         csp::a_strict_host_page_runs_the_widget_with_what_the_docs_allow,
         csp::frame_mode_needs_only_script_src_and_frame_src,
         locale::the_panel_speaks_russian_and_ukrainian_with_plurals_and_dates,
