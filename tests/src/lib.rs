@@ -215,6 +215,13 @@ impl Wrangler {
     /// again on the same port with the same local D1, KV and R2 state.
     pub async fn crash_and_restart(&mut self) -> Result<()> {
         self.process.kill();
+        // A workerd killed a moment ago may still hold the port, and a wrangler started then exits at once
+        // (seen once in CI): the new one starts when the port is free.
+        eventually("the killed worker's port to be free", Duration::from_secs(30), || async {
+            TcpListener::bind(("127.0.0.1", self.port))?;
+            Ok(())
+        })
+        .await?;
         self.process = launch(self.state.path(), self.port, self.assets.as_deref(), &self.vars).await?;
         Ok(())
     }
