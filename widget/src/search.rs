@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use edgedesk_protocol::api::{ArticleLink, Meaning, SearchHit, SearchResponse, Section};
 use edgedesk_protocol::insights::{EventKind, NewEvent};
-use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -248,7 +247,7 @@ pub fn draw_search_screen(settings: &Settings, state: SearchState, screen: Watch
             my_tickets.set_text_content(Some(words.my_tickets));
         }
     };
-    let draw_results = Rc::new({
+    let draw_results = {
         let (input, settings) = (input.clone(), settings.clone());
         move || {
             let (words, locale) = (settings.words(), settings.locale());
@@ -288,23 +287,15 @@ pub fn draw_search_screen(settings: &Settings, state: SearchState, screen: Watch
             }
             true
         }
-    });
+    };
     label_in_language();
     draw_results();
-    let redraw = |draw: &Rc<dyn Fn() -> bool>| {
-        let draw = draw.clone();
-        move || draw()
-    };
-    let draw_results: Rc<dyn Fn() -> bool> = draw_results;
-    state.results.watch(redraw(&draw_results));
-    state.sections.watch(redraw(&draw_results));
-    state.suggested.watch(redraw(&draw_results));
-    settings.locale.watch({
-        let draw_results = draw_results.clone();
-        move || {
-            label_in_language();
-            draw_results()
-        }
+    state.results.watch(draw_results.clone());
+    state.sections.watch(draw_results.clone());
+    state.suggested.watch(draw_results.clone());
+    settings.locale.watch(move || {
+        label_in_language();
+        draw_results()
     });
     let show_query = {
         let input = input.clone();

@@ -2,7 +2,6 @@
 //! and words (never colour alone), announced to screen readers, dismissible per notice until it changes,
 //! and kept current by polling with ETags while the tab is visible.
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use edgedesk_protocol::status::{Kind, Level, Notice, StatusResponse};
@@ -175,7 +174,7 @@ pub fn draw_banner(container: &web_sys::Element, status: StatusState, settings: 
     let announced = Watched::new(Vec::<(String, u32)>::new());
     // Drawn again whenever the notices, the dismissals or the language change: a notice opened to its
     // details closes then, as a changed notice should be read afresh.
-    let redraw = Rc::new({
+    let redraw = {
         let stack = stack.clone();
         move || {
             let locale = locale.get();
@@ -211,17 +210,11 @@ pub fn draw_banner(container: &web_sys::Element, status: StatusState, settings: 
             });
             true
         }
-    });
+    };
     redraw();
-    status.notices.watch({
-        let redraw = redraw.clone();
-        move || redraw()
-    });
-    status.dismissed.watch({
-        let redraw = redraw.clone();
-        move || redraw()
-    });
-    locale.watch(move || redraw());
+    status.notices.watch(redraw.clone());
+    status.dismissed.watch(redraw.clone());
+    locale.watch(redraw);
 
     dom::on(&stack, "click", move |event| {
         if let Some(more) = dom::closest(&event, ".banner-more") {
