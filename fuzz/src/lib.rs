@@ -10,11 +10,13 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use edgedesk_protocol::api::{ApiError, Deflection, SignedIdentity, TicketEvent, TicketLookup, parse_body};
+use edgedesk_protocol::api::{
+    ApiError, Deflection, SignedIdentity, TicketEvent, TicketLookup, TicketReply, parse_body,
+};
 use edgedesk_protocol::ticket;
 use edgedesk_search::{Query, SearchIndex};
 use edgedesk_status as status;
-use edgedesk_tickets::{lifecycle, signing};
+use edgedesk_tickets::{conversation, inbound, signing};
 
 /// A property over one input, as libFuzzer drives it: it panics when the input breaks it.
 pub type Property = fn(&[u8]);
@@ -77,7 +79,7 @@ fn split_quoted(tag: &str) -> (String, Vec<String>) {
 pub fn request_bodies(data: &[u8]) {
     const NOW: i64 = 1_800_000_000;
     let Some((&kind, body)) = data.split_first() else { return };
-    let refusal = match kind % 7 {
+    let refusal = match kind % 11 {
         0 => ticket::parse(body, &["billing", "bug"])
             .map(|valid| assert!(format!("{valid:?}").len() < 64 * 1024, "accepted more than a body can hold"))
             .err(),
@@ -91,8 +93,14 @@ pub fn request_bodies(data: &[u8]) {
         3 => edgedesk_insights::parse_vote(body).err(),
         4 => parse_body::<Deflection>(body, &Deflection::FIELDS, Deflection::MAX_BYTES, "deflection").err(),
         5 => parse_body::<TicketLookup>(body, &TicketLookup::FIELDS, TicketLookup::MAX_BYTES, "lookup").err(),
-        _ => parse_body::<TicketEvent>(body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")
-            .and_then(lifecycle::check_event)
+        6 => parse_body::<TicketEvent>(body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")
+            .and_then(|event| inbound::webhook("ED-AB12-CD34", event))
+            .err(),
+        7 => inbound::zendesk(body).err(),
+        8 => inbound::freshdesk(body).err(),
+        9 => inbound::jira(body).err(),
+        _ => parse_body::<TicketReply>(body, &TicketReply::FIELDS, TicketReply::MAX_BYTES, "reply")
+            .and_then(|reply| conversation::check_reply(&reply))
             .err(),
     };
     if let Some(error) = refusal {

@@ -25,7 +25,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,8 +78,23 @@ pub struct Created {
     pub request: Value,
 }
 
+/// A comment on a ticket the simulator made: the customer's first message, or one added since.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// The vendor's id of the ticket.
+    pub ticket: String,
+    pub body: String,
+    pub public: bool,
+    /// Zendesk's author id; `None` elsewhere (the integration's account).
+    pub author: Option<u64>,
+}
+
 #[derive(Debug, Default)]
 pub struct SimulatorLog {
+    /// What agents wrote, in order, as the automation reported it.
+    pub agent_comments: Vec<String>,
+    /// Comments added through the API after each ticket was created, in order.
+    pub comments: Vec<Comment>,
     pub weather: Option<Weather>,
     /// Every ticket created, in order.
     pub created: Vec<Created>,
@@ -144,6 +159,11 @@ impl HelpdeskSimulator {
             .route("/api/v2/search/tickets", axum::routing::get(lookup))
             .route("/rest/servicedeskapi/request", axum::routing::post(create))
             .route("/rest/api/3/search/jql", axum::routing::get(lookup))
+            .route("/api/v2/tickets/{id}", axum::routing::put(add_comment))
+            .route("/api/v2/tickets/{id}/comments.json", axum::routing::get(list_comments))
+            .route("/api/v2/tickets/{id}/conversations", axum::routing::get(list_comments))
+            .route("/api/v2/tickets/{id}/notes", axum::routing::post(add_comment))
+            .route("/rest/servicedeskapi/request/{id}/comment", axum::routing::get(list_comments).post(add_comment))
             .fallback(not_found)
             .with_state(simulator);
         let server = tokio::spawn(async move {
@@ -319,6 +339,7 @@ fn answer_create(simulator: &Simulator, log: &mut SimulatorLog, headers: &Header
             let mut ticket = request["ticket"].clone();
             ticket["id"] = json!(35_000 + sequence);
             ticket["status"] = json!("new");
+            ticket["requester_id"] = json!(ZENDESK_REQUESTER_BASE + sequence as u64);
             (id, strings(&request["ticket"]["tags"]), json!({ "ticket": ticket }))
         }
         Vendor::Freshdesk => {
@@ -649,5 +670,319 @@ fn live_markup(vendor: Vendor, request: &Value) -> Vec<String> {
             }
             live
         }
+    }
+}
+
+/// Zendesk's requesters get ids from here, so tests can tell a requester from the integration's agent.
+const ZENDESK_REQUESTER_BASE: u64 = 9_000_000;
+
+/// The ticket the simulator made with this vendor id (Zendesk's PUT path ends in `.json`).
+fn created_ticket<'a>(log: &'a SimulatorLog, id: &str) -> Option<&'a Created> {
+    let id = id.strip_suffix(".json").unwrap_or(id);
+    log.created.iter().find(|created| created.id == id)
+}
+
+/// The requester's id Zendesk gave ticket `created`.
+fn zendesk_requester(log: &SimulatorLog, created: &Created) -> u64 {
+    let sequence = log.created.iter().position(|other| other.id == created.id).unwrap_or_default() + 1;
+    ZENDESK_REQUESTER_BASE + sequence as u64
+}
+
+/// `GET` a ticket's comments, in each vendor's list shape: Zendesk's `comments` (the first written by
+/// the requester), Freshdesk's bare array of conversations (without the description), JSM's `values`.
+async fn list_comments(
+    State(simulator): State<Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let vendor = simulator.vendor;
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let authorized =
+        headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(simulator.authorization.as_str());
+    let answer = if !authorized {
+        log.violations.push("a comment list without the account's credentials".into());
+        unauthorized(vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+        let added: Vec<&Comment> = log.comments.iter().filter(|comment| comment.ticket == created.id).collect();
+        match vendor {
+            Vendor::Zendesk => {
+                let first = json!({
+                    "id": 1,
+                    "author_id": zendesk_requester(&log, &created),
+                    "body": created.request["ticket"]["comment"]["body"],
+                    "public": true,
+                });
+                let mut comments = vec![first];
+                comments.extend(added.iter().enumerate().map(|(index, comment)| {
+                    json!({ "id": index + 2, "author_id": comment.author, "body": comment.body, "public": comment.public })
+                }));
+                let count = comments.len();
+                answer(StatusCode::OK, &[], json!({ "comments": comments, "next_page": null, "count": count }))
+            }
+            Vendor::Freshdesk => {
+                let conversations: Vec<Value> = added
+                    .iter()
+                    .enumerate()
+                    .map(|(index, comment)| {
+                        json!({ "id": index + 1, "body": comment.body, "body_text": comment.body, "private": !comment.public, "incoming": true })
+                    })
+                    .collect();
+                answer(StatusCode::OK, &[], Value::Array(conversations))
+            }
+            Vendor::Jsm => {
+                let values: Vec<Value> = added
+                    .iter()
+                    .enumerate()
+                    .map(|(index, comment)| json!({ "id": (index + 1).to_string(), "body": comment.body, "public": comment.public }))
+                    .collect();
+                let size = values.len();
+                answer(
+                    StatusCode::OK,
+                    &[],
+                    json!({ "values": values, "size": size, "start": 0, "limit": 50, "isLastPage": true }),
+                )
+            }
+        }
+    } else {
+        answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound", "description": "Not found" }))
+    };
+    let status = answer.status().as_u16();
+    log.requests.push((format!("GET comments {vendor:?}"), status));
+    answer
+}
+
+/// Adds a comment as each vendor documents it: Zendesk's ticket update with `comment` (`body` or
+/// `html_body`, `public`, `author_id`), Freshdesk's note (`body` HTML required; `private`, `incoming`,
+/// `user_id`, `notify_emails` only), JSM's request comment (`body` required, `public`).
+async fn add_comment(
+    State(simulator): State<Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let vendor = simulator.vendor;
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let answer = answer_comment(&simulator, &mut log, &id, &headers, &body);
+    let status = answer.status().as_u16();
+    log.requests.push((format!("ADD comment {vendor:?}"), status));
+    answer
+}
+
+fn answer_comment(
+    simulator: &Simulator,
+    log: &mut SimulatorLog,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let vendor = simulator.vendor;
+    if headers.get("authorization").and_then(|value| value.to_str().ok()) != Some(simulator.authorization.as_str()) {
+        log.violations.push("a comment without the account's credentials".into());
+        return unauthorized(vendor);
+    }
+    if let Some(answer) = weather_answer(log) {
+        return answer;
+    }
+    let Some(created) = created_ticket(log, id).cloned() else {
+        log.violations.push(format!("a comment on {id}, a ticket that does not exist"));
+        return answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound" }));
+    };
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        log.violations.push("a comment that is not JSON".into());
+        return invalid(vendor, &[("body".into(), "is not valid JSON".into())]);
+    };
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let comment = match vendor {
+        Vendor::Zendesk => {
+            let comment = &request["ticket"]["comment"];
+            let text = comment.get("body").or_else(|| comment.get("html_body")).and_then(Value::as_str);
+            if text.is_none_or(|text| text.trim().is_empty()) {
+                problems.push(("comment".into(), "body or html_body is required".into()));
+            }
+            let author = comment.get("author_id").and_then(Value::as_u64);
+            if author != Some(zendesk_requester(log, &created)) {
+                // Written as the integration's agent, Zendesk would mail the customer their own words.
+                problems.push(("author_id".into(), "a customer's comment must be written as the requester".into()));
+            }
+            Comment {
+                ticket: created.id.clone(),
+                body: text.unwrap_or_default().to_owned(),
+                public: comment.get("public").and_then(Value::as_bool).unwrap_or(true),
+                author,
+            }
+        }
+        Vendor::Freshdesk => {
+            for field in
+                request.as_object().map(|object| object.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()
+            {
+                if !["body", "incoming", "notify_emails", "private", "user_id"].contains(&field.as_str()) {
+                    problems.push((field, "Unexpected/invalid field in request".into()));
+                }
+            }
+            let text = request.get("body").and_then(Value::as_str);
+            if text.is_none_or(|text| text.trim().is_empty()) {
+                problems.push(("body".into(), "It should be a/an String".into()));
+            }
+            for flag in ["private", "incoming"] {
+                if !request.get(flag).is_none_or(Value::is_boolean) {
+                    problems.push((flag.into(), "It should be a/an Boolean".into()));
+                }
+            }
+            let html = text.unwrap_or_default();
+            log.live_markup.extend(
+                html.split('<')
+                    .skip(1)
+                    .map(|rest| rest.split('>').next().unwrap_or_default())
+                    .filter(|tag| !["div", "/div", "br"].contains(tag))
+                    .map(|tag| format!("<{tag}> in a note")),
+            );
+            Comment {
+                ticket: created.id.clone(),
+                body: html.to_owned(),
+                // Freshdesk notes are private unless told otherwise.
+                public: request.get("private").and_then(Value::as_bool) == Some(false),
+                author: None,
+            }
+        }
+        Vendor::Jsm => {
+            let text = request.get("body").and_then(Value::as_str);
+            if text.is_none_or(|text| text.trim().is_empty()) {
+                problems.push(("body".into(), "Comment body is required".into()));
+            }
+            let wiki = text.unwrap_or_default();
+            let outside: String = wiki.split("{noformat}").step_by(2).collect();
+            if ['[', '!', '|'].iter().any(|token| outside.contains(*token)) {
+                log.live_markup.push(format!("wiki markup outside {{noformat}} in a comment: {wiki:?}"));
+            }
+            Comment {
+                ticket: created.id.clone(),
+                body: wiki.to_owned(),
+                public: request.get("public").and_then(Value::as_bool).unwrap_or(true),
+                author: None,
+            }
+        }
+    };
+    if !problems.is_empty() {
+        log.violations.extend(problems.iter().map(|(field, message)| format!("{vendor:?} comment {field}: {message}")));
+        return invalid(vendor, &problems);
+    }
+    log.comments.push(comment.clone());
+    match vendor {
+        Vendor::Zendesk => answer(
+            StatusCode::OK,
+            &[],
+            json!({ "ticket": { "id": created.id.parse::<u64>().unwrap_or_default() }, "audit": { "events": [{ "type": "Comment", "body": comment.body, "public": comment.public }] } }),
+        ),
+        Vendor::Freshdesk => answer(
+            StatusCode::CREATED,
+            &[],
+            json!({ "id": log.comments.len(), "body": comment.body, "private": !comment.public, "incoming": true, "ticket_id": created.id.parse::<u64>().unwrap_or_default() }),
+        ),
+        Vendor::Jsm => answer(
+            StatusCode::CREATED,
+            &[],
+            json!({ "id": log.comments.len().to_string(), "body": comment.body, "public": comment.public }),
+        ),
+    }
+}
+
+/// What an agent does in the helpdesk, as its automation reports it to the worker.
+#[derive(Debug, Clone)]
+pub struct AgentAction<'a> {
+    /// A public reply, or an internal note when `public` is false.
+    pub reply: Option<&'a str>,
+    pub public: bool,
+    /// The ticket's status afterwards, in the vendor's own words (`Solved`, `Resolved`, …).
+    pub status: &'a str,
+    pub author: &'a str,
+}
+
+impl HelpdeskSimulator {
+    /// The report the helpdesk's automation sends the worker after `action` on ticket `ticket_id`,
+    /// rendered from the template in `docs/helpdesk-events.md` and authenticated as the vendor does it:
+    /// Zendesk's webhook signature with `secret`, or the shared secret header. Returns the worker's status.
+    pub async fn report(&self, worker: &str, ticket_id: &str, action: &AgentAction<'_>, secret: &str) -> Result<u16> {
+        let created = self
+            .with_log(|log| created_ticket(log, ticket_id).cloned())
+            .with_context(|| format!("the simulator made no ticket {ticket_id}"))?;
+        // Each comment the agent writes has its own time and id; the same comment reported again has the same.
+        let sequence = {
+            let mut log = self.log.lock().expect("the simulator log is never poisoned");
+            let text = action.reply.unwrap_or_default().to_owned();
+            match log.agent_comments.iter().position(|known| *known == text) {
+                Some(index) => index + 1,
+                None => {
+                    log.agent_comments.push(text);
+                    log.agent_comments.len()
+                }
+            }
+        };
+        let comment = action.reply.unwrap_or_default();
+        let client = reqwest::Client::new();
+        let request = match self.vendor {
+            Vendor::Zendesk => {
+                // A trigger with "Comment is Public": an internal note fires nothing but the status.
+                let public_comment = if action.public { comment } else { "" };
+                let body = json!({
+                    "ticket_id": created.id,
+                    "external_id": created.request["ticket"]["external_id"],
+                    "status": action.status,
+                    "author": if public_comment.is_empty() { "" } else { action.author },
+                    "created_at": edgedesk_protocol::time::format_time(1_796_000_000 + sequence as i64),
+                    "comment": public_comment,
+                })
+                .to_string();
+                let timestamp = edgedesk_protocol::time::format_time(crate::unix_now());
+                let signature = edgedesk_tickets::signing::hmac_base64(
+                    secret.as_bytes(),
+                    &[timestamp.as_bytes(), body.as_bytes()].concat(),
+                );
+                client
+                    .post(format!("{worker}/api/hooks/zendesk"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Zendesk-Webhook-Signature", signature)
+                    .header("X-Zendesk-Webhook-Signature-Timestamp", timestamp)
+                    .body(body)
+            }
+            Vendor::Freshdesk => {
+                let public_comment = if action.public { comment } else { "" };
+                let body = json!({
+                    "ticket_id": created.id,
+                    "status": action.status,
+                    "author": action.author,
+                    "comment": public_comment,
+                });
+                client.post(format!("{worker}/api/hooks/freshdesk")).header("X-Edgedesk-Secret", secret).json(&body)
+            }
+            Vendor::Jsm => {
+                let category = match action.status {
+                    "Resolved" | "Closed" => "done",
+                    _ => "indeterminate",
+                };
+                let body = json!({
+                    "issue": created.id,
+                    "status": action.status,
+                    "status_category": category,
+                    "comment_id": if comment.is_empty() { String::new() } else { (10_000 + sequence).to_string() },
+                    "author": action.author,
+                    "comment": comment,
+                    "internal": (!action.public).to_string(),
+                });
+                client.post(format!("{worker}/api/hooks/jira")).header("X-Edgedesk-Secret", secret).json(&body)
+            }
+        };
+        self.log
+            .lock()
+            .expect("the simulator log is never poisoned")
+            .requests
+            .push((format!("REPORT {:?}", self.vendor), 0));
+        Ok(request.send().await?.status().as_u16())
+    }
+
+    /// The comments added to ticket `id` through the API.
+    pub fn comments_on(&self, id: &str) -> Vec<Comment> {
+        self.with_log(|log| log.comments.iter().filter(|comment| comment.ticket == id).cloned().collect())
     }
 }

@@ -445,6 +445,10 @@ impl FromJson for TicketView {
             events: fields.required("events")?,
             rating: fields.required("rating")?,
             can_rate: fields.required("can_rate")?,
+            // My tickets shows the timeline; the conversation is not read here.
+            messages: Vec::new(),
+            can_reply: false,
+            reply_until: None,
         })
     }
 }

@@ -213,8 +213,12 @@ fn TicketCard(
         rating.set(Rating::Sending);
         let api = settings.api.clone();
         let rating_value = if good { "good" } else { "bad" }.into();
-        let body =
-            TicketRating { token: lookup.token.clone(), identity: lookup.identity.clone(), rating: rating_value };
+        let body = TicketRating {
+            token: lookup.token.clone(),
+            identity: lookup.identity.clone(),
+            rating: rating_value,
+            comment: None,
+        };
         let path = format!("{ticket_path}/rating");
         spawn_local(async move {
             rating.set(match api.post_no_content(&path, &body).await {

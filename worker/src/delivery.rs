@@ -11,6 +11,7 @@
 
 use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::accept::StoredTicket;
+use edgedesk_tickets::conversation::{OutgoingReply, ReplyLookup};
 use edgedesk_tickets::helpdesk::{self, Backend, HELPDESK_TIMEOUT_SECONDS, Lookup, Method, Outcome, OutgoingRequest};
 use edgedesk_tickets::lifecycle::RetryPolicy;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use worker::{D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder
 
 use crate::edge::{self, Moment, authorize_admin};
 use crate::http::{ApiResult, json, query_param, send, within};
-use crate::store::{self, outbox, tickets};
+use crate::store::{self, messages, outbox, tickets};
 
 const QUEUE: &str = "TICKETS_QUEUE";
 /// How long a row may stay unconfirmed before the sweep sends it again: longer than any one attempt.
@@ -39,18 +40,30 @@ pub struct Delivery {
     pub number: String,
     #[serde(default)]
     pub clock_shift: i64,
+    /// A customer's reply to the ticket, by its id, rather than the ticket itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<i64>,
 }
 
 /// Hands a stored ticket to the queue. A failure is only logged: the ticket is safe in D1 and the sweep
 /// sends it once its lease runs out.
 pub async fn enqueue(env: &Env, number: &str, moment: Moment) {
-    let delivery = Delivery { number: number.to_owned(), clock_shift: moment.shift };
+    send_to_queue(env, Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: None }).await;
+}
+
+/// Hands a stored reply to the queue; as with tickets, a failure leaves it to the sweep.
+pub async fn enqueue_reply(env: &Env, number: &str, id: i64, moment: Moment) {
+    send_to_queue(env, Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: Some(id) }).await;
+}
+
+async fn send_to_queue(env: &Env, delivery: Delivery) {
+    let number = delivery.number.clone();
     let sent = match env.queue(QUEUE) {
         Ok(queue) => queue.send(delivery).await,
         Err(error) => Err(error),
     };
     if let Err(error) = sent {
-        worker::console_error!("ticket {number} is stored but not queued ({error}); the sweep will send it");
+        worker::console_error!("{number} is stored but not queued ({error}); the sweep will send it");
     }
 }
 
@@ -67,16 +80,18 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
     let backend = backend(&env);
     let policy = RetryPolicy::from_settings(|name| edge::setting(&env, name));
     for message in batch.raw_iter() {
-        let Some(Delivery { number, clock_shift }) = read(&message.body()) else {
+        let Some(Delivery { number, clock_shift, reply }) = read(&message.body()) else {
             worker::console_error!("dropped a queue message that is not a delivery: {:?}", message.body());
             message.ack();
             continue;
         };
         let moment = Moment::shifted(&env, clock_shift);
-        let result = if from_dead_letters {
-            outbox::park(&database, &number, moment.at + PARK_SECONDS).await.map(|()| None)
-        } else {
-            deliver(&database, &backend, &policy, &number, moment).await
+        let result = match (from_dead_letters, reply) {
+            (true, None) => outbox::park(&database, &number, moment.at + PARK_SECONDS).await.map(|()| None),
+            // The sweep sends a reply again once its lease runs out.
+            (true, Some(_)) => Ok(None),
+            (false, None) => deliver(&env, &database, &backend, &policy, &number, moment).await,
+            (false, Some(id)) => deliver_reply(&env, &database, &backend, &policy, id, moment).await,
         };
         settle(&message, &number, result);
     }
@@ -109,6 +124,7 @@ fn settle(message: &RawMessage, number: &str, result: Result<Option<u32>, ApiErr
 /// sweep or a replay is already sending is left to that attempt. Every attempt but the first asks the
 /// helpdesk whether it already has the ticket before creating it.
 async fn deliver(
+    env: &Env,
     database: &D1Database,
     backend: &Result<Option<Backend>, String>,
     policy: &Result<RetryPolicy, String>,
@@ -144,7 +160,89 @@ async fn deliver(
     };
     let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
     outbox::record(database, number, &token, attempt, backend.name(), &outcome, retry_at).await?;
+    if matches!(outcome, Outcome::Delivered { .. }) {
+        send_next_reply(env, database, number, moment).await?;
+    }
     Ok(retry_after)
+}
+
+/// Sends the first reply of ticket `number` still to go, once the ticket or the reply before it is there.
+async fn send_next_reply(env: &Env, database: &D1Database, number: &str, moment: Moment) -> Result<(), ApiError> {
+    if let Some(id) = messages::next_pending(database, number).await? {
+        enqueue_reply(env, number, id, moment).await;
+    }
+    Ok(())
+}
+
+/// One attempt at the customer's reply `id`, as [`deliver`] makes for tickets: claimed first (only once
+/// its ticket and every earlier reply are at the helpdesk; otherwise whichever of those arrives last
+/// sends it), looked up where an earlier attempt may have sent it, then sent as a comment.
+async fn deliver_reply(
+    env: &Env,
+    database: &D1Database,
+    backend: &Result<Option<Backend>, String>,
+    policy: &Result<RetryPolicy, String>,
+    id: i64,
+    moment: Moment,
+) -> Result<Option<u32>, ApiError> {
+    let (Ok(Some(backend)), Ok(policy)) = (backend, policy) else {
+        // Without a working helpdesk the ticket itself is held or postponed, and its replies wait for it.
+        return Ok(None);
+    };
+    let token = edge::random_hex::<16>();
+    let Some(claimed) = messages::claim(database, id, &token, moment.at, moment.at + LEASE_SECONDS).await? else {
+        return Ok(None);
+    };
+    let attempt = claimed.attempts + 1;
+    let at = edgedesk_protocol::time::format_time(claimed.at);
+    let reply =
+        OutgoingReply { number: &claimed.number, id, body: &claimed.body, attachments: &claimed.attachments, at: &at };
+    let backend_id = claimed.backend_id.as_deref().unwrap_or_default();
+    let outcome = attempt_reply(backend, backend_id, &reply, attempt, claimed.tried_before).await;
+    let outcome = policy.judge(outcome, attempt, moment.at - claimed.retrying_since);
+    let retry_after = match &outcome {
+        Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
+        Outcome::Delivered { .. } => None,
+        Outcome::Refused { reason } => {
+            worker::console_error!("reply {id} to {} failed: {reason}", claimed.number);
+            None
+        }
+    };
+    let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
+    messages::record(database, id, &token, attempt, &outcome, retry_at).await?;
+    if matches!(outcome, Outcome::Delivered { .. }) {
+        send_next_reply(env, database, &claimed.number, moment).await?;
+    }
+    Ok(retry_after)
+}
+
+/// Attempt number `attempt` at a reply: the comment list first where the backend needs it, then the
+/// comment.
+async fn attempt_reply(
+    backend: &Backend,
+    backend_id: &str,
+    reply: &OutgoingReply<'_>,
+    attempt: u32,
+    tried_before: bool,
+) -> Outcome {
+    let mut requester = None;
+    if let Some(lookup) = backend.reply_lookup(backend_id, tried_before) {
+        match exchange(&lookup).await {
+            Err(reason) => return Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+            Ok((status, retry_after, body)) => {
+                match backend.reply_found(status, retry_after.as_deref(), &body, reply, attempt) {
+                    ReplyLookup::Sent => return Outcome::Delivered { backend_id: None },
+                    ReplyLookup::Failed(outcome) => return outcome,
+                    ReplyLookup::Absent { requester: found } => requester = found,
+                }
+            }
+        }
+    }
+    let request = backend.reply_request(backend_id, reply, requester.as_deref(), edge::unix_now());
+    match exchange(&request).await {
+        Ok((status, retry_after, body)) => helpdesk::classify(status, retry_after.as_deref(), &body, attempt),
+        Err(reason) => Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+    }
 }
 
 /// Attempt number `attempt`: a lookup first when any attempt was made before, then the create request.
@@ -173,8 +271,9 @@ async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, St
     let method = match outgoing.method {
         Method::Get => worker::Method::Get,
         Method::Post => worker::Method::Post,
+        Method::Put => worker::Method::Put,
     };
-    let body = (outgoing.method == Method::Post).then_some(outgoing.body.as_str());
+    let body = (outgoing.method != Method::Get).then_some(outgoing.body.as_str());
     let answered = async {
         let mut response = send(method, &outgoing.url, &outgoing.headers, body)
             .await
@@ -201,6 +300,12 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
         // A row delivered or claimed since it was read is not sent again.
         if outbox::lease(&database, number, moment.at, moment.at + LEASE_SECONDS).await? {
             enqueue(env, number, moment).await;
+            sent += 1;
+        }
+    }
+    for (id, number) in messages::due(&database, moment.at, SWEEP_BATCH).await? {
+        if messages::lease(&database, id, moment.at, moment.at + LEASE_SECONDS).await? {
+            enqueue_reply(env, &number, id, moment).await;
             sent += 1;
         }
     }

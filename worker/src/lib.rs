@@ -4,6 +4,7 @@
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
 mod attachments;
+mod conversation;
 mod delivery;
 mod edge;
 mod http;
@@ -87,6 +88,14 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         (Method::Post, ["api", "gaps"]) => insights::gap(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
+        (Method::Post, ["api", "tickets", "unread"]) => conversation::unread(request, env).await,
+        (Method::Post, ["api", "tickets", number, "replies"]) => {
+            let number = number.to_string();
+            conversation::reply(request, env, &number).await
+        }
+        (Method::Post, ["api", "hooks", "zendesk"]) => conversation::zendesk(request, env).await,
+        (Method::Post, ["api", "hooks", "freshdesk"]) => conversation::freshdesk(request, env).await,
+        (Method::Post, ["api", "hooks", "jira"]) => conversation::jira(request, env).await,
         (Method::Post, ["api", "tickets", number, "view"]) => {
             let number = number.to_string();
             tickets::view(request, env, &number).await
@@ -97,7 +106,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         }
         (Method::Post, ["api", "tickets", number, "events"]) => {
             let number = number.to_string();
-            tickets::event(request, env, &number).await
+            conversation::webhook(request, env, &number).await
         }
         (Method::Get, ["api", "form"]) => tickets::form(&request, env).await,
         (Method::Post, ["api", "deflections"]) => insights::deflection(request, env).await,
@@ -124,7 +133,8 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             let id = id.to_string();
             status::update(request, env, &id).await
         }
-        (_, ["api", "tickets", "mine"]) => method_not_allowed("POST"),
+        (_, ["api", "tickets", "mine" | "unread"]) => method_not_allowed("POST"),
+        (_, ["api", "hooks", "zendesk" | "freshdesk" | "jira"]) => method_not_allowed("POST"),
         (
             _,
             ["api", "health" | "search" | "sections" | "suggestions" | "status" | "form"]
@@ -138,7 +148,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             _,
             ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
             | ["api", "articles", _, "feedback"]
-            | ["api", "tickets", _, "view" | "rating" | "events"]
+            | ["api", "tickets", _, "view" | "rating" | "events" | "replies"]
             | ["api", "admin", "tickets", _, "replay"]
             | ["api", "admin", "sweep"],
         ) => method_not_allowed("POST"),

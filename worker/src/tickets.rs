@@ -5,29 +5,28 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{
-    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketEvent, TicketLookup, TicketRating,
-    TicketView, parse_body,
+    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketLookup, TicketRating, TicketStatus,
+    TicketView,
 };
-use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES};
+use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES, optional};
 use edgedesk_protocol::time::format_time;
 use edgedesk_tickets::accept::{
     self, Attachment, Intake, MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR, customer_key, view_token_hash,
 };
 use edgedesk_tickets::attachment::{ATTACHMENT_LINK_SECONDS, attachment_link};
+use edgedesk_tickets::conversation::{self, ReplyWindow};
+use edgedesk_tickets::lifecycle::MAX_RATING_COMMENT_CHARS;
 use edgedesk_tickets::{lifecycle, signing, turnstile};
 use worker::{D1Database, Env, Request, Response};
 
 use crate::delivery::{self, LEASE_SECONDS};
-use crate::edge::{
-    self, HELPDESK_EVENTS_SECRET, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY,
-    TURNSTILE_VERIFY_URL,
-};
+use crate::edge::{self, IDENTITY_SECRET, Limit, Moment, TURNSTILE_SECRET, TURNSTILE_SITE_KEY, TURNSTILE_VERIFY_URL};
 use crate::http::{
     ApiResult, header, internal, json, json_body, no_content, own_origin, post, query_param, read_json, set_header,
 };
 use crate::store::keys::{self, WorkerKey};
 use crate::store::tickets::{CustomerTicket, Earlier, Insert, ScopedKey};
-use crate::store::{self, assets, attachments, tickets};
+use crate::store::{self, assets, attachments, messages, tickets};
 
 const DEFAULT_TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /// A new number is drawn when one is already taken; three draws from 2^40 colliding means a broken
@@ -148,7 +147,7 @@ pub async fn mine(mut request: Request, env: &Env) -> ApiResult {
 
 /// The attributes of a signed identity presented to see tickets; refused when forged, expired, or when the
 /// site accepts no identities.
-fn signed_customer(env: &Env, identity: &SignedIdentity) -> Result<BTreeMap<String, String>, ApiError> {
+pub(crate) fn signed_customer(env: &Env, identity: &SignedIdentity) -> Result<BTreeMap<String, String>, ApiError> {
     let secret = identity_secret(env)?.ok_or_else(|| {
         ApiError::for_field(401, "invalid_identity", "identity", "This site does not accept signed identities.")
     })?;
@@ -192,7 +191,7 @@ pub async fn verify_turnstile(env: &Env, secret: &str, token: &str, client_addre
 
 /// The ticket's attachments as uploaded, each with a link support can open, signed at `now` by the wall
 /// clock (the download checks it against the same).
-async fn uploaded_attachments(
+pub(crate) async fn uploaded_attachments(
     database: &D1Database,
     env: &Env,
     ids: &[String],
@@ -245,14 +244,14 @@ async fn limit_acknowledgements(database: &D1Database, email: &str, now: i64) ->
 
 /// The allowance of ticket lookups (views, ratings, "my tickets") per address: enough for a person,
 /// too few to try view tokens.
-async fn limit_lookups(request: &Request, env: &Env) -> Result<(), ApiError> {
+pub(crate) async fn limit_lookups(request: &Request, env: &Env) -> Result<(), ApiError> {
     let keys = [edge::client_key(request)?];
     edge::limit(env, Limit::Lookups, &keys, "Too many ticket lookups from this address; try again in a minute.").await
 }
 
 /// A ticket by its number, for whoever may see it: the holder of its view token, or the verified
 /// customer who filed it. Anything else gets the same 404 as a number that does not exist.
-async fn ticket_for(
+pub(crate) async fn ticket_for(
     database: &D1Database,
     env: &Env,
     number: &str,
@@ -290,7 +289,9 @@ async fn ticket_for(
     tickets::by_number(database, number).await?.filter(|ticket| allowed(ticket)).ok_or_else(not_found)
 }
 
-/// `POST /api/tickets/{number}/view`: "My tickets".
+/// `POST /api/tickets/{number}/view`: the ticket and its conversation, as "My tickets" opens it. Opening
+/// it is reading it: every agent reply so far is marked read (after the answer, which still shows them
+/// as new).
 pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     limit_lookups(&request, env).await?;
     let lookup: TicketLookup =
@@ -298,7 +299,19 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let database = store::database(env)?;
     let ticket = ticket_for(&database, env, number, &lookup).await?;
     let events = tickets::events(&database, &ticket.number).await?;
+    let moment = Moment::of(&request, env)?;
+    let first_message = tickets::first_message(&database, &ticket.number).await?;
+    let mut messages = vec![first_message];
+    messages.extend(messages::thread(&database, &ticket.number).await?);
+    messages::mark_read(&database, &ticket.number, moment.at).await?;
     let can_rate = lifecycle::can_rate(ticket.status, ticket.rating.as_deref());
+    let reopen_days = crate::conversation::reopen_days(env)?;
+    let solved_at = ticket.solved_at.map(|at| at as i64);
+    let can_reply = conversation::reply_window(ticket.status, solved_at, moment.at, reopen_days) != ReplyWindow::Ended;
+    let reply_until = match (ticket.status, solved_at) {
+        (TicketStatus::Solved, Some(solved_at)) => Some(format_time(conversation::reply_until(solved_at, reopen_days))),
+        _ => None,
+    };
     let view = TicketView {
         number: ticket.number,
         subject: ticket.subject,
@@ -308,6 +321,9 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
         events,
         rating: ticket.rating,
         can_rate,
+        messages,
+        can_reply,
+        reply_until,
     };
     let mut response = json(200, &view)?;
     set_header(&mut response, "Cache-Control", "no-store")?;
@@ -325,41 +341,8 @@ pub async fn rate(mut request: Request, env: &Env, number: &str) -> ApiResult {
     if !lifecycle::can_rate(ticket.status, ticket.rating.as_deref()) {
         return Err(ApiError::new(409, "cannot_rate", "Only a solved ticket can be rated, and only once."));
     }
-    tickets::rate(&database, &ticket.number, rating_value, Moment::of(&request, env)?.at).await?;
-    no_content()
-}
-
-/// `POST /api/tickets/{number}/events`: the helpdesk side reports progress, signed with
-/// `HELPDESK_EVENTS_SECRET` over the method, this path and the body; each signature is taken once.
-pub async fn event(mut request: Request, env: &Env, number: &str) -> ApiResult {
-    let body = json_body(&mut request, TicketEvent::MAX_BYTES).await?;
-    let secret =
-        edge::strong_secret(env, HELPDESK_EVENTS_SECRET, "events_disabled", "Progress reports")?.ok_or_else(|| {
-            ApiError::new(
-                401,
-                "invalid_signature",
-                "Progress reports are not accepted: HELPDESK_EVENTS_SECRET is not set.",
-            )
-        })?;
-    let signature = header(&request, signing::SIGNATURE_HEADER)?;
-    let path = request.path();
-    let signed = signing::SignedRequest { method: "POST", path: &path, body: &body };
-    let now = edge::unix_now();
-    let matched = signing::verify_request(secret.as_bytes(), signature.as_deref(), signed, now)?;
-    let database = store::database(env)?;
-    if !tickets::first_sight(&database, &matched, now).await? {
-        return Err(ApiError::new(
-            401,
-            "invalid_signature",
-            "This signed report was already received; sign each report afresh.",
-        ));
-    }
-    let event: TicketEvent = parse_body(&body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")?;
-    let progress = lifecycle::check_event(event)?;
-    let number = number.to_ascii_uppercase();
-    if !tickets::record_progress(&database, &number, &progress).await? {
-        return Err(ApiError::not_found(&format!("The ticket {number}")));
-    }
+    let comment = optional("comment", rating.comment, MAX_RATING_COMMENT_CHARS)?;
+    tickets::rate(&database, &ticket.number, rating_value, comment.as_deref(), Moment::of(&request, env)?.at).await?;
     no_content()
 }
 

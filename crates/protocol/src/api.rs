@@ -448,6 +448,133 @@ pub struct TicketView {
     pub rating: Option<String>,
     /// A solved ticket's answer can be rated, once.
     pub can_rate: bool,
+    /// The conversation, oldest first: the customer's first message, then every public reply from
+    /// either side.
+    #[serde(default)]
+    pub messages: Vec<ThreadMessage>,
+    /// Whether the customer may answer (`POST /api/tickets/{number}/replies`): while the ticket is
+    /// open, and for a while after it is solved (the answer reopens it).
+    #[serde(default)]
+    pub can_reply: bool,
+    /// When a solved ticket stops taking replies, RFC 3339 UTC; after that a new ticket quotes this one.
+    #[serde(default)]
+    pub reply_until: Option<String>,
+}
+
+/// Who wrote a message in a ticket's conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    Customer,
+    Agent,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Customer => "customer",
+            Author::Agent => "agent",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Author> {
+        [Author::Customer, Author::Agent].into_iter().find(|author| author.as_str() == name)
+    }
+}
+
+/// One message of a ticket's conversation, as its customer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    /// Orders messages; `0` is the ticket's own first message.
+    pub id: i64,
+    pub author: Author,
+    /// The agent's name as the helpdesk gave it; `None` for the customer.
+    pub name: Option<String>,
+    /// Plain text, shown as text.
+    pub body: String,
+    pub at: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
+    /// A customer's reply: whether the helpdesk has it yet. An agent's: always true.
+    pub delivered: bool,
+    /// An agent's reply the customer has not opened the conversation since.
+    #[serde(default)]
+    pub unread: bool,
+}
+
+/// An attachment of a message, as its customer sees it: its name and size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// `POST /api/tickets/{number}/replies`: the customer answers, with the same credential as a lookup.
+/// Sent with an `Idempotency-Key`, so a retried reply is stored once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketReply {
+    pub token: Option<String>,
+    pub identity: Option<SignedIdentity>,
+    pub body: String,
+    /// Ids from `POST /api/attachments`.
+    pub attachments: Vec<String>,
+}
+
+impl TicketReply {
+    pub const FIELDS: [&str; 4] = ["token", "identity", "body", "attachments"];
+    pub const MAX_BYTES: usize = 64 * 1024;
+
+    pub fn lookup(&self) -> TicketLookup {
+        TicketLookup { token: self.token.clone(), identity: self.identity.clone() }
+    }
+}
+
+/// The 202 answer to a reply: stored, and on its way to the helpdesk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyAccepted {
+    pub number: String,
+    pub message: ThreadMessage,
+    /// The ticket's status after the reply (a solved ticket is open again).
+    pub status: TicketStatus,
+}
+
+/// `POST /api/tickets/unread`: which of these tickets have agent replies the customer has not seen.
+/// The loader asks on page load, without the widget: the tickets this browser filed, with their view
+/// tokens, and the signed identity of a signed-in customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnreadRequest {
+    pub tickets: Vec<FollowedTicket>,
+    pub identity: Option<SignedIdentity>,
+}
+
+impl UnreadRequest {
+    pub const FIELDS: [&str; 2] = ["tickets", "identity"];
+    pub const MAX_BYTES: usize = 16 * 1024;
+    /// A browser follows at most this many tickets by token; older ones are forgotten first.
+    pub const MAX_TICKETS: usize = 20;
+}
+
+/// A ticket this browser filed, with the view token its 202 gave.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowedTicket {
+    pub number: String,
+    pub token: String,
+}
+
+/// The answer: agent replies not yet seen, in all and per ticket (only tickets that have some).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Unread {
+    pub count: u32,
+    pub tickets: Vec<UnreadTicket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnreadTicket {
+    pub number: String,
+    pub unread: u32,
 }
 
 /// `POST /api/tickets/mine`: a customer the product vouches for asks for their tickets, from any device.
@@ -488,13 +615,19 @@ pub struct TicketEventView {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TicketEvent {
-    /// `open`, `pending`, `solved` or `closed`.
+    /// `open`, `pending`, `solved` or `closed`; empty for a reply that changes no status.
     pub status: String,
     pub message: Option<String>,
+    /// An agent's public reply, shown in the customer's conversation. Internal notes are never sent.
+    pub reply: Option<String>,
+    /// The agent's name, shown with the reply.
+    pub author: Option<String>,
+    /// The helpdesk's id for the reply, so that a report sent twice adds it once.
+    pub reply_id: Option<String>,
 }
 
 impl TicketEvent {
-    pub const FIELDS: [&str; 2] = ["status", "message"];
+    pub const FIELDS: [&str; 5] = ["status", "message", "reply", "author", "reply_id"];
     pub const MAX_BYTES: usize = 16 * 1024;
 }
 
@@ -520,10 +653,12 @@ pub struct TicketRating {
     pub identity: Option<SignedIdentity>,
     /// `good` or `bad`.
     pub rating: String,
+    /// What the customer wants to add, at most 1,000 characters.
+    pub comment: Option<String>,
 }
 
 impl TicketRating {
-    pub const FIELDS: [&str; 3] = ["token", "identity", "rating"];
+    pub const FIELDS: [&str; 4] = ["token", "identity", "rating", "comment"];
     pub const MAX_BYTES: usize = 16 * 1024;
 
     pub fn lookup(&self) -> TicketLookup {

@@ -48,9 +48,10 @@ pub struct OutgoingRequest {
 pub enum Method {
     Get,
     Post,
+    Put,
 }
 
-fn basic(user: &str, password: &str) -> String {
+pub(crate) fn basic(user: &str, password: &str) -> String {
     use base64::Engine;
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }

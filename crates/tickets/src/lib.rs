@@ -6,8 +6,10 @@
 
 pub mod accept;
 pub mod attachment;
+pub mod conversation;
 pub mod description;
 pub mod helpdesk;
+pub mod inbound;
 pub mod lifecycle;
 pub mod signing;
 pub mod support;

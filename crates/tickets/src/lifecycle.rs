@@ -2,20 +2,12 @@
 //! the customer's rating of the answer. Every change of state is decided here, as a plain function; the
 //! worker only stores what these return.
 
-use edgedesk_protocol::api::{ApiError, DeliveryState, TicketEvent, TicketStatus};
-use edgedesk_protocol::ticket::optional;
+use edgedesk_protocol::api::{ApiError, DeliveryState, TicketStatus};
 
 use crate::helpdesk::Outcome;
 
-/// The longest message a helpdesk may attach to a progress report.
-pub const MAX_PROGRESS_MESSAGE_CHARS: usize = 2_000;
-
-/// A progress report from the helpdesk, checked: a status it may report and what the customer should read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Progress {
-    pub status: TicketStatus,
-    pub message: Option<String>,
-}
+/// What a customer may add to a rating.
+pub const MAX_RATING_COMMENT_CHARS: usize = 1_000;
 
 /// Whether the customer may rate a ticket: once, after the helpdesk reported it solved or closed.
 pub fn can_rate(status: TicketStatus, rating: Option<&str>) -> bool {
@@ -36,21 +28,19 @@ pub fn check_rating(rating: &str) -> Result<&'static str, ApiError> {
     }
 }
 
-/// A progress report from the helpdesk: a status it may report (any case) and a short message.
-pub fn check_event(event: TicketEvent) -> Result<Progress, ApiError> {
-    let reported = TicketStatus::parse(&event.status.trim().to_ascii_lowercase())
-        .filter(|status| TicketStatus::REPORTED.contains(status));
-    let Some(status) = reported else {
-        let names: Vec<&str> = TicketStatus::REPORTED.iter().map(|status| status.as_str()).collect();
-        return Err(ApiError::for_field(
-            400,
-            "invalid_value",
-            "status",
-            format!("`status` must be one of {}, not {:?}.", names.join(", "), event.status),
-        ));
-    };
-    let message = optional("message", event.message, MAX_PROGRESS_MESSAGE_CHARS)?;
-    Ok(Progress { status, message })
+/// A status a helpdesk may report, named in any case.
+pub fn reported_status(name: &str) -> Result<TicketStatus, ApiError> {
+    TicketStatus::parse(&name.trim().to_ascii_lowercase())
+        .filter(|status| TicketStatus::REPORTED.contains(status))
+        .ok_or_else(|| {
+            let names: Vec<&str> = TicketStatus::REPORTED.iter().map(|status| status.as_str()).collect();
+            ApiError::for_field(
+                400,
+                "invalid_value",
+                "status",
+                format!("`status` must be one of {}, not {name:?}.", names.join(", ")),
+            )
+        })
 }
 
 /// The customer's status once the helpdesk confirms it has the ticket. Only `received` moves on: a report
@@ -202,14 +192,9 @@ mod tests {
         assert!(!can_rate(TicketStatus::Solved, Some("good")) && !can_rate(TicketStatus::Open, None));
         assert_eq!(check_rating("bad").unwrap(), "bad");
         assert_eq!(check_rating("meh").unwrap_err().field.as_deref(), Some("rating"));
-        let event = TicketEvent { status: "Solved".into(), message: Some(" Fixed. ".into()) };
-        assert_eq!(
-            check_event(event).unwrap(),
-            Progress { status: TicketStatus::Solved, message: Some("Fixed.".into()) }
-        );
+        assert_eq!(reported_status(" Solved ").unwrap(), TicketStatus::Solved);
         for unknown in ["lost", "received", "delivered"] {
-            let event = TicketEvent { status: unknown.into(), message: None };
-            assert_eq!(check_event(event).unwrap_err().field.as_deref(), Some("status"), "{unknown}");
+            assert_eq!(reported_status(unknown).unwrap_err().field.as_deref(), Some("status"), "{unknown}");
         }
     }
 

@@ -44,6 +44,38 @@ pub fn hmac_matches(secret: &[u8], message: &[u8], signature_hex: &str) -> bool 
     mac.verify_slice(&signature).is_ok()
 }
 
+/// The base64 HMAC-SHA256 of `message`, as Zendesk signs its webhooks.
+pub fn hmac_base64(secret: &[u8], message: &[u8]) -> String {
+    use base64::Engine;
+    let mut mac = mac(secret);
+    mac.update(message);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether `signature_base64` is the base64 HMAC of `message` (Zendesk's webhook signatures), compared in
+/// constant time.
+pub fn hmac_base64_matches(secret: &[u8], message: &[u8], signature_base64: &str) -> bool {
+    use base64::Engine;
+    let Ok(signature) = base64::engine::general_purpose::STANDARD.decode(signature_base64.trim()) else {
+        return false;
+    };
+    let mut mac = mac(secret);
+    mac.update(message);
+    mac.verify_slice(&signature).is_ok()
+}
+
+/// Whether two secrets are the same, in a time that says nothing about where they differ: both are
+/// hashed under one key and the hashes compared in constant time.
+pub fn same_secret(expected: &[u8], given: &[u8]) -> bool {
+    let digest = |value: &[u8]| {
+        let mut mac = mac(b"edgedesk secret comparison");
+        mac.update(value);
+        mac
+    };
+    let expected = digest(expected).finalize().into_bytes();
+    digest(given).verify_slice(&expected).is_ok()
+}
+
 /// What a signed request is: its method, its path (with any query) and its body.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedRequest<'a> {

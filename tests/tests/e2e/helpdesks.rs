@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use edgedesk_e2e::helpdesks::{HelpdeskSimulator, Vendor, Weather};
+use edgedesk_e2e::helpdesks::{AgentAction, HelpdeskSimulator, Vendor, Weather};
 use edgedesk_e2e::{Wrangler, eventually, free_port, unix_now};
 use edgedesk_protocol::time::format_time;
 use reqwest::Client;
@@ -231,5 +231,226 @@ async fn exactly_once(vendor: Vendor) -> Result<()> {
     };
     let expected_requester = if vendor == Vendor::Jsm { Value::Null } else { json!("grace@acme.test") };
     ensure!(requester == expected_requester, "{vendor:?} requester {requester}");
+    Ok(())
+}
+
+/// What each helpdesk's automation is configured with in the test: a secret of 32 characters.
+fn hook_secret(vendor: Vendor) -> (&'static str, String) {
+    let name = match vendor {
+        Vendor::Zendesk => "ZENDESK_WEBHOOK_SECRET",
+        Vendor::Freshdesk => "FRESHDESK_WEBHOOK_SECRET",
+        Vendor::Jsm => "JIRA_WEBHOOK_SECRET",
+    };
+    (name, format!("{:?}-automation-secret-0123456789", vendor).to_ascii_lowercase())
+}
+
+pub async fn each_helpdesk_carries_the_conversation_exactly_once(_world: &World) -> Result<()> {
+    for vendor in [Vendor::Zendesk, Vendor::Freshdesk, Vendor::Jsm] {
+        conversation(vendor).await.with_context(|| format!("{vendor:?}"))?;
+    }
+    Ok(())
+}
+
+impl Desk {
+    async fn post(&self, path: &str, body: &Value, headers: &[(&str, String)]) -> Result<(u16, Value, Option<String>)> {
+        let mut request = self.client.post(self.worker.url(path)).header("CF-Connecting-IP", client_ip()).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let answer = request.send().await?;
+        let status = answer.status().as_u16();
+        let etag = answer.headers().get("ETag").and_then(|tag| tag.to_str().ok()).map(str::to_owned);
+        let text = answer.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null), etag))
+    }
+}
+
+async fn conversation(vendor: Vendor) -> Result<()> {
+    let (secret_name, secret) = hook_secret(vendor);
+    let simulator = HelpdeskSimulator::start(vendor).await?;
+    let mut vars: Vec<(&str, String)> =
+        vec![("ALLOW_CLOCK_OVERRIDE", "true".into()), ("ADMIN_TOKEN", "conversation-admin-token-0123".into())];
+    vars.push((secret_name, secret.clone()));
+    vars.extend(simulator.settings());
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let worker = Wrangler::start(&vars).await?;
+    let desk = Desk {
+        simulator,
+        worker,
+        admin_token: "conversation-admin-token-0123".into(),
+        identity_secret: String::new(),
+        client: Client::new(),
+    };
+    conversation_steps(vendor, &desk, &secret).await.map_err(|error| {
+        let log = desk.worker.log();
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|line| {
+                !line.contains("Request.cf")
+                    && !line.contains("getaddrinfo")
+                    && !line.contains("GetAddrInfo")
+                    && !line.trim().is_empty()
+            })
+            .collect();
+        error.context(format!("this desk's worker said:\n{}", lines[lines.len().saturating_sub(60)..].join("\n")))
+    })
+}
+
+async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result<()> {
+    let secret = secret.to_owned();
+    // Filed, then delivered: the helpdesk's id is what its reports name.
+    let (status, accepted, _) = desk.post("/api/tickets", &ticket("ada@example.com", "Export fails"), &[]).await?;
+    ensure!(status == 202, "{accepted}");
+    let number = accepted["number"].as_str().context("number")?.to_owned();
+    let token = accepted["view_token"].as_str().context("view token")?.to_owned();
+    let delivered = desk.delivered(std::slice::from_ref(&number)).await?;
+    let helpdesk_id = delivered[0]["backend_id"].as_str().context("backend id")?.to_owned();
+    let lookup = json!({ "token": token });
+    let followed = json!({ "tickets": [{ "number": number, "token": token }] });
+
+    let (status, unread, etag) = desk.post("/api/tickets/unread", &followed, &[]).await?;
+    ensure!(status == 200 && unread["count"] == 0, "{status} {unread}");
+    let etag = etag.context("the unread answer has an ETag")?;
+
+    // The agent answers in public, and adds an internal note; the automation reports both, the public
+    // reply twice (an automation retrying), and nobody without the secret is heard.
+    let public =
+        AgentAction { reply: Some("Please try the export again now."), public: true, status: "Pending", author: "Ana" };
+    let note = AgentAction {
+        reply: Some("internal: customer is on the old plan"),
+        public: false,
+        status: "Pending",
+        author: "Ana",
+    };
+    let url = desk.worker.url("");
+    let url = url.trim_end_matches('/');
+    ensure!(desk.simulator.report(url, &helpdesk_id, &public, &secret).await? == 204, "the public reply");
+    let again = desk.simulator.report(url, &helpdesk_id, &public, &secret).await?;
+    ensure!(matches!(again, 204 | 401), "a repeated report answered {again}");
+    ensure!(desk.simulator.report(url, &helpdesk_id, &note, &secret).await? == 204, "the internal note");
+    let forged = desk.simulator.report(url, &helpdesk_id, &public, "not-the-automation-secret-0123456789").await?;
+    ensure!(forged == 401, "a forged report answered {forged}");
+    let unknown = desk.simulator.report(url, "999999", &public, &secret).await;
+    ensure!(unknown.is_err(), "the simulator only reports its own tickets");
+
+    // The badge's question: one unread reply; the ETag changed, then holds.
+    let (status, unread, new_etag) =
+        desk.post("/api/tickets/unread", &followed, &[("If-None-Match", etag.clone())]).await?;
+    ensure!(status == 200 && unread["count"] == 1, "{status} {unread}");
+    let new_etag = new_etag.context("ETag")?;
+    ensure!(new_etag != etag, "the ETag follows the count");
+    let (status, _, _) = desk.post("/api/tickets/unread", &followed, &[("If-None-Match", new_etag.clone())]).await?;
+    ensure!(status == 304, "an unchanged count answers {status}");
+    let stranger = json!({ "tickets": [{ "number": number, "token": "AAAA-BBBB-CCCC-DDDD" }] });
+    let (status, unread, _) = desk.post("/api/tickets/unread", &stranger, &[]).await?;
+    ensure!(status == 200 && unread["count"] == 0, "another token counts nothing: {unread}");
+
+    // The thread: the first message, the public reply (new), no internal note; opening it reads it.
+    let (status, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+    ensure!(status == 200, "{view}");
+    let messages = view["messages"].as_array().context("messages")?;
+    ensure!(messages.len() == 2, "{messages:?}");
+    ensure!(messages[0]["author"] == "customer" && messages[1]["author"] == "agent", "{messages:?}");
+    ensure!(messages[1]["name"] == "Ana" && messages[1]["unread"] == true, "{:?}", messages[1]);
+    ensure!(!view.to_string().contains("internal:"), "an internal note reached the customer: {view}");
+    ensure!(view["status"] == "pending" && view["can_reply"] == true, "{view}");
+    let (_, unread, _) = desk.post("/api/tickets/unread", &followed, &[]).await?;
+    ensure!(unread["count"] == 0, "opened, so read: {unread}");
+
+    // The customer answers while the helpdesk is down; the retry of the same request stores nothing new.
+    desk.simulator.set_weather(Weather::Down);
+    let key = format!("reply-{number}-0001");
+    let reply = json!({ "token": token, "body": "Still failing <img src=x onerror=alert(1)> {noformat}[x|javascript:alert(1)]" });
+    let (status, first, _) =
+        desk.post(&format!("/api/tickets/{number}/replies"), &reply, &[("Idempotency-Key", key.clone())]).await?;
+    ensure!(status == 202 && first["message"]["delivered"] == false, "{status} {first}");
+    let (status, retried, _) =
+        desk.post(&format!("/api/tickets/{number}/replies"), &reply, &[("Idempotency-Key", key.clone())]).await?;
+    ensure!(status == 202 && retried["message"]["id"] == first["message"]["id"], "{retried} against {first}");
+    let second = json!({ "token": token, "body": "And the CSV is empty too." });
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/replies"), &second, &[]).await?;
+    ensure!(status == 202, "the second reply answered {status}");
+    desk.seen("a reply tried against the outage", 503, 1).await?;
+
+    // Back: the sweep (the lease long over) sends both, once each and in order.
+    desk.simulator.set_weather(Weather::Fair);
+    eventually("both replies at the helpdesk", WAIT, || async {
+        desk.sweep(1).await?;
+        let comments = desk.simulator.comments_on(&helpdesk_id);
+        ensure!(comments.len() >= 2, "{comments:?}");
+        Ok(())
+    })
+    .await?;
+    let comments = desk.simulator.comments_on(&helpdesk_id);
+    ensure!(comments.len() == 2, "each reply once: {comments:?}");
+    ensure!(comments[0].body.contains("Still failing") && comments[1].body.contains("CSV is empty"), "{comments:?}");
+    ensure!(comments.iter().all(|comment| comment.public), "{comments:?}");
+    let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+    let messages = view["messages"].as_array().context("messages")?;
+    ensure!(messages.len() == 4 && messages.iter().all(|m| m["delivered"] == true), "{messages:?}");
+
+    // Solved: rated once, with a comment; a reply in the window reopens it, and once closed nothing more.
+    let solved = match vendor {
+        Vendor::Zendesk => "Solved",
+        Vendor::Freshdesk | Vendor::Jsm => "Resolved",
+    };
+    let solve = AgentAction { reply: Some("Fixed in today's release."), public: true, status: solved, author: "Ana" };
+    ensure!(desk.simulator.report(url, &helpdesk_id, &solve, &secret).await? == 204, "solved");
+    let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+    ensure!(view["status"] == "solved" && view["can_rate"] == true && view["reply_until"].is_string(), "{view}");
+    let rating = json!({ "token": token, "rating": "good", "comment": "Quick and clear." });
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/rating"), &rating, &[]).await?;
+    ensure!(status == 204, "rating answered {status}");
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/rating"), &rating, &[]).await?;
+    ensure!(status == 409, "a second rating answered {status}");
+    let thanks = json!({ "token": token, "body": "One more question." });
+    let (status, reopened, _) = desk.post(&format!("/api/tickets/{number}/replies"), &thanks, &[]).await?;
+    ensure!(status == 202 && reopened["status"] == "open", "{reopened}");
+    let close = AgentAction { reply: None, public: true, status: "Closed", author: "Ana" };
+    ensure!(desk.simulator.report(url, &helpdesk_id, &close, &secret).await? == 204, "closed");
+    let (status, refused, _) = desk.post(&format!("/api/tickets/{number}/replies"), &thanks, &[]).await?;
+    ensure!(status == 409 && refused["error"]["code"] == "ticket_closed", "{refused}");
+    ensure!(refused["error"]["message"].as_str().unwrap_or_default().contains(&number), "{refused}");
+
+    // Nobody else's, nothing too long, nothing unknown: each a clear 4xx that stores nothing.
+    let (status, _, _) = desk
+        .post(&format!("/api/tickets/{number}/replies"), &json!({ "token": "AAAA-BBBB-CCCC-DDDD", "body": "hi" }), &[])
+        .await?;
+    ensure!(status == 404, "someone else's ticket answered {status}");
+    let (status, _, _) = desk.post("/api/tickets/ED-0000-0000/replies", &thanks, &[]).await?;
+    ensure!(status == 404, "an unknown ticket answered {status}");
+    let long = json!({ "token": token, "body": "x".repeat(20_001) });
+    let (status, error, _) = desk.post(&format!("/api/tickets/{number}/replies"), &long, &[]).await?;
+    ensure!(status == 400 && error["error"]["field"] == "body", "{error}");
+    let (status, error, _) =
+        desk.post(&format!("/api/tickets/{number}/replies"), &json!({ "token": token, "text": "hi" }), &[]).await?;
+    ensure!(status == 400 && error["error"]["field"] == "text", "{error}");
+    let hook = match vendor {
+        Vendor::Zendesk => "zendesk",
+        Vendor::Freshdesk => "freshdesk",
+        Vendor::Jsm => "jira",
+    };
+    let (status, _, _) = desk
+        .post(&format!("/api/hooks/{hook}"), &json!({ "colour": "red" }), &[("X-Edgedesk-Secret", secret.clone())])
+        .await?;
+    ensure!(matches!(status, 400 | 401), "a report in the wrong shape answered {status}");
+
+    eventually("the reopening reply at the helpdesk", WAIT, || async {
+        let comments = desk.simulator.comments_on(&helpdesk_id);
+        ensure!(comments.len() >= 3, "{comments:?}");
+        Ok(())
+    })
+    .await?;
+    let comments = desk.simulator.comments_on(&helpdesk_id);
+    ensure!(comments.len() == 3 && comments[2].body.contains("One more question"), "each reply once: {comments:?}");
+    let violations = desk.simulator.with_log(|log| log.violations.clone());
+    ensure!(violations.is_empty(), "{violations:?}");
+    let live = desk.simulator.with_log(|log| log.live_markup.clone());
+    ensure!(live.is_empty(), "{live:?}");
+    let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+    let agent_replies =
+        view["messages"].as_array().context("messages")?.iter().filter(|m| m["author"] == "agent").count();
+    ensure!(agent_replies == 2, "the public reply and the solving one, each once: {view}");
+    ensure!(view["status"] == "closed" && view["can_reply"] == false, "{view}");
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod events;
 pub mod keys;
 pub mod learned;
+pub mod messages;
 pub mod notices;
 pub mod outbox;
 pub mod tickets;

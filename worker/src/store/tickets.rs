@@ -1,9 +1,12 @@
 //! Tickets in D1: the ticket with its outbox row and idempotency key written as one transaction, what the
 //! customer sees of it, what the helpdesk reports, and the rating.
 
-use edgedesk_protocol::api::{ApiError, MyTicket, TicketAccepted, TicketEventView, TicketStatus};
-use edgedesk_tickets::accept::{Accepted, customer_key, view_token_hash};
-use edgedesk_tickets::lifecycle::{self, Progress};
+use edgedesk_protocol::api::{
+    ApiError, AttachmentView, Author, DeliveryState, MyTicket, ThreadMessage, TicketAccepted, TicketEventView,
+    TicketStatus,
+};
+use edgedesk_tickets::accept::{Accepted, StoredTicket, customer_key, view_token_hash};
+use edgedesk_tickets::lifecycle;
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -147,17 +150,66 @@ pub struct CustomerTicket {
     pub created_at: String,
     pub expected_reply_at: Option<String>,
     pub rating: Option<String>,
+    /// When it was last solved (Unix seconds), if it was.
+    pub solved_at: Option<f64>,
 }
 
 /// A ticket by its number (in any case).
 pub async fn by_number(database: &D1Database, number: &str) -> Result<Option<CustomerTicket>, ApiError> {
     first(
         database,
-        "SELECT number, customer_id, view_token_hash, subject, status, created_at, expected_reply_at, rating \
-         FROM tickets WHERE number = ?1",
+        "SELECT number, customer_id, view_token_hash, subject, status, created_at, expected_reply_at, rating, \
+         solved_at FROM tickets WHERE number = ?1",
         &[number.to_ascii_uppercase().into()],
     )
     .await
+}
+
+/// The ticket's own message, first in its conversation: the customer's words and attachments as filed,
+/// delivered once the helpdesk confirmed the ticket.
+pub async fn first_message(database: &D1Database, number: &str) -> Result<ThreadMessage, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        message: String,
+        created_at: String,
+        payload: Option<String>,
+        delivery: Option<String>,
+    }
+    let row: Row = first(
+        database,
+        "SELECT message, tickets.created_at, payload, outbox.state AS delivery FROM tickets LEFT JOIN outbox \
+         USING (number) WHERE number = ?1",
+        &[number.into()],
+    )
+    .await?
+    .ok_or_else(|| internal("a ticket that was just found is gone"))?;
+    let stored: Option<StoredTicket> = row.payload.as_deref().and_then(|payload| serde_json::from_str(payload).ok());
+    Ok(ThreadMessage {
+        id: 0,
+        author: Author::Customer,
+        name: None,
+        body: row.message,
+        at: row.created_at,
+        attachments: stored
+            .map(|stored| stored.attachments)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|attachment| AttachmentView { name: attachment.name, bytes: attachment.bytes })
+            .collect(),
+        delivered: row.delivery.as_deref() == Some(DeliveryState::Delivered.as_str()),
+        unread: false,
+    })
+}
+
+/// The number of the ticket a helpdesk knows by `id`, as the worker recorded it on delivery.
+pub async fn by_helpdesk_id(database: &D1Database, id: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        number: String,
+    }
+    let row: Option<Row> =
+        first(database, "SELECT number FROM outbox WHERE backend_id = ?1 LIMIT 1", &[id.into()]).await?;
+    Ok(row.map(|row| row.number))
 }
 
 /// How many tickets named `email` as their requester since `since` (RFC 3339).
@@ -181,31 +233,19 @@ pub async fn events(database: &D1Database, number: &str) -> Result<Vec<TicketEve
 }
 
 /// Records the customer's rating at `at`, unless one was recorded already.
-pub async fn rate(database: &D1Database, number: &str, rating: &str, at: i64) -> Result<(), ApiError> {
+pub async fn rate(
+    database: &D1Database,
+    number: &str,
+    rating: &str,
+    comment: Option<&str>,
+    at: i64,
+) -> Result<(), ApiError> {
     execute(
         database,
-        "UPDATE tickets SET rating = ?1, rated_at = ?3 WHERE number = ?2 AND rating IS NULL",
-        &[rating.into(), number.into(), (at as f64).into()],
+        "UPDATE tickets SET rating = ?1, rated_at = ?3, rating_comment = ?4 WHERE number = ?2 AND rating IS NULL",
+        &[rating.into(), number.into(), (at as f64).into(), nullable(comment)],
     )
     .await
-}
-
-/// Records the helpdesk's progress report on ticket `number`; `false` when there is no such ticket.
-pub async fn record_progress(database: &D1Database, number: &str, progress: &Progress) -> Result<bool, ApiError> {
-    let status = progress.status.as_str();
-    let results = database
-        .batch(vec![
-            statement(database, "UPDATE tickets SET status = ?1 WHERE number = ?2", &[status.into(), number.into()])?,
-            statement(
-                database,
-                "INSERT INTO ticket_events (number, status, message) SELECT ?1, ?2, ?3 WHERE EXISTS \
-                 (SELECT 1 FROM tickets WHERE number = ?1)",
-                &[number.into(), status.into(), nullable(progress.message.as_deref())],
-            )?,
-        ])
-        .await
-        .map_err(internal)?;
-    Ok(results.first().and_then(changes) == Some(1))
 }
 
 /// What confirming a delivery changes for the customer: a `received` ticket is now `delivered`, and the
