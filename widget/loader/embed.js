@@ -14,7 +14,7 @@
  * open, close, toggle, search(q), openArticle(slug), identify(signed), prefill(fields), reset,
  * setLocale(locale), setProduct(product), setPath(path) (for routers that keep the page elsewhere than
  * location.pathname), on(event, handler), off(event, handler); events: open, close, search, articleViewed, ticketCreated,
- * bannerShown. */
+ * bannerShown, unread ({count}: agent replies the customer has not read, asked without the widget). */
 (function () {
   var script = document.currentScript;
   var queued = window.edgedesk;
@@ -31,8 +31,12 @@
   var saveData = navigator.connection && navigator.connection.saveData;
   // The launcher's name in the languages the widget speaks; the widget says everything else.
   var launcherNames = { en: "Help and support", ru: "Помощь и поддержка", uk: "Допомога і підтримка" };
+  var unreadNames = { en: "new replies: ", ru: "новых ответов: ", uk: "нових відповідей: " };
+  var unread = 0;
   function launcherName() {
-    return launcherNames[locale.slice(0, 2)] || launcherNames.en;
+    var language = locale.slice(0, 2);
+    var name = launcherNames[language] || launcherNames.en;
+    return unread ? name + " (" + (unreadNames[language] || unreadNames.en) + unread + ")" : name;
   }
 
   var host = document.createElement("div");
@@ -67,13 +71,17 @@
     "box-shadow:0 6px 20px rgb(15 23 42/.3)}" +
     ":host([data-position=left]) .launcher{inset-inline-end:auto;inset-inline-start:20px}" +
     ".launcher:focus-visible{outline:3px solid #f59f00;outline-offset:2px}" +
+    ".badge{position:absolute;inset-block-start:-4px;inset-inline-end:-4px;min-inline-size:20px;padding:0 6px;" +
+    "box-sizing:border-box;border-radius:10px;background:#c92a2a;color:#fff;font:700 12px/20px system-ui,sans-serif}" +
     ".frame{position:fixed;inset-block-start:0;inset-inline-start:0;inline-size:100%;block-size:0;border:0;" +
     "z-index:var(--edgedesk-z,2147483000);color-scheme:normal;background:transparent}";
   root.innerHTML =
-    '<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">?</button>' +
+    '<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">?' +
+    '<span class="badge" aria-hidden="true" hidden></span></button>' +
     '<div class="mount"></div>';
   adoptStyle(css);
   var launcher = root.querySelector(".launcher");
+  var badge = root.querySelector(".badge");
   function nameLauncher() {
     launcher.setAttribute("aria-label", launcherName());
   }
@@ -87,6 +95,8 @@
 
   // A host page's handler that throws must not stop the others, nor the widget.
   function emit(name, detail) {
+    // The widget says a conversation was read: the count is asked again.
+    if (name === "ticketRead") return checkUnread();
     (handlers[name] || []).slice().forEach(function (handler) {
       try { handler(detail || {}); } catch (error) { console.error("edgedesk: an '" + name + "' handler failed", error); }
     });
@@ -220,15 +230,53 @@
       .then(function () { clearTimeout(timer); });
   }
 
+  // Agent replies not read yet, for the tickets this browser filed (with their access codes) and a
+  // signed-in customer's: asked on page load and then as often as status, without the widget; nothing is
+  // asked for a customer who never filed one. The ETag makes an unchanged answer an empty 304.
+  var unreadTag = "";
+  function checkUnread() {
+    var tickets = [];
+    try {
+      tickets = (JSON.parse(localStorage.getItem("edgedesk-tickets")) || []).filter(function (ticket) {
+        return ticket.token;
+      }).slice(0, 20).map(function (ticket) { return { number: ticket.number, token: ticket.token }; });
+    } catch (e) {}
+    if (!tickets.length && !identity) return;
+    var headers = { "Content-Type": "application/json" };
+    if (unreadTag) headers["If-None-Match"] = unreadTag;
+    fetch(apiBase + "/api/tickets/unread", {
+      method: "POST", headers: headers, cache: "no-store",
+      body: JSON.stringify(identity ? { tickets: tickets, identity: identity } : { tickets: tickets })
+    })
+      .then(function (response) {
+        if (response.status !== 200) return null;
+        unreadTag = response.headers.get("ETag") || "";
+        return response.json();
+      })
+      .then(function (answer) { if (answer) showUnread(answer.count || 0); })
+      .catch(function () {});
+  }
+  function showUnread(count) {
+    if (count === unread) return;
+    unread = count;
+    badge.hidden = !count;
+    badge.textContent = count > 99 ? "99+" : String(count);
+    nameLauncher();
+    emit("unread", { count: count });
+  }
+
   // Kept for a widget not loaded yet (it gets it in its options), passed on to one that is.
   function identify(signed) {
     identity = signed || null;
+    if (attached && !framed) checkUnread();
     if (widget) widget.then(function (panel) { panel.identify(identity); }, function () {});
   }
 
   // When the customer signs out: who they were, their drafts and the tickets this browser remembers.
   function reset() {
     identity = null;
+    unreadTag = "";
+    showUnread(0);
     [localStorage, sessionStorage].forEach(function (storage) {
       try {
         for (var i = storage.length - 1; i >= 0; i--) {
@@ -316,10 +364,16 @@
   });
   addEventListener("popstate", routeChanged);
 
+  var attached = false;
   function attach() {
+    attached = true;
     document.body.appendChild(host);
     // A framed page may not fetch from us: the frame checks the status itself, once the page has loaded.
-    if (!framed) checkStatus();
+    if (!framed) {
+      checkStatus();
+      checkUnread();
+      setInterval(function () { if (!document.hidden) checkUnread(); }, (Number(data.statusPoll) || 60) * 1000);
+    }
     else if (document.readyState === "complete") load();
     else addEventListener("load", load);
   }

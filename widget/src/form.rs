@@ -627,7 +627,7 @@ impl FormState {
 
 /// `crypto.randomUUID()`, which only secure contexts (https, localhost) have; elsewhere random hex,
 /// which is as good for telling submissions apart.
-fn new_idempotency_key() -> String {
+pub(crate) fn new_idempotency_key() -> String {
     let global = js_sys::global();
     let uuid = js_sys::Reflect::get(&global, &JsValue::from_str("crypto")).ok().and_then(|crypto| {
         let random_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID")).ok()?;

@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{
-    ApiError, Article, ArticleLink, AttachmentUploaded, ErrorBody, FormConfig, FormTopic, Heading, Meaning, MyTicket,
-    MyTickets, SearchHit, SearchResponse, Section, SignedIdentity, TicketAccepted, TicketEventView, TicketStatus,
-    TicketView,
+    ApiError, Article, ArticleLink, AttachmentUploaded, AttachmentView, Author, ErrorBody, FormConfig, FormTopic,
+    Heading, Meaning, MyTicket, MyTickets, ReplyAccepted, SearchHit, SearchResponse, Section, SignedIdentity,
+    ThreadMessage, TicketAccepted, TicketEventView, TicketStatus, TicketView,
 };
 use edgedesk_protocol::status::{Kind, Level, Notice, NoticeUpdate, Source, StatusResponse};
 use js_sys::{Array, Object, Reflect};
@@ -445,10 +445,49 @@ impl FromJson for TicketView {
             events: fields.required("events")?,
             rating: fields.required("rating")?,
             can_rate: fields.required("can_rate")?,
-            // My tickets shows the timeline; the conversation is not read here.
-            messages: Vec::new(),
-            can_reply: false,
-            reply_until: None,
+            messages: fields.or_default("messages")?,
+            can_reply: fields.or_default("can_reply")?,
+            reply_until: fields.or_default("reply_until")?,
+        })
+    }
+}
+
+impl FromJson for Author {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        Author::parse(&value.as_string()?)
+    }
+}
+
+impl FromJson for AttachmentView {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self { name: fields.required("name")?, bytes: fields.required("bytes")? })
+    }
+}
+
+impl FromJson for ThreadMessage {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self {
+            id: fields.required("id")?,
+            author: fields.required("author")?,
+            name: fields.required("name")?,
+            body: fields.required("body")?,
+            at: fields.required("at")?,
+            attachments: fields.or_default("attachments")?,
+            delivered: fields.required("delivered")?,
+            unread: fields.or_default("unread")?,
+        })
+    }
+}
+
+impl FromJson for ReplyAccepted {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        let fields = Fields::of(value)?;
+        Some(Self {
+            number: fields.required("number")?,
+            message: fields.required("message")?,
+            status: fields.required("status")?,
         })
     }
 }
@@ -588,6 +627,17 @@ mod tests {
         assert_eq!(agrees::<TicketView>(&rated).unwrap().rating.as_deref(), Some("good"));
         accepted::<TicketView>(&view.replace(r#""message":null,"#, ""));
         refused::<TicketView>(&view.replace(r#","can_rate":false"#, ""));
+        let message = r#"{"id":3,"author":"agent","name":"Ana","body":"Try now","at":"a",
+            "attachments":[{"name":"log.png","bytes":12}],"delivered":true,"unread":true}"#;
+        let conversation = view.replace(
+            r#""can_rate":false"#,
+            &format!(r#""can_rate":false,"messages":[{message}],"can_reply":true,"reply_until":null"#),
+        );
+        assert_eq!(agrees::<TicketView>(&conversation).unwrap().messages[0].name.as_deref(), Some("Ana"));
+        refused::<TicketView>(&conversation.replace(r#""author":"agent""#, r#""author":"robot""#));
+        refused::<TicketView>(&conversation.replace(r#""bytes":12"#, r#""bytes":"12""#));
+        accepted::<ReplyAccepted>(&format!(r#"{{"number":"ED-1","message":{message},"status":"open"}}"#));
+        refused::<ReplyAccepted>(&format!(r#"{{"number":"ED-1","message":{message}}}"#));
     }
 
     #[wasm_bindgen_test]

@@ -89,10 +89,12 @@ fn sent_screen(
 fn my_tickets_screen(
     container: HtmlElement,
     settings: Settings,
+    form: FormLink,
     screen: Watched<Screen>,
 ) -> Result<Mounted, SplitLoaderError> {
-    use crate::tickets::MyTicketsScreen;
-    Ok(Box::new(mount_to(container, move || view! { <MyTicketsScreen settings=settings screen=screen /> })))
+    // Drawn with web-sys: the panel clears its body for the next screen, so nothing needs unmounting.
+    crate::tickets::show(&container, settings, form, screen);
+    Ok(Box::new(()))
 }
 
 /// A screen Leptos mounted. The first chunk only ever drops it, so it holds none of Leptos's code.
@@ -194,14 +196,14 @@ pub fn sent(place: Place, settings: Settings, accepted: TicketAccepted, screen: 
     )
 }
 
-/// My tickets, once its chunk is here.
-pub fn my_tickets(place: Place, settings: Settings, screen: Watched<Screen>) {
+/// My tickets and the conversations in them, once its chunk is here; `form` takes a follow-up's subject.
+pub fn my_tickets(place: Place, settings: Settings, form: FormLink, screen: Watched<Screen>) {
     let words = settings.words();
     show(
         place,
         words,
         screen,
-        Rc::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), screen))),
+        Rc::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), form, screen))),
     )
 }
 

@@ -4,6 +4,7 @@
 mod api;
 mod article;
 mod contact;
+mod conversation;
 mod dom;
 mod events;
 mod form;

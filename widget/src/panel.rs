@@ -270,7 +270,7 @@ impl Panel {
             }
             Screen::Contact => lazy::contact(place, settings, *form, search.query.get(), *screen, *status),
             Screen::Sent(accepted) => lazy::sent(place, settings, accepted, *screen),
-            Screen::MyTickets => lazy::my_tickets(place, settings, *screen),
+            Screen::MyTickets => lazy::my_tickets(place, settings, *form, *screen),
         }
     }
 }

@@ -1,21 +1,26 @@
 //! "My tickets": the tickets sent from this browser, and any other found by number and access code (the
-//! view token the worker answered with), each with where it stands and, once solved, whether the answer
-//! helped. A customer the product vouches for sees their tickets from every device.
+//! view token the worker answered with), each with where it stands and how many replies are new; opened,
+//! a ticket is a conversation the customer answers in, with files, rates once it is solved, and follows
+//! up with a new ticket once it is closed. A customer the product vouches for sees their tickets from
+//! every device.
 
-use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketLookup, TicketRating, TicketStatus, TicketView};
-use leptos::ev::SubmitEvent;
-use leptos::html;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use edgedesk_protocol::api::{MyTickets, MyTicketsRequest, TicketLookup, TicketView};
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlElement, HtmlInputElement};
 
 use crate::api::describe;
 use crate::api::{Failure, encode};
+use crate::dom::{append, button, clear, element, on, set, text_element};
+use crate::form::FormLink;
 use crate::json::{Fields, FromJson};
 use crate::screen::Screen;
 use crate::watch::Watched;
-use crate::words::{Words, local_time};
+use crate::words::{Words, local_time, plural};
 use crate::{Settings, storage};
 
 const TICKETS_KEY: &str = "edgedesk-tickets";
@@ -64,244 +69,185 @@ pub fn remember(number: &str, token: &str, subject: &str) {
     storage::write(storage::local(), TICKETS_KEY, &tickets);
 }
 
-#[component]
-pub fn MyTicketsScreen(settings: Settings, screen: Watched<Screen>) -> impl IntoView {
+/// Everything the list's handlers share.
+struct List {
+    settings: Settings,
+    form: FormLink,
+    screen: Watched<Screen>,
+    words: &'static Words,
+    locale: String,
+    /// The list and the lookup, hidden while a conversation is open.
+    screen_element: HtmlElement,
+    /// The numbers listed so far, so that a ticket known two ways is listed once.
+    listed: RefCell<Vec<String>>,
+}
+
+/// My tickets, drawn into `container` (with web-sys, as `conversation.rs` explains): the tickets sent
+/// from this browser, then a signed-in customer's from other devices, and the lookup by number and code.
+pub fn show(container: &HtmlElement, settings: Settings, form: FormLink, screen: Watched<Screen>) {
     let words = settings.words();
+    let screen_element = element("div", "screen my-tickets-screen");
+    append(container, &screen_element);
+    let back = button("link back", words.back);
+    on(&back, "click", move |_| screen.set(Screen::Search));
+    append(&screen_element, &back);
+    let title = text_element("h3", "screen-title", words.my_tickets);
+    set(&title, "tabindex", "-1");
+    append(&screen_element, &title);
+    let list_element = element("ul", "my-tickets");
+    append(&screen_element, &list_element);
+    let list = Rc::new(List {
+        locale: settings.locale(),
+        settings,
+        form,
+        screen,
+        words,
+        screen_element: screen_element.clone(),
+        listed: RefCell::new(Vec::new()),
+    });
     let filed = filed_tickets();
+    if filed.is_empty() {
+        append(&list_element, &text_element("p", "notice", words.no_tickets_yet));
+    }
+    for ticket in filed {
+        let item = element("li", "");
+        append(&item, &card(&list, ticket.number, ticket.token, Some(ticket.subject), Some(&ticket.created)));
+        append(&list_element, &item);
+    }
     // A customer the product vouches for also sees the tickets they sent from other devices.
-    let elsewhere = RwSignal::new(Vec::<FiledTicket>::new());
-    if let Some(identity) = settings.session.identity.get() {
-        let api = settings.api.clone();
+    if let Some(identity) = list.settings.session.identity.get() {
+        let (list, list_element) = (Rc::clone(&list), list_element.clone());
         spawn_local(async move {
             let request = MyTicketsRequest { identity: Some(identity) };
-            if let Ok(mine) = api.post::<MyTickets>("/api/tickets/mine", &request).await {
-                let tickets = mine.tickets.into_iter().map(|ticket| FiledTicket {
-                    number: ticket.number,
-                    token: String::new(),
-                    subject: ticket.subject,
-                    created: ticket.created_at,
-                });
-                elsewhere.set(tickets.collect());
+            if let Ok(mine) = list.settings.api.post::<MyTickets>("/api/tickets/mine", &request).await {
+                for ticket in mine.tickets {
+                    if !list.listed.borrow().contains(&ticket.number) {
+                        let item = element("li", "");
+                        let card =
+                            card(&list, ticket.number, String::new(), Some(ticket.subject), Some(&ticket.created_at));
+                        append(&item, &card);
+                        append(&list_element, &item);
+                    }
+                }
             }
         });
     }
-    let number = RwSignal::new(String::new());
-    let code = RwSignal::new(String::new());
-    // The number and access code last looked up.
-    let looked_up = RwSignal::new(None::<(String, String)>);
-    let title = NodeRef::<html::H3>::new();
-    request_animation_frame(move || {
-        if let Some(Some(title)) = title.try_get_untracked() {
-            let _ = title.focus();
+    append(&screen_element, &lookup_form(&list));
+    let _ = title.focus();
+}
+
+/// Finding any ticket by its number and access code.
+fn lookup_form(list: &Rc<List>) -> HtmlElement {
+    let words = list.words;
+    let form = element("form", "lookup");
+    append(&form, &text_element("h4", "lookup-title", words.find_ticket));
+    let mut inputs = Vec::new();
+    for (id, label, placeholder) in [
+        ("edgedesk-lookup-number", words.ticket_number, "ED-XXXX-XXXX"),
+        ("edgedesk-lookup-code", words.access_code, "XXXX-XXXX-XXXX-XXXX"),
+    ] {
+        let label_element = text_element("label", "", label);
+        set(&label_element, "for", id);
+        append(&form, &label_element);
+        let input = element("input", "");
+        for (name, value) in [("id", id), ("required", ""), ("autocomplete", "off"), ("placeholder", placeholder)] {
+            set(&input, name, value);
+        }
+        append(&form, &input);
+        inputs.push(input.unchecked_into::<HtmlInputElement>());
+    }
+    let find = text_element("button", "secondary", words.find);
+    set(&find, "type", "submit");
+    append(&form, &find);
+    let result = element("div", "lookup-result");
+    set(&result, "aria-live", "polite");
+    append(&form, &result);
+    let list = Rc::clone(list);
+    on(&form, "submit", move |event| {
+        event.prevent_default();
+        let number = inputs[0].value().trim().to_uppercase();
+        let code = inputs[1].value().trim().to_owned();
+        if !number.is_empty() && !code.is_empty() {
+            clear(&result);
+            append(&result, &card(&list, number, code, None, None));
         }
     });
+    form
+}
 
-    let find = move |event: SubmitEvent| {
-        event.prevent_default();
-        let number = number.get_untracked().trim().to_uppercase();
-        let code = code.get_untracked().trim().to_owned();
-        if !number.is_empty() && !code.is_empty() {
-            looked_up.set(Some((number, code)));
-        }
-    };
-
-    let list = {
-        let settings = settings.clone();
-        move || {
-            let mut all = filed.clone();
-            for ticket in elsewhere.get() {
-                if !all.iter().any(|known| known.number == ticket.number) {
-                    all.push(ticket);
-                }
-            }
-            all.sort_by(|a, b| b.created.cmp(&a.created));
-            if all.is_empty() {
-                return view! { <p class="notice">{words.no_tickets_yet}</p> }.into_any();
-            }
-            let settings = settings.clone();
-            let locale = settings.locale();
-            view! {
-                <ul class="my-tickets">
-                    {all.into_iter().map(|ticket| view! {
-                        <li>
-                            <TicketCard settings=settings.clone() number=ticket.number token=ticket.token
-                                subject=Some(ticket.subject) filed=Some(local_time(&ticket.created, &locale)) />
-                        </li>
-                    }).collect_view()}
-                </ul>
-            }
-            .into_any()
-        }
-    };
-
-    view! {
-        <div class="screen my-tickets-screen">
-            <button type="button" class="link back" on:click=move |_| screen.set(Screen::Search)>{words.back}</button>
-            <h3 class="screen-title" tabindex="-1" node_ref=title>{words.my_tickets}</h3>
-            {list}
-            <form class="lookup" on:submit=find>
-                <h4 class="lookup-title">{words.find_ticket}</h4>
-                <label for="edgedesk-lookup-number">{words.ticket_number}</label>
-                <input id="edgedesk-lookup-number" name="number" required autocomplete="off" placeholder="ED-XXXX-XXXX"
-                    prop:value=move || number.get() on:input=move |event| number.set(event_target_value(&event)) />
-                <label for="edgedesk-lookup-code">{words.access_code}</label>
-                <input id="edgedesk-lookup-code" name="code" required autocomplete="off" placeholder="XXXX-XXXX-XXXX-XXXX"
-                    prop:value=move || code.get() on:input=move |event| code.set(event_target_value(&event)) />
-                <button type="submit" class="secondary">{words.find}</button>
-            </form>
-            <div class="lookup-result" aria-live="polite">
-                {move || looked_up.get().map(|(number, token)| view! {
-                    <TicketCard settings=settings.clone() number=number token=token subject=None filed=None />
-                })}
-            </div>
-        </div>
+/// One ticket: where it stands, how many replies are new, and the way into its conversation.
+fn card(list: &Rc<List>, number: String, token: String, subject: Option<String>, filed: Option<&str>) -> HtmlElement {
+    let words = list.words;
+    list.listed.borrow_mut().push(number.clone());
+    let card = element("article", "my-ticket");
+    set(&card, "data-number", &number);
+    let head = element("p", "my-ticket-head");
+    append(&head, &text_element("strong", "my-ticket-number", &number));
+    if let Some(filed) = filed {
+        append(&head, &text_element("span", "my-ticket-filed", &local_time(filed, &list.locale)));
     }
+    append(&card, &head);
+    let details = text_element("div", "", words.loading);
+    append(&card, &details);
+    let lookup = lookup_for(&list.settings, token);
+    let (list, path) = (Rc::clone(list), format!("/api/tickets/{}/view", encode(&number)));
+    spawn_local(async move {
+        let answer = list.settings.api.post::<TicketView>(&path, &lookup).await;
+        clear(&details);
+        let ticket = match answer {
+            Ok(ticket) => ticket,
+            // A code that cannot be one (say, the email typed there) finds nothing either.
+            Err(Failure::Refused(error)) if error.status == 404 || error.code == "invalid_token" => {
+                return append(&details, &alert(words.not_found));
+            }
+            Err(failure) => return append(&details, &alert(&describe(&failure, words))),
+        };
+        append(&details, &text_element("p", "my-ticket-subject", &subject.unwrap_or(ticket.subject)));
+        append(&details, &text_element("p", "ticket-status", words.status(ticket.status)));
+        let unread = ticket.messages.iter().filter(|message| message.unread).count();
+        if unread > 0 {
+            append(&details, &text_element("p", "ticket-unread", &plural(&list.locale, unread, words.new_replies)));
+        }
+        let open = button("secondary open-conversation", words.open_conversation);
+        on(&open, "click", move |_| open_conversation(&list, &number, &lookup));
+        append(&details, &open);
+    });
+    card
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Loaded {
-    Loading,
-    Ready(Box<TicketView>),
-    NotFound,
-    Failed(String),
+fn alert(text: &str) -> HtmlElement {
+    let notice = text_element("p", "notice", text);
+    set(&notice, "role", "alert");
+    notice
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Rating {
-    NotYet,
-    Sending,
-    Thanked,
-    Failed,
+/// The list gives way to ticket `number`'s conversation until the customer goes back.
+fn open_conversation(list: &Rc<List>, number: &str, lookup: &TicketLookup) {
+    let holder = element("div", "screen conversation-screen");
+    let Some(parent) = list.screen_element.parent_element() else { return };
+    append(&parent, &holder);
+    list.screen_element.set_hidden(true);
+    let (screen_element, back_holder) = (list.screen_element.clone(), holder.clone());
+    let back = move || {
+        back_holder.remove();
+        screen_element.set_hidden(false);
+    };
+    crate::conversation::show(
+        &holder,
+        list.settings.clone(),
+        list.form,
+        list.screen,
+        number.to_owned(),
+        lookup.clone(),
+        back,
+    );
 }
 
-/// One ticket: where it stands, what happened to it, and the rating of a solved ticket's answer.
-#[component]
-fn TicketCard(
-    settings: Settings,
-    number: String,
-    /// The access code; without one the signed identity, if any, opens the ticket.
-    token: String,
-    /// As the customer wrote it, for tickets sent from this browser; the worker's copy otherwise.
-    subject: Option<String>,
-    /// When it was sent, formatted, for tickets sent from this browser.
-    filed: Option<String>,
-) -> impl IntoView {
-    let (words, locale) = (settings.words(), settings.locale());
-    let loaded = RwSignal::new(Loaded::Loading);
-    let rating = RwSignal::new(Rating::NotYet);
-    let ticket_path = format!("/api/tickets/{}", encode(&number));
-    // In the body, never in a URL, where logs and browser history would keep it.
-    let lookup = match token.is_empty() {
+/// How to open a ticket: in the body, never in a URL, where logs and browser history would keep it.
+fn lookup_for(settings: &Settings, token: String) -> TicketLookup {
+    match token.is_empty() {
         false => TicketLookup { token: Some(token), identity: None },
         true => TicketLookup { token: None, identity: settings.session.identity.get() },
-    };
-    {
-        let (api, path, lookup) = (settings.api.clone(), format!("{ticket_path}/view"), lookup.clone());
-        spawn_local(async move {
-            loaded.set(match api.post::<TicketView>(&path, &lookup).await {
-                Ok(view) => Loaded::Ready(Box::new(view)),
-                // A code that cannot be one (say, the email typed there) finds nothing either, in the
-                // customer's language.
-                Err(Failure::Refused(error)) if error.status == 404 || error.code == "invalid_token" => {
-                    Loaded::NotFound
-                }
-                Err(failure) => Loaded::Failed(describe(&failure, words)),
-            });
-        });
-    }
-    let rate = move |good: bool| {
-        rating.set(Rating::Sending);
-        let api = settings.api.clone();
-        let rating_value = if good { "good" } else { "bad" }.into();
-        let body = TicketRating {
-            token: lookup.token.clone(),
-            identity: lookup.identity.clone(),
-            rating: rating_value,
-            comment: None,
-        };
-        let path = format!("{ticket_path}/rating");
-        spawn_local(async move {
-            rating.set(match api.post_no_content(&path, &body).await {
-                Ok(()) => Rating::Thanked,
-                Err(_) => Rating::Failed,
-            });
-        });
-    };
-    let number_attribute = number.clone();
-    let details = move || match loaded.get() {
-        Loaded::Loading => view! { <p class="notice">{words.loading}</p> }.into_any(),
-        Loaded::NotFound => view! { <p class="notice" role="alert">{words.not_found}</p> }.into_any(),
-        Loaded::Failed(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-        Loaded::Ready(ticket) => {
-            let rate = rate.clone();
-            ticket_details(*ticket, &locale, words, subject.clone(), rating, rate).into_any()
-        }
-    };
-    view! {
-        <article class="my-ticket" data-number=number_attribute>
-            <p class="my-ticket-head">
-                <strong class="my-ticket-number">{number}</strong>
-                {filed.map(|filed| view! { <span class="my-ticket-filed">{filed}</span> })}
-            </p>
-            {details}
-        </article>
-    }
-}
-
-fn ticket_details<Rate: Fn(bool) + Clone + Send + Sync + 'static>(
-    ticket: TicketView,
-    locale: &str,
-    words: &'static Words,
-    subject: Option<String>,
-    rating: RwSignal<Rating>,
-    rate: Rate,
-) -> impl IntoView + use<Rate> {
-    let waiting = matches!(ticket.status, TicketStatus::Received | TicketStatus::Delivered | TicketStatus::Open);
-    let expected = (waiting && !ticket.expected_reply_at.is_empty()).then(|| {
-        let when = local_time(&ticket.expected_reply_at, locale);
-        view! { <p class="ticket-expected">{words.expected_reply}<time datetime=ticket.expected_reply_at>{when}</time></p> }
-    });
-    let events = ticket
-        .events
-        .into_iter()
-        .map(|event| {
-            let when = local_time(&event.at, locale);
-            view! {
-                <li>
-                    <time datetime=event.at>{when}</time>" "{words.status(event.status)}
-                    {event.message.map(|message| view! { <span class="ticket-event-message">" — "{message}</span> })}
-                </li>
-            }
-        })
-        .collect_view();
-    let already_rated = ticket.rating.is_some();
-    let can_rate = ticket.can_rate;
-    let feedback = move || match rating.get() {
-        Rating::Thanked => Some(view! { <p class="rating-thanks" role="status">{words.rated_thanks}</p> }.into_any()),
-        _ if already_rated => Some(view! { <p class="rating-thanks">{words.rated_thanks}</p> }.into_any()),
-        state if can_rate => {
-            let sending = move || rating.get() == Rating::Sending;
-            let (good, bad) = (rate.clone(), rate.clone());
-            Some(
-                view! {
-                    <div class="feedback" role="group" aria-label=words.helpful>
-                        <span>{words.helpful}</span>
-                        <button type="button" class="secondary rate-good" disabled=sending on:click=move |_| good(true)>{words.good}</button>
-                        <button type="button" class="secondary rate-bad" disabled=sending on:click=move |_| bad(false)>{words.bad}</button>
-                        {(state == Rating::Failed).then(|| view! { <span class="field-error">{words.unreachable}</span> })}
-                    </div>
-                }
-                .into_any(),
-            )
-        }
-        _ => None,
-    };
-    view! {
-        <p class="my-ticket-subject">{subject.unwrap_or(ticket.subject)}</p>
-        <p class="ticket-status">{words.status(ticket.status)}</p>
-        {expected}
-        <ol class="ticket-events">{events}</ol>
-        {feedback}
     }
 }
 

@@ -103,6 +103,23 @@ pub struct Words {
     /// A screen whose code did not download (offline, or an old page after a deploy), and its button.
     pub screen_failed: &'static str,
     pub try_again: &'static str,
+    pub open_conversation: &'static str,
+    /// One, few, many (`{n}`).
+    pub new_replies: [&'static str; 3],
+    pub you: &'static str,
+    /// An agent whose name the helpdesk did not give.
+    pub support_team: &'static str,
+    pub your_reply: &'static str,
+    /// Before the last moment a solved ticket takes a reply.
+    pub reply_until: &'static str,
+    /// `{number}`: a closed ticket, and the button that starts a new one quoting it.
+    pub closed_follow_up: &'static str,
+    pub new_ticket: &'static str,
+    /// The new ticket's subject, `{number}`.
+    pub follow_up_subject: &'static str,
+    pub rating_comment: &'static str,
+    /// A reply the helpdesk does not have yet.
+    pub not_sent_yet: &'static str,
 }
 
 impl Words {
@@ -288,6 +305,17 @@ static EN: Words = Words {
     unreachable: "We could not reach support. Check your connection and try again.",
     screen_failed: "This part of help did not load. Check your connection and try again.",
     try_again: "Try again",
+    open_conversation: "Open conversation",
+    new_replies: ["{n} new reply", "{n} new replies", "{n} new replies"],
+    you: "You",
+    support_team: "Support",
+    your_reply: "Your reply",
+    reply_until: "You can reply until ",
+    closed_follow_up: "This ticket is closed. To follow up, write a new one; it will quote {number}.",
+    new_ticket: "Write a new ticket",
+    follow_up_subject: "Follow-up to {number}",
+    rating_comment: "Anything to add? (optional)",
+    not_sent_yet: "Sending to support…",
 };
 
 static RU: Words = Words {
@@ -371,6 +399,17 @@ static RU: Words = Words {
     unreachable: "Не удалось связаться с поддержкой. Проверьте подключение и попробуйте ещё раз.",
     screen_failed: "Эта часть справки не загрузилась. Проверьте подключение и попробуйте ещё раз.",
     try_again: "Попробовать снова",
+    open_conversation: "Открыть переписку",
+    new_replies: ["{n} новый ответ", "{n} новых ответа", "{n} новых ответов"],
+    you: "Вы",
+    support_team: "Поддержка",
+    your_reply: "Ваш ответ",
+    reply_until: "Ответить можно до ",
+    closed_follow_up: "Это обращение закрыто. Чтобы продолжить, напишите новое — в нём будет указано {number}.",
+    new_ticket: "Написать новое обращение",
+    follow_up_subject: "Продолжение {number}",
+    rating_comment: "Хотите что-то добавить? (необязательно)",
+    not_sent_yet: "Отправляется в поддержку…",
 };
 
 static UK: Words = Words {
@@ -454,4 +493,15 @@ static UK: Words = Words {
     unreachable: "Не вдалося звʼязатися з підтримкою. Перевірте підключення і спробуйте ще раз.",
     screen_failed: "Ця частина довідки не завантажилася. Перевірте підключення і спробуйте ще раз.",
     try_again: "Спробувати знову",
+    open_conversation: "Відкрити листування",
+    new_replies: ["{n} нова відповідь", "{n} нові відповіді", "{n} нових відповідей"],
+    you: "Ви",
+    support_team: "Підтримка",
+    your_reply: "Ваша відповідь",
+    reply_until: "Відповісти можна до ",
+    closed_follow_up: "Це звернення закрите. Щоб продовжити, напишіть нове — у ньому буде зазначено {number}.",
+    new_ticket: "Написати нове звернення",
+    follow_up_subject: "Продовження {number}",
+    rating_comment: "Бажаєте щось додати? (необов’язково)",
+    not_sent_yet: "Надсилається до підтримки…",
 };

@@ -100,6 +100,10 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             let number = number.to_string();
             tickets::view(request, env, &number).await
         }
+        (Method::Post, ["api", "tickets", number, "read"]) => {
+            let number = number.to_string();
+            tickets::read(request, env, &number).await
+        }
         (Method::Post, ["api", "tickets", number, "rating"]) => {
             let number = number.to_string();
             tickets::rate(request, env, &number).await
@@ -148,7 +152,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             _,
             ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
             | ["api", "articles", _, "feedback"]
-            | ["api", "tickets", _, "view" | "rating" | "events" | "replies"]
+            | ["api", "tickets", _, "view" | "read" | "rating" | "events" | "replies"]
             | ["api", "admin", "tickets", _, "replay"]
             | ["api", "admin", "sweep"],
         ) => method_not_allowed("POST"),

@@ -289,9 +289,8 @@ pub(crate) async fn ticket_for(
     tickets::by_number(database, number).await?.filter(|ticket| allowed(ticket)).ok_or_else(not_found)
 }
 
-/// `POST /api/tickets/{number}/view`: the ticket and its conversation, as "My tickets" opens it. Opening
-/// it is reading it: every agent reply so far is marked read (after the answer, which still shows them
-/// as new).
+/// `POST /api/tickets/{number}/view`: the ticket and its conversation, with the agents' replies the
+/// customer has not read marked as new.
 pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     limit_lookups(&request, env).await?;
     let lookup: TicketLookup =
@@ -303,7 +302,6 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let first_message = tickets::first_message(&database, &ticket.number).await?;
     let mut messages = vec![first_message];
     messages.extend(messages::thread(&database, &ticket.number).await?);
-    messages::mark_read(&database, &ticket.number, moment.at).await?;
     let can_rate = lifecycle::can_rate(ticket.status, ticket.rating.as_deref());
     let reopen_days = crate::conversation::reopen_days(env)?;
     let solved_at = ticket.solved_at.map(|at| at as i64);
@@ -328,6 +326,18 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let mut response = json(200, &view)?;
     set_header(&mut response, "Cache-Control", "no-store")?;
     Ok(response)
+}
+
+/// `POST /api/tickets/{number}/read`: the customer opened the conversation; every agent reply so far is
+/// read, and the unread count drops.
+pub async fn read(mut request: Request, env: &Env, number: &str) -> ApiResult {
+    limit_lookups(&request, env).await?;
+    let lookup: TicketLookup =
+        read_json(&mut request, &TicketLookup::FIELDS, TicketLookup::MAX_BYTES, "lookup").await?;
+    let database = store::database(env)?;
+    let ticket = ticket_for(&database, env, number, &lookup).await?;
+    messages::mark_read(&database, &ticket.number, Moment::of(&request, env)?.at).await?;
+    no_content()
 }
 
 /// `POST /api/tickets/{number}/rating`: good or bad, once the ticket is solved.

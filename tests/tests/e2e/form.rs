@@ -25,7 +25,7 @@ use crate::{World, tickets};
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A real 1×1 PNG: signature, IHDR, IDAT and IEND with their CRCs.
-const PNG: [u8; 68] = [
+pub(crate) const PNG: [u8; 68] = [
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
     0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0b, 0x49,
     0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7a, 0x5e, 0xab, 0x3f, 0x00,
@@ -261,9 +261,10 @@ pub async fn my_tickets_shows_the_ticket_and_rates_the_answer(world: &World) -> 
     widget.fill("#edgedesk-lookup-code", &code.to_lowercase()).await?;
     widget.element(".lookup button[type=submit]").await?.click().await?;
     widget.text_of(".lookup-result .ticket-status", "Solved").await?;
-    widget.text_of(".lookup-result .ticket-events", solution).await?;
-    widget.element(".lookup-result .rate-good").await?.click().await?;
-    widget.text_of(".lookup-result .rating-thanks", "Thanks").await?;
+    widget.element(".lookup-result .open-conversation").await?.click().await?;
+    widget.text_of(".conversation-screen .ticket-events", solution).await?;
+    widget.element(".conversation-screen .rate-good").await?.click().await?;
+    widget.text_of(".conversation-screen .rating-thanks", "Thanks").await?;
     ensure!(stored_ticket(world, &number)?["rating"] == "good", "the rating was not stored");
     browser.close().await
 }

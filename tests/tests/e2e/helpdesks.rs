@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use edgedesk_e2e::helpdesks::{AgentAction, HelpdeskSimulator, Vendor, Weather};
-use edgedesk_e2e::{Wrangler, eventually, free_port, unix_now};
+use edgedesk_e2e::{HostSite, Wrangler, eventually, free_port, unix_now};
 use edgedesk_protocol::time::format_time;
+use fantoccini::Locator;
 use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::World;
 use crate::tickets::{client_ip, signed_identity, ticket};
+use crate::widget::WidgetPage;
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -355,6 +357,13 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     ensure!(!view.to_string().contains("internal:"), "an internal note reached the customer: {view}");
     ensure!(view["status"] == "pending" && view["can_reply"] == true, "{view}");
     let (_, unread, _) = desk.post("/api/tickets/unread", &followed, &[]).await?;
+    ensure!(unread["count"] == 1, "looked at, not yet read: {unread}");
+    let (status, _, _) =
+        desk.post(&format!("/api/tickets/{number}/read"), &json!({ "token": "AAAA-BBBB-CCCC-DDDD" }), &[]).await?;
+    ensure!(status == 404, "someone else marks nothing read: {status}");
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/read"), &lookup, &[]).await?;
+    ensure!(status == 204, "read answered {status}");
+    let (_, unread, _) = desk.post("/api/tickets/unread", &followed, &[]).await?;
     ensure!(unread["count"] == 0, "opened, so read: {unread}");
 
     // The customer answers while the helpdesk is down; the retry of the same request stores nothing new.
@@ -453,4 +462,192 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     ensure!(agent_replies == 2, "the public reply and the solving one, each once: {view}");
     ensure!(view["status"] == "closed" && view["can_reply"] == false, "{view}");
     Ok(())
+}
+
+/// A customer and an agent answer each other in the widget, with each helpdesk: on a host page from another
+/// origin that loads the widget only on intent, the badge comes from the loader alone.
+pub async fn customers_and_agents_answer_each_other_in_the_widget(world: &World) -> Result<()> {
+    let axe = crate::accessibility::axe_source()?;
+    for vendor in [Vendor::Zendesk, Vendor::Freshdesk, Vendor::Jsm] {
+        in_the_widget(world, vendor, &axe).await.with_context(|| format!("{vendor:?}"))?;
+    }
+    Ok(())
+}
+
+async fn in_the_widget(world: &World, vendor: Vendor, axe: &str) -> Result<()> {
+    let (secret_name, secret) = hook_secret(vendor);
+    let simulator = HelpdeskSimulator::start(vendor).await?;
+    let host_port = free_port()?;
+    let admin_token = format!("widget-conversation-admin-{}", free_port()?);
+    let mut vars: Vec<(&str, String)> = vec![
+        ("ALLOWED_ORIGINS", format!("http://127.0.0.1:{host_port}")),
+        ("ALLOW_CLOCK_OVERRIDE", "true".into()),
+        ("ADMIN_TOKEN", admin_token.clone()),
+        (secret_name, secret.clone()),
+    ];
+    vars.extend(simulator.settings());
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let worker = Wrangler::start(&vars).await?;
+    // The page hears the loader's `unread` events through the queue snippet the README gives.
+    let page = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
+<script>
+  window.pageErrors = []; window.unreadCounts = [];
+  addEventListener("error", function (e) {{ pageErrors.push(String(e.message || e)); }});
+  window.edgedesk = function () {{ (edgedesk.q = edgedesk.q || []).push(arguments); }};
+  edgedesk("on", "unread", function (detail) {{ unreadCounts.push(detail.count); }});
+</script></head>
+<body><h1 id="host-title">Host app</h1>
+<script src="{worker}/embed.js" async data-api="{worker}" data-locale="en" data-load="intent" data-status-poll="2"></script>
+</body></html>"#,
+        worker = worker.base_url
+    );
+    let dark = page.replace(r#"data-load="intent""#, r#"data-load="intent" data-theme="dark""#);
+    let host = HostSite::serve_pages(host_port, page, vec![("/dark", dark.into())]).await?;
+    let desk = Desk { simulator, worker, admin_token, identity_secret: String::new(), client: Client::new() };
+    widget_steps(world, &desk, &host.base_url, &secret, axe).await.map_err(|error| {
+        let log = desk.worker.log();
+        let lines: Vec<&str> =
+            log.lines().filter(|line| line.contains("POST /api") || line.contains("ERROR")).collect();
+        error.context(format!("this desk's worker said:\n{}", lines[lines.len().saturating_sub(40)..].join("\n")))
+    })
+}
+
+async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe: &str) -> Result<()> {
+    let browser = world.chromedriver.new_browser().await?;
+    browser.client.goto(host).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
+    widget.open().await?;
+    widget.element("button.contact").await?.click().await?;
+    widget.file_ticket("Grace Hopper", "grace@example.com", "Export stops", "The CSV export stops at 99 %.").await?;
+    let number = widget.ticket_number().await?;
+    let delivered = desk.delivered(std::slice::from_ref(&number)).await?;
+    let helpdesk_id = delivered[0]["backend_id"].as_str().context("backend id")?.to_owned();
+
+    // The agent asks for a screenshot, and writes an internal note the customer must never see.
+    let worker = desk.worker.url("");
+    let worker = worker.trim_end_matches('/');
+    // What an agent writes is shown as text, whatever it holds.
+    let ask = AgentAction {
+        reply: Some("Could you send a screenshot of the export page? <img src=x onerror=\"window.pwned=1\">"),
+        public: true,
+        status: "Pending",
+        author: "Ana <b onmouseover=\"window.pwned=2\">",
+    };
+    let note = AgentAction {
+        reply: Some("internal: check the export worker"),
+        public: false,
+        status: "Pending",
+        author: "Ana",
+    };
+    ensure!(desk.simulator.report(worker, &helpdesk_id, &ask, secret).await? == 204, "the agent's reply");
+    ensure!(desk.simulator.report(worker, &helpdesk_id, &note, secret).await? == 204, "the internal note");
+
+    // Another page load: the loader alone shows the badge, says the count, and tells the page.
+    browser.client.goto(host).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
+    eventually("the badge", WAIT, || async {
+        let badge = widget.root.find(Locator::Css(".badge")).await?;
+        ensure!(badge.is_displayed().await? && badge.text().await? == "1", "the badge shows {:?}", badge.text().await?);
+        Ok(())
+    })
+    .await?;
+    let label = widget.element(".launcher").await?.attr("aria-label").await?.unwrap_or_default();
+    ensure!(label.contains("new replies: 1"), "the launcher is named {label:?}");
+    let wasm: Vec<String> = widget.fetched_urls().await?.into_iter().filter(|url| url.ends_with(".wasm")).collect();
+    ensure!(wasm.is_empty(), "the badge needed the widget: {wasm:?}");
+    let counts = browser.client.execute("return window.unreadCounts;", vec![]).await?;
+    ensure!(counts == json!([1]), "the page heard {counts}");
+
+    // The thread: the reply with its author, no internal note; reading it takes the badge away.
+    widget.open().await?;
+    widget.element("button.my-tickets").await?.click().await?;
+    let card = format!(".my-ticket[data-number='{number}']");
+    widget.text_of(&format!("{card} .ticket-unread"), "1 new reply").await?;
+    widget.element(&format!("{card} .open-conversation")).await?.click().await?;
+    widget.text_of(".conversation .from-agent .message-body", "screenshot of the export page").await?;
+    widget.text_of(".conversation .from-agent .message-head", "Ana <b onmouseover").await?;
+    widget.text_of(".conversation .from-agent .message-body", "<img src=x onerror").await?;
+    widget.text_of(".conversation .from-customer .message-body", "stops at 99").await?;
+    let shown = widget.element(".conversation-screen").await?.text().await?;
+    ensure!(!shown.contains("internal:"), "an internal note reached the customer: {shown}");
+    crate::accessibility::audit(&widget, axe, "conversation").await?;
+    eventually("the badge to go once the reply is read", WAIT, || async {
+        let badge = widget.root.find(Locator::Css(".badge")).await?;
+        let counts = browser.client.execute("return window.unreadCounts;", vec![]).await?;
+        ensure!(!badge.is_displayed().await? && counts == json!([1, 0]), "counts heard: {counts}");
+        Ok(())
+    })
+    .await?;
+
+    // The customer answers with a screenshot; it reaches the helpdesk once, as a comment.
+    let files = tempfile::Builder::new().prefix("edgedesk-reply-").tempdir()?;
+    let screenshot = files.path().join("export.png");
+    std::fs::write(&screenshot, crate::form::PNG)?;
+    widget.fill("#edgedesk-reply", "Here it is.").await?;
+    widget.element("#edgedesk-reply-files").await?.send_keys(&screenshot.display().to_string()).await?;
+    widget.text_of(".reply .message-files li", "export.png").await?;
+    eventually("the screenshot to upload", WAIT, || async {
+        let listed = widget.element(".reply .message-files li").await?.text().await?;
+        ensure!(listed == "export.png", "listed as {listed:?}");
+        Ok(())
+    })
+    .await?;
+    widget.element(".reply button[type=submit]").await?.click().await?;
+    widget.text_of(".conversation .from-customer:last-child .message-body", "Here it is.").await?;
+    widget.text_of(".conversation .from-customer:last-child .message-files", "export.png").await?;
+    let helpdesk_id = helpdesk_id.as_str();
+    let arrived = |count: usize| {
+        eventually("the replies at the helpdesk", WAIT, move || async move {
+            desk.sweep(1).await?;
+            let comments = desk.simulator.comments_on(helpdesk_id);
+            ensure!(comments.len() >= count, "{comments:?}");
+            Ok(comments)
+        })
+    };
+    let comments = arrived(1).await?;
+    ensure!(comments[0].body.contains("Here it is.") && comments[0].body.contains("export.png"), "{comments:?}");
+
+    // The helpdesk is down while the customer answers again: kept, then sent once it is back.
+    desk.simulator.set_weather(Weather::Down);
+    widget.fill("#edgedesk-reply", "The PDF export fails too.").await?;
+    widget.element(".reply button[type=submit]").await?.click().await?;
+    widget.text_of(".conversation .from-customer:last-child .message-body", "PDF export").await?;
+    desk.seen("the reply tried against the outage", 503, 1).await?;
+    desk.simulator.set_weather(Weather::Fair);
+    let comments = arrived(2).await?;
+    ensure!(comments.len() == 2 && comments[1].body.contains("PDF export"), "each reply once: {comments:?}");
+
+    // Solved: the customer rates the answer, with a word.
+    let solved = if desk.simulator.vendor == Vendor::Zendesk { "Solved" } else { "Resolved" };
+    let solve = AgentAction { reply: Some("Both exports work again."), public: true, status: solved, author: "Ana" };
+    ensure!(desk.simulator.report(worker, helpdesk_id, &solve, secret).await? == 204, "solved");
+    // Back at the top of a long conversation, where the panel's header leaves it (scroll-margin).
+    let back = widget.element(".conversation-screen button.back").await?;
+    browser.client.execute("arguments[0].scrollIntoView();", vec![serde_json::to_value(&back)?]).await?;
+    back.click().await?;
+    widget.element(&format!("{card} .open-conversation")).await?.click().await?;
+    widget.text_of(".conversation-screen .ticket-status", "Solved").await?;
+    widget.fill("#edgedesk-rating-comment", "Fast, thank you.").await?;
+    widget.element(".conversation-screen .rate-good").await?.click().await?;
+    widget.text_of(".conversation-screen .rating-thanks", "Thanks").await?;
+    let rows = desk.worker.d1(&format!("SELECT rating, rating_comment FROM tickets WHERE number = '{number}'"))?;
+    ensure!(rows[0]["rating"] == "good" && rows[0]["rating_comment"] == "Fast, thank you.", "{rows:?}");
+
+    // The thread in the dark theme, for axe.
+    browser.client.goto(&format!("{host}/dark")).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
+    widget.open().await?;
+    widget.element("button.my-tickets").await?.click().await?;
+    widget.element(&format!("{card} .open-conversation")).await?.click().await?;
+    widget.text_of(".conversation .from-agent .message-body", "Both exports work").await?;
+    crate::accessibility::audit(&widget, axe, "dark, conversation").await?;
+
+    let errors = browser.client.execute("return window.pageErrors;", vec![]).await?;
+    ensure!(errors == json!([]), "the host page saw errors: {errors}");
+    let pwned = browser.client.execute("return window.pwned === undefined;", vec![]).await?;
+    ensure!(pwned == json!(true), "an agent's text ran as script");
+    let violations = desk.simulator.with_log(|log| log.violations.clone());
+    ensure!(violations.is_empty(), "{violations:?}");
+    browser.close().await
 }

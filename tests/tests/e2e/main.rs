@@ -182,6 +182,7 @@ fn main() {
         tickets::without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form,
         helpdesks::every_helpdesk_gets_each_ticket_exactly_once,
         helpdesks::each_helpdesk_carries_the_conversation_exactly_once,
+        helpdesks::customers_and_agents_answer_each_other_in_the_widget,
         status::operator_raises_updates_and_resolves_an_incident,
         status::scheduled_maintenance_opens_and_closes_on_time,
         status::admin_changes_need_the_token_and_valid_notices,
