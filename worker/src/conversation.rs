@@ -140,11 +140,15 @@ pub async fn zendesk(mut request: Request, env: &Env) -> ApiResult {
     let now = edge::unix_now();
     inbound::verify_zendesk(secret.as_bytes(), signature.as_deref(), timestamp.as_deref(), &body, now)?;
     let database = store::database(env)?;
-    // Signed with a timestamp, so a captured report can be refused for good once seen.
-    if !tickets::first_sight(&database, signature.as_deref().unwrap_or_default(), now).await? {
+    // Signed with a timestamp, so a captured report can be refused for good once taken. It is marked taken
+    // only after it is recorded: Zendesk retries a report that failed with the same signature.
+    let signature = signature.unwrap_or_default();
+    if tickets::seen_signature(&database, &signature).await? {
         return Err(ApiError::new(401, "invalid_signature", "This Zendesk report was already received."));
     }
-    apply(&database, inbound::zendesk(&body)?, Moment::of(&request, env)?.at).await
+    let answer = apply(&database, inbound::zendesk(&body)?, Moment::of(&request, env)?.at).await?;
+    tickets::first_sight(&database, &signature, now).await?;
+    Ok(answer)
 }
 
 /// `POST /api/hooks/freshdesk`: a Freshdesk automation's webhook, with the shared secret.

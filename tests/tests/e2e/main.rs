@@ -173,6 +173,7 @@ fn main() {
         tickets::the_sweep_sends_tickets_the_queue_gave_up_on,
         tickets::rate_limits_answer_429_with_retry_after,
         tickets::tickets_are_followed_with_their_view_token,
+        tickets::the_webhook_carries_the_conversation_both_ways,
         tickets::acknowledgements_to_one_inbox_are_limited,
         abuse::one_customer_is_limited_from_any_address,
         abuse::an_ipv6_network_shares_one_allowance,

@@ -788,3 +788,47 @@ pub async fn without_a_helpdesk_tickets_stay_in_d1_and_turnstile_guards_the_form
     siteverify.abort();
     result
 }
+
+/// The signed webhook carries the conversation both ways: the customer's reply goes out once as a signed
+/// `ticket.reply` with its own idempotency key, even when the first answer is lost, and an agent's reply
+/// comes back in a signed report, once however often it is sent.
+pub async fn the_webhook_carries_the_conversation_both_ways(world: &World) -> Result<()> {
+    let filed = file(world, &ticket("ada@example.com", "Webhook conversation")).await?;
+    delivered(world, &filed).await?;
+    let number = &filed.number;
+
+    world.helpdesk.set_mode(edgedesk_e2e::HelpdeskMode::LosesFirstAnswer);
+    let reply = json!({ "token": filed.token, "body": "Here is the log you asked for." });
+    let path = format!("/api/tickets/{number}/replies");
+    let answer = post(world, &path, &reply, &[("CF-Connecting-IP", &client_ip())]).await?;
+    ensure!(answer.status == 202, "{}: {}", answer.status, answer.body);
+    let id = answer.body["message"]["id"].as_i64().context("reply id")?;
+    let key = format!("{number}-R{id}");
+    eventually("the reply at the webhook", DELIVERY_TIMEOUT, || async {
+        ensure!(confirmations(world, &key) >= 1, "not confirmed yet");
+        Ok(())
+    })
+    .await?;
+    world.helpdesk.set_mode(edgedesk_e2e::HelpdeskMode::Up);
+    let event = world.helpdesk.with_log(|log| log.created.get(&key).cloned()).context("the reply event")?;
+    ensure!(event["type"] == "ticket.reply" && event["ticket"] == number.as_str(), "{event}");
+    ensure!(event["reply"]["body"] == "Here is the log you asked for.", "{event}");
+    ensure!(confirmations(world, &key) == 1, "the reply was confirmed {} times", confirmations(world, &key));
+
+    let agent = json!({ "reply": "Thanks, found it.", "author": "Lin", "reply_id": "c-1", "status": "pending" });
+    // The same report twice, each signed afresh (a helpdesk retrying): the reply's id makes it one.
+    let events_path = format!("/api/tickets/{number}/events");
+    let body = serde_json::to_vec(&agent)?;
+    for signed_at in [unix_now(), unix_now() - 1] {
+        let signed = signing::SignedRequest { method: "POST", path: &events_path, body: &body };
+        let signature = signing::sign_request(world.events_secret.as_bytes(), signed, signed_at);
+        let reported = send_report(world, &events_path, &signature, body.clone()).await?;
+        ensure!(reported.status == 204, "{}: {}", reported.status, reported.body);
+    }
+    let thread = view(world, &filed).await?;
+    let from_agent: Vec<&Value> =
+        thread["messages"].as_array().context("messages")?.iter().filter(|m| m["author"] == "agent").collect();
+    ensure!(from_agent.len() == 1 && from_agent[0]["name"] == "Lin", "{thread}");
+    ensure!(thread["status"] == "pending", "{thread}");
+    Ok(())
+}

@@ -279,6 +279,15 @@ pub async fn first_sight(database: &D1Database, signature: &str, now: i64) -> Re
     Ok(changes(&result) == Some(1))
 }
 
+/// Whether a signature was seen before.
+pub async fn seen_signature(database: &D1Database, signature: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {}
+    let row: Option<Row> =
+        first(database, "SELECT 1 AS seen FROM seen_signatures WHERE signature = ?1", &[signature.into()]).await?;
+    Ok(row.is_some())
+}
+
 /// Forgets signatures seen before `cutoff`: past the signatures' own tolerance nobody can replay them.
 pub async fn forget_signatures_before(database: &D1Database, cutoff: i64) -> Result<(), ApiError> {
     execute(database, "DELETE FROM seen_signatures WHERE seen_at < ?1", &[(cutoff as f64).into()]).await
