@@ -151,6 +151,32 @@ pub fn insights_text(report: &Insights) -> String {
         lines.push(format!("  tickets during {}{title}: {}", incident.id, incident.tickets));
     }
 
+    let responsiveness = &report.responsiveness;
+    lines.push(String::new());
+    lines.push(format!(
+        "Replies: {} answered, {} within the promised time ({} of {} due)",
+        responsiveness.answered,
+        percent(responsiveness.within_promise_share),
+        responsiveness.within_promise,
+        responsiveness.promised
+    ));
+    let time = |seconds: Option<f64>| seconds.map_or_else(|| "–".to_owned(), duration);
+    lines.push(format!(
+        "  first response: median {}, 90th percentile {}; resolution: median {}",
+        time(responsiveness.median_first_response_seconds),
+        time(responsiveness.p90_first_response_seconds),
+        time(responsiveness.median_resolution_seconds)
+    ));
+    for group in responsiveness.by_topic.iter().chain(&responsiveness.by_urgency) {
+        lines.push(format!(
+            "  {}: first response {}, resolution {}, within promise {}",
+            group.label,
+            time(group.median_first_response_seconds),
+            time(group.median_resolution_seconds),
+            percent(group.within_promise_share)
+        ));
+    }
+
     let delivery = &report.delivery;
     lines.push(String::new());
     lines.push(format!(

@@ -260,6 +260,15 @@ pub struct TicketRow {
     pub attempts: Option<u32>,
     /// Seconds from accepting the ticket to the helpdesk confirming it.
     pub delivery_seconds: Option<f64>,
+    /// When an agent first answered in public (Unix seconds), if one has.
+    #[serde(default)]
+    pub first_response_at: Option<i64>,
+    /// When it was first solved or closed, if it was.
+    #[serde(default)]
+    pub resolved_at: Option<i64>,
+    /// When the first reply was promised for (the reply time the customer was told).
+    #[serde(default)]
+    pub reply_due_at: Option<i64>,
 }
 
 /// A rating given in the period, whenever its ticket was filed.
@@ -313,6 +322,7 @@ pub struct Insights {
     pub volume: Volume,
     pub self_service: SelfService,
     pub satisfaction: Satisfaction,
+    pub responsiveness: Responsiveness,
     pub delivery: Delivery,
 }
 
@@ -414,6 +424,39 @@ pub struct IncidentTickets {
     pub tickets: u32,
 }
 
+/// How fast the team answers and solves, and whether it keeps the reply time it promised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Responsiveness {
+    /// Tickets of the period an agent answered.
+    pub answered: u32,
+    pub median_first_response_seconds: Option<f64>,
+    pub p90_first_response_seconds: Option<f64>,
+    /// Tickets of the period solved (or closed).
+    pub resolved: u32,
+    pub median_resolution_seconds: Option<f64>,
+    pub p90_resolution_seconds: Option<f64>,
+    /// Tickets whose promised reply time has come: answered, or unanswered past it by the period's end.
+    pub promised: u32,
+    /// Of those, answered by the promised time.
+    pub within_promise: u32,
+    pub within_promise_share: f64,
+    pub by_topic: Vec<ResponseTimes>,
+    pub by_urgency: Vec<ResponseTimes>,
+}
+
+/// Responsiveness for one topic or urgency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseTimes {
+    pub key: String,
+    pub label: String,
+    pub tickets: u32,
+    pub median_first_response_seconds: Option<f64>,
+    pub median_resolution_seconds: Option<f64>,
+    pub promised: u32,
+    pub within_promise: u32,
+    pub within_promise_share: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     pub delivered: u32,
@@ -438,7 +481,79 @@ pub fn build(filter: &Filter, support: &Support, rows: Rows) -> Insights {
         volume: volume(filter, support, &rows.tickets),
         self_service: self_service(&rows.events, rows.visits, rows.tickets.len() as u32),
         satisfaction: satisfaction(support, &rows.tickets, &rows.ratings, &rows.incident_titles),
+        responsiveness: responsiveness(filter.bounds(support).1, support, &rows.tickets),
         delivery: delivery(&rows.tickets),
+    }
+}
+
+/// First-response and resolution times of `tickets`, and the promise kept, as of `end` (the period's end).
+fn responsiveness(end: i64, support: &Support, tickets: &[TicketRow]) -> Responsiveness {
+    let overall = response_times(String::new(), String::new(), end, tickets.iter());
+    let grouped = |key: fn(&TicketRow) -> Option<&str>, label: &dyn Fn(&str) -> String| {
+        let mut keys: Vec<&str> = tickets.iter().map(|ticket| key(ticket).unwrap_or("none")).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter()
+            .map(|wanted| {
+                let of_key = tickets.iter().filter(|ticket| key(ticket).unwrap_or("none") == wanted);
+                response_times(wanted.to_owned(), label(wanted), end, of_key)
+            })
+            .collect()
+    };
+    let first: Vec<f64> = sorted_seconds(tickets.iter(), |ticket| ticket.first_response_at);
+    let resolution: Vec<f64> = sorted_seconds(tickets.iter(), |ticket| ticket.resolved_at);
+    Responsiveness {
+        answered: first.len() as u32,
+        median_first_response_seconds: nearest_rank(&first, 0.5),
+        p90_first_response_seconds: nearest_rank(&first, 0.9),
+        resolved: resolution.len() as u32,
+        median_resolution_seconds: nearest_rank(&resolution, 0.5),
+        p90_resolution_seconds: nearest_rank(&resolution, 0.9),
+        promised: overall.promised,
+        within_promise: overall.within_promise,
+        within_promise_share: overall.within_promise_share,
+        by_topic: grouped(|ticket| ticket.topic.as_deref(), &|id| support.topic_title(id, "en")),
+        by_urgency: grouped(|ticket| ticket.urgency.as_deref(), &str::to_owned),
+    }
+}
+
+/// Seconds from each ticket's arrival to the moment `when` gives, sorted; tickets without one left out.
+fn sorted_seconds<'a>(tickets: impl Iterator<Item = &'a TicketRow>, when: fn(&TicketRow) -> Option<i64>) -> Vec<f64> {
+    let mut seconds: Vec<f64> =
+        tickets.filter_map(|ticket| when(ticket).map(|at| (at - ticket.at).max(0) as f64)).collect();
+    seconds.sort_by(f64::total_cmp);
+    seconds
+}
+
+fn response_times<'a>(
+    key: String,
+    label: String,
+    end: i64,
+    tickets: impl Iterator<Item = &'a TicketRow> + Clone,
+) -> ResponseTimes {
+    let first = sorted_seconds(tickets.clone(), |ticket| ticket.first_response_at);
+    let resolution = sorted_seconds(tickets.clone(), |ticket| ticket.resolved_at);
+    let (mut promised, mut within_promise) = (0, 0);
+    for ticket in tickets.clone() {
+        let Some(due) = ticket.reply_due_at else { continue };
+        match ticket.first_response_at {
+            Some(answered) => {
+                promised += 1;
+                within_promise += u32::from(answered <= due);
+            }
+            None if due < end => promised += 1,
+            None => {}
+        }
+    }
+    ResponseTimes {
+        key,
+        label,
+        tickets: tickets.count() as u32,
+        median_first_response_seconds: nearest_rank(&first, 0.5),
+        median_resolution_seconds: nearest_rank(&resolution, 0.5),
+        promised,
+        within_promise,
+        within_promise_share: share(within_promise, promised),
     }
 }
 
@@ -733,6 +848,32 @@ pub fn to_csv(insights: &Insights) -> String {
     for incident in &satisfaction.incidents {
         row("tickets_during_incident", &incident.id, incident.tickets.to_string());
     }
+    let responsiveness = &insights.responsiveness;
+    let seconds = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();
+    for (key, value) in [
+        ("answered", responsiveness.answered),
+        ("resolved", responsiveness.resolved),
+        ("promised", responsiveness.promised),
+        ("within_promise", responsiveness.within_promise),
+    ] {
+        row("responsiveness", key, value.to_string());
+    }
+    row("responsiveness", "within_promise_share", responsiveness.within_promise_share.to_string());
+    for (key, value) in [
+        ("median_first_response_seconds", responsiveness.median_first_response_seconds),
+        ("p90_first_response_seconds", responsiveness.p90_first_response_seconds),
+        ("median_resolution_seconds", responsiveness.median_resolution_seconds),
+        ("p90_resolution_seconds", responsiveness.p90_resolution_seconds),
+    ] {
+        row("responsiveness", key, seconds(value));
+    }
+    for (section, groups) in [("by_topic", &responsiveness.by_topic), ("by_urgency", &responsiveness.by_urgency)] {
+        for group in groups {
+            row(&format!("first_response_{section}"), &group.key, seconds(group.median_first_response_seconds));
+            row(&format!("resolution_{section}"), &group.key, seconds(group.median_resolution_seconds));
+            row(&format!("within_promise_{section}"), &group.key, group.within_promise_share.to_string());
+        }
+    }
     let delivery = &insights.delivery;
     for (key, value) in [
         ("delivered", delivery.delivered),
@@ -742,7 +883,6 @@ pub fn to_csv(insights: &Insights) -> String {
     ] {
         row("delivery", key, value.to_string());
     }
-    let seconds = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();
     row("delivery", "median_seconds", seconds(delivery.median_delivery_seconds));
     row("delivery", "p90_seconds", seconds(delivery.p90_delivery_seconds));
     let bytes = writer.into_inner().unwrap_or_default();

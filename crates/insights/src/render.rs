@@ -140,6 +140,55 @@ pub fn render(insights: &Insights) -> String {
     );
     out.push_str("</section>");
 
+    let responsiveness = &insights.responsiveness;
+    out.push_str(r#"<section aria-labelledby="responsiveness-heading"><h2 id="responsiveness-heading">Replies and resolution</h2><dl class="figures">"#);
+    count_figure(&mut out, "answered", "Answered", responsiveness.answered);
+    share_figure(
+        &mut out,
+        "within_promise_share",
+        "Answered within the promised time",
+        responsiveness.within_promise_share,
+    );
+    for (key, label, seconds) in [
+        ("median_first_response_seconds", "First response, median", responsiveness.median_first_response_seconds),
+        ("p90_first_response_seconds", "First response, 90th percentile", responsiveness.p90_first_response_seconds),
+        ("median_resolution_seconds", "Resolution, median", responsiveness.median_resolution_seconds),
+    ] {
+        let value = seconds.map(|seconds| seconds.to_string()).unwrap_or_default();
+        figure(&mut out, key, label, &value, &seconds.map_or_else(|| "–".to_owned(), duration));
+    }
+    out.push_str("</dl>");
+    for (heading_id, title, first_column, groups) in [
+        ("responsiveness-topic-heading", "By topic", "Topic", &responsiveness.by_topic),
+        ("responsiveness-urgency-heading", "By urgency", "Urgency", &responsiveness.by_urgency),
+    ] {
+        let _ = write!(out, r#"<h3 id="{heading_id}">{title}</h3>"#);
+        let rows = groups.iter().map(|group| {
+            let time = |seconds: Option<f64>| Cell::Text(seconds.map_or_else(|| "–".to_owned(), duration));
+            vec![
+                Cell::Text(escaped(&group.label)),
+                Cell::Count(group.tickets),
+                time(group.median_first_response_seconds),
+                time(group.median_resolution_seconds),
+                Cell::Text(if group.promised == 0 { "–".to_owned() } else { percent(group.within_promise_share) }),
+            ]
+        });
+        figure_table(
+            &mut out,
+            heading_id,
+            &[
+                (first_column, false),
+                ("Tickets", true),
+                ("First response", true),
+                ("Resolution", true),
+                ("Within promise", true),
+            ],
+            rows.collect(),
+            "No ticket in this period.",
+        );
+    }
+    out.push_str("</section>");
+
     let delivery = &insights.delivery;
     out.push_str(r#"<section aria-labelledby="delivery-heading"><h2 id="delivery-heading">Delivery to the helpdesk</h2><dl class="figures">"#);
     count_figure(&mut out, "delivered", "Delivered", delivery.delivered);

@@ -37,6 +37,10 @@ pub struct SampleTicket {
     pub attempts: u32,
     /// Whole seconds from acceptance to the helpdesk's confirmation, when delivered.
     pub delivery_seconds: Option<i64>,
+    /// When an agent first answered, and when the ticket was solved (Unix seconds), if they happened
+    /// before the month ended.
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -195,6 +199,11 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
             };
             let rated_at = clock + 86_400 + random.below(2 * 86_400) as i64;
             let rated = state == DeliveryState::Delivered && rated_at < end && random.chance(45);
+            // Most answers come within a working day; a few take two.
+            let within = if random.chance(85) { 8 * 3600 } else { 48 * 3600 };
+            let answered_at = clock + 600 + random.below(within) as i64;
+            let first_response_at = Some(answered_at).filter(|at| state == DeliveryState::Delivered && *at < end);
+            let resolved_at = first_response_at.filter(|_| rated).map(|answered| answered.max(rated_at - 3600));
             let good_chance = if during_outage { 40 } else { 82 };
             activity.tickets.push(SampleTicket {
                 at: clock,
@@ -213,6 +222,8 @@ pub fn month(seed: u64, last_day: NaiveDate, days: u32, support: &Support, artic
                 state,
                 attempts,
                 delivery_seconds,
+                first_response_at,
+                resolved_at,
             });
         }
     }
@@ -229,6 +240,10 @@ fn text(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
+fn number_or_null(value: Option<i64>) -> String {
+    value.map_or_else(|| "NULL".to_owned(), |value| value.to_string())
+}
+
 fn optional(value: Option<&str>) -> String {
     value.map_or_else(|| "NULL".to_owned(), text)
 }
@@ -243,8 +258,9 @@ impl Activity {
             let _ = writeln!(
                 sql,
                 "INSERT INTO tickets (number, name, email, subject, message, page_url, locale, user_agent, incident_id, \
-                 topic, urgency, expected_reply_at, status, payload, rating, rated_at, product, visit, created_at) VALUES \
-                 ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+                 topic, urgency, expected_reply_at, status, payload, rating, rated_at, product, visit, created_at, \
+                 first_response_at, resolved_at, solved_at) VALUES \
+                 ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
                 text(&stored.number),
                 text(&stored.name),
                 text(&stored.email),
@@ -260,10 +276,13 @@ impl Activity {
                 text(ticket.status.as_str()),
                 text(&payload),
                 optional(ticket.rating),
-                ticket.rated_at.map_or_else(|| "NULL".to_owned(), |at| at.to_string()),
+                number_or_null(ticket.rated_at),
                 optional(ticket.product.as_deref()),
                 optional(ticket.visit.as_deref()),
                 text(&stored.created_at),
+                number_or_null(ticket.first_response_at),
+                number_or_null(ticket.resolved_at),
+                number_or_null(ticket.resolved_at),
             );
             let error = (ticket.state == DeliveryState::Failed)
                 .then_some("the helpdesk answered 422: requester email rejected");

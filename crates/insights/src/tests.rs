@@ -23,6 +23,9 @@ fn ticket(local: &str, topic: &str) -> TicketRow {
         state: Some(DeliveryState::Delivered),
         attempts: Some(1),
         delivery_seconds: Some(2.0),
+        first_response_at: None,
+        resolved_at: None,
+        reply_due_at: None,
     }
 }
 
@@ -186,6 +189,45 @@ fn ratings_incidents_and_delivery() {
     let delivery = &insights.delivery;
     assert_eq!((delivery.delivered, delivery.waiting, delivery.retried, delivery.dead_lettered), (2, 1, 1, 0));
     assert_eq!((delivery.median_delivery_seconds, delivery.p90_delivery_seconds), (Some(2.0), Some(10.0)));
+}
+
+#[test]
+fn responses_are_timed_and_promises_counted_when_they_are_due() {
+    // The default filter: the 30 days up to the given day.
+    let filter = Filter::parse(None, None, None, date("2026-11-23")).unwrap();
+    let hour = 3600;
+    let answered = |local: &str, topic: &str, after: i64, due_after: i64| {
+        let mut row = ticket(local, topic);
+        row.first_response_at = Some(row.at + after);
+        row.reply_due_at = Some(row.at + due_after);
+        row
+    };
+    let mut solved = answered("2026-11-16 10:00", "billing", hour, 4 * hour);
+    solved.resolved_at = Some(solved.at + 24 * hour);
+    let late = answered("2026-11-17 10:00", "billing", 6 * hour, 4 * hour);
+    let mut urgent = answered("2026-11-18 10:00", "question", 2 * hour, 4 * hour);
+    urgent.urgency = Some("high".into());
+    // Not answered, its promise broken before the period ended; another not answered, due after it.
+    let mut overdue = ticket("2026-11-19 10:00", "question");
+    overdue.reply_due_at = Some(overdue.at + 4 * hour);
+    let mut not_due = ticket("2026-11-22 23:00", "question");
+    not_due.reply_due_at = Some(not_due.at + 100 * 24 * hour);
+    let rows = Rows { tickets: vec![solved, late, urgent, overdue, not_due], ..Rows::default() };
+    let responsiveness = build(&filter, &berlin(), rows).responsiveness;
+    assert_eq!((responsiveness.answered, responsiveness.resolved), (3, 1));
+    assert_eq!(responsiveness.median_first_response_seconds, Some(2.0 * 3600.0));
+    assert_eq!(responsiveness.p90_first_response_seconds, Some(6.0 * 3600.0));
+    assert_eq!(responsiveness.median_resolution_seconds, Some(24.0 * 3600.0));
+    // Promised and due: three answered and one overdue; kept: the two answered in time.
+    assert_eq!((responsiveness.promised, responsiveness.within_promise), (4, 2));
+    assert!((responsiveness.within_promise_share - 0.5).abs() < 1e-12);
+    let billing = responsiveness.by_topic.iter().find(|group| group.key == "billing").unwrap();
+    assert_eq!((billing.tickets, billing.promised, billing.within_promise), (2, 2, 1));
+    assert_eq!(billing.median_first_response_seconds, Some(3600.0));
+    let high = responsiveness.by_urgency.iter().find(|group| group.key == "high").unwrap();
+    assert_eq!((high.tickets, high.within_promise_share), (1, 1.0));
+    let csv = to_csv(&build(&filter, &berlin(), Rows::default()));
+    assert!(csv.contains("responsiveness,promised,0"), "{csv}");
 }
 
 #[test]

@@ -461,6 +461,22 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
         view["messages"].as_array().context("messages")?.iter().filter(|m| m["author"] == "agent").count();
     ensure!(agent_replies == 2, "the public reply and the solving one, each once: {view}");
     ensure!(view["status"] == "closed" && view["can_reply"] == false, "{view}");
+
+    // The support lead's report times the answer and the resolution, against the promised reply time.
+    let report: Value = desk
+        .client
+        .get(desk.worker.url("/api/admin/insights"))
+        .bearer_auth(&desk.admin_token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let responsiveness = &report["responsiveness"];
+    ensure!(
+        responsiveness["answered"] == 1 && responsiveness["resolved"] == 1 && responsiveness["within_promise"] == 1,
+        "{responsiveness}"
+    );
+    ensure!(responsiveness["by_topic"][0]["median_first_response_seconds"].is_number(), "{responsiveness}");
     Ok(())
 }
 

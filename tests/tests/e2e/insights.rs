@@ -50,9 +50,19 @@ struct Expected {
     dead_lettered: u32,
     median_seconds: f64,
     p90_seconds: f64,
+    answered: u32,
+    median_first_response: f64,
+    median_resolution: f64,
+    promised: u32,
+    within_promise: u32,
 }
 
-fn expected(month: &sample::Activity, support: &Support, product: Option<&str>) -> Expected {
+fn expected(
+    month: &sample::Activity,
+    support: &Support,
+    product: Option<&str>,
+    (first_day, last_day): (chrono::NaiveDate, chrono::NaiveDate),
+) -> Expected {
     let tickets: Vec<&sample::SampleTicket> =
         month.tickets.iter().filter(|t| product.is_none() || t.product.as_deref() == product).collect();
     let events: Vec<&insights::Event> =
@@ -82,6 +92,27 @@ fn expected(month: &sample::Activity, support: &Support, product: Option<&str>) 
     let mut seconds: Vec<f64> = tickets.iter().filter_map(|t| t.delivery_seconds).map(|s| s as f64).collect();
     seconds.sort_by(f64::total_cmp);
     let rank = |p: f64| seconds[((p * seconds.len() as f64).ceil() as usize).max(1) - 1];
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[((0.5 * values.len() as f64).ceil() as usize).max(1) - 1]
+    };
+    let first_responses: Vec<f64> =
+        tickets.iter().filter_map(|t| t.first_response_at.map(|at| (at - t.at) as f64)).collect();
+    let resolutions: Vec<f64> = tickets.iter().filter_map(|t| t.resolved_at.map(|at| (at - t.at) as f64)).collect();
+    // A promise counts once it is due: answered, or unanswered past it when the period ends.
+    let period_end = insights::Filter { from: first_day, to: last_day, product: None }.bounds(support).1;
+    let (mut promised, mut within_promise) = (0, 0);
+    for ticket in &tickets {
+        let due = edgedesk_protocol::time::parse_time(&ticket.stored.expected_reply_at).expect("a reply time");
+        match ticket.first_response_at {
+            Some(answered) => {
+                promised += 1;
+                within_promise += u32::from(answered <= due);
+            }
+            None if due < period_end => promised += 1,
+            None => {}
+        }
+    }
     Expected {
         tickets: tickets.len(),
         by_hour,
@@ -109,6 +140,11 @@ fn expected(month: &sample::Activity, support: &Support, product: Option<&str>) 
         dead_lettered: state(DeliveryState::Failed),
         median_seconds: rank(0.5),
         p90_seconds: rank(0.9),
+        answered: first_responses.len() as u32,
+        median_first_response: median(first_responses),
+        median_resolution: median(resolutions),
+        promised,
+        within_promise,
     }
 }
 
@@ -150,6 +186,11 @@ fn compare(report: &Value, expected: &Expected) -> Result<()> {
         ("/delivery/waiting", f64::from(expected.waiting)),
         ("/delivery/retried", f64::from(expected.retried)),
         ("/delivery/dead_lettered", f64::from(expected.dead_lettered)),
+        ("/responsiveness/answered", f64::from(expected.answered)),
+        ("/responsiveness/median_first_response_seconds", expected.median_first_response),
+        ("/responsiveness/median_resolution_seconds", expected.median_resolution),
+        ("/responsiveness/promised", f64::from(expected.promised)),
+        ("/responsiveness/within_promise", f64::from(expected.within_promise)),
         ("/delivery/median_delivery_seconds", expected.median_seconds),
         ("/delivery/p90_delivery_seconds", expected.p90_seconds),
     ];
@@ -243,13 +284,14 @@ pub async fn figures_match_a_known_month_in_the_api_the_cli_and_the_page(world: 
     let report: Value =
         get("/api/admin/insights", period.clone(), Some(&token)).await?.error_for_status()?.json().await?;
     println!("report over {DAYS} days: {} ms (workerd and local D1, this machine)", asked.elapsed().as_millis());
-    let all = expected(&month, &support, None);
+    let all = expected(&month, &support, None, (first_day, last_day));
     compare(&report, &all).context("all products")?;
     ensure!(report["products"] == json!(sample::PRODUCTS), "the products to filter by: {}", report["products"]);
     let mut one_product = period.clone();
     one_product.push(("product", "Mobile app".into()));
     let mobile: Value = get("/api/admin/insights", one_product, Some(&token)).await?.error_for_status()?.json().await?;
-    compare(&mobile, &expected(&month, &support, Some("Mobile app"))).context("the Mobile app")?;
+    compare(&mobile, &expected(&month, &support, Some("Mobile app"), (first_day, last_day)))
+        .context("the Mobile app")?;
     println!(
         "{} tickets ({:.1} % at night), {} searches, {} found nothing, self-service {:.1} %, {} good / {} bad",
         all.tickets,
@@ -281,6 +323,8 @@ pub async fn figures_match_a_known_month_in_the_api_the_cli_and_the_page(world: 
         ),
         format!("tickets during {}: {}", sample::INCIDENT_ID, all.during_outage),
         format!("{:>6}  {}", all.top_zero_result.1, all.top_zero_result.0),
+        format!("Replies: {} answered", all.answered),
+        format!("({} of {} due)", all.within_promise, all.promised),
     ] {
         ensure!(text.contains(&line), "the CLI's text lacks {line:?}:\n{text}");
     }
@@ -290,6 +334,8 @@ pub async fn figures_match_a_known_month_in_the_api_the_cli_and_the_page(world: 
         format!("self_service,searches,{}", all.searches),
         format!("delivery,dead_lettered,{}", all.dead_lettered),
         format!("tickets_during_incident,{},{}", sample::INCIDENT_ID, all.during_outage),
+        format!("responsiveness,promised,{}", all.promised),
+        format!("responsiveness,within_promise,{}", all.within_promise),
     ] {
         ensure!(csv.lines().any(|l| l == line), "the CSV lacks {line:?}");
     }
@@ -339,6 +385,8 @@ pub async fn figures_match_a_known_month_in_the_api_the_cli_and_the_page(world: 
         ("good", "/satisfaction/good"),
         ("dead_lettered", "/delivery/dead_lettered"),
         ("median_delivery_seconds", "/delivery/median_delivery_seconds"),
+        ("within_promise_share", "/responsiveness/within_promise_share"),
+        ("median_first_response_seconds", "/responsiveness/median_first_response_seconds"),
     ] {
         let want = report.pointer(pointer).and_then(Value::as_f64).context(pointer)?;
         ensure!(

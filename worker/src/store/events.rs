@@ -19,7 +19,8 @@ use crate::http::internal;
 const TICKETS: &str = "SELECT CAST(strftime('%s', t.created_at) AS INTEGER) AS at, t.topic, t.urgency, t.product, \
      t.incident_id, o.state, o.attempts, \
      (SELECT ROUND((julianday(MIN(e.at)) - julianday(t.created_at)) * 86400, 3) FROM ticket_events e \
-      WHERE e.number = t.number AND e.status = ?4) AS delivery_seconds \
+      WHERE e.number = t.number AND e.status = ?4) AS delivery_seconds, \
+     t.first_response_at, t.resolved_at, CAST(strftime('%s', t.expected_reply_at) AS INTEGER) AS reply_due_at \
      FROM tickets t LEFT JOIN outbox o ON o.number = t.number \
      WHERE CAST(strftime('%s', t.created_at) AS INTEGER) >= ?1 AND CAST(strftime('%s', t.created_at) AS INTEGER) < ?2 \
      AND (?3 IS NULL OR t.product = ?3)";
