@@ -25,14 +25,6 @@ const ZENDESK_WEBHOOK_SECRET: &str = "ZENDESK_WEBHOOK_SECRET";
 /// The shared secrets Freshdesk's and JSM's automations send in `X-Edgedesk-Secret`.
 const FRESHDESK_WEBHOOK_SECRET: &str = "FRESHDESK_WEBHOOK_SECRET";
 const JIRA_WEBHOOK_SECRET: &str = "JIRA_WEBHOOK_SECRET";
-/// How many days a solved ticket takes replies.
-const REOPEN_DAYS: &str = "REOPEN_DAYS";
-
-/// How many days a solved ticket takes replies here.
-pub fn reopen_days(env: &Env) -> Result<u32, ApiError> {
-    conversation::reopen_days(edge::var(env, REOPEN_DAYS)).map_err(internal)
-}
-
 /// `POST /api/tickets/{number}/replies`: the customer answers. Stored (with its attachments and any
 /// reopening) before the 202, then queued; a retry with the same `Idempotency-Key` finds the first.
 pub async fn reply(mut request: Request, env: &Env, number: &str) -> ApiResult {
@@ -44,7 +36,7 @@ pub async fn reply(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let ticket = ticket_for(&database, env, number, &asked.lookup()).await?;
     let moment = Moment::of(&request, env)?;
     let solved_at = ticket.solved_at.map(|at| at as i64);
-    let window = conversation::reply_window(ticket.status, solved_at, moment.at, reopen_days(env)?);
+    let window = conversation::reply_window(ticket.status, solved_at, moment.at, edge::reopen_days(env)?);
     if window == ReplyWindow::Ended {
         return Err(conversation::ended(&ticket.number));
     }

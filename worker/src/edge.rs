@@ -54,6 +54,11 @@ pub fn strong_secret(env: &Env, name: &str, off_code: &str, what: &str) -> Resul
     }
 }
 
+/// How many days a solved ticket takes replies (`REOPEN_DAYS`, a variable).
+pub fn reopen_days(env: &Env) -> Result<u32, ApiError> {
+    edgedesk_tickets::conversation::reopen_days(var(env, "REOPEN_DAYS")).map_err(internal)
+}
+
 /// A setting that may be given either way: the delivery backend's addresses and credentials.
 pub fn setting(env: &Env, name: &str) -> Option<String> {
     var(env, name).or_else(|| secret(env, name))

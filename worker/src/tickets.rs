@@ -303,7 +303,7 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let mut messages = vec![first_message];
     messages.extend(messages::thread(&database, &ticket.number).await?);
     let can_rate = lifecycle::can_rate(ticket.status, ticket.rating.as_deref());
-    let reopen_days = crate::conversation::reopen_days(env)?;
+    let reopen_days = edge::reopen_days(env)?;
     let solved_at = ticket.solved_at.map(|at| at as i64);
     let can_reply = conversation::reply_window(ticket.status, solved_at, moment.at, reopen_days) != ReplyWindow::Ended;
     let reply_until = match (ticket.status, solved_at) {
