@@ -154,7 +154,9 @@
             panel.focus();
           }
         }
-        if (message.event) emit(message.event, message.detail);
+        // The frame asks for unread replies itself (this page may not): its count is this launcher's badge.
+        if (message.event == "unread") showUnread(message.detail.count);
+        else if (message.event) emit(message.event, message.detail);
         layout();
       });
       root.appendChild(frame);
@@ -237,23 +239,22 @@
   function checkUnread() {
     var tickets = [];
     try {
-      tickets = (JSON.parse(localStorage.getItem("edgedesk-tickets")) || []).filter(function (ticket) {
-        return ticket.token;
-      }).slice(0, 20).map(function (ticket) { return { number: ticket.number, token: ticket.token }; });
+      JSON.parse(localStorage.getItem("edgedesk-tickets")).forEach(function (ticket) {
+        if (ticket.token && tickets.length < 20) tickets.push({ number: ticket.number, token: ticket.token });
+      });
     } catch (e) {}
     if (!tickets.length && !identity) return;
-    var headers = { "Content-Type": "application/json" };
-    if (unreadTag) headers["If-None-Match"] = unreadTag;
     fetch(apiBase + "/api/tickets/unread", {
-      method: "POST", headers: headers, cache: "no-store",
-      body: JSON.stringify(identity ? { tickets: tickets, identity: identity } : { tickets: tickets })
+      method: "POST", headers: { "Content-Type": "application/json", "If-None-Match": unreadTag },
+      body: JSON.stringify({ tickets: tickets, identity: identity })
     })
       .then(function (response) {
-        if (response.status !== 200) return null;
-        unreadTag = response.headers.get("ETag") || "";
-        return response.json();
+        if (response.status == 200) {
+          unreadTag = response.headers.get("ETag") || "";
+          return response.json();
+        }
       })
-      .then(function (answer) { if (answer) showUnread(answer.count || 0); })
+      .then(function (answer) { if (answer) showUnread(answer.count); })
       .catch(function () {});
   }
   function showUnread(count) {

@@ -20,7 +20,7 @@
   }
   edgedesk("on", "open", function () { tell({ open: true }); });
   edgedesk("on", "close", function () { tell({ open: false }); });
-  ["search", "articleViewed", "ticketCreated", "bannerShown"].forEach(function (name) {
+  ["search", "articleViewed", "ticketCreated", "bannerShown", "unread"].forEach(function (name) {
     edgedesk("on", name, function (detail) { tell({ event: name, detail: detail }); });
   });
 

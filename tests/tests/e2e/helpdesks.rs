@@ -519,7 +519,8 @@ async fn in_the_widget(world: &World, vendor: Vendor, axe: &str) -> Result<()> {
         worker = worker.base_url
     );
     let dark = page.replace(r#"data-load="intent""#, r#"data-load="intent" data-theme="dark""#);
-    let host = HostSite::serve_pages(host_port, page, vec![("/dark", dark.into())]).await?;
+    let framed = page.replace(r#"data-load="intent""#, r#"data-mode="frame""#);
+    let host = HostSite::serve_pages(host_port, page, vec![("/dark", dark.into()), ("/frame", framed.into())]).await?;
     let desk = Desk { simulator, worker, admin_token, identity_secret: String::new(), client: Client::new() };
     widget_steps(world, &desk, &host.base_url, &secret, axe).await.map_err(|error| {
         let log = desk.worker.log();
@@ -574,6 +575,24 @@ async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe:
     ensure!(wasm.is_empty(), "the badge needed the widget: {wasm:?}");
     let counts = browser.client.execute("return window.unreadCounts;", vec![]).await?;
     ensure!(counts == json!([1]), "the page heard {counts}");
+
+    // Frame mode: the frame, on the worker's origin, asks for the tickets it remembers there, and the host
+    // page's launcher shows its count.
+    let remembered = browser.client.execute("return localStorage.getItem('edgedesk-tickets');", vec![]).await?;
+    browser.client.goto(&desk.worker.url("/")).await?;
+    browser.client.execute("localStorage.setItem('edgedesk-tickets', arguments[0]);", vec![remembered]).await?;
+    browser.client.goto(&format!("{host}/frame")).await?;
+    let framed = WidgetPage::find(&browser.client).await?;
+    eventually("the badge in frame mode", WAIT, || async {
+        let badge = framed.root.find(Locator::Css(".badge")).await?;
+        ensure!(badge.is_displayed().await? && badge.text().await? == "1", "the badge shows {:?}", badge.text().await?);
+        Ok(())
+    })
+    .await?;
+    let counts = browser.client.execute("return window.unreadCounts;", vec![]).await?;
+    ensure!(counts == json!([1]), "the framed page heard {counts}");
+    browser.client.goto(host).await?;
+    let widget = WidgetPage::find(&browser.client).await?;
 
     // The thread: the reply with its author, no internal note; reading it takes the badge away.
     widget.open().await?;
