@@ -350,21 +350,31 @@ pub async fn list(request: &Request, env: &Env) -> ApiResult {
     json(200, &AdminTickets { tickets })
 }
 
-/// `POST /api/admin/tickets/{number}/replay`: sends a failed (or any undelivered) ticket again.
+/// `POST /api/admin/tickets/{number}/replay`: sends a failed (or any undelivered) ticket again, and the
+/// customer's replies to it that failed, in order after it.
 pub async fn replay(request: &Request, env: &Env, number: &str) -> ApiResult {
     authorize_admin(request, env)?;
     let number = number.to_ascii_uppercase();
     let moment = Moment::of(request, env)?;
-    if !outbox::replay(&store::database(env)?, &number, moment.at, moment.at + LEASE_SECONDS).await? {
+    let database = store::database(env)?;
+    let lease_until = moment.at + LEASE_SECONDS;
+    let ticket_replayed = outbox::replay(&database, &number, moment.at, lease_until).await?;
+    let replies = messages::replay_failed(&database, &number, moment.at, lease_until).await?;
+    if !ticket_replayed && replies == 0 {
         return Err(ApiError::new(
             409,
             "not_replayable",
             format!(
-                "{number} does not exist, was already delivered, or is being sent right now; only undelivered \
-                 tickets no attempt holds can be replayed."
+                "{number} does not exist, was already delivered with every reply, or is being sent right now; only \
+                 undelivered tickets and failed replies no attempt holds can be replayed."
             ),
         ));
     }
-    enqueue(env, &number, moment).await;
-    json(202, &serde_json::json!({ "number": number, "delivery": DeliveryState::Pending }))
+    if ticket_replayed {
+        // Its replies follow it once it is there.
+        enqueue(env, &number, moment).await;
+    } else {
+        send_next_reply(env, &database, &number, moment).await?;
+    }
+    json(202, &serde_json::json!({ "number": number, "delivery": DeliveryState::Pending, "replies": replies }))
 }

@@ -815,6 +815,39 @@ pub async fn the_webhook_carries_the_conversation_both_ways(world: &World) -> Re
     ensure!(event["reply"]["body"] == "Here is the log you asked for.", "{event}");
     ensure!(confirmations(world, &key) == 1, "the reply was confirmed {} times", confirmations(world, &key));
 
+    // The helpdesk refuses the next reply: it fails and holds back the one after it, in order, until an
+    // operator replays the ticket; then both go, the refused one first.
+    world.helpdesk.set_mode(edgedesk_e2e::HelpdeskMode::Refuses);
+    let mut ids = Vec::new();
+    for body in ["First, refused.", "Second, waits for the first."] {
+        let reply = json!({ "token": filed.token, "body": body });
+        let answer = post(world, &path, &reply, &[("CF-Connecting-IP", &client_ip())]).await?;
+        ensure!(answer.status == 202, "{}: {}", answer.status, answer.body);
+        ids.push(answer.body["message"]["id"].as_i64().context("reply id")?);
+    }
+    let states = || world.worker.d1(&format!("SELECT delivery FROM messages WHERE number = '{number}' ORDER BY id"));
+    eventually("the refused reply to fail", DELIVERY_TIMEOUT, || async {
+        let rows = states()?;
+        ensure!(rows.len() == 3 && rows[1]["delivery"] == "failed" && rows[2]["delivery"] == "pending", "{rows:?}");
+        Ok(())
+    })
+    .await?;
+    world.helpdesk.set_mode(edgedesk_e2e::HelpdeskMode::Up);
+    let replayed = operator(world, &["replay", number])?;
+    ensure!(replayed.contains("queued"), "{replayed}");
+    eventually("both replies at the webhook", DELIVERY_TIMEOUT, || async {
+        let rows = states()?;
+        ensure!(rows.iter().all(|row| row["delivery"] == "delivered"), "{rows:?}");
+        Ok(())
+    })
+    .await?;
+    let order: Vec<String> = world
+        .helpdesk
+        .with_log(|log| log.attempts.iter().filter(|(_, status)| *status == 201).map(|(key, _)| key.clone()).collect());
+    let (first, second) = (format!("{number}-R{}", ids[0]), format!("{number}-R{}", ids[1]));
+    let position = |key: &str| order.iter().position(|known| known == key);
+    ensure!(position(&first) < position(&second) && position(&first).is_some(), "delivered in order: {order:?}");
+
     let agent = json!({ "reply": "Thanks, found it.", "author": "Lin", "reply_id": "c-1", "status": "pending" });
     // The same report twice, each signed afresh (a helpdesk retrying): the reply's id makes it one.
     let events_path = format!("/api/tickets/{number}/events");

@@ -307,6 +307,24 @@ pub async fn due(database: &D1Database, now: i64, limit: u32) -> Result<Vec<(i64
     Ok(due.into_iter().map(|due| (due.id as i64, due.number)).collect())
 }
 
+/// An operator sends ticket `number`'s failed replies again at `now`, counting their attempts afresh; how
+/// many there were.
+pub async fn replay_failed(
+    database: &D1Database,
+    number: &str,
+    now: i64,
+    next_attempt_at: i64,
+) -> Result<usize, ApiError> {
+    let result = run(
+        database,
+        "UPDATE messages SET delivery = 'pending', attempts = 0, retrying_since = ?2, next_attempt_at = ?3 \
+         WHERE number = ?1 AND delivery = 'failed' AND claimed_until <= ?2",
+        &[number.into(), (now as f64).into(), (next_attempt_at as f64).into()],
+    )
+    .await?;
+    Ok(changes(&result).unwrap_or(0))
+}
+
 /// The sweep hands reply `id` to the queue again at `now`; `false` when someone holds or sent it since.
 pub async fn lease(database: &D1Database, id: i64, now: i64, next_attempt_at: i64) -> Result<bool, ApiError> {
     let result = run(
