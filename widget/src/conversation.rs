@@ -336,8 +336,14 @@ fn reply_form(thread: &Rc<Thread>) -> HtmlElement {
                     clear(&file_list);
                     *thread.idempotency_key.borrow_mut() = new_idempotency_key();
                 }
-                // The text stays, and the same key makes the next try the same reply.
-                Err(failure) => fail(&thread, &failure),
+                // The text stays, and the same key makes the next try the same reply; a key the worker
+                // says was used for other words is replaced, so the next try can go.
+                Err(failure) => {
+                    if matches!(&failure, Failure::Refused(error) if error.code == "idempotency_key_reused") {
+                        *thread.idempotency_key.borrow_mut() = new_idempotency_key();
+                    }
+                    fail(&thread, &failure);
+                }
             }
             send.set_text_content(Some(thread.words.send));
             sending.set(false);

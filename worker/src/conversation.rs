@@ -35,17 +35,25 @@ pub async fn reply(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let database = store::database(env)?;
     let ticket = ticket_for(&database, env, number, &asked.lookup()).await?;
     let moment = Moment::of(&request, env)?;
-    let solved_at = ticket.solved_at.map(|at| at as i64);
-    let window = conversation::reply_window(ticket.status, solved_at, moment.at, edge::reopen_days(env)?);
-    if window == ReplyWindow::Ended {
-        return Err(conversation::ended(&ticket.number));
-    }
     // A key is scoped to the ticket (the table's unique pair), which only its token or identity reaches; a
     // retry from another network (a phone between cells) still finds the first.
     let source_key = match idempotency_key {
         Some(key) => format!("customer {key}"),
         None => format!("customer {}", edge::random_hex::<16>()),
     };
+    // A retry of a reply already stored is answered with it, before anything is checked or claimed again:
+    // its attachments are the reply's now, and the ticket may have moved on since.
+    if let Some(earlier) = messages::by_source_key(&database, &ticket.number, &source_key).await? {
+        if earlier.body != checked.body {
+            return Err(key_reused());
+        }
+        return json(202, &ReplyAccepted { number: ticket.number, message: earlier, status: ticket.status });
+    }
+    let solved_at = ticket.solved_at.map(|at| at as i64);
+    let window = conversation::reply_window(ticket.status, solved_at, moment.at, edge::reopen_days(env)?);
+    if window == ReplyWindow::Ended {
+        return Err(conversation::ended(&ticket.number));
+    }
     let attachments =
         uploaded_attachments(&database, env, &checked.attachments, &own_origin(&request)?, edge::unix_now()).await?;
     let after = conversation::after_reply(ticket.status);
@@ -60,15 +68,20 @@ pub async fn reply(mut request: Request, env: &Env, number: &str) -> ApiResult {
     };
     let message = messages::insert_reply(&database, &new_reply).await?;
     if message.body != checked.body {
-        return Err(ApiError::for_field(
-            422,
-            "idempotency_key_reused",
-            "Idempotency-Key",
-            "This Idempotency-Key was already used for another reply; use a new key for a new reply.",
-        ));
+        return Err(key_reused());
     }
     delivery::enqueue_reply(env, &ticket.number, message.id, moment).await;
     json(202, &ReplyAccepted { number: ticket.number, message, status: after })
+}
+
+/// The same key with another reply: a client bug, or someone trying keys.
+fn key_reused() -> ApiError {
+    ApiError::for_field(
+        422,
+        "idempotency_key_reused",
+        "Idempotency-Key",
+        "This Idempotency-Key was already used for another reply; use a new key for a new reply.",
+    )
 }
 
 /// `POST /api/tickets/unread`: agent replies not yet seen, for the tickets this browser follows by view
@@ -90,10 +103,8 @@ pub async fn unread(mut request: Request, env: &Env) -> ApiResult {
     let mut numbers = Vec::new();
     for followed in &asked.tickets {
         let number = followed.number.trim().to_ascii_uppercase();
-        let token = normalize_view_token(&followed.token).ok_or_else(|| {
-            ApiError::for_field(400, "invalid_token", "tickets", format!("The view token for {number} is malformed."))
-        })?;
-        // A number whose token does not match counts nothing, as one that does not exist.
+        // A number whose token does not match, or cannot be one, counts nothing, as one that does not exist.
+        let Some(token) = normalize_view_token(&followed.token) else { continue };
         if let Some(ticket) = tickets::by_number(&database, &number).await?
             && ticket.view_token_hash.as_deref() == Some(view_token_hash(&token).as_str())
         {
@@ -138,7 +149,7 @@ pub async fn zendesk(mut request: Request, env: &Env) -> ApiResult {
     if tickets::seen_signature(&database, &signature).await? {
         return Err(ApiError::new(401, "invalid_signature", "This Zendesk report was already received."));
     }
-    let answer = apply(&database, inbound::zendesk(&body)?, Moment::of(&request, env)?.at).await?;
+    let answer = apply(&database, "zendesk", inbound::zendesk(&body)?, Moment::of(&request, env)?.at).await?;
     tickets::first_sight(&database, &signature, now).await?;
     Ok(answer)
 }
@@ -148,7 +159,7 @@ pub async fn freshdesk(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, MAX_EVENT_BYTES).await?;
     let secret = hook_secret(env, FRESHDESK_WEBHOOK_SECRET, "Freshdesk")?;
     inbound::verify_shared_secret(&secret, header(&request, SECRET_HEADER)?.as_deref())?;
-    apply(&store::database(env)?, inbound::freshdesk(&body)?, Moment::of(&request, env)?.at).await
+    apply(&store::database(env)?, "freshdesk", inbound::freshdesk(&body)?, Moment::of(&request, env)?.at).await
 }
 
 /// `POST /api/hooks/jira`: a JSM automation's web request, with the shared secret.
@@ -156,13 +167,13 @@ pub async fn jira(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, MAX_EVENT_BYTES).await?;
     let secret = hook_secret(env, JIRA_WEBHOOK_SECRET, "JSM")?;
     inbound::verify_shared_secret(&secret, header(&request, SECRET_HEADER)?.as_deref())?;
-    apply(&store::database(env)?, inbound::jira(&body)?, Moment::of(&request, env)?.at).await
+    apply(&store::database(env)?, "jira", inbound::jira(&body)?, Moment::of(&request, env)?.at).await
 }
 
 /// `POST /api/tickets/{number}/events`: the webhook backend's report, signed with
 /// `HELPDESK_EVENTS_SECRET` over the method, this path and the body; each signature is taken once.
 pub async fn webhook(mut request: Request, env: &Env, number: &str) -> ApiResult {
-    let body = json_body(&mut request, TicketEvent::MAX_BYTES).await?;
+    let body = json_body(&mut request, MAX_EVENT_BYTES).await?;
     let secret = hook_secret(env, HELPDESK_EVENTS_SECRET, "Progress report")?;
     let signature = header(&request, signing::SIGNATURE_HEADER)?;
     let path = request.path();
@@ -177,8 +188,8 @@ pub async fn webhook(mut request: Request, env: &Env, number: &str) -> ApiResult
             "This signed report was already received; sign each report afresh.",
         ));
     }
-    let report: TicketEvent = parse_body(&body, &TicketEvent::FIELDS, TicketEvent::MAX_BYTES, "event")?;
-    apply(&database, inbound::webhook(number, report)?, Moment::of(&request, env)?.at).await
+    let report: TicketEvent = parse_body(&body, &TicketEvent::FIELDS, MAX_EVENT_BYTES, "event")?;
+    apply(&database, "webhook", inbound::webhook(number, report)?, Moment::of(&request, env)?.at).await
 }
 
 /// The secret a helpdesk's reports are checked with; without one, its reports are refused.
@@ -188,12 +199,12 @@ fn hook_secret(env: &Env, name: &str, what: &str) -> Result<String, ApiError> {
     })
 }
 
-/// Records a report at `at`: the agent's reply (once), and the status with what the timeline should say.
-/// 404 when no ticket matches.
-async fn apply(database: &D1Database, event: AgentEvent, at: i64) -> ApiResult {
+/// Records a report from `backend` at `at`: the agent's reply (once), and the status with what the
+/// timeline should say. 404 when no ticket matches; a helpdesk's id finds only what was delivered to it.
+async fn apply(database: &D1Database, backend: &str, event: AgentEvent, at: i64) -> ApiResult {
     let number = match &event.ticket {
         TicketRef::Number(number) => tickets::by_number(database, number).await?.map(|ticket| ticket.number),
-        TicketRef::Helpdesk(id) => tickets::by_helpdesk_id(database, id).await?,
+        TicketRef::Helpdesk(id) => tickets::by_helpdesk_id(database, backend, id).await?,
     };
     let Some(number) = number else {
         let named = match &event.ticket {

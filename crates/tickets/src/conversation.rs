@@ -75,7 +75,8 @@ pub fn reply_window(status: TicketStatus, solved_at: Option<i64>, now: i64, reop
         TicketStatus::Received | TicketStatus::Delivered | TicketStatus::Open | TicketStatus::Pending => {
             ReplyWindow::Open
         }
-        TicketStatus::Solved if now < reply_until(solved_at.unwrap_or(now), reopen_days) => ReplyWindow::Reopens,
+        // Solved before edgedesk kept the moment (`solved_at`): as good as long ago.
+        TicketStatus::Solved if solved_at.is_some_and(|at| now < reply_until(at, reopen_days)) => ReplyWindow::Reopens,
         TicketStatus::Solved | TicketStatus::Closed => ReplyWindow::Ended,
     }
 }
@@ -366,6 +367,7 @@ mod tests {
         assert_eq!(window(TicketStatus::Solved, solved_at + 7 * DAYS), ReplyWindow::Ended);
         assert_eq!(window(TicketStatus::Closed, solved_at), ReplyWindow::Ended);
         assert_eq!(reply_window(TicketStatus::Solved, Some(solved_at), solved_at, 0), ReplyWindow::Ended);
+        assert_eq!(reply_window(TicketStatus::Solved, None, solved_at, 7), ReplyWindow::Ended);
         assert_eq!(after_reply(TicketStatus::Solved), TicketStatus::Open);
         assert_eq!(after_reply(TicketStatus::Pending), TicketStatus::Pending);
         assert_eq!(reopen_days(None), Ok(DEFAULT_REOPEN_DAYS));

@@ -863,5 +863,26 @@ pub async fn the_webhook_carries_the_conversation_both_ways(world: &World) -> Re
         thread["messages"].as_array().context("messages")?.iter().filter(|m| m["author"] == "agent").collect();
     ensure!(from_agent.len() == 1 && from_agent[0]["name"] == "Lin", "{thread}");
     ensure!(thread["status"] == "pending", "{thread}");
+
+    // A reply with a file whose answer was lost, sent again with its key: the same reply, not a refusal
+    // for a file that is the reply's own now.
+    let (status, uploaded) = upload(world, "log.png", "image/png", PNG).await?;
+    ensure!(status == 201, "{uploaded}");
+    let with_file = json!({ "token": filed.token, "body": "With the screenshot.", "attachments": [uploaded["id"]] });
+    let key = format!("retry-{number}-0001");
+    let headers = [("CF-Connecting-IP", client_ip()), ("Idempotency-Key", key)];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let first = post(world, &path, &with_file, &headers).await?;
+    let again = post(world, &path, &with_file, &headers).await?;
+    ensure!(
+        first.status == 202 && again.status == 202,
+        "{} {} / {} {}",
+        first.status,
+        first.body,
+        again.status,
+        again.body
+    );
+    ensure!(again.body["message"]["id"] == first.body["message"]["id"], "{} against {}", again.body, first.body);
+    ensure!(again.body["message"]["attachments"][0]["name"] == "log.png", "{}", again.body);
     Ok(())
 }

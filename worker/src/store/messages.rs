@@ -104,6 +104,21 @@ impl Row {
     }
 }
 
+/// The reply to ticket `number` stored under `source_key`, if there is one.
+pub async fn by_source_key(
+    database: &D1Database,
+    number: &str,
+    source_key: &str,
+) -> Result<Option<ThreadMessage>, ApiError> {
+    let row: Option<Row> = first(
+        database,
+        &format!("SELECT {COLUMNS} FROM messages WHERE number = ?1 AND source_key = ?2"),
+        &[number.into(), source_key.into()],
+    )
+    .await?;
+    Ok(row.map(Row::into_message))
+}
+
 /// Every reply to ticket `number`, oldest first.
 pub async fn thread(database: &D1Database, number: &str) -> Result<Vec<ThreadMessage>, ApiError> {
     let rows: Vec<Row> =
@@ -172,6 +187,12 @@ pub async fn insert_agent_reply(
     Ok(results.first().and_then(changes) == Some(1))
 }
 
+/// Whether a pending reply may go now: its ticket is at the helpdesk and no earlier reply of it is still
+/// to go (a failed one holds the rest back until an operator replays it).
+const SENDABLE: &str = "EXISTS (SELECT 1 FROM outbox WHERE outbox.number = messages.number AND outbox.state = 'delivered') \
+     AND NOT EXISTS (SELECT 1 FROM messages AS earlier WHERE earlier.number = messages.number \
+     AND earlier.id < messages.id AND earlier.delivery IN ('pending', 'failed'))";
+
 /// A customer's reply claimed for sending.
 pub struct ClaimedReply {
     pub number: String,
@@ -197,12 +218,11 @@ pub async fn claim(
 ) -> Result<Option<ClaimedReply>, ApiError> {
     let claimed = run(
         database,
-        "UPDATE messages SET claim = ?2, claimed_until = ?4, next_attempt_at = max(next_attempt_at, ?4), \
+        &format!(
+            "UPDATE messages SET claim = ?2, claimed_until = ?4, next_attempt_at = max(next_attempt_at, ?4), \
          claims = claims + 1 \
-         WHERE id = ?1 AND delivery = 'pending' AND claimed_until <= ?3 \
-         AND EXISTS (SELECT 1 FROM outbox WHERE outbox.number = messages.number AND outbox.state = 'delivered') \
-         AND NOT EXISTS (SELECT 1 FROM messages AS earlier WHERE earlier.number = messages.number \
-                         AND earlier.id < messages.id AND earlier.delivery IN ('pending', 'failed'))",
+         WHERE id = ?1 AND delivery = 'pending' AND claimed_until <= ?3 AND {SENDABLE}"
+        ),
         &[(id as f64).into(), token.into(), (now as f64).into(), (until as f64).into()],
     )
     .await?;
@@ -299,8 +319,10 @@ pub async fn due(database: &D1Database, now: i64, limit: u32) -> Result<Vec<(i64
     }
     let due: Vec<Due> = all(
         database,
-        "SELECT id, number FROM messages WHERE delivery = 'pending' AND next_attempt_at <= ?1 AND claimed_until <= ?1 \
-         ORDER BY id LIMIT ?2",
+        &format!(
+            "SELECT id, number FROM messages WHERE delivery = 'pending' AND next_attempt_at <= ?1 \
+             AND claimed_until <= ?1 AND {SENDABLE} ORDER BY id LIMIT ?2"
+        ),
         &[(now as f64).into(), limit.into()],
     )
     .await?;

@@ -201,14 +201,18 @@ pub async fn first_message(database: &D1Database, number: &str) -> Result<Thread
     })
 }
 
-/// The number of the ticket a helpdesk knows by `id`, as the worker recorded it on delivery.
-pub async fn by_helpdesk_id(database: &D1Database, id: &str) -> Result<Option<String>, ApiError> {
+/// The number of the ticket helpdesk `backend` knows by `id`, as the worker recorded it on delivery.
+pub async fn by_helpdesk_id(database: &D1Database, backend: &str, id: &str) -> Result<Option<String>, ApiError> {
     #[derive(Deserialize)]
     struct Row {
         number: String,
     }
-    let row: Option<Row> =
-        first(database, "SELECT number FROM outbox WHERE backend_id = ?1 LIMIT 1", &[id.into()]).await?;
+    let row: Option<Row> = first(
+        database,
+        "SELECT number FROM outbox WHERE backend = ?1 AND backend_id = ?2 LIMIT 1",
+        &[backend.into(), id.into()],
+    )
+    .await?;
     Ok(row.map(|row| row.number))
 }
 
