@@ -138,6 +138,13 @@ struct Simulator {
     log: Arc<Mutex<SimulatorLog>>,
 }
 
+impl Simulator {
+    /// Whether a request carries the account's credentials, as every endpoint of the vendor requires.
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(self.authorization.as_str())
+    }
+}
+
 impl HelpdeskSimulator {
     pub async fn start(vendor: Vendor) -> Result<Self> {
         use base64::Engine;
@@ -291,7 +298,7 @@ async fn create(State(simulator): State<Simulator>, headers: HeaderMap, body: ax
 fn answer_create(simulator: &Simulator, log: &mut SimulatorLog, headers: &HeaderMap, body: &[u8]) -> (Response, u16) {
     let vendor = simulator.vendor;
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
-    if header("authorization").as_deref() != Some(simulator.authorization.as_str()) {
+    if !simulator.authorized(headers) {
         log.violations.push("a request without the account's credentials".into());
         return (unauthorized(vendor), 401);
     }
@@ -386,9 +393,7 @@ async fn lookup(
 ) -> Response {
     let vendor = simulator.vendor;
     let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let authorized =
-        headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(simulator.authorization.as_str());
-    let answer = if !authorized {
+    let answer = if !simulator.authorized(&headers) {
         log.violations.push("a lookup without the account's credentials".into());
         unauthorized(vendor)
     } else if let Some(answer) = weather_answer(&log) {
@@ -697,9 +702,7 @@ async fn list_comments(
 ) -> Response {
     let vendor = simulator.vendor;
     let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let authorized =
-        headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(simulator.authorization.as_str());
-    let answer = if !authorized {
+    let answer = if !simulator.authorized(&headers) {
         log.violations.push("a comment list without the account's credentials".into());
         unauthorized(vendor)
     } else if let Some(answer) = weather_answer(&log) {
@@ -778,7 +781,7 @@ fn answer_comment(
     body: &[u8],
 ) -> Response {
     let vendor = simulator.vendor;
-    if headers.get("authorization").and_then(|value| value.to_str().ok()) != Some(simulator.authorization.as_str()) {
+    if !simulator.authorized(headers) {
         log.violations.push("a comment without the account's credentials".into());
         return unauthorized(vendor);
     }

@@ -16,7 +16,7 @@ use worker::{D1Database, Env, Request};
 
 use crate::delivery::{self, LEASE_SECONDS};
 use crate::edge::{self, HELPDESK_EVENTS_SECRET, Moment};
-use crate::http::{ApiResult, header, internal, json, json_body, no_content, own_origin, read_json, set_header};
+use crate::http::{ApiResult, header, internal, json, json_body, no_content, own_origin, read_json, tagged};
 use crate::store::{self, messages, tickets};
 use crate::tickets::{limit_lookups, signed_customer, ticket_for, uploaded_attachments};
 
@@ -126,12 +126,7 @@ pub async fn unread(mut request: Request, env: &Env) -> ApiResult {
     };
     let body = serde_json::to_string(&answer).map_err(internal)?;
     let etag = format!("\"{}\"", &signing::hmac_hex(b"edgedesk unread", body.as_bytes())[..16]);
-    let unchanged = header(&request, "If-None-Match")?.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
-    let mut response =
-        if unchanged { worker::Response::empty().map_err(internal)?.with_status(304) } else { json(200, &answer)? };
-    set_header(&mut response, "ETag", &etag)?;
-    set_header(&mut response, "Cache-Control", "no-store")?;
-    Ok(response)
+    tagged(&request, &etag, "no-store", || json(200, &answer))
 }
 
 /// `POST /api/hooks/zendesk`: a Zendesk trigger's webhook, signed by Zendesk.

@@ -150,20 +150,26 @@ async fn deliver(
     let attempt = claimed.attempts + 1;
     let outcome = attempt_delivery(backend, &claimed.ticket, attempt, claimed.tried_before).await;
     let outcome = policy.judge(outcome, attempt, moment.at - claimed.retrying_since);
-    let retry_after = match &outcome {
-        Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
-        Outcome::Delivered { .. } => None,
-        Outcome::Refused { reason } => {
-            worker::console_error!("ticket {number} failed: {reason}");
-            None
-        }
-    };
-    let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
+    let (retry_after, retry_at) = schedule(&outcome, &format!("ticket {number}"), moment.at);
     outbox::record(database, number, &token, attempt, backend.name(), &outcome, retry_at).await?;
     if matches!(outcome, Outcome::Delivered { .. }) {
         send_next_reply(env, database, number, moment).await?;
     }
     Ok(retry_after)
+}
+
+/// When a judged attempt made at `now` comes back: the queue's delay (`Some(seconds)` for a retry), and
+/// when the sweep sends it should the queue's retry never come. A refusal is logged, naming `what`.
+fn schedule(outcome: &Outcome, what: &str, now: i64) -> (Option<u32>, i64) {
+    let retry_after = match outcome {
+        Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
+        Outcome::Delivered { .. } => None,
+        Outcome::Refused { reason } => {
+            worker::console_error!("{what} failed: {reason}");
+            None
+        }
+    };
+    (retry_after, now + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS)
 }
 
 /// Sends the first reply of ticket `number` still to go, once the ticket or the reply before it is there.
@@ -200,15 +206,7 @@ async fn deliver_reply(
     let backend_id = claimed.backend_id.as_deref().unwrap_or_default();
     let outcome = attempt_reply(backend, backend_id, &reply, attempt, claimed.tried_before).await;
     let outcome = policy.judge(outcome, attempt, moment.at - claimed.retrying_since);
-    let retry_after = match &outcome {
-        Outcome::Retry { after_seconds, .. } => Some(*after_seconds),
-        Outcome::Delivered { .. } => None,
-        Outcome::Refused { reason } => {
-            worker::console_error!("reply {id} to {} failed: {reason}", claimed.number);
-            None
-        }
-    };
-    let retry_at = moment.at + i64::from(retry_after.unwrap_or(0)) + LEASE_SECONDS;
+    let (retry_after, retry_at) = schedule(&outcome, &format!("reply {id} to {}", claimed.number), moment.at);
     messages::record(database, id, &token, attempt, &outcome, retry_at).await?;
     if matches!(outcome, Outcome::Delivered { .. }) {
         send_next_reply(env, database, &claimed.number, moment).await?;
@@ -228,7 +226,7 @@ async fn attempt_reply(
     let mut requester = None;
     if let Some(lookup) = backend.reply_lookup(backend_id, tried_before) {
         match exchange(&lookup).await {
-            Err(reason) => return Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+            Err(reason) => return not_reached(attempt, reason),
             Ok((status, retry_after, body)) => {
                 match backend.reply_found(status, retry_after.as_deref(), &body, reply, attempt) {
                     ReplyLookup::Sent => return Outcome::Delivered { backend_id: None },
@@ -238,18 +236,14 @@ async fn attempt_reply(
             }
         }
     }
-    let request = backend.reply_request(backend_id, reply, requester.as_deref(), edge::unix_now());
-    match exchange(&request).await {
-        Ok((status, retry_after, body)) => helpdesk::classify(status, retry_after.as_deref(), &body, attempt),
-        Err(reason) => Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
-    }
+    answered(&backend.reply_request(backend_id, reply, requester.as_deref(), edge::unix_now()), attempt).await
 }
 
 /// Attempt number `attempt`: a lookup first when any attempt was made before, then the create request.
 async fn attempt_delivery(backend: &Backend, ticket: &StoredTicket, attempt: u32, tried_before: bool) -> Outcome {
     if tried_before && let Some(lookup) = backend.lookup(ticket) {
         match exchange(&lookup).await {
-            Err(reason) => return Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+            Err(reason) => return not_reached(attempt, reason),
             Ok((status, retry_after, body)) => match backend.found(status, retry_after.as_deref(), &body, attempt) {
                 Lookup::Found(id) => return Outcome::Delivered { backend_id: Some(id) },
                 Lookup::Failed(outcome) => return outcome,
@@ -258,11 +252,21 @@ async fn attempt_delivery(backend: &Backend, ticket: &StoredTicket, attempt: u32
         }
     }
     // Signed with the wall clock, which the helpdesk checks against its own.
-    let create = backend.request(ticket, edge::unix_now());
-    match exchange(&create).await {
+    answered(&backend.request(ticket, edge::unix_now()), attempt).await
+}
+
+/// Attempt number `attempt`'s request, sent, and what its answer means.
+async fn answered(outgoing: &OutgoingRequest, attempt: u32) -> Outcome {
+    match exchange(outgoing).await {
         Ok((status, retry_after, body)) => helpdesk::classify(status, retry_after.as_deref(), &body, attempt),
-        Err(reason) => Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason },
+        Err(reason) => not_reached(attempt, reason),
     }
+}
+
+/// A helpdesk that could not be reached, or did not answer in time, on attempt `attempt`: tried again
+/// after the backoff.
+fn not_reached(attempt: u32, reason: String) -> Outcome {
+    Outcome::Retry { after_seconds: helpdesk::backoff(attempt), reason }
 }
 
 /// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the

@@ -44,6 +44,12 @@ pub fn decode(segment: &str) -> String {
 /// Answers a GET for a resource tagged `etag`: `304 Not Modified` when the client already has it,
 /// otherwise the response `make` builds; either way tagged and cacheable for `max_age` seconds.
 pub fn cached(request: &Request, etag: &str, max_age: u32, make: impl FnOnce() -> ApiResult) -> ApiResult {
+    tagged(request, etag, &format!("public, max-age={max_age}"), make)
+}
+
+/// Answers a request for a resource tagged `etag`: `304 Not Modified` when the client already has it,
+/// otherwise the response `make` builds; either way tagged, with this `Cache-Control`.
+pub fn tagged(request: &Request, etag: &str, cache_control: &str, make: impl FnOnce() -> ApiResult) -> ApiResult {
     let mut response =
         if header(request, "If-None-Match")?.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
             Response::empty().map_err(internal)?.with_status(304)
@@ -51,7 +57,7 @@ pub fn cached(request: &Request, etag: &str, max_age: u32, make: impl FnOnce() -
             make()?
         };
     set_header(&mut response, "ETag", etag)?;
-    set_header(&mut response, "Cache-Control", &format!("public, max-age={max_age}"))?;
+    set_header(&mut response, "Cache-Control", cache_control)?;
     Ok(response)
 }
 

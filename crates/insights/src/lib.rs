@@ -519,10 +519,14 @@ fn responsiveness(end: i64, support: &Support, tickets: &[TicketRow]) -> Respons
 
 /// Seconds from each ticket's arrival to the moment `when` gives, sorted; tickets without one left out.
 fn sorted_seconds<'a>(tickets: impl Iterator<Item = &'a TicketRow>, when: fn(&TicketRow) -> Option<i64>) -> Vec<f64> {
-    let mut seconds: Vec<f64> =
-        tickets.filter_map(|ticket| when(ticket).map(|at| (at - ticket.at).max(0) as f64)).collect();
-    seconds.sort_by(f64::total_cmp);
-    seconds
+    sorted(tickets.filter_map(|ticket| when(ticket).map(|at| (at - ticket.at).max(0) as f64)))
+}
+
+/// `values` in order, for [`nearest_rank`].
+fn sorted(values: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    values
 }
 
 fn response_times<'a>(
@@ -737,8 +741,7 @@ fn delivery(tickets: &[TicketRow]) -> Delivery {
     let state = |wanted: &[DeliveryState]| {
         tickets.iter().filter(|ticket| ticket.state.is_some_and(|state| wanted.contains(&state))).count() as u32
     };
-    let mut seconds: Vec<f64> = tickets.iter().filter_map(|ticket| ticket.delivery_seconds).collect();
-    seconds.sort_by(f64::total_cmp);
+    let seconds = sorted(tickets.iter().filter_map(|ticket| ticket.delivery_seconds));
     Delivery {
         delivered: state(&[DeliveryState::Delivered]),
         waiting: state(&[DeliveryState::Pending, DeliveryState::Held]),

@@ -34,6 +34,11 @@ struct Desk {
 
 impl Desk {
     async fn start(vendor: Vendor) -> Result<Self> {
+        Self::start_with(vendor, Vec::new()).await
+    }
+
+    /// A desk whose worker also has these settings (allowed origins, an automation's secret).
+    async fn start_with(vendor: Vendor, settings: Vec<(&'static str, String)>) -> Result<Self> {
         let simulator = HelpdeskSimulator::start(vendor).await?;
         let admin_token = format!("desk-admin-token-{}", free_port()?);
         let identity_secret = format!("desk-identity-{}", free_port()?);
@@ -42,10 +47,22 @@ impl Desk {
             ("ALLOW_CLOCK_OVERRIDE", "true".into()),
             ("IDENTITY_SECRET", identity_secret.clone()),
         ];
+        vars.extend(settings);
         vars.extend(simulator.settings());
         let vars: Vec<(&str, &str)> = vars.iter().map(|(name, value)| (*name, value.as_str())).collect();
         let worker = Wrangler::start(&vars).await?;
         Ok(Self { simulator, worker, admin_token, identity_secret, client: Client::new() })
+    }
+
+    /// `error` with the end of what this desk's worker logged, less the lines every start prints.
+    fn with_log(&self, error: anyhow::Error) -> anyhow::Error {
+        let log = self.worker.log();
+        let noise = ["Request.cf", "getaddrinfo", "GetAddrInfo"];
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !noise.iter().any(|noise| line.contains(noise)))
+            .collect();
+        error.context(format!("this desk's worker said:\n{}", lines[lines.len().saturating_sub(60)..].join("\n")))
     }
 
     async fn file(&self, body: &Value) -> Result<String> {
@@ -269,33 +286,8 @@ impl Desk {
 
 async fn conversation(vendor: Vendor) -> Result<()> {
     let (secret_name, secret) = hook_secret(vendor);
-    let simulator = HelpdeskSimulator::start(vendor).await?;
-    let mut vars: Vec<(&str, String)> =
-        vec![("ALLOW_CLOCK_OVERRIDE", "true".into()), ("ADMIN_TOKEN", "conversation-admin-token-0123".into())];
-    vars.push((secret_name, secret.clone()));
-    vars.extend(simulator.settings());
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(name, value)| (*name, value.as_str())).collect();
-    let worker = Wrangler::start(&vars).await?;
-    let desk = Desk {
-        simulator,
-        worker,
-        admin_token: "conversation-admin-token-0123".into(),
-        identity_secret: String::new(),
-        client: Client::new(),
-    };
-    conversation_steps(vendor, &desk, &secret).await.map_err(|error| {
-        let log = desk.worker.log();
-        let lines: Vec<&str> = log
-            .lines()
-            .filter(|line| {
-                !line.contains("Request.cf")
-                    && !line.contains("getaddrinfo")
-                    && !line.contains("GetAddrInfo")
-                    && !line.trim().is_empty()
-            })
-            .collect();
-        error.context(format!("this desk's worker said:\n{}", lines[lines.len().saturating_sub(60)..].join("\n")))
-    })
+    let desk = Desk::start_with(vendor, vec![(secret_name, secret.clone())]).await?;
+    conversation_steps(vendor, &desk, &secret).await.map_err(|error| desk.with_log(error))
 }
 
 async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result<()> {
@@ -492,18 +484,9 @@ pub async fn customers_and_agents_answer_each_other_in_the_widget(world: &World)
 
 async fn in_the_widget(world: &World, vendor: Vendor, axe: &str) -> Result<()> {
     let (secret_name, secret) = hook_secret(vendor);
-    let simulator = HelpdeskSimulator::start(vendor).await?;
     let host_port = free_port()?;
-    let admin_token = format!("widget-conversation-admin-{}", free_port()?);
-    let mut vars: Vec<(&str, String)> = vec![
-        ("ALLOWED_ORIGINS", format!("http://127.0.0.1:{host_port}")),
-        ("ALLOW_CLOCK_OVERRIDE", "true".into()),
-        ("ADMIN_TOKEN", admin_token.clone()),
-        (secret_name, secret.clone()),
-    ];
-    vars.extend(simulator.settings());
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(name, value)| (*name, value.as_str())).collect();
-    let worker = Wrangler::start(&vars).await?;
+    let settings = vec![("ALLOWED_ORIGINS", format!("http://127.0.0.1:{host_port}")), (secret_name, secret.clone())];
+    let desk = Desk::start_with(vendor, settings).await?;
     // The page hears the loader's `unread` events through the queue snippet the README gives.
     let page = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
@@ -516,18 +499,12 @@ async fn in_the_widget(world: &World, vendor: Vendor, axe: &str) -> Result<()> {
 <body><h1 id="host-title">Host app</h1>
 <script src="{worker}/embed.js" async data-api="{worker}" data-locale="en" data-load="intent" data-status-poll="2"></script>
 </body></html>"#,
-        worker = worker.base_url
+        worker = desk.worker.base_url
     );
     let dark = page.replace(r#"data-load="intent""#, r#"data-load="intent" data-theme="dark""#);
     let framed = page.replace(r#"data-load="intent""#, r#"data-mode="frame""#);
     let host = HostSite::serve_pages(host_port, page, vec![("/dark", dark.into()), ("/frame", framed.into())]).await?;
-    let desk = Desk { simulator, worker, admin_token, identity_secret: String::new(), client: Client::new() };
-    widget_steps(world, &desk, &host.base_url, &secret, axe).await.map_err(|error| {
-        let log = desk.worker.log();
-        let lines: Vec<&str> =
-            log.lines().filter(|line| line.contains("POST /api") || line.contains("ERROR")).collect();
-        error.context(format!("this desk's worker said:\n{}", lines[lines.len().saturating_sub(40)..].join("\n")))
-    })
+    widget_steps(world, &desk, &host.base_url, &secret, axe).await.map_err(|error| desk.with_log(error))
 }
 
 async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe: &str) -> Result<()> {
