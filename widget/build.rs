@@ -1,9 +1,11 @@
-//! Minifies the panel's style sheets into one string for `panel.rs`: comments, which explain the CSS to
-//! us, and layout whitespace are bytes every customer would download in the wasm for nothing.
+//! Minifies the panel's style sheet into one string for `lib.rs`: comments, which explain the CSS to
+//! us, and layout whitespace are bytes every customer would download in the wasm for nothing. The
+//! screens' sheets (form.css, article.css) are not here: they download with the screens' chunk as
+//! `screens.css` (scripts/build.sh, `lazy.rs`), since the wasm's data all stays in the first chunk.
 
 use std::path::Path;
 
-const STYLE_SHEETS: [&str; 3] = ["src/panel.css", "src/form.css", "src/article.css"];
+const STYLE_SHEETS: [&str; 1] = ["src/panel.css"];
 
 fn main() {
     let mut css = String::new();

@@ -45,7 +45,7 @@ pub fn ArticleScreen(
     let content = NodeRef::<html::Div>::new();
     let back = NodeRef::<html::Button>::new();
     let locale = if locale.is_empty() { settings.locale() } else { locale };
-    let words = settings.words();
+    let words = settings.screen_words();
 
     {
         let settings = settings.clone();

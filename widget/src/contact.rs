@@ -18,7 +18,7 @@ use crate::status::StatusState;
 use crate::tickets;
 use crate::turnstile::TurnstileCheck;
 use crate::watch::Watched;
-use crate::words::Words;
+use crate::words::ScreenWords;
 
 #[component]
 pub fn ContactScreen(
@@ -29,7 +29,7 @@ pub fn ContactScreen(
     screen: Watched<Screen>,
     status: StatusState,
 ) -> impl IntoView {
-    let words = settings.words();
+    let words = settings.screen_words();
     form.load_config(&settings);
     if form.subject.get_untracked().trim().is_empty() {
         form.subject.set(search_query.trim().to_owned());
@@ -108,7 +108,7 @@ pub fn ContactScreen(
     let label = move |field: &'static str, own: &'static str| Signal::derive(move || form.label(field, own));
     let urgencies: Vec<(String, String)> = Urgency::ALL
         .iter()
-        .zip(words.urgencies)
+        .zip(words.urgencies())
         .map(|(urgency, title)| (urgency.name().to_owned(), title.to_owned()))
         .collect();
 
@@ -119,7 +119,7 @@ pub fn ContactScreen(
             </button>
             {move || incident.get().map(|notice| view! {
                 <p class="known-issue" role="note">
-                    {words.known_issue.0} <strong>{notice.title}</strong> {words.known_issue.1}
+                    {words.known_issue_before} <strong>{notice.title}</strong> {words.known_issue_after}
                 </p>
             })}
             <Field name="name" label=label("name", words.name) value=form.name error=form.error autocomplete="name" />
@@ -159,7 +159,7 @@ pub fn ContactScreen(
 }
 
 /// Why the ticket was not accepted, as the form shows it.
-fn refusal(failure: Failure, words: &Words) -> ApiError {
+fn refusal(failure: Failure, words: &ScreenWords) -> ApiError {
     let unreachable = || ApiError::new(0, "unreachable", words.unreachable_saved);
     if failure.is_transient() {
         return unreachable();
@@ -274,7 +274,7 @@ fn Attachments(
     settings: Settings,
     form: FormState,
     #[prop(into)] label: Signal<String>,
-    words: &'static Words,
+    words: &'static ScreenWords,
 ) -> impl IntoView {
     let message = move || form.attachment_error.get().or_else(|| field_error(form.error, "attachments")());
     let hint = move || {
@@ -339,7 +339,7 @@ fn Attachments(
 
 /// Articles that may answer what the customer is writing, before they send it.
 #[component]
-fn Suggestions(form: FormState, screen: Watched<Screen>, words: &'static Words) -> impl IntoView {
+fn Suggestions(form: FormState, screen: Watched<Screen>, words: &'static ScreenWords) -> impl IntoView {
     let list = move || {
         let hits = form.suggestions.get();
         (!hits.is_empty()).then(|| {
@@ -377,7 +377,7 @@ fn Suggestions(form: FormState, screen: Watched<Screen>, words: &'static Words) 
 
 #[component]
 pub fn SentScreen(settings: Settings, accepted: TicketAccepted, screen: Watched<Screen>) -> impl IntoView {
-    let words = settings.words();
+    let words = settings.screen_words();
     let title = NodeRef::<html::P>::new();
     // The form and its button are gone: focus goes to what replaced them.
     request_animation_frame(move || {

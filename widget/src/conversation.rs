@@ -22,12 +22,12 @@ use crate::dom::{append, append_text, button, clear, element, on, set, text_elem
 use crate::form::{FormLink, Prefill, new_idempotency_key};
 use crate::screen::Screen;
 use crate::watch::Watched;
-use crate::words::{Words, local_time};
+use crate::words::{ScreenWords, local_time};
 
 /// Everything the conversation's handlers share.
 struct Thread {
     settings: Settings,
-    words: &'static Words,
+    words: &'static ScreenWords,
     locale: String,
     /// `/api/tickets/{number}`.
     path: String,
@@ -52,7 +52,7 @@ pub fn show(
     lookup: TicketLookup,
     back: impl Fn() + 'static,
 ) {
-    let words = settings.words();
+    let words = settings.screen_words();
     let back_button = button("link back", words.back);
     on(&back_button, "click", move |_| back());
     append(container, &back_button);

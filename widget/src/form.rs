@@ -23,7 +23,7 @@ use crate::api::{Api, Failure, describe, encode, sleep};
 use crate::json::{Fields, FromJson};
 use crate::session::Session;
 use crate::watch::Watched;
-use crate::words::Words;
+use crate::words::ScreenWords;
 use crate::{Settings, storage};
 
 const DRAFT_KEY: &str = "edgedesk-draft";
@@ -393,7 +393,7 @@ impl FormState {
     }
 
     /// Uploads each file at once, after the checks the worker would make anyway: how many, how big.
-    pub fn attach(self, api: &Api, files: Vec<web_sys::File>, words: &'static Words) {
+    pub fn attach(self, api: &Api, files: Vec<web_sys::File>, words: &'static ScreenWords) {
         self.attachment_error.set(None);
         let max_bytes = self.max_attachment_bytes();
         for file in files {

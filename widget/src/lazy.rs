@@ -7,6 +7,10 @@
 //! One chunk, not one per screen: split three ways, the code the screens share went into four more
 //! chunks, and the widget's bytes all told grew by 9 KB brotli (docs/benchmarks.md).
 //!
+//! Their styles (form.css, article.css) come beside the chunk as `screens.css`, fetched with it and adopted
+//! into the shadow root before the first of them is shown: compiled in, they would sit in the first chunk,
+//! which keeps all of the wasm's data (1.1 KB brotli there, docs/benchmarks.md).
+//!
 //! Each split function is `fallible`: the chunk that does not arrive (offline, or an old page asking for a
 //! chunk a deploy replaced) is an error the panel explains, with a button to try again, where the
 //! infallible form would panic and, with `panic = "abort"`, take the whole widget down.
@@ -222,21 +226,18 @@ fn show(place: Place, words: &'static Words, screen: Watched<Screen>, load: Load
     spawn_local(async move {
         // The chunk first, then the screen, only if the customer is still waiting for it: a screen mounted
         // late would do what showing it does (an article counts as read) for a screen nobody saw.
-        let arrived = preload_screens().await;
+        let arrived = screens_ready().await;
         if !place.is_current() {
             return;
         }
-        let mounted = match arrived {
-            Ok(()) => load(place.body.clone()).await,
-            Err(failure) => Err(failure),
-        };
+        let mounted = if arrived { load(place.body.clone()).await.ok() } else { None };
         match mounted {
             // A chunk already here mounts in the same task, before the browser paints "Loading…".
-            Ok(view) => {
+            Some(view) => {
                 waiting.remove();
                 place.shown.mounted.replace(Some(view));
             }
-            Err(_) => show_failure(place, words, screen, load),
+            None => show_failure(place, words, screen, load),
         }
     });
 }
@@ -279,8 +280,93 @@ pub fn prefetch() {
         return;
     }
     spawn_local(async {
-        if preload_screens().await.is_err() {
+        if !screens_ready().await {
             ASKED.set(false);
         }
     });
+}
+
+thread_local! {
+    /// The loader's `adoptStyle` (see `mount`), for the screens' styles.
+    static STYLE_ADOPTER: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// Whether the screens' styles are in the shadow root and their words are read.
+    static SCREENS_DRESSED: Cell<bool> = const { Cell::new(false) };
+}
+
+// Not in unit tests: wasm-bindgen-test runs them in node as CommonJS, where `import.meta` does not parse.
+#[cfg(not(test))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type ImportMeta;
+    /// The widget's JS glue's `import.meta`: its URL names the directory the widget's files are in.
+    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
+    static IMPORT_META: ImportMeta;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &ImportMeta) -> String;
+}
+
+pub fn keep_style_adopter(adopt_style: js_sys::Function) {
+    STYLE_ADOPTER.set(Some(adopt_style));
+}
+
+/// Whether the screens' chunk, their styles and their words, all three asked for at once, are here. The
+/// requests start here; the rest of the handling is in the chunk.
+async fn screens_ready() -> bool {
+    let dressing = (!SCREENS_DRESSED.get()).then(|| (fetch_beside("screens.css"), fetch_beside("screen-words.json")));
+    let chunk = preload_screens().await.is_ok();
+    let Some((style, words)) = dressing else { return chunk };
+    chunk
+        && match dress_screens(style, words).await {
+            Ok(dressing) => dressing.await,
+            Err(_) => false,
+        }
+}
+
+/// A file of the widget's, beside its JS glue.
+fn fetch_beside(name: &str) -> Option<js_sys::Promise> {
+    #[cfg(not(test))]
+    let glue = IMPORT_META.with(ImportMeta::url);
+    #[cfg(test)]
+    let glue = String::new();
+    let directory = glue.rsplit_once('/').map_or("", |(directory, _)| directory);
+    Some(web_sys::window()?.fetch_with_str(&format!("{directory}/{name}")))
+}
+
+type Dressing = Pin<Box<dyn Future<Output = bool>>>;
+
+/// Adopts the screens' styles and reads their words once both are here: once, though a prefetch and a
+/// click that overlap may both have asked for them (the browser's cache answers the second).
+#[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn dress_screens(style: Option<js_sys::Promise>, words: Option<js_sys::Promise>) -> Result<Dressing, SplitLoaderError> {
+    use wasm_bindgen::JsValue;
+    Ok(Box::pin(async move {
+        let (Some(css), Some(words)) =
+            (body(style, web_sys::Response::text).await, body(words, web_sys::Response::json).await)
+        else {
+            return false;
+        };
+        if SCREENS_DRESSED.get() {
+            return true;
+        }
+        if !crate::words::keep_screen_words(&words) {
+            return false;
+        }
+        if let Some(adopt_style) = STYLE_ADOPTER.with_borrow(Clone::clone) {
+            let _ = adopt_style.call1(&JsValue::NULL, &css);
+        }
+        SCREENS_DRESSED.set(true);
+        true
+    }))
+}
+
+/// A successful answer's body, read by `read` (text, JSON).
+async fn body(
+    answer: Option<js_sys::Promise>,
+    read: fn(&web_sys::Response) -> Result<js_sys::Promise, wasm_bindgen::JsValue>,
+) -> Option<wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let answer: web_sys::Response = JsFuture::from(answer?).await.ok()?.unchecked_into();
+    let reading = read(&answer).ok().filter(|_| answer.ok())?;
+    JsFuture::from(reading).await.ok()
 }

@@ -60,6 +60,11 @@ impl Settings {
         self.locale.with(|locale| words::words(locale))
     }
 
+    /// The words of the screens in the screens' chunk (`words::ScreenWords`), with the panel's.
+    pub fn screen_words(&self) -> &'static words::ScreenWords {
+        self.locale.with(|locale| words::screen_words(locale))
+    }
+
     /// The host app's product now, if it named one.
     pub fn product(&self) -> Option<String> {
         self.product.get()
@@ -75,7 +80,7 @@ impl Settings {
     }
 }
 
-/// panel.css, form.css and article.css, minified by `build.rs`.
+/// panel.css, minified by `build.rs`; the screens' styles come with their chunk (`lazy.rs`).
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.min.css"));
 
 /// Status polling never runs more often than this, whatever the page asks for.
@@ -189,6 +194,7 @@ impl Widget {
 pub fn mount(container: web_sys::HtmlElement, options: JsValue, on_open_change: js_sys::Function) -> Widget {
     if let Ok(adopt_style) = option(&options, "adoptStyle").dyn_into::<js_sys::Function>() {
         let _ = adopt_style.call1(&JsValue::NULL, &JsValue::from_str(STYLE));
+        lazy::keep_style_adopter(adopt_style);
     }
     let open = Watched::new(false);
     let session = Session::new(parse_identity(&option(&options, "identity")));

@@ -20,7 +20,7 @@ use crate::form::FormLink;
 use crate::json::{Fields, FromJson};
 use crate::screen::Screen;
 use crate::watch::Watched;
-use crate::words::{Words, local_time, plural};
+use crate::words::{ScreenWords, local_time, plural};
 use crate::{Settings, storage};
 
 const TICKETS_KEY: &str = "edgedesk-tickets";
@@ -74,7 +74,7 @@ struct List {
     settings: Settings,
     form: FormLink,
     screen: Watched<Screen>,
-    words: &'static Words,
+    words: &'static ScreenWords,
     locale: String,
     /// The list and the lookup, hidden while a conversation is open.
     screen_element: HtmlElement,
@@ -85,7 +85,7 @@ struct List {
 /// My tickets, drawn into `container` (with web-sys, as `conversation.rs` explains): the tickets sent
 /// from this browser, then a signed-in customer's from other devices, and the lookup by number and code.
 pub fn show(container: &HtmlElement, settings: Settings, form: FormLink, screen: Watched<Screen>) {
-    let words = settings.words();
+    let words = settings.screen_words();
     let screen_element = element("div", "screen my-tickets-screen");
     append(container, &screen_element);
     let back = button("link back", words.back);
@@ -206,7 +206,7 @@ fn card(list: &Rc<List>, number: String, token: String, subject: Option<String>,
         append(&details, &text_element("p", "ticket-status", words.status(ticket.status)));
         let unread = ticket.messages.iter().filter(|message| message.unread).count();
         if unread > 0 {
-            append(&details, &text_element("p", "ticket-unread", &plural(&list.locale, unread, words.new_replies)));
+            append(&details, &text_element("p", "ticket-unread", &plural(&list.locale, unread, words.new_replies())));
         }
         let open = button("secondary open-conversation", words.open_conversation);
         on(&open, "click", move |_| open_conversation(&list, &number, &lookup));

@@ -6,7 +6,7 @@ use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::api::TicketStatus;
 use edgedesk_protocol::status::{Kind, Level};
 use edgedesk_protocol::ticket::max_chars;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Debug)]
 pub struct Words {
@@ -25,13 +25,7 @@ pub struct Words {
     pub open_answer: &'static str,
     pub contact_support: &'static str,
     pub for_this_page: &'static str,
-    pub was_helpful: &'static str,
-    pub yes: &'static str,
     pub no: &'static str,
-    pub vote_failed: &'static str,
-    pub vote_thanks: &'static str,
-    pub ask_support: &'static str,
-    pub related: &'static str,
     /// Before an article's date.
     pub updated: &'static str,
     /// Outage, maintenance, degraded, resolved, news: see [`Words::level`].
@@ -48,78 +42,25 @@ pub struct Words {
     /// `{max}` characters.
     pub too_long: &'static str,
     pub back_to_search: &'static str,
-    /// Around the incident's title: "We know about this: <title>. We are working on it…"
-    pub known_issue: (&'static str, &'static str),
     pub name: &'static str,
     pub email: &'static str,
-    pub topic: &'static str,
-    pub urgency: &'static str,
-    /// Low, normal, high, critical: in `Urgency::ALL` order.
-    pub urgencies: [&'static str; 4],
     pub subject: &'static str,
     pub message: &'static str,
-    pub steps_tried: &'static str,
-    pub attachments: &'static str,
-    /// `{count}` files of `{size}` MB.
-    pub attachments_hint: &'static str,
-    /// The honeypot's label, which only robots read.
-    pub honeypot: &'static str,
     pub remove: &'static str,
-    pub uploading: &'static str,
-    /// `{count}`.
-    pub too_many_files: &'static str,
-    /// `{name}`, `{size}` (MB).
-    pub file_too_large: &'static str,
-    pub wait_for_uploads: &'static str,
-    pub suggestions: &'static str,
     pub send: &'static str,
-    pub sending: &'static str,
-    pub unreachable_saved: &'static str,
     /// `{n}` seconds, and `{n}` minutes.
     pub retry_in: (&'static str, &'static str),
     pub unexpected: &'static str,
-    pub sent_title: &'static str,
-    pub your_ticket_number: &'static str,
-    pub back_to_help: &'static str,
     pub my_tickets: &'static str,
-    pub no_tickets_yet: &'static str,
-    pub find_ticket: &'static str,
-    pub ticket_number: &'static str,
-    /// The view token's name for customers, and what it is for on the confirmation.
-    pub access_code: &'static str,
-    pub access_code_hint: &'static str,
     pub find: &'static str,
-    pub not_found: &'static str,
-    pub expected_reply: &'static str,
     pub loading: &'static str,
     pub back: &'static str,
     /// In the order of [`TicketStatus::ALL`]: see [`Words::status`].
     pub statuses: [&'static str; 6],
-    pub helpful: &'static str,
-    pub good: &'static str,
-    pub bad: &'static str,
-    pub rated_thanks: &'static str,
     pub unreachable: &'static str,
     /// A screen whose code did not download (offline, or an old page after a deploy), and its button.
     pub screen_failed: &'static str,
     pub try_again: &'static str,
-    pub open_conversation: &'static str,
-    /// One, few, many (`{n}`).
-    pub new_replies: [&'static str; 3],
-    pub you: &'static str,
-    /// An agent whose name the helpdesk did not give.
-    pub support_team: &'static str,
-    pub your_reply: &'static str,
-    /// Before the last moment a solved ticket takes a reply.
-    pub reply_until: &'static str,
-    /// `{number}`: a closed ticket, and the button that starts a new one quoting it.
-    pub closed_follow_up: &'static str,
-    pub new_ticket: &'static str,
-    /// The new ticket's subject, `{number}`.
-    pub follow_up_subject: &'static str,
-    pub rating_comment: &'static str,
-    /// A reply the helpdesk does not have yet.
-    pub not_sent_yet: &'static str,
 }
 
 impl Words {
@@ -216,6 +157,157 @@ pub fn long_date(day: &str, locale: &str) -> String {
     String::from(date.to_locale_date_string(language_tag(locale), &options))
 }
 
+/// Declares [`ScreenWords`] with its fields in the order `screen-words.json` gives them for each language,
+/// which is how they are read (by position: the names would be bytes in the first chunk).
+macro_rules! screen_words {
+    ($($(#[$doc:meta])* $field:ident,)*) => {
+        /// What only the screens' chunk says (the form, its confirmation, an article's extras, My tickets
+        /// and conversations). They are in `screen-words.json`, served beside the chunk and fetched with it
+        /// (`lazy.rs`): compiled in, they would be data, and all of the wasm's data stays in the first
+        /// chunk. The first chunk's own words are here too, through `Deref`.
+        pub struct ScreenWords {
+            words: &'static Words,
+            $($(#[$doc])* pub $field: &'static str,)*
+        }
+
+        impl ScreenWords {
+            fn read(words: &'static Words, values: &mut impl Iterator<Item = &'static str>) -> Option<Self> {
+                Some(Self { words, $($field: values.next()?,)* })
+            }
+        }
+
+        #[cfg(test)]
+        const SCREEN_WORD_NAMES: &[&str] = &[$(stringify!($field)),*];
+    };
+}
+
+screen_words! {
+    was_helpful,
+    yes,
+    vote_failed,
+    vote_thanks,
+    ask_support,
+    related,
+    /// Around the incident's title: "We know about this: <title>. We are working on it…"
+    known_issue_before,
+    known_issue_after,
+    topic,
+    urgency,
+    /// In `Urgency::ALL` order: see [`ScreenWords::urgencies`].
+    urgency_low,
+    urgency_normal,
+    urgency_high,
+    urgency_critical,
+    steps_tried,
+    attachments,
+    /// `{count}` files of `{size}` MB.
+    attachments_hint,
+    /// The honeypot's label, which only robots read.
+    honeypot,
+    uploading,
+    /// `{count}`.
+    too_many_files,
+    /// `{name}`, `{size}` (MB).
+    file_too_large,
+    wait_for_uploads,
+    suggestions,
+    sending,
+    unreachable_saved,
+    sent_title,
+    your_ticket_number,
+    back_to_help,
+    no_tickets_yet,
+    find_ticket,
+    ticket_number,
+    /// The view token's name for customers, and what it is for on the confirmation.
+    access_code,
+    access_code_hint,
+    not_found,
+    helpful,
+    good,
+    bad,
+    rated_thanks,
+    open_conversation,
+    /// One, few, many (`{n}`): see [`ScreenWords::new_replies`].
+    new_replies_one,
+    new_replies_few,
+    new_replies_many,
+    you,
+    /// An agent whose name the helpdesk did not give.
+    support_team,
+    your_reply,
+    /// Before the last moment a solved ticket takes a reply.
+    reply_until,
+    /// `{number}`: a closed ticket, and the button that starts a new one quoting it.
+    closed_follow_up,
+    new_ticket,
+    /// The new ticket's subject, `{number}`.
+    follow_up_subject,
+    rating_comment,
+    /// A reply the helpdesk does not have yet.
+    not_sent_yet,
+}
+
+impl std::ops::Deref for ScreenWords {
+    type Target = Words;
+
+    fn deref(&self) -> &Words {
+        self.words
+    }
+}
+
+impl ScreenWords {
+    /// Low, normal, high, critical: in `Urgency::ALL` order.
+    pub fn urgencies(&self) -> [&'static str; 4] {
+        [self.urgency_low, self.urgency_normal, self.urgency_high, self.urgency_critical]
+    }
+
+    pub fn new_replies(&self) -> [&'static str; 3] {
+        [self.new_replies_one, self.new_replies_few, self.new_replies_many]
+    }
+}
+
+/// The languages the widget ships with, as [`words`] picks among them.
+const LANGUAGES: [&str; 3] = ["en", "ru", "uk"];
+
+thread_local! {
+    /// Each language's [`ScreenWords`], in [`LANGUAGES`] order, once `screen-words.json` is here.
+    static SCREEN_WORDS: std::cell::Cell<Option<&'static [ScreenWords; 3]>> = const { std::cell::Cell::new(None) };
+}
+
+/// Reads `screen-words.json` (`{"en": {...}, "ru": {...}, "uk": {...}}`, parsed) and keeps what it says
+/// for the rest of the page's life; whether every language had every word.
+pub fn keep_screen_words(all: &JsValue) -> bool {
+    let language = |tag: &str| -> Option<ScreenWords> {
+        let words_object =
+            js_sys::Reflect::get(all, &JsValue::from_str(tag)).ok()?.dyn_into::<js_sys::Object>().ok()?;
+        let values: Vec<&'static str> = js_sys::Object::values(&words_object)
+            .iter()
+            .map(|value| value.as_string().map(|text| &*Box::leak(text.into_boxed_str())))
+            .collect::<Option<_>>()?;
+        let mut values = values.into_iter();
+        let read = ScreenWords::read(words(tag), &mut values)?;
+        values.next().is_none().then_some(read)
+    };
+    let Some(read) = (|| Some([language(LANGUAGES[0])?, language(LANGUAGES[1])?, language(LANGUAGES[2])?]))() else {
+        return false;
+    };
+    SCREEN_WORDS.set(Some(Box::leak(Box::new(read))));
+    true
+}
+
+/// What the screens say in `locale`. Only the screens ask, and `lazy.rs` shows them once their words are
+/// here; were one shown before, it would say nothing rather than take the widget down.
+pub fn screen_words(locale: &str) -> &'static ScreenWords {
+    let at = LANGUAGES.iter().position(|tag| *tag == language_tag(locale)).unwrap_or(0);
+    match SCREEN_WORDS.get() {
+        Some(all) => &all[at],
+        None => Box::leak(Box::new(
+            ScreenWords::read(words(locale), &mut std::iter::repeat("")).unwrap_or_else(|| unreachable!()),
+        )),
+    }
+}
+
 pub fn words(locale: &str) -> &'static Words {
     match language_tag(locale) {
         "ru" => &RU,
@@ -237,13 +329,7 @@ static EN: Words = Words {
     open_answer: "Read it in the article",
     contact_support: "Contact support",
     for_this_page: "Suggested for this page",
-    was_helpful: "Was this helpful?",
-    yes: "Yes",
     no: "No",
-    vote_failed: "Could not send; try again.",
-    vote_thanks: "Thanks for letting us know.",
-    ask_support: "Ask support instead",
-    related: "Related articles",
     updated: "Updated ",
     levels: ["Outage", "Maintenance", "Degraded service", "Resolved", "News"],
     details: "Details",
@@ -260,62 +346,22 @@ static EN: Words = Words {
     invalid_email: "Enter an email address like name@example.com.",
     too_long: "This is too long: keep it under {max} characters.",
     back_to_search: "← Back to search",
-    known_issue: ("We know about this: ", ". We are working on it; you can still write to us."),
     name: "Your name",
     email: "Email",
-    topic: "Topic",
-    urgency: "Urgency",
-    urgencies: ["Low", "Normal", "High", "Critical"],
     subject: "Subject",
     message: "How can we help?",
-    steps_tried: "What have you already tried? (optional)",
-    attachments: "Screenshots or PDFs (optional)",
-    attachments_hint: "Up to {count} files, {size} MB each.",
-    honeypot: "Leave this field empty",
     remove: "Remove",
-    uploading: "uploading…",
-    too_many_files: "You can attach at most {count} files.",
-    file_too_large: "{name} is larger than {size} MB.",
-    wait_for_uploads: "Wait a moment: the files are still uploading.",
-    suggestions: "These articles may answer it",
     send: "Send",
-    sending: "Sending…",
-    unreachable_saved: "We could not reach support; your message is saved — try again.",
     retry_in: ("You can try again in {n} s.", "You can try again in {n} min."),
     unexpected: "Support answered unexpectedly. Please try again.",
-    sent_title: "Message sent",
-    your_ticket_number: "Your ticket number",
-    back_to_help: "Back to help",
     my_tickets: "My tickets",
-    no_tickets_yet: "Tickets you send from this browser appear here.",
-    find_ticket: "Find a ticket",
-    ticket_number: "Ticket number",
-    access_code: "Access code",
-    access_code_hint: "Keep this code to follow the ticket from another browser.",
     find: "Find",
-    not_found: "No ticket with this number and access code.",
-    expected_reply: "Reply expected by ",
     loading: "Loading…",
     back: "← Back",
     statuses: ["Received", "With the support team", "Open", "Waiting for your reply", "Solved", "Closed"],
-    helpful: "Was this answer helpful?",
-    good: "Good",
-    bad: "Bad",
-    rated_thanks: "Thanks for rating the answer.",
     unreachable: "We could not reach support. Check your connection and try again.",
     screen_failed: "This part of help did not load. Check your connection and try again.",
     try_again: "Try again",
-    open_conversation: "Open conversation",
-    new_replies: ["{n} new reply", "{n} new replies", "{n} new replies"],
-    you: "You",
-    support_team: "Support",
-    your_reply: "Your reply",
-    reply_until: "You can reply until ",
-    closed_follow_up: "This ticket is closed. To follow up, write a new one; it will quote {number}.",
-    new_ticket: "Write a new ticket",
-    follow_up_subject: "Follow-up to {number}",
-    rating_comment: "Anything to add? (optional)",
-    not_sent_yet: "Sending to support…",
 };
 
 static RU: Words = Words {
@@ -331,13 +377,7 @@ static RU: Words = Words {
     open_answer: "Читать в статье",
     contact_support: "Написать в поддержку",
     for_this_page: "Статьи к этой странице",
-    was_helpful: "Статья помогла?",
-    yes: "Да",
     no: "Нет",
-    vote_failed: "Не удалось отправить; попробуйте ещё раз.",
-    vote_thanks: "Спасибо, что рассказали.",
-    ask_support: "Спросить поддержку",
-    related: "Похожие статьи",
     updated: "Обновлено ",
     levels: ["Сбой", "Техработы", "Работает с перебоями", "Решено", "Новости"],
     details: "Подробнее",
@@ -354,62 +394,22 @@ static RU: Words = Words {
     invalid_email: "Введите адрес вида name@example.com.",
     too_long: "Слишком длинно: не больше {max} символов.",
     back_to_search: "← Назад к поиску",
-    known_issue: ("Мы знаем о проблеме: ", ". Мы уже работаем над ней; вы всё равно можете написать нам."),
     name: "Ваше имя",
     email: "Эл. почта",
-    topic: "Категория",
-    urgency: "Срочность",
-    urgencies: ["Низкая", "Обычная", "Высокая", "Критическая"],
     subject: "Тема",
     message: "Чем мы можем помочь?",
-    steps_tried: "Что вы уже попробовали? (необязательно)",
-    attachments: "Скриншоты или PDF (необязательно)",
-    attachments_hint: "До {count} файлов, до {size} МБ каждый.",
-    honeypot: "Оставьте это поле пустым",
     remove: "Удалить",
-    uploading: "загружается…",
-    too_many_files: "Можно приложить не больше {count} файлов.",
-    file_too_large: "{name} больше {size} МБ.",
-    wait_for_uploads: "Подождите немного: файлы ещё загружаются.",
-    suggestions: "Возможно, ответ есть в этих статьях",
     send: "Отправить",
-    sending: "Отправляем…",
-    unreachable_saved: "Не удалось связаться с поддержкой; ваше сообщение сохранено — попробуйте ещё раз.",
     retry_in: ("Попробуйте снова через {n} с.", "Попробуйте снова через {n} мин."),
     unexpected: "Поддержка ответила что-то непонятное. Попробуйте ещё раз.",
-    sent_title: "Сообщение отправлено",
-    your_ticket_number: "Номер вашего обращения",
-    back_to_help: "Назад к справке",
     my_tickets: "Мои обращения",
-    no_tickets_yet: "Здесь появятся обращения, отправленные из этого браузера.",
-    find_ticket: "Найти обращение",
-    ticket_number: "Номер обращения",
-    access_code: "Код доступа",
-    access_code_hint: "Сохраните этот код, чтобы следить за обращением из другого браузера.",
     find: "Найти",
-    not_found: "Нет обращения с таким номером и кодом доступа.",
-    expected_reply: "Ответ ожидается до ",
     loading: "Загрузка…",
     back: "← Назад",
     statuses: ["Получено", "Передано в поддержку", "В работе", "Ждём вашего ответа", "Решено", "Закрыто"],
-    helpful: "Ответ помог?",
-    good: "Хорошо",
-    bad: "Плохо",
-    rated_thanks: "Спасибо за оценку.",
     unreachable: "Не удалось связаться с поддержкой. Проверьте подключение и попробуйте ещё раз.",
     screen_failed: "Эта часть справки не загрузилась. Проверьте подключение и попробуйте ещё раз.",
     try_again: "Попробовать снова",
-    open_conversation: "Открыть переписку",
-    new_replies: ["{n} новый ответ", "{n} новых ответа", "{n} новых ответов"],
-    you: "Вы",
-    support_team: "Поддержка",
-    your_reply: "Ваш ответ",
-    reply_until: "Ответить можно до ",
-    closed_follow_up: "Это обращение закрыто. Чтобы продолжить, напишите новое — в нём будет указано {number}.",
-    new_ticket: "Написать новое обращение",
-    follow_up_subject: "Продолжение {number}",
-    rating_comment: "Хотите что-то добавить? (необязательно)",
-    not_sent_yet: "Отправляется в поддержку…",
 };
 
 static UK: Words = Words {
@@ -425,13 +425,7 @@ static UK: Words = Words {
     open_answer: "Читати в статті",
     contact_support: "Написати в підтримку",
     for_this_page: "Статті до цієї сторінки",
-    was_helpful: "Стаття допомогла?",
-    yes: "Так",
     no: "Ні",
-    vote_failed: "Не вдалося надіслати; спробуйте ще раз.",
-    vote_thanks: "Дякуємо, що повідомили.",
-    ask_support: "Запитати підтримку",
-    related: "Схожі статті",
     updated: "Оновлено ",
     levels: ["Збій", "Технічні роботи", "Працює з перебоями", "Вирішено", "Новини"],
     details: "Докладніше",
@@ -448,60 +442,66 @@ static UK: Words = Words {
     invalid_email: "Введіть адресу на зразок name@example.com.",
     too_long: "Задовго: не більше {max} символів.",
     back_to_search: "← Назад до пошуку",
-    known_issue: ("Ми знаємо про проблему: ", ". Ми вже працюємо над нею; ви все одно можете написати нам."),
     name: "Ваше імʼя",
     email: "Ел. пошта",
-    topic: "Категорія",
-    urgency: "Терміновість",
-    urgencies: ["Низька", "Звичайна", "Висока", "Критична"],
     subject: "Тема",
     message: "Чим ми можемо допомогти?",
-    steps_tried: "Що ви вже спробували? (необовʼязково)",
-    attachments: "Знімки екрана або PDF (необовʼязково)",
-    attachments_hint: "До {count} файлів, до {size} МБ кожен.",
-    honeypot: "Залиште це поле порожнім",
     remove: "Видалити",
-    uploading: "завантажується…",
-    too_many_files: "Можна додати не більше {count} файлів.",
-    file_too_large: "{name} більший за {size} МБ.",
-    wait_for_uploads: "Зачекайте трохи: файли ще завантажуються.",
-    suggestions: "Можливо, відповідь є в цих статтях",
     send: "Надіслати",
-    sending: "Надсилаємо…",
-    unreachable_saved: "Не вдалося звʼязатися з підтримкою; ваше повідомлення збережено — спробуйте ще раз.",
     retry_in: ("Спробуйте знову через {n} с.", "Спробуйте знову через {n} хв."),
     unexpected: "Підтримка відповіла щось незрозуміле. Спробуйте ще раз.",
-    sent_title: "Повідомлення надіслано",
-    your_ticket_number: "Номер вашого звернення",
-    back_to_help: "Назад до довідки",
     my_tickets: "Мої звернення",
-    no_tickets_yet: "Тут зʼявляться звернення, надіслані з цього браузера.",
-    find_ticket: "Знайти звернення",
-    ticket_number: "Номер звернення",
-    access_code: "Код доступу",
-    access_code_hint: "Збережіть цей код, щоб стежити за зверненням з іншого браузера.",
     find: "Знайти",
-    not_found: "Немає звернення з таким номером і кодом доступу.",
-    expected_reply: "Відповідь очікується до ",
     loading: "Завантаження…",
     back: "← Назад",
     statuses: ["Отримано", "Передано до підтримки", "У роботі", "Чекаємо на вашу відповідь", "Вирішено", "Закрито"],
-    helpful: "Відповідь допомогла?",
-    good: "Добре",
-    bad: "Погано",
-    rated_thanks: "Дякуємо за оцінку.",
     unreachable: "Не вдалося звʼязатися з підтримкою. Перевірте підключення і спробуйте ще раз.",
     screen_failed: "Ця частина довідки не завантажилася. Перевірте підключення і спробуйте ще раз.",
     try_again: "Спробувати знову",
-    open_conversation: "Відкрити листування",
-    new_replies: ["{n} нова відповідь", "{n} нові відповіді", "{n} нових відповідей"],
-    you: "Ви",
-    support_team: "Підтримка",
-    your_reply: "Ваша відповідь",
-    reply_until: "Відповісти можна до ",
-    closed_follow_up: "Це звернення закрите. Щоб продовжити, напишіть нове — у ньому буде зазначено {number}.",
-    new_ticket: "Написати нове звернення",
-    follow_up_subject: "Продовження {number}",
-    rating_comment: "Бажаєте щось додати? (необов’язково)",
-    not_sent_yet: "Надсилається до підтримки…",
 };
+
+#[cfg(test)]
+mod tests {
+    use js_sys::{JSON, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    const SCREEN_WORDS_JSON: &str = include_str!("screen-words.json");
+
+    #[wasm_bindgen_test]
+    fn every_language_gives_every_screen_word_in_the_order_they_are_read() {
+        let all = JSON::parse(SCREEN_WORDS_JSON).unwrap();
+        for tag in LANGUAGES {
+            let words_object: Object = Reflect::get(&all, &JsValue::from_str(tag)).unwrap().dyn_into().unwrap();
+            let names: Vec<String> = Object::keys(&words_object).iter().map(|name| name.as_string().unwrap()).collect();
+            assert_eq!(names, SCREEN_WORD_NAMES, "{tag} in screen-words.json");
+            assert!(
+                Object::values(&words_object)
+                    .iter()
+                    .all(|value| value.as_string().is_some_and(|text| !text.is_empty())),
+                "{tag}: every word is a non-empty string"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn screen_words_are_read_by_position_and_refused_when_one_is_missing() {
+        // A language short of a word, or with one too many, is not read: the words would be shifted.
+        let short = JSON::parse(r#"{"en":{"was_helpful":"Was this helpful?"},"ru":{},"uk":{}}"#).unwrap();
+        assert!(!keep_screen_words(&short));
+        let all: JsValue = JSON::parse(SCREEN_WORDS_JSON).unwrap();
+        let uk: Object = Reflect::get(&all, &JsValue::from_str("uk")).unwrap().dyn_into().unwrap();
+        Reflect::set(&uk, &JsValue::from_str("extra"), &JsValue::from_str("x")).unwrap();
+        assert!(!keep_screen_words(&all));
+        assert_eq!(screen_words("en").you, "", "nothing was kept");
+
+        assert!(keep_screen_words(&JSON::parse(SCREEN_WORDS_JSON).unwrap()));
+        assert_eq!(screen_words("en").was_helpful, "Was this helpful?");
+        assert_eq!(screen_words("en").not_sent_yet, "Sending to support…", "the last word is in its place");
+        assert_eq!(screen_words("ru-RU").panel_title, words("ru").panel_title, "the panel's words come through");
+        assert_eq!(screen_words("de").was_helpful, "Was this helpful?", "other languages fall back to English");
+        assert_ne!(screen_words("uk").was_helpful, screen_words("ru").was_helpful);
+    }
+}

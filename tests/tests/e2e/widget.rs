@@ -195,8 +195,11 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
     // Downloaded, but not started: compiling and mounting would cost the page main-thread time.
     ensure!(widget.root.find_all(Locator::Css(".panel")).await?.is_empty(), "the widget started without intent");
 
-    // Idle loading fetched the first chunk only: the screens' chunk (articles, the form, My tickets) waits.
-    let lazy_chunks = |urls: Vec<String>| urls.into_iter().filter(|url| url.contains("/split_")).count();
+    // Idle loading fetched the first chunk only: the screens' chunk (articles, the form, My tickets), with
+    // their styles and words, waits.
+    let screens_files = ["/split_", "/screens.css", "/screen-words.json"];
+    let lazy_chunks =
+        |urls: Vec<String>| urls.into_iter().filter(|url| screens_files.iter().any(|file| url.contains(file))).count();
     ensure!(lazy_chunks(widget.fetched_urls().await?) == 0, "a lazy chunk was fetched without intent");
 
     widget.open().await?;
@@ -214,8 +217,8 @@ pub async fn demo_page_loads_the_widget_only_after_the_page(world: &World) -> Re
         y: 0.0,
     });
     client.perform_actions(hover).await?;
-    eventually("the screens' chunk to be fetched on hover", WAIT, || async {
-        ensure!(lazy_chunks(widget.fetched_urls().await?) == 1, "not fetched");
+    eventually("the screens' chunk, styles and words to be fetched on hover", WAIT, || async {
+        ensure!(lazy_chunks(widget.fetched_urls().await?) == 3, "not fetched");
         Ok(())
     })
     .await?;
