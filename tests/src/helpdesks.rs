@@ -59,7 +59,8 @@ pub enum Weather {
     /// Every request answers 429 with `Retry-After: 1`, as the vendors' rate limits do.
     RateLimited,
     /// A create request makes the ticket, then the answer is lost (a 502 from the vendor's edge), once
-    /// per ticket: only a lookup or an idempotency key keeps the retry from making a second ticket.
+    /// per ticket: only a lookup or an idempotency key keeps the retry from making a second ticket. The
+    /// same for the first comment added to each ticket while the weather holds.
     LosesFirstAnswer,
     /// A create request makes the ticket, then the answer comes only after longer than the worker waits
     /// for a helpdesk ([`HELPDESK_TIMEOUT_SECONDS`]), once per ticket: the worker must give up on the
@@ -96,6 +97,9 @@ pub struct SimulatorLog {
     /// Comments added through the API after each ticket was created, in order.
     pub comments: Vec<Comment>,
     pub weather: Option<Weather>,
+    /// The most comments a list page holds, when a test wants fewer than the vendor's most (100), so that
+    /// a short thread spans pages.
+    pub comments_per_page: Option<usize>,
     /// Every ticket created, in order.
     pub created: Vec<Created>,
     /// Every request: (method and path, status answered).
@@ -135,6 +139,8 @@ pub struct HelpdeskSimulator {
 struct Simulator {
     vendor: Vendor,
     authorization: String,
+    /// Where the simulator answers, for the links to next pages.
+    base_url: String,
     log: Arc<Mutex<SimulatorLog>>,
 }
 
@@ -159,7 +165,8 @@ impl HelpdeskSimulator {
         };
         let authorization = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
         let log: Arc<Mutex<SimulatorLog>> = Default::default();
-        let simulator = Simulator { vendor, authorization, log: Arc::clone(&log) };
+        let base_url = format!("http://127.0.0.1:{port}");
+        let simulator = Simulator { vendor, authorization, base_url: base_url.clone(), log: Arc::clone(&log) };
         let app = axum::Router::new()
             .route("/api/v2/tickets.json", axum::routing::post(create).get(lookup))
             .route("/api/v2/tickets", axum::routing::post(create))
@@ -176,7 +183,7 @@ impl HelpdeskSimulator {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { vendor, base_url: format!("http://127.0.0.1:{port}"), email, token, log, server })
+        Ok(Self { vendor, base_url, email, token, log, server })
     }
 
     /// The worker settings that deliver here.
@@ -194,6 +201,10 @@ impl HelpdeskSimulator {
             settings.push(("JIRA_REQUEST_TYPE_ID", "27".to_owned()));
         }
         settings
+    }
+
+    pub fn set_comments_per_page(&self, most: usize) {
+        self.log.lock().expect("the simulator log is never poisoned").comments_per_page = Some(most);
     }
 
     pub fn set_weather(&self, weather: Weather) {
@@ -693,13 +704,18 @@ fn zendesk_requester(log: &SimulatorLog, created: &Created) -> u64 {
     ZENDESK_REQUESTER_BASE + sequence as u64
 }
 
-/// `GET` a ticket's comments, in each vendor's list shape: Zendesk's `comments` (the first written by
-/// the requester), Freshdesk's bare array of conversations (without the description), JSM's `values`.
+/// `GET` a ticket's comments, a page at a time, in each vendor's list shape and paging: Zendesk's
+/// `comments` (the first written by the requester) with `per_page` (at most 100), `page` and `next_page`;
+/// Freshdesk's bare array of conversations (without the description) with `per_page` (30 unless asked,
+/// at most 100), `page` and a `Link` header to the next; JSM's `values` with `start`, `limit` (50 unless
+/// asked, at most 100) and `isLastPage`.
 async fn list_comments(
     State(simulator): State<Simulator>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    let number = |name: &str, default: usize| query.get(name).and_then(|value| value.parse().ok()).unwrap_or(default);
     let vendor = simulator.vendor;
     let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
     let answer = if !simulator.authorized(&headers) {
@@ -709,6 +725,13 @@ async fn list_comments(
         answer
     } else if let Some(created) = created_ticket(&log, &id).cloned() {
         let added: Vec<&Comment> = log.comments.iter().filter(|comment| comment.ticket == created.id).collect();
+        let most = log.comments_per_page.unwrap_or(100).min(100);
+        // A page of `all`: the items from `start`, as many as asked and allowed, and whether more follow.
+        let page_of = |all: Vec<Value>, start: usize, asked: usize| {
+            let size = asked.clamp(1, most);
+            let more = all.len() > start + size;
+            (all.into_iter().skip(start).take(size).collect::<Vec<_>>(), more)
+        };
         match vendor {
             Vendor::Zendesk => {
                 let first = json!({
@@ -722,7 +745,16 @@ async fn list_comments(
                     json!({ "id": index + 2, "author_id": comment.author, "body": comment.body, "public": comment.public })
                 }));
                 let count = comments.len();
-                answer(StatusCode::OK, &[], json!({ "comments": comments, "next_page": null, "count": count }))
+                let (page, per_page) = (number("page", 1).max(1), number("per_page", 100));
+                let (comments, more) = page_of(comments, (page - 1) * per_page.clamp(1, most), per_page);
+                let next_page = more.then(|| {
+                    format!(
+                        "{}/api/v2/tickets/{id}/comments.json?page={}&per_page={per_page}",
+                        simulator.base_url,
+                        page + 1
+                    )
+                });
+                answer(StatusCode::OK, &[], json!({ "comments": comments, "next_page": next_page, "count": count }))
             }
             Vendor::Freshdesk => {
                 let conversations: Vec<Value> = added
@@ -732,7 +764,18 @@ async fn list_comments(
                         json!({ "id": index + 1, "body": comment.body, "body_text": comment.body, "private": !comment.public, "incoming": true })
                     })
                     .collect();
-                answer(StatusCode::OK, &[], Value::Array(conversations))
+                let (page, per_page) = (number("page", 1).max(1), number("per_page", 30));
+                let (conversations, more) = page_of(conversations, (page - 1) * per_page.clamp(1, most), per_page);
+                let next = format!(
+                    "<{}/api/v2/tickets/{id}/conversations?page={}&per_page={per_page}>; rel=\"next\"",
+                    simulator.base_url,
+                    page + 1
+                );
+                let mut page = answer(StatusCode::OK, &[], Value::Array(conversations));
+                if more && let Ok(next) = axum::http::HeaderValue::from_str(&next) {
+                    page.headers_mut().insert("Link", next);
+                }
+                page
             }
             Vendor::Jsm => {
                 let values: Vec<Value> = added
@@ -740,11 +783,14 @@ async fn list_comments(
                     .enumerate()
                     .map(|(index, comment)| json!({ "id": (index + 1).to_string(), "body": comment.body, "public": comment.public }))
                     .collect();
+                let (start, limit) = (number("start", 0), number("limit", 50));
+                let (values, more) = page_of(values, start, limit);
                 let size = values.len();
+                let limit = limit.clamp(1, most);
                 answer(
                     StatusCode::OK,
                     &[],
-                    json!({ "values": values, "size": size, "start": 0, "limit": 50, "isLastPage": true }),
+                    json!({ "values": values, "size": size, "start": start, "limit": limit, "isLastPage": !more }),
                 )
             }
         }
@@ -872,6 +918,9 @@ fn answer_comment(
         return invalid(vendor, &problems);
     }
     log.comments.push(comment.clone());
+    if log.weather == Some(Weather::LosesFirstAnswer) && log.answers_lost.insert(format!("comment on {}", created.id)) {
+        return answer(StatusCode::BAD_GATEWAY, &[], json!({ "error": "Bad Gateway" }));
+    }
     match vendor {
         Vendor::Zendesk => answer(
             StatusCode::OK,

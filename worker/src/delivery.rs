@@ -11,7 +11,7 @@
 
 use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::accept::StoredTicket;
-use edgedesk_tickets::conversation::{OutgoingReply, ReplyLookup};
+use edgedesk_tickets::conversation::{ListAnswer, OutgoingReply, ReplyLookup};
 use edgedesk_tickets::helpdesk::{self, Backend, HELPDESK_TIMEOUT_SECONDS, Lookup, Method, Outcome, OutgoingRequest};
 use edgedesk_tickets::lifecycle::RetryPolicy;
 use serde::{Deserialize, Serialize};
@@ -224,16 +224,27 @@ async fn attempt_reply(
     tried_before: bool,
 ) -> Outcome {
     let mut requester = None;
-    if let Some(lookup) = backend.reply_lookup(backend_id, tried_before) {
-        match exchange(&lookup).await {
+    let mut page = 0;
+    // Page after page of the thread (`reply_found` bounds how many), until the reply or the end.
+    while let Some(lookup) = backend.reply_lookup(backend_id, tried_before, page) {
+        let answer = match exchange(&lookup).await {
             Err(reason) => return not_reached(attempt, reason),
-            Ok((status, retry_after, body)) => {
-                match backend.reply_found(status, retry_after.as_deref(), &body, reply, attempt) {
-                    ReplyLookup::Sent => return Outcome::Delivered { backend_id: None },
-                    ReplyLookup::Failed(outcome) => return outcome,
-                    ReplyLookup::Absent { requester: found } => requester = found,
-                }
+            Ok(answer) => answer,
+        };
+        let listed = ListAnswer {
+            status: answer.status,
+            retry_after: answer.retry_after.as_deref(),
+            link: answer.link.as_deref(),
+            body: &answer.body,
+        };
+        match backend.reply_found(&listed, reply, attempt, page, requester.take()) {
+            ReplyLookup::Sent => return Outcome::Delivered { backend_id: None },
+            ReplyLookup::Failed(outcome) => return outcome,
+            ReplyLookup::Absent { requester: found } => {
+                requester = found;
+                break;
             }
+            ReplyLookup::More { requester: found, next } => (requester, page) = (found, next),
         }
     }
     answered(&backend.reply_request(backend_id, reply, requester.as_deref(), edge::unix_now()), attempt).await
@@ -244,11 +255,13 @@ async fn attempt_delivery(backend: &Backend, ticket: &StoredTicket, attempt: u32
     if tried_before && let Some(lookup) = backend.lookup(ticket) {
         match exchange(&lookup).await {
             Err(reason) => return not_reached(attempt, reason),
-            Ok((status, retry_after, body)) => match backend.found(status, retry_after.as_deref(), &body, attempt) {
-                Lookup::Found(id) => return Outcome::Delivered { backend_id: Some(id) },
-                Lookup::Failed(outcome) => return outcome,
-                Lookup::Absent => {}
-            },
+            Ok(Answered { status, retry_after, body, .. }) => {
+                match backend.found(status, retry_after.as_deref(), &body, attempt) {
+                    Lookup::Found(id) => return Outcome::Delivered { backend_id: Some(id) },
+                    Lookup::Failed(outcome) => return outcome,
+                    Lookup::Absent => {}
+                }
+            }
         }
     }
     // Signed with the wall clock, which the helpdesk checks against its own.
@@ -258,7 +271,9 @@ async fn attempt_delivery(backend: &Backend, ticket: &StoredTicket, attempt: u32
 /// Attempt number `attempt`'s request, sent, and what its answer means.
 async fn answered(outgoing: &OutgoingRequest, attempt: u32) -> Outcome {
     match exchange(outgoing).await {
-        Ok((status, retry_after, body)) => helpdesk::classify(status, retry_after.as_deref(), &body, attempt),
+        Ok(Answered { status, retry_after, body, .. }) => {
+            helpdesk::classify(status, retry_after.as_deref(), &body, attempt)
+        }
         Err(reason) => not_reached(attempt, reason),
     }
 }
@@ -271,7 +286,16 @@ fn not_reached(attempt: u32, reason: String) -> Outcome {
 
 /// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the
 /// reason given.
-async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, String), String> {
+/// A helpdesk's answer, as far as delivery reads it.
+struct Answered {
+    status: u16,
+    retry_after: Option<String>,
+    /// The `Link` header, where a list says which page follows (Freshdesk).
+    link: Option<String>,
+    body: String,
+}
+
+async fn exchange(outgoing: &OutgoingRequest) -> Result<Answered, String> {
     let method = match outgoing.method {
         Method::Get => worker::Method::Get,
         Method::Post => worker::Method::Post,
@@ -283,8 +307,9 @@ async fn exchange(outgoing: &OutgoingRequest) -> Result<(u16, Option<String>, St
             .await
             .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
         let retry_after = response.headers().get("Retry-After").ok().flatten();
+        let link = response.headers().get("Link").ok().flatten();
         let body = response.text().await.unwrap_or_default();
-        Ok((response.status_code(), retry_after, body))
+        Ok(Answered { status: response.status_code(), retry_after, link, body })
     };
     // A helpdesk that never answers must not hold the delivery (and its claim) for the queue's whole
     // wall time: past the timeout the answer counts as lost.

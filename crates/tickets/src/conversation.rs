@@ -158,6 +158,22 @@ impl OutgoingReply<'_> {
     }
 }
 
+/// Comments asked for per page: the most each helpdesk's list gives at once.
+pub const COMMENTS_PER_PAGE: u32 = 100;
+/// Pages of comments read before an attempt at most. A reply not found in the first 5,000 comments is
+/// sent: a ticket that long is one no customer's widget conversation reaches.
+pub const MAX_COMMENT_PAGES: u32 = 50;
+
+/// A helpdesk's answer to a comment list request.
+#[derive(Debug, Clone, Copy)]
+pub struct ListAnswer<'a> {
+    pub status: u16,
+    pub retry_after: Option<&'a str>,
+    /// The `Link` header: Freshdesk names the next page there, and only there.
+    pub link: Option<&'a str>,
+    pub body: &'a str,
+}
+
 /// What the comment lookup before an attempt found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyLookup {
@@ -165,6 +181,9 @@ pub enum ReplyLookup {
     Sent,
     /// It does not: send it, written as this requester where the helpdesk names one (Zendesk).
     Absent { requester: Option<String> },
+    /// Not on this page, and the helpdesk has more: ask for the page at `next` (a page number, or
+    /// JSM's start index), keeping `requester`, which only the first page names.
+    More { requester: Option<String>, next: u32 },
     /// The lookup itself failed: this instead of sending.
     Failed(Outcome),
 }
@@ -173,8 +192,8 @@ impl Backend {
     /// The request that lists the comments of the helpdesk's ticket `backend_id`, before an attempt that
     /// may repeat an earlier one (`tried_before`), and before every Zendesk attempt, whose answer names
     /// the requester the comment is written as. `None` for the webhook, whose contract is the
-    /// idempotency key.
-    pub fn reply_lookup(&self, backend_id: &str, tried_before: bool) -> Option<OutgoingRequest> {
+    /// idempotency key. `page` is where the list starts: `0`, or the `next` of [`ReplyLookup::More`].
+    pub fn reply_lookup(&self, backend_id: &str, tried_before: bool, page: u32) -> Option<OutgoingRequest> {
         let get = |url: String, authorization: String| OutgoingRequest {
             method: Method::Get,
             url,
@@ -185,34 +204,46 @@ impl Backend {
         match self {
             Backend::Webhook { .. } => None,
             Backend::Zendesk { base_url, email, token } => Some(get(
-                format!("{}/api/v2/tickets/{id}/comments.json", base_url.trim_end_matches('/')),
+                format!(
+                    "{}/api/v2/tickets/{id}/comments.json?per_page={COMMENTS_PER_PAGE}&page={}",
+                    base_url.trim_end_matches('/'),
+                    page.max(1)
+                ),
                 basic(&format!("{email}/token"), token),
             )),
             Backend::Freshdesk { base_url, api_key } => tried_before.then(|| {
                 get(
-                    format!("{}/api/v2/tickets/{id}/conversations", base_url.trim_end_matches('/')),
+                    format!(
+                        "{}/api/v2/tickets/{id}/conversations?per_page={COMMENTS_PER_PAGE}&page={}",
+                        base_url.trim_end_matches('/'),
+                        page.max(1)
+                    ),
                     basic(api_key, "X"),
                 )
             }),
             Backend::JiraServiceManagement { base_url, email, token, .. } => tried_before.then(|| {
                 get(
-                    format!("{}/rest/servicedeskapi/request/{id}/comment", base_url.trim_end_matches('/')),
+                    format!(
+                        "{}/rest/servicedeskapi/request/{id}/comment?start={page}&limit={COMMENTS_PER_PAGE}",
+                        base_url.trim_end_matches('/')
+                    ),
                     basic(email, token),
                 )
             }),
         }
     }
 
-    /// What the comment list says: the reply is there, is not (and who the requester is), or the lookup
-    /// failed.
+    /// What the comment list's page at `page` says: the reply is there, is not (and who the requester
+    /// is), may be on the next page, or the lookup failed. `requester` is what earlier pages named.
     pub fn reply_found(
         &self,
-        status: u16,
-        retry_after: Option<&str>,
-        body: &str,
+        answer: &ListAnswer<'_>,
         reply: &OutgoingReply<'_>,
         attempt: u32,
+        page: u32,
+        requester: Option<String>,
     ) -> ReplyLookup {
+        let ListAnswer { status, retry_after, link, body } = *answer;
         if !(200..=299).contains(&status) {
             return ReplyLookup::Failed(classify(status, retry_after, body, attempt));
         }
@@ -242,16 +273,40 @@ impl Backend {
         }
         // Zendesk makes the requester the author of a ticket's first comment.
         let requester = match self {
-            Backend::Zendesk { .. } => {
+            Backend::Zendesk { .. } if requester.is_none() => {
                 comments.first().and_then(|first| first.get("author_id")).and_then(|id| match id {
                     serde_json::Value::Number(id) => Some(id.to_string()),
                     serde_json::Value::String(id) => Some(id.clone()),
                     _ => None,
                 })
             }
-            _ => None,
+            _ => requester,
         };
-        ReplyLookup::Absent { requester }
+        // Each list says in its own way whether a page follows: Zendesk's `next_page`, JSM's `isLastPage`,
+        // Freshdesk's `Link` header with `rel="next"`.
+        let answer = answer.as_ref();
+        let next = match self {
+            Backend::Zendesk { .. } => answer
+                .and_then(|answer| answer.get("next_page"))
+                .is_some_and(|next| next.as_str().is_some_and(|url| !url.is_empty()))
+                .then(|| page.max(1) + 1),
+            Backend::Freshdesk { .. } => {
+                link.is_some_and(|link| link.contains("rel=\"next\"")).then(|| page.max(1) + 1)
+            }
+            Backend::JiraServiceManagement { .. } => {
+                let last = answer.and_then(|answer| answer.get("isLastPage")).and_then(|last| last.as_bool());
+                (last == Some(false) && !comments.is_empty()).then(|| page + comments.len() as u32)
+            }
+            Backend::Webhook { .. } => None,
+        };
+        let within_reach = |next: &u32| match self {
+            Backend::JiraServiceManagement { .. } => *next < MAX_COMMENT_PAGES * COMMENTS_PER_PAGE,
+            _ => *next <= MAX_COMMENT_PAGES,
+        };
+        match next.filter(within_reach) {
+            Some(next) => ReplyLookup::More { requester, next },
+            None => ReplyLookup::Absent { requester },
+        }
     }
 
     /// The request that adds `reply` to the helpdesk's ticket `backend_id` as the customer's public
@@ -393,6 +448,10 @@ mod tests {
 
     const HOSTILE: &str = "<img src=x onerror=alert(1)> {noformat}[x|javascript:alert(1)]";
 
+    fn listed<'a>(status: u16, retry_after: Option<&'a str>, body: &'a str) -> ListAnswer<'a> {
+        ListAnswer { status, retry_after, link: None, body }
+    }
+
     fn outgoing() -> OutgoingReply<'static> {
         OutgoingReply { number: "ED-AB12-CD34", id: 7, body: HOSTILE, attachments: &[], at: "2026-12-01T10:00:00Z" }
     }
@@ -443,36 +502,103 @@ mod tests {
     fn a_repeated_attempt_finds_the_reply_it_may_have_sent() {
         let [webhook, zendesk, freshdesk, jira] = backends();
         let reply = outgoing();
-        assert!(webhook.reply_lookup("1", true).is_none());
-        assert!(zendesk.reply_lookup("1", false).is_some(), "Zendesk's list names the requester");
-        assert!(freshdesk.reply_lookup("1", false).is_none() && freshdesk.reply_lookup("1", true).is_some());
-        assert!(jira.reply_lookup("SD-1", true).unwrap().url.ends_with("/rest/servicedeskapi/request/SD-1/comment"));
+        assert!(webhook.reply_lookup("1", true, 0).is_none());
+        assert!(zendesk.reply_lookup("1", false, 0).is_some(), "Zendesk's list names the requester");
+        assert!(freshdesk.reply_lookup("1", false, 0).is_none() && freshdesk.reply_lookup("1", true, 0).is_some());
+        assert!(
+            jira.reply_lookup("SD-1", true, 0)
+                .unwrap()
+                .url
+                .ends_with("/rest/servicedeskapi/request/SD-1/comment?start=0&limit=100")
+        );
 
         let comments = r#"{"comments":[{"id":1,"author_id":9001,"body":"first"},{"id":2,"author_id":5,"body":"ok"}]}"#;
         assert_eq!(
-            zendesk.reply_found(200, None, comments, &reply, 1),
+            zendesk.reply_found(&listed(200, None, comments), &reply, 1, 0, None),
             ReplyLookup::Absent { requester: Some("9001".into()) }
         );
         let sent =
             r#"{"comments":[{"author_id":9001,"body":"x\n\n— sent from the support widget [ED-AB12-CD34 reply 7]"}]}"#;
-        assert_eq!(zendesk.reply_found(200, None, sent, &reply, 2), ReplyLookup::Sent);
+        assert_eq!(zendesk.reply_found(&listed(200, None, sent), &reply, 2, 0, None), ReplyLookup::Sent);
         let other = r#"[{"body_text":"[ED-AB12-CD34 reply 70]"}]"#;
-        assert_eq!(freshdesk.reply_found(200, None, other, &reply, 2), ReplyLookup::Absent { requester: None });
         assert_eq!(
-            freshdesk.reply_found(200, None, r#"[{"body_text":"— [ED-AB12-CD34 reply 7]"}]"#, &reply, 2),
+            freshdesk.reply_found(&listed(200, None, other), &reply, 2, 0, None),
+            ReplyLookup::Absent { requester: None }
+        );
+        assert_eq!(
+            freshdesk.reply_found(
+                &listed(200, None, r#"[{"body_text":"— [ED-AB12-CD34 reply 7]"}]"#),
+                &reply,
+                2,
+                0,
+                None
+            ),
             ReplyLookup::Sent
         );
         assert_eq!(
-            jira.reply_found(200, None, r#"{"values":[{"body":"[ED-AB12-CD34 reply 7]"}]}"#, &reply, 2),
+            jira.reply_found(
+                &listed(200, None, r#"{"values":[{"body":"[ED-AB12-CD34 reply 7]"}]}"#),
+                &reply,
+                2,
+                0,
+                None
+            ),
             ReplyLookup::Sent
         );
         assert!(matches!(
-            jira.reply_found(503, Some("5"), "", &reply, 2),
+            jira.reply_found(&listed(503, Some("5"), ""), &reply, 2, 0, None),
             ReplyLookup::Failed(Outcome::Retry { after_seconds: 5, .. })
         ));
         assert!(matches!(
-            zendesk.reply_found(200, None, "<html>", &reply, 2),
+            zendesk.reply_found(&listed(200, None, "<html>"), &reply, 2, 0, None),
             ReplyLookup::Failed(Outcome::Retry { .. })
         ));
+    }
+
+    #[test]
+    fn the_lookup_reads_every_page_of_a_long_thread() {
+        let [_, zendesk, freshdesk, jira] = backends();
+        let reply = outgoing();
+        assert!(zendesk.reply_lookup("1", false, 0).unwrap().url.ends_with("/comments.json?per_page=100&page=1"));
+        assert!(zendesk.reply_lookup("1", false, 3).unwrap().url.ends_with("/comments.json?per_page=100&page=3"));
+        assert!(freshdesk.reply_lookup("1", true, 2).unwrap().url.ends_with("/conversations?per_page=100&page=2"));
+        assert!(jira.reply_lookup("SD-1", true, 250).unwrap().url.ends_with("/comment?start=250&limit=100"));
+
+        // Zendesk: the requester is the first page's first author, kept while later pages are read.
+        let first = r#"{"comments":[{"author_id":9001,"body":"first"}],"next_page":"https://z.test/api/v2/tickets/1/comments.json?page=2"}"#;
+        assert_eq!(
+            zendesk.reply_found(&listed(200, None, first), &reply, 1, 0, None),
+            ReplyLookup::More { requester: Some("9001".into()), next: 2 }
+        );
+        let last = r#"{"comments":[{"author_id":5,"body":"agent"}],"next_page":null}"#;
+        assert_eq!(
+            zendesk.reply_found(&listed(200, None, last), &reply, 1, 2, Some("9001".into())),
+            ReplyLookup::Absent { requester: Some("9001".into()) }
+        );
+
+        // Freshdesk: a `Link` to the next page says there is one; its absence, that this was the last.
+        let next = r#"<https://f.test/api/v2/tickets/1/conversations?page=2&per_page=100>; rel="next""#;
+        let linked = ListAnswer { link: Some(next), ..listed(200, None, r#"[{"body_text":"x"}]"#) };
+        assert_eq!(freshdesk.reply_found(&linked, &reply, 1, 0, None), ReplyLookup::More { requester: None, next: 2 });
+        assert_eq!(
+            freshdesk.reply_found(&listed(200, None, r#"[{"body_text":"x"}]"#), &reply, 1, 2, None),
+            ReplyLookup::Absent { requester: None }
+        );
+
+        // JSM: the next start is after what this page gave, whatever page size the site allows.
+        let page = r#"{"values":[{"body":"a"},{"body":"b"}],"start":0,"size":2,"isLastPage":false}"#;
+        assert_eq!(
+            jira.reply_found(&listed(200, None, page), &reply, 1, 0, None),
+            ReplyLookup::More { requester: None, next: 2 }
+        );
+        let sent = r#"{"values":[{"body":"[ED-AB12-CD34 reply 7]"}],"isLastPage":false}"#;
+        assert_eq!(jira.reply_found(&listed(200, None, sent), &reply, 1, 2, None), ReplyLookup::Sent);
+
+        // The lookup stops somewhere: past the last page it reads, the reply is taken as absent.
+        let endless = r#"{"comments":[{"author_id":5,"body":"x"}],"next_page":"more"}"#;
+        assert_eq!(
+            zendesk.reply_found(&listed(200, None, endless), &reply, 1, MAX_COMMENT_PAGES, Some("9".into())),
+            ReplyLookup::Absent { requester: Some("9".into()) }
+        );
     }
 }

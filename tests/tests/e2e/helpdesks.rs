@@ -390,6 +390,32 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     let messages = view["messages"].as_array().context("messages")?;
     ensure!(messages.len() == 4 && messages.iter().all(|m| m["delivered"] == true), "{messages:?}");
 
+    // The helpdesk adds a reply and its answer is lost; its thread now spans pages (one comment a page):
+    // the retry reads them all, finds the reply and sends nothing more.
+    desk.simulator.set_comments_per_page(1);
+    desk.simulator.set_weather(Weather::LosesFirstAnswer);
+    let third = json!({ "token": token, "body": "Here is the file it made." });
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/replies"), &third, &[]).await?;
+    ensure!(status == 202, "the third reply answered {status}");
+    eventually("the third reply delivered", WAIT, || async {
+        desk.sweep(1).await?;
+        let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+        let messages = view["messages"].as_array().context("messages")?;
+        ensure!(messages.len() == 5 && messages.iter().all(|m| m["delivered"] == true), "{messages:?}");
+        Ok(())
+    })
+    .await?;
+    let comments = desk.simulator.comments_on(&helpdesk_id);
+    ensure!(
+        comments.len() == 3 && comments[2].body.contains("the file it made"),
+        "once, after a lost answer: {comments:?}"
+    );
+    let pages_read = desk.simulator.with_log(|log| {
+        log.requests.iter().filter(|(request, status)| request.starts_with("GET comments") && *status == 200).count()
+    });
+    ensure!(pages_read >= 3, "the lookup read {pages_read} pages of a thread of three or more");
+    desk.simulator.set_weather(Weather::Fair);
+
     // Solved: rated once, with a comment; a reply in the window reopens it, and once closed nothing more.
     let solved = match vendor {
         Vendor::Zendesk => "Solved",
@@ -438,12 +464,12 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
 
     eventually("the reopening reply at the helpdesk", WAIT, || async {
         let comments = desk.simulator.comments_on(&helpdesk_id);
-        ensure!(comments.len() >= 3, "{comments:?}");
+        ensure!(comments.len() >= 4, "{comments:?}");
         Ok(())
     })
     .await?;
     let comments = desk.simulator.comments_on(&helpdesk_id);
-    ensure!(comments.len() == 3 && comments[2].body.contains("One more question"), "each reply once: {comments:?}");
+    ensure!(comments.len() == 4 && comments[3].body.contains("One more question"), "each reply once: {comments:?}");
     let violations = desk.simulator.with_log(|log| log.violations.clone());
     ensure!(violations.is_empty(), "{violations:?}");
     let live = desk.simulator.with_log(|log| log.live_markup.clone());
