@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use edgedesk_protocol::api::{
-    AttachmentUploaded, Author, ReplyAccepted, ThreadMessage, TicketLookup, TicketRating, TicketReply, TicketView,
+    AttachmentUploaded, Author, ReplyAccepted, ThreadMessage, TicketLookup, TicketRating, TicketRead, TicketReply,
+    TicketView,
 };
 use edgedesk_protocol::attachment::{MAX_ATTACHMENTS, MEDIA_TYPES};
 use wasm_bindgen::JsCast;
@@ -82,10 +83,16 @@ pub fn show(
         clear(&body);
         match answer {
             Ok(ticket) => {
+                // Opening the conversation reads what it shows: the worker forgets those replies, the badge
+                // follows. One that comes in meanwhile stays new.
+                let read = TicketRead {
+                    token: thread.lookup.token.clone(),
+                    identity: thread.lookup.identity.clone(),
+                    through: ticket.messages.iter().map(|message| message.id).max(),
+                };
                 draw(&thread, &body, ticket, form, screen);
-                // Opening the conversation reads it: the worker forgets the new replies, the badge follows.
                 let read_path = format!("{}/read", thread.path);
-                if thread.settings.api.post_no_content(&read_path, &thread.lookup).await.is_ok() {
+                if thread.settings.api.post_no_content(&read_path, &read).await.is_ok() {
                     thread.settings.events.emit("ticketRead", &[("number", &number)]);
                 }
             }

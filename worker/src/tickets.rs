@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use edgedesk_protocol::api::{
-    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketLookup, TicketRating, TicketStatus,
-    TicketView,
+    ApiError, MyTickets, MyTicketsRequest, SignedIdentity, TicketAccepted, TicketLookup, TicketRating, TicketRead,
+    TicketStatus, TicketView,
 };
 use edgedesk_protocol::ticket::{self, MAX_BODY_BYTES, optional};
 use edgedesk_protocol::time::format_time;
@@ -332,11 +332,10 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
 /// read, and the unread count drops.
 pub async fn read(mut request: Request, env: &Env, number: &str) -> ApiResult {
     limit_lookups(&request, env).await?;
-    let lookup: TicketLookup =
-        read_json(&mut request, &TicketLookup::FIELDS, TicketLookup::MAX_BYTES, "lookup").await?;
+    let read: TicketRead = read_json(&mut request, &TicketRead::FIELDS, TicketRead::MAX_BYTES, "read").await?;
     let database = store::database(env)?;
-    let ticket = ticket_for(&database, env, number, &lookup).await?;
-    messages::mark_read(&database, &ticket.number, Moment::of(&request, env)?.at).await?;
+    let ticket = ticket_for(&database, env, number, &read.lookup()).await?;
+    messages::mark_read(&database, &ticket.number, read.through, Moment::of(&request, env)?.at).await?;
     no_content()
 }
 

@@ -645,6 +645,26 @@ impl TicketLookup {
     pub const MAX_BYTES: usize = 16 * 1024;
 }
 
+/// `POST /api/tickets/{number}/read`: the same credential as a lookup, and the id of the last message
+/// the conversation showed; agent replies after it, which came while the customer was reading, stay
+/// unread. Without `through`, every reply so far is read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketRead {
+    pub token: Option<String>,
+    pub identity: Option<SignedIdentity>,
+    pub through: Option<i64>,
+}
+
+impl TicketRead {
+    pub const FIELDS: [&str; 3] = ["token", "identity", "through"];
+    pub const MAX_BYTES: usize = 16 * 1024;
+
+    pub fn lookup(&self) -> TicketLookup {
+        TicketLookup { token: self.token.clone(), identity: self.identity.clone() }
+    }
+}
+
 /// `POST /api/tickets/{number}/rating`: the same credential as a lookup, and the rating.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

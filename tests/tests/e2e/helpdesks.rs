@@ -353,10 +353,20 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     let (status, _, _) =
         desk.post(&format!("/api/tickets/{number}/read"), &json!({ "token": "AAAA-BBBB-CCCC-DDDD" }), &[]).await?;
     ensure!(status == 404, "someone else marks nothing read: {status}");
-    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/read"), &lookup, &[]).await?;
+    // Read through a message: replies after it (here, as if it came while the thread was open) stay new.
+    let through_first = json!({ "token": token, "through": messages[0]["id"] });
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/read"), &through_first, &[]).await?;
+    ensure!(status == 204, "read answered {status}");
+    let (_, unread, _) = desk.post("/api/tickets/unread", &followed, &[]).await?;
+    ensure!(unread["count"] == 1, "a reply after the last one shown is still new: {unread}");
+    let through_reply = json!({ "token": token, "through": messages[1]["id"] });
+    let (status, _, _) = desk.post(&format!("/api/tickets/{number}/read"), &through_reply, &[]).await?;
     ensure!(status == 204, "read answered {status}");
     let (_, unread, _) = desk.post("/api/tickets/unread", &followed, &[]).await?;
     ensure!(unread["count"] == 0, "opened, so read: {unread}");
+    let (status, refused, _) =
+        desk.post(&format!("/api/tickets/{number}/read"), &json!({ "token": token, "through": "all" }), &[]).await?;
+    ensure!(status == 400, "a `through` that is no id answered {status} {refused}");
 
     // The customer answers while the helpdesk is down; the retry of the same request stores nothing new.
     desk.simulator.set_weather(Weather::Down);

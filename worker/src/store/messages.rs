@@ -8,6 +8,7 @@ use edgedesk_tickets::accept::Attachment;
 use edgedesk_tickets::helpdesk::Outcome;
 use edgedesk_tickets::inbound::AgentReply;
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use super::{all, attachments, changes, execute, first, nullable, run, statement};
@@ -127,12 +128,15 @@ pub async fn thread(database: &D1Database, number: &str) -> Result<Vec<ThreadMes
     Ok(rows.into_iter().map(Row::into_message).collect())
 }
 
-/// The customer opened the conversation at `now`: every agent reply so far is read.
-pub async fn mark_read(database: &D1Database, number: &str, now: i64) -> Result<(), ApiError> {
+/// The customer opened the conversation at `now`: the agent replies it showed, through message `through`
+/// (all so far without it), are read.
+pub async fn mark_read(database: &D1Database, number: &str, through: Option<i64>, now: i64) -> Result<(), ApiError> {
+    let through = through.map_or(JsValue::NULL, |id| (id as f64).into());
     execute(
         database,
-        "UPDATE messages SET read_at = ?2 WHERE number = ?1 AND author = 'agent' AND read_at IS NULL",
-        &[number.into(), (now as f64).into()],
+        "UPDATE messages SET read_at = ?2 WHERE number = ?1 AND author = 'agent' AND read_at IS NULL \
+         AND (?3 IS NULL OR id <= ?3)",
+        &[number.into(), (now as f64).into(), through],
     )
     .await
 }
