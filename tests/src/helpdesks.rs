@@ -96,6 +96,10 @@ pub struct SimulatorLog {
     pub agent_comments: Vec<String>,
     /// Comments added through the API after each ticket was created, in order.
     pub comments: Vec<Comment>,
+    /// Each ticket's status as agents set it (through [`HelpdeskSimulator::report`]) and as the vendor
+    /// changes it: Zendesk reopens a solved ticket its requester comments on; Freshdesk's ticket update
+    /// and JSM's "Reopen" transition reopen one. The vendor's own words ("Solved", "Resolved", "Open").
+    pub statuses: BTreeMap<String, String>,
     pub weather: Option<Weather>,
     /// The most comments a list page holds, when a test wants fewer than the vendor's most (100), so that
     /// a short thread spans pages.
@@ -173,11 +177,12 @@ impl HelpdeskSimulator {
             .route("/api/v2/search/tickets", axum::routing::get(lookup))
             .route("/rest/servicedeskapi/request", axum::routing::post(create))
             .route("/rest/api/3/search/jql", axum::routing::get(lookup))
-            .route("/api/v2/tickets/{id}", axum::routing::put(add_comment))
+            .route("/api/v2/tickets/{id}", axum::routing::put(update_ticket))
             .route("/api/v2/tickets/{id}/comments.json", axum::routing::get(list_comments))
             .route("/api/v2/tickets/{id}/conversations", axum::routing::get(list_comments))
             .route("/api/v2/tickets/{id}/notes", axum::routing::post(add_comment))
             .route("/rest/servicedeskapi/request/{id}/comment", axum::routing::get(list_comments).post(add_comment))
+            .route("/rest/servicedeskapi/request/{id}/transition", axum::routing::get(transitions).post(transition))
             .fallback(not_found)
             .with_state(simulator);
         let server = tokio::spawn(async move {
@@ -805,6 +810,123 @@ async fn list_comments(
 /// Adds a comment as each vendor documents it: Zendesk's ticket update with `comment` (`body` or
 /// `html_body`, `public`, `author_id`), Freshdesk's note (`body` HTML required; `private`, `incoming`,
 /// `user_id`, `notify_emails` only), JSM's request comment (`body` required, `public`).
+/// `PUT /api/v2/tickets/{id}`: a Zendesk ticket update (`{id}.json`) carries a comment; a Freshdesk one
+/// changes fields, of which the simulator knows `status` (2 Open, 3 Pending, 4 Resolved, 5 Closed).
+async fn update_ticket(
+    State(simulator): State<Simulator>,
+    path: axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if simulator.vendor == Vendor::Zendesk {
+        return add_comment(State(simulator), path, headers, body).await;
+    }
+    let axum::extract::Path(id) = path;
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let answer = if !simulator.authorized(&headers) {
+        log.violations.push("a ticket update without the account's credentials".into());
+        unauthorized(simulator.vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+        let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+        let fields = request.as_object().map(|object| object.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let status = request.get("status").and_then(Value::as_u64);
+        let word = match status {
+            Some(2) => Some("Open"),
+            Some(3) => Some("Pending"),
+            Some(4) => Some("Resolved"),
+            Some(5) => Some("Closed"),
+            _ => None,
+        };
+        match word {
+            Some(word) if fields == ["status"] => {
+                log.statuses.insert(created.id.clone(), word.to_owned());
+                answer(
+                    StatusCode::OK,
+                    &[],
+                    json!({ "id": created.id.parse::<u64>().unwrap_or_default(), "status": status }),
+                )
+            }
+            _ => {
+                log.violations.push(format!("a Freshdesk ticket update the simulator does not know: {request}"));
+                invalid(simulator.vendor, &[("status".into(), "It should be one of these values: '2,3,4,5'".into())])
+            }
+        }
+    } else {
+        answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound" }))
+    };
+    log.requests.push((format!("PUT ticket {:?}", simulator.vendor), answer.status().as_u16()));
+    answer
+}
+
+/// The JSM customer transition that reopens a resolved request, as a service desk's workflow names it.
+const JSM_REOPEN: (&str, &str) = ("751", "Reopen issue");
+
+/// `GET /rest/servicedeskapi/request/{key}/transition`: the customer transitions the request's status
+/// allows, a page of `values` as JSM lists them: "Reopen issue" once resolved, else none.
+async fn transitions(
+    State(simulator): State<Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let answer = if !simulator.authorized(&headers) {
+        log.violations.push("a transition list without the account's credentials".into());
+        unauthorized(simulator.vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+        let resolved = log.statuses.get(&created.id).is_some_and(|status| status == "Resolved");
+        let values = if resolved { vec![json!({ "id": JSM_REOPEN.0, "name": JSM_REOPEN.1 })] } else { vec![] };
+        let size = values.len();
+        answer(
+            StatusCode::OK,
+            &[],
+            json!({ "size": size, "start": 0, "limit": 50, "isLastPage": true, "values": values }),
+        )
+    } else {
+        answer(StatusCode::NOT_FOUND, &[], json!({ "errorMessage": "Request not found" }))
+    };
+    log.requests.push(("GET transitions Jsm".into(), answer.status().as_u16()));
+    answer
+}
+
+/// `POST /rest/servicedeskapi/request/{key}/transition` with `{"id"}`: performs a customer transition
+/// the request offers now (204), or refuses one it does not (400).
+async fn transition(
+    State(simulator): State<Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let answer = if !simulator.authorized(&headers) {
+        log.violations.push("a transition without the account's credentials".into());
+        unauthorized(simulator.vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+        let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+        let resolved = log.statuses.get(&created.id).is_some_and(|status| status == "Resolved");
+        if resolved && request.get("id").and_then(Value::as_str) == Some(JSM_REOPEN.0) {
+            log.statuses.insert(created.id.clone(), "Open".to_owned());
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            log.violations.push(format!("a transition the request does not offer: {request}"));
+            answer(
+                StatusCode::BAD_REQUEST,
+                &[],
+                json!({ "errorMessage": "The transition is not valid for this request" }),
+            )
+        }
+    } else {
+        answer(StatusCode::NOT_FOUND, &[], json!({ "errorMessage": "Request not found" }))
+    };
+    log.requests.push(("POST transition Jsm".into(), answer.status().as_u16()));
+    answer
+}
+
 async fn add_comment(
     State(simulator): State<Simulator>,
     axum::extract::Path(id): axum::extract::Path<String>,
@@ -918,6 +1040,10 @@ fn answer_comment(
         return invalid(vendor, &problems);
     }
     log.comments.push(comment.clone());
+    // Zendesk reopens a solved ticket its requester comments on.
+    if vendor == Vendor::Zendesk && log.statuses.get(&created.id).is_some_and(|status| status == "Solved") {
+        log.statuses.insert(created.id.clone(), "Open".to_owned());
+    }
     if log.weather == Some(Weather::LosesFirstAnswer) && log.answers_lost.insert(format!("comment on {}", created.id)) {
         return answer(StatusCode::BAD_GATEWAY, &[], json!({ "error": "Bad Gateway" }));
     }
@@ -971,6 +1097,11 @@ impl HelpdeskSimulator {
                 }
             }
         };
+        self.log
+            .lock()
+            .expect("the simulator log is never poisoned")
+            .statuses
+            .insert(created.id.clone(), action.status.to_owned());
         let comment = action.reply.unwrap_or_default();
         let client = reqwest::Client::new();
         let request = match self.vendor {

@@ -201,8 +201,14 @@ async fn deliver_reply(
     };
     let attempt = claimed.attempts + 1;
     let at = edgedesk_protocol::time::format_time(claimed.at);
-    let reply =
-        OutgoingReply { number: &claimed.number, id, body: &claimed.body, attachments: &claimed.attachments, at: &at };
+    let reply = OutgoingReply {
+        number: &claimed.number,
+        id,
+        body: &claimed.body,
+        attachments: &claimed.attachments,
+        at: &at,
+        reopens: claimed.reopens,
+    };
     let backend_id = claimed.backend_id.as_deref().unwrap_or_default();
     let outcome = attempt_reply(backend, backend_id, &reply, attempt, claimed.tried_before).await;
     let outcome = policy.judge(outcome, attempt, moment.at - claimed.retrying_since);
@@ -215,8 +221,47 @@ async fn deliver_reply(
 }
 
 /// Attempt number `attempt` at a reply: the comment list first where the backend needs it, then the
-/// comment.
+/// comment, then, for a reply that reopened the ticket, what reopens it at the helpdesk. A failed reopen
+/// is retried like the comment: the next attempt finds the comment and reopens again (it changes
+/// nothing twice).
 async fn attempt_reply(
+    backend: &Backend,
+    backend_id: &str,
+    reply: &OutgoingReply<'_>,
+    attempt: u32,
+    tried_before: bool,
+) -> Outcome {
+    let commented = attempt_comment(backend, backend_id, reply, attempt, tried_before).await;
+    if !reply.reopens || !matches!(commented, Outcome::Delivered { .. }) {
+        return commented;
+    }
+    // Only an outage is retried: a helpdesk that refuses to reopen (a workflow that does not allow it,
+    // an agent who reopened it first) has the comment all the same, and the reply is delivered.
+    let transitions = match backend.reopen_lookup(backend_id) {
+        None => None,
+        Some(lookup) => match exchange(&lookup).await {
+            Err(reason) => return not_reached(attempt, reason),
+            Ok(listed) => match helpdesk::classify(listed.status, listed.retry_after.as_deref(), &listed.body, attempt)
+            {
+                Outcome::Delivered { .. } => Some(listed.body),
+                retry @ Outcome::Retry { .. } => return retry,
+                _ => None,
+            },
+        },
+    };
+    let Some(reopen) = backend.reopen_request(backend_id, transitions.as_deref()) else { return commented };
+    match answered(&reopen, attempt).await {
+        retry @ Outcome::Retry { .. } => retry,
+        Outcome::Refused { reason } => {
+            worker::console_warn!("{}: the helpdesk did not reopen its ticket: {reason}", reply.number);
+            commented
+        }
+        _ => commented,
+    }
+}
+
+/// The comment part of [`attempt_reply`].
+async fn attempt_comment(
     backend: &Backend,
     backend_id: &str,
     reply: &OutgoingReply<'_>,

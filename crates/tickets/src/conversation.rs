@@ -121,6 +121,9 @@ pub struct OutgoingReply<'a> {
     pub attachments: &'a [Attachment],
     /// RFC 3339, when the customer sent it.
     pub at: &'a str,
+    /// The reply reopened a solved ticket: the helpdesk is told to reopen it too, where a comment does
+    /// not (Freshdesk, JSM).
+    pub reopens: bool,
 }
 
 impl OutgoingReply<'_> {
@@ -332,6 +335,7 @@ impl Backend {
                         "attachments": reply.attachments,
                         "at": reply.at,
                     },
+                    "reopens": reply.reopens,
                 })
                 .to_string();
                 let signed =
@@ -376,6 +380,63 @@ impl Backend {
                 headers: vec![content_type, ("Authorization".into(), basic(email, token))],
                 body: json!({ "body": reply.wiki(), "public": true }).to_string(),
             },
+        }
+    }
+}
+
+impl Backend {
+    /// Before reopening a JSM request: the customer transitions its workflow offers now, among which the
+    /// one that reopens it. `None` elsewhere.
+    pub fn reopen_lookup(&self, backend_id: &str) -> Option<OutgoingRequest> {
+        let Backend::JiraServiceManagement { base_url, email, token, .. } = self else { return None };
+        Some(OutgoingRequest {
+            method: Method::Get,
+            url: format!(
+                "{}/rest/servicedeskapi/request/{}/transition",
+                base_url.trim_end_matches('/'),
+                path_safe(backend_id)
+            ),
+            headers: vec![("Authorization".into(), basic(email, token))],
+            body: String::new(),
+        })
+    }
+
+    /// What reopens the helpdesk's ticket after a customer's reply reopened it here, where the comment
+    /// alone does not: Freshdesk's ticket update to Open (2); JSM's customer transition named like
+    /// "Reopen", from the lookup's `transitions` (a workflow without one reopens through JSM's own
+    /// automation, or not at all). `None` for Zendesk, which reopens a solved ticket when its requester
+    /// comments, and for the webhook, whose event says `reopens`.
+    pub fn reopen_request(&self, backend_id: &str, transitions: Option<&str>) -> Option<OutgoingRequest> {
+        let content_type = ("Content-Type".to_owned(), "application/json".to_owned());
+        let id = path_safe(backend_id);
+        match self {
+            Backend::Zendesk { .. } | Backend::Webhook { .. } => None,
+            Backend::Freshdesk { base_url, api_key } => Some(OutgoingRequest {
+                method: Method::Put,
+                url: format!("{}/api/v2/tickets/{id}", base_url.trim_end_matches('/')),
+                headers: vec![content_type, ("Authorization".into(), basic(api_key, "X"))],
+                body: json!({ "status": 2 }).to_string(),
+            }),
+            Backend::JiraServiceManagement { base_url, email, token, .. } => {
+                let listed: serde_json::Value = serde_json::from_str(transitions?).ok()?;
+                let reopen = listed.get("values")?.as_array()?.iter().find(|transition| {
+                    transition.get("name").and_then(|name| name.as_str()).is_some_and(|name| {
+                        let name = name.to_lowercase();
+                        name.contains("reopen") || name.contains("re-open")
+                    })
+                })?;
+                let transition_id = match reopen.get("id")? {
+                    serde_json::Value::String(id) => id.clone(),
+                    serde_json::Value::Number(id) => id.to_string(),
+                    _ => return None,
+                };
+                Some(OutgoingRequest {
+                    method: Method::Post,
+                    url: format!("{}/rest/servicedeskapi/request/{id}/transition", base_url.trim_end_matches('/')),
+                    headers: vec![content_type, ("Authorization".into(), basic(email, token))],
+                    body: json!({ "id": transition_id }).to_string(),
+                })
+            }
         }
     }
 }
@@ -453,7 +514,14 @@ mod tests {
     }
 
     fn outgoing() -> OutgoingReply<'static> {
-        OutgoingReply { number: "ED-AB12-CD34", id: 7, body: HOSTILE, attachments: &[], at: "2026-12-01T10:00:00Z" }
+        OutgoingReply {
+            number: "ED-AB12-CD34",
+            id: 7,
+            body: HOSTILE,
+            attachments: &[],
+            at: "2026-12-01T10:00:00Z",
+            reopens: false,
+        }
     }
 
     #[test]
@@ -600,5 +668,29 @@ mod tests {
             zendesk.reply_found(&listed(200, None, endless), &reply, 1, MAX_COMMENT_PAGES, Some("9".into())),
             ReplyLookup::Absent { requester: Some("9".into()) }
         );
+    }
+
+    #[test]
+    fn a_reply_that_reopens_the_ticket_reopens_it_at_the_helpdesk_too() {
+        let [webhook, zendesk, freshdesk, jira] = backends();
+        assert!(zendesk.reopen_request("1", None).is_none(), "a requester's comment reopens a solved Zendesk ticket");
+        assert!(webhook.reopen_request("", None).is_none() && webhook.reopen_lookup("").is_none());
+        let reopen = freshdesk.reopen_request("12", None).unwrap();
+        assert_eq!((reopen.method, reopen.url.as_str()), (Method::Put, "https://f.test/api/v2/tickets/12"));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&reopen.body).unwrap(), json!({ "status": 2 }));
+
+        let lookup = jira.reopen_lookup("SD-4").unwrap();
+        assert_eq!(lookup.url, "https://j.test/rest/servicedeskapi/request/SD-4/transition");
+        let offered = r#"{"values":[{"id":"11","name":"Close"},{"id":"751","name":"Reopen issue"}],"isLastPage":true}"#;
+        let reopen = jira.reopen_request("SD-4", Some(offered)).unwrap();
+        assert_eq!((reopen.method, reopen.url.as_str()), (Method::Post, lookup.url.as_str()));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&reopen.body).unwrap(), json!({ "id": "751" }));
+        assert!(jira.reopen_request("SD-4", Some(r#"{"values":[{"id":"11","name":"Close"}]}"#)).is_none());
+        assert!(jira.reopen_request("SD-4", Some("<html>")).is_none());
+
+        let reopening = OutgoingReply { reopens: true, ..outgoing() };
+        let event: serde_json::Value =
+            serde_json::from_str(&webhook.reply_request("", &reopening, None, 1_795_000_000).body).unwrap();
+        assert_eq!(event["reopens"], true);
     }
 }

@@ -35,7 +35,8 @@ pub async fn insert_reply(database: &D1Database, reply: &NewReply<'_>) -> Result
     let mut statements = vec![statement(
         database,
         "INSERT INTO messages (number, author, body, attachments, at, source_key, delivery, next_attempt_at, \
-         retrying_since) VALUES (?1, 'customer', ?2, ?3, ?4, ?5, ?6, ?7, ?4) ON CONFLICT (number, source_key) DO NOTHING",
+         retrying_since, reopens) VALUES (?1, 'customer', ?2, ?3, ?4, ?5, ?6, ?7, ?4, ?8) \
+         ON CONFLICT (number, source_key) DO NOTHING",
         &[
             reply.number.into(),
             reply.body.into(),
@@ -44,6 +45,7 @@ pub async fn insert_reply(database: &D1Database, reply: &NewReply<'_>) -> Result
             reply.source_key.into(),
             DeliveryState::Pending.as_str().into(),
             (reply.next_attempt_at as f64).into(),
+            (reply.reopens.is_some() as u8 as f64).into(),
         ],
     )?];
     for attachment in reply.attachments {
@@ -209,6 +211,8 @@ pub struct ClaimedReply {
     pub tried_before: bool,
     /// The helpdesk's id for the ticket.
     pub backend_id: Option<String>,
+    /// The reply reopened the solved ticket.
+    pub reopens: bool,
 }
 
 /// Claims reply `id` for one attempt at `now`, until `until`: only a pending reply nobody holds, whose
@@ -243,11 +247,12 @@ pub async fn claim(
         retrying_since: f64,
         claims: f64,
         backend_id: Option<String>,
+        reopens: f64,
     }
     let row: Option<Claimed> = first(
         database,
         "SELECT messages.number, body, attachments, at, messages.attempts, messages.retrying_since, messages.claims, \
-         outbox.backend_id FROM messages JOIN outbox USING (number) WHERE id = ?1 AND messages.claim = ?2",
+         outbox.backend_id, messages.reopens FROM messages JOIN outbox USING (number) WHERE id = ?1 AND messages.claim = ?2",
         &[(id as f64).into(), token.into()],
     )
     .await?;
@@ -261,6 +266,7 @@ pub async fn claim(
         retrying_since: row.retrying_since as i64,
         tried_before: row.claims > 1.0,
         backend_id: row.backend_id,
+        reopens: row.reopens != 0.0,
     }))
 }
 
