@@ -88,6 +88,17 @@ pub struct Comment {
     pub public: bool,
     /// Zendesk's author id; `None` elsewhere (the integration's account).
     pub author: Option<u64>,
+    /// Written by an agent in the helpdesk (reported through [`HelpdeskSimulator::report`]), not added
+    /// through the API.
+    pub by_agent: bool,
+    /// The files on it: name and bytes, served at [`file_path`].
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Where the simulator serves file `index` of comment `comment` (its place in the log): Zendesk's
+/// attachment links and Freshdesk's storage links open without credentials, JSM's need them.
+fn file_path(comment: usize, index: usize) -> String {
+    format!("/simulated-files/{comment}/{index}")
 }
 
 #[derive(Debug, Default)]
@@ -183,6 +194,7 @@ impl HelpdeskSimulator {
             .route("/api/v2/tickets/{id}/notes", axum::routing::post(add_comment))
             .route("/rest/servicedeskapi/request/{id}/comment", axum::routing::get(list_comments).post(add_comment))
             .route("/rest/servicedeskapi/request/{id}/transition", axum::routing::get(transitions).post(transition))
+            .route("/simulated-files/{comment}/{index}", axum::routing::get(download_file))
             .fallback(not_found)
             .with_state(simulator);
         let server = tokio::spawn(async move {
@@ -729,7 +741,23 @@ async fn list_comments(
     } else if let Some(answer) = weather_answer(&log) {
         answer
     } else if let Some(created) = created_ticket(&log, &id).cloned() {
-        let added: Vec<&Comment> = log.comments.iter().filter(|comment| comment.ticket == created.id).collect();
+        let added: Vec<(usize, &Comment)> =
+            log.comments.iter().enumerate().filter(|(_, comment)| comment.ticket == created.id).collect();
+        // Each vendor's list of a comment's files: name, link and size under its own field names.
+        let files = |at: usize, comment: &Comment, [name, link, size]: [&str; 3]| -> Vec<Value> {
+            comment
+                .files
+                .iter()
+                .enumerate()
+                .map(|(index, (file, bytes))| {
+                    let mut listed = serde_json::Map::new();
+                    listed.insert(name.into(), json!(file));
+                    listed.insert(link.into(), json!(format!("{}{}", simulator.base_url, file_path(at, index))));
+                    listed.insert(size.into(), json!(bytes.len()));
+                    Value::Object(listed)
+                })
+                .collect()
+        };
         let most = log.comments_per_page.unwrap_or(100).min(100);
         // A page of `all`: the items from `start`, as many as asked and allowed, and whether more follow.
         let page_of = |all: Vec<Value>, start: usize, asked: usize| {
@@ -746,8 +774,10 @@ async fn list_comments(
                     "public": true,
                 });
                 let mut comments = vec![first];
-                comments.extend(added.iter().enumerate().map(|(index, comment)| {
-                    json!({ "id": index + 2, "author_id": comment.author, "body": comment.body, "public": comment.public })
+                comments.extend(added.iter().enumerate().map(|(index, (at, comment))| {
+                    let attachments = files(*at, comment, ["file_name", "content_url", "size"]);
+                    json!({ "id": index + 2, "author_id": comment.author, "body": comment.body, "plain_body": comment.body,
+                            "public": comment.public, "attachments": attachments })
                 }));
                 let count = comments.len();
                 let (page, per_page) = (number("page", 1).max(1), number("per_page", 100));
@@ -765,8 +795,10 @@ async fn list_comments(
                 let conversations: Vec<Value> = added
                     .iter()
                     .enumerate()
-                    .map(|(index, comment)| {
-                        json!({ "id": index + 1, "body": comment.body, "body_text": comment.body, "private": !comment.public, "incoming": true })
+                    .map(|(index, (at, comment))| {
+                        let attachments = files(*at, comment, ["name", "attachment_url", "size"]);
+                        json!({ "id": index + 1, "body": comment.body, "body_text": comment.body, "private": !comment.public,
+                                "incoming": !comment.by_agent, "attachments": attachments })
                     })
                     .collect();
                 let (page, per_page) = (number("page", 1).max(1), number("per_page", 30));
@@ -786,7 +818,21 @@ async fn list_comments(
                 let values: Vec<Value> = added
                     .iter()
                     .enumerate()
-                    .map(|(index, comment)| json!({ "id": (index + 1).to_string(), "body": comment.body, "public": comment.public }))
+                    .map(|(index, (at, comment))| {
+                        let mut listed = json!({ "id": (index + 1).to_string(), "body": comment.body, "public": comment.public });
+                        // Files only when asked for, as JSM's `expand=attachment` does.
+                        if query.get("expand").is_some_and(|expand| expand.split(',').any(|part| part == "attachment")) {
+                            let values: Vec<Value> = files(*at, comment, ["filename", "content", "size"])
+                                .into_iter()
+                                .map(|mut file| {
+                                    let content = file["content"].take();
+                                    json!({ "filename": file["filename"], "size": file["size"], "_links": { "content": content } })
+                                })
+                                .collect();
+                            listed["attachments"] = json!({ "size": values.len(), "isLastPage": true, "values": values });
+                        }
+                        listed
+                    })
                     .collect();
                 let (start, limit) = (number("start", 0), number("limit", 50));
                 let (values, more) = page_of(values, start, limit);
@@ -810,6 +856,32 @@ async fn list_comments(
 /// Adds a comment as each vendor documents it: Zendesk's ticket update with `comment` (`body` or
 /// `html_body`, `public`, `author_id`), Freshdesk's note (`body` HTML required; `private`, `incoming`,
 /// `user_id`, `notify_emails` only), JSM's request comment (`body` required, `public`).
+/// The Zendesk user id of the agent who answers.
+const ZENDESK_AGENT: u64 = 7_000_001;
+
+/// `GET` a file on a comment: JSM's content link needs the account's credentials; Zendesk's token link
+/// and Freshdesk's signed storage link do not.
+async fn download_file(
+    State(simulator): State<Simulator>,
+    axum::extract::Path((comment, index)): axum::extract::Path<(usize, usize)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    if simulator.vendor == Vendor::Jsm && !simulator.authorized(&headers) {
+        log.violations.push("a JSM attachment fetched without the account's credentials".into());
+        return unauthorized(simulator.vendor);
+    }
+    if let Some(answer) = weather_answer(&log) {
+        return answer;
+    }
+    let file = log.comments.get(comment).and_then(|comment| comment.files.get(index)).cloned();
+    log.requests.push((format!("GET file {:?}", simulator.vendor), if file.is_some() { 200 } else { 404 }));
+    match file {
+        Some((_, bytes)) => (StatusCode::OK, [("Content-Type", "application/octet-stream")], bytes).into_response(),
+        None => answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound" })),
+    }
+}
+
 /// `PUT /api/v2/tickets/{id}`: a Zendesk ticket update (`{id}.json`) carries a comment; a Freshdesk one
 /// changes fields, of which the simulator knows `status` (2 Open, 3 Pending, 4 Resolved, 5 Closed).
 async fn update_ticket(
@@ -982,6 +1054,8 @@ fn answer_comment(
                 body: text.unwrap_or_default().to_owned(),
                 public: comment.get("public").and_then(Value::as_bool).unwrap_or(true),
                 author,
+                by_agent: false,
+                files: Vec::new(),
             }
         }
         Vendor::Freshdesk => {
@@ -1015,6 +1089,8 @@ fn answer_comment(
                 // Freshdesk notes are private unless told otherwise.
                 public: request.get("private").and_then(Value::as_bool) == Some(false),
                 author: None,
+                by_agent: false,
+                files: Vec::new(),
             }
         }
         Vendor::Jsm => {
@@ -1032,6 +1108,8 @@ fn answer_comment(
                 body: wiki.to_owned(),
                 public: request.get("public").and_then(Value::as_bool).unwrap_or(true),
                 author: None,
+                by_agent: false,
+                files: Vec::new(),
             }
         }
     };
@@ -1075,6 +1153,8 @@ pub struct AgentAction<'a> {
     /// The ticket's status afterwards, in the vendor's own words (`Solved`, `Resolved`, …).
     pub status: &'a str,
     pub author: &'a str,
+    /// Files on the reply or note: name and bytes.
+    pub files: &'a [(&'a str, &'a [u8])],
 }
 
 impl HelpdeskSimulator {
@@ -1097,11 +1177,26 @@ impl HelpdeskSimulator {
                 }
             }
         };
-        self.log
-            .lock()
-            .expect("the simulator log is never poisoned")
-            .statuses
-            .insert(created.id.clone(), action.status.to_owned());
+        {
+            let mut log = self.log.lock().expect("the simulator log is never poisoned");
+            log.statuses.insert(created.id.clone(), action.status.to_owned());
+            // What the agent wrote is on the ticket's thread, as the comment list shows it, once.
+            if let Some(reply) = action.reply
+                && !log
+                    .comments
+                    .iter()
+                    .any(|comment| comment.by_agent && comment.ticket == created.id && comment.body == reply)
+            {
+                log.comments.push(Comment {
+                    ticket: created.id.clone(),
+                    body: reply.to_owned(),
+                    public: action.public,
+                    author: (self.vendor == Vendor::Zendesk).then_some(ZENDESK_AGENT),
+                    by_agent: true,
+                    files: action.files.iter().map(|(name, bytes)| (name.to_string(), bytes.to_vec())).collect(),
+                });
+            }
+        }
         let comment = action.reply.unwrap_or_default();
         let client = reqwest::Client::new();
         let request = match self.vendor {
@@ -1166,6 +1261,8 @@ impl HelpdeskSimulator {
 
     /// The comments added to ticket `id` through the API.
     pub fn comments_on(&self, id: &str) -> Vec<Comment> {
-        self.with_log(|log| log.comments.iter().filter(|comment| comment.ticket == id).cloned().collect())
+        self.with_log(|log| {
+            log.comments.iter().filter(|comment| comment.ticket == id && !comment.by_agent).cloned().collect()
+        })
     }
 }

@@ -170,7 +170,18 @@ fn message_item(thread: &Thread, message: &ThreadMessage) -> HtmlElement {
     if !message.attachments.is_empty() {
         let files = element("ul", "message-files");
         for file in &message.attachments {
-            append(&files, &text_element("li", "", &file.name));
+            let item = element("li", "");
+            // Only the worker's own signed links become links, never a scheme that could run script.
+            if file.url.starts_with("https://") || file.url.starts_with("http://") {
+                let link = text_element("a", "", &file.name);
+                set(&link, "href", &file.url);
+                set(&link, "download", &file.name);
+                set(&link, "rel", "noopener");
+                append(&item, &link);
+            } else {
+                append_text(&item, &file.name);
+            }
+            append(&files, &item);
         }
         append(&item, &files);
     }

@@ -461,7 +461,12 @@ impl FromJson for Author {
 impl FromJson for AttachmentView {
     fn from_json(value: &JsValue) -> Option<Self> {
         let fields = Fields::of(value)?;
-        Some(Self { name: fields.required("name")?, bytes: fields.required("bytes")? })
+        Some(Self {
+            id: fields.required("id")?,
+            name: fields.required("name")?,
+            bytes: fields.required("bytes")?,
+            url: fields.or_default("url")?,
+        })
     }
 }
 
@@ -628,7 +633,7 @@ mod tests {
         accepted::<TicketView>(&view.replace(r#""message":null,"#, ""));
         refused::<TicketView>(&view.replace(r#","can_rate":false"#, ""));
         let message = r#"{"id":3,"author":"agent","name":"Ana","body":"Try now","at":"a",
-            "attachments":[{"name":"log.png","bytes":12}],"delivered":true,"unread":true}"#;
+            "attachments":[{"id":"att-0123456789abcdef","name":"log.png","bytes":12,"url":"https://help.acme.test/api/attachments/att-0123456789abcdef?expires=1&signature=ab"}],"delivered":true,"unread":true}"#;
         let conversation = view.replace(
             r#""can_rate":false"#,
             &format!(r#""can_rate":false,"messages":[{message}],"can_reply":true,"reply_until":null"#),

@@ -275,8 +275,9 @@ thread_local! {
     static SCREEN_WORDS: std::cell::Cell<Option<&'static [ScreenWords; 3]>> = const { std::cell::Cell::new(None) };
 }
 
-/// Reads `screen-words.json` (`{"en": {...}, "ru": {...}, "uk": {...}}`, parsed) and keeps what it says
-/// for the rest of the page's life; whether every language had every word.
+/// Reads `screen-words.json` (`{"en": [...], "ru": [...], "uk": [...]}` as built, or with each language's
+/// words named, as written: either way read in order) and keeps what it says for the rest of the page's
+/// life; whether every language had every word.
 pub fn keep_screen_words(all: &JsValue) -> bool {
     let language = |tag: &str| -> Option<ScreenWords> {
         let words_object =
@@ -497,7 +498,14 @@ mod tests {
         assert!(!keep_screen_words(&all));
         assert_eq!(screen_words("en").you, "", "nothing was kept");
 
-        assert!(keep_screen_words(&JSON::parse(SCREEN_WORDS_JSON).unwrap()));
+        // As scripts/build.sh ships them: each language's words as a list, in the same order.
+        let written = JSON::parse(SCREEN_WORDS_JSON).unwrap();
+        let shipped = Object::new();
+        for tag in LANGUAGES {
+            let words_object: Object = Reflect::get(&written, &JsValue::from_str(tag)).unwrap().dyn_into().unwrap();
+            Reflect::set(&shipped, &JsValue::from_str(tag), &Object::values(&words_object)).unwrap();
+        }
+        assert!(keep_screen_words(&shipped));
         assert_eq!(screen_words("en").was_helpful, "Was this helpful?");
         assert_eq!(screen_words("en").not_sent_yet, "Sending to support…", "the last word is in its place");
         assert_eq!(screen_words("ru-RU").panel_title, words("ru").panel_title, "the panel's words come through");

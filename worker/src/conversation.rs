@@ -144,7 +144,7 @@ pub async fn zendesk(mut request: Request, env: &Env) -> ApiResult {
     if tickets::seen_signature(&database, &signature).await? {
         return Err(ApiError::new(401, "invalid_signature", "This Zendesk report was already received."));
     }
-    let answer = apply(&database, "zendesk", inbound::zendesk(&body)?, Moment::of(&request, env)?.at).await?;
+    let answer = apply(env, &database, "zendesk", inbound::zendesk(&body)?, Moment::of(&request, env)?).await?;
     tickets::first_sight(&database, &signature, now).await?;
     Ok(answer)
 }
@@ -154,7 +154,7 @@ pub async fn freshdesk(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, MAX_EVENT_BYTES).await?;
     let secret = hook_secret(env, FRESHDESK_WEBHOOK_SECRET, "Freshdesk")?;
     inbound::verify_shared_secret(&secret, header(&request, SECRET_HEADER)?.as_deref())?;
-    apply(&store::database(env)?, "freshdesk", inbound::freshdesk(&body)?, Moment::of(&request, env)?.at).await
+    apply(env, &store::database(env)?, "freshdesk", inbound::freshdesk(&body)?, Moment::of(&request, env)?).await
 }
 
 /// `POST /api/hooks/jira`: a JSM automation's web request, with the shared secret.
@@ -162,7 +162,7 @@ pub async fn jira(mut request: Request, env: &Env) -> ApiResult {
     let body = json_body(&mut request, MAX_EVENT_BYTES).await?;
     let secret = hook_secret(env, JIRA_WEBHOOK_SECRET, "JSM")?;
     inbound::verify_shared_secret(&secret, header(&request, SECRET_HEADER)?.as_deref())?;
-    apply(&store::database(env)?, "jira", inbound::jira(&body)?, Moment::of(&request, env)?.at).await
+    apply(env, &store::database(env)?, "jira", inbound::jira(&body)?, Moment::of(&request, env)?).await
 }
 
 /// `POST /api/tickets/{number}/events`: the webhook backend's report, signed with
@@ -184,7 +184,7 @@ pub async fn webhook(mut request: Request, env: &Env, number: &str) -> ApiResult
         ));
     }
     let report: TicketEvent = parse_body(&body, &TicketEvent::FIELDS, MAX_EVENT_BYTES, "event")?;
-    apply(&database, "webhook", inbound::webhook(number, report)?, Moment::of(&request, env)?.at).await
+    apply(env, &database, "webhook", inbound::webhook(number, report)?, Moment::of(&request, env)?).await
 }
 
 /// The secret a helpdesk's reports are checked with; without one, its reports are refused.
@@ -196,7 +196,8 @@ fn hook_secret(env: &Env, name: &str, what: &str) -> Result<String, ApiError> {
 
 /// Records a report from `backend` at `at`: the agent's reply (once), and the status with what the
 /// timeline should say. 404 when no ticket matches; a helpdesk's id finds only what was delivered to it.
-async fn apply(database: &D1Database, backend: &str, event: AgentEvent, at: i64) -> ApiResult {
+async fn apply(env: &Env, database: &D1Database, backend: &str, event: AgentEvent, moment: Moment) -> ApiResult {
+    let at = moment.at;
     let number = match &event.ticket {
         TicketRef::Number(number) => tickets::by_number(database, number).await?.map(|ticket| ticket.number),
         TicketRef::Helpdesk(id) => tickets::by_helpdesk_id(database, backend, id).await?,
@@ -209,8 +210,12 @@ async fn apply(database: &D1Database, backend: &str, event: AgentEvent, at: i64)
         return Err(ApiError::new(404, "ticket_not_found", format!("{named} does not exist here.")));
     };
     // The reply before the status: a reply that comes with "solved" is read as the answer that solved it.
-    if let Some(reply) = &event.reply {
-        messages::insert_agent_reply(database, &number, reply, at).await?;
+    if let Some(reply) = &event.reply
+        && let Some(id) = messages::insert_agent_reply(database, &number, reply, at).await?
+        && backend != "webhook"
+    {
+        // The reply's files are the helpdesk's to give, on a request of the worker's own.
+        delivery::enqueue_agent_files(env, &number, id, moment).await;
     }
     if let Some(status) = event.status {
         let statements = messages::status_change(database, &number, status, event.message.as_deref(), at)?;

@@ -43,17 +43,34 @@ pub struct Delivery {
     /// A customer's reply to the ticket, by its id, rather than the ticket itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<i64>,
+    /// An agent's reply, by its id, whose files are to be taken from the helpdesk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_files: Option<i64>,
 }
 
 /// Hands a stored ticket to the queue. A failure is only logged: the ticket is safe in D1 and the sweep
 /// sends it once its lease runs out.
 pub async fn enqueue(env: &Env, number: &str, moment: Moment) {
-    send_to_queue(env, Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: None }).await;
+    send_to_queue(
+        env,
+        Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: None, agent_files: None },
+    )
+    .await;
 }
 
 /// Hands a stored reply to the queue; as with tickets, a failure leaves it to the sweep.
 pub async fn enqueue_reply(env: &Env, number: &str, id: i64, moment: Moment) {
-    send_to_queue(env, Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: Some(id) }).await;
+    send_to_queue(
+        env,
+        Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: Some(id), agent_files: None },
+    )
+    .await;
+}
+
+/// Hands an agent's reply to the queue, for its files. A failure leaves the reply without them (logged).
+pub async fn enqueue_agent_files(env: &Env, number: &str, id: i64, moment: Moment) {
+    let job = Delivery { number: number.to_owned(), clock_shift: moment.shift, reply: None, agent_files: Some(id) };
+    send_to_queue(env, job).await;
 }
 
 async fn send_to_queue(env: &Env, delivery: Delivery) {
@@ -80,12 +97,24 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
     let backend = backend(&env);
     let policy = RetryPolicy::from_settings(|name| edge::setting(&env, name));
     for message in batch.raw_iter() {
-        let Some(Delivery { number, clock_shift, reply }) = read(&message.body()) else {
+        let Some(Delivery { number, clock_shift, reply, agent_files }) = read(&message.body()) else {
             worker::console_error!("dropped a queue message that is not a delivery: {:?}", message.body());
             message.ack();
             continue;
         };
         let moment = Moment::shifted(&env, clock_shift);
+        if let Some(id) = agent_files {
+            let result = match (&backend, from_dead_letters) {
+                (Ok(Some(backend)), false) => crate::agent_files::fetch(&env, &database, backend, id).await,
+                (_, true) => {
+                    worker::console_error!("{number}: the files of agent reply {id} were not taken from the helpdesk");
+                    Ok(None)
+                }
+                _ => Ok(None),
+            };
+            settle(&message, &number, result);
+            continue;
+        }
         let result = match (from_dead_letters, reply) {
             (true, None) => outbox::park(&database, &number, moment.at + PARK_SECONDS).await.map(|()| None),
             // The sweep sends a reply again once its lease runs out.
@@ -332,15 +361,15 @@ fn not_reached(attempt: u32, reason: String) -> Outcome {
 /// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the
 /// reason given.
 /// A helpdesk's answer, as far as delivery reads it.
-struct Answered {
-    status: u16,
-    retry_after: Option<String>,
+pub struct Answered {
+    pub status: u16,
+    pub retry_after: Option<String>,
     /// The `Link` header, where a list says which page follows (Freshdesk).
-    link: Option<String>,
-    body: String,
+    pub link: Option<String>,
+    pub body: String,
 }
 
-async fn exchange(outgoing: &OutgoingRequest) -> Result<Answered, String> {
+pub async fn exchange(outgoing: &OutgoingRequest) -> Result<Answered, String> {
     let method = match outgoing.method {
         Method::Get => worker::Method::Get,
         Method::Post => worker::Method::Post,

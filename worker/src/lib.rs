@@ -3,6 +3,7 @@
 //! Static files (demo page, `/embed.js`, widget, compiled knowledge base) are served by Workers Static
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
+mod agent_files;
 mod attachments;
 mod conversation;
 mod delivery;

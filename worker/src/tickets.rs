@@ -13,7 +13,7 @@ use edgedesk_protocol::time::format_time;
 use edgedesk_tickets::accept::{
     self, Attachment, Intake, MAX_UNVERIFIED_TICKETS_PER_RECIPIENT_HOUR, customer_key, view_token_hash,
 };
-use edgedesk_tickets::attachment::{ATTACHMENT_LINK_SECONDS, attachment_link};
+use edgedesk_tickets::attachment::{ATTACHMENT_LINK_SECONDS, THREAD_LINK_SECONDS, attachment_link};
 use edgedesk_tickets::conversation::{self, ReplyWindow};
 use edgedesk_tickets::lifecycle::MAX_RATING_COMMENT_CHARS;
 use edgedesk_tickets::{lifecycle, signing, turnstile};
@@ -302,6 +302,13 @@ pub async fn view(mut request: Request, env: &Env, number: &str) -> ApiResult {
     let first_message = tickets::first_message(&database, &ticket.number).await?;
     let mut messages = vec![first_message];
     messages.extend(messages::thread(&database, &ticket.number).await?);
+    // Each file opens through a link of its own, short-lived: the view is asked for each time it opens.
+    let secret = keys::worker_key(env, WorkerKey::AttachmentLinks).await?;
+    let origin = own_origin(&request)?;
+    let links_expire_at = edge::unix_now() + THREAD_LINK_SECONDS;
+    for attachment in messages.iter_mut().flat_map(|message| message.attachments.iter_mut()) {
+        attachment.url = attachment_link(&origin, &attachment.id, &secret, links_expire_at);
+    }
     let can_rate = lifecycle::can_rate(ticket.status, ticket.rating.as_deref());
     let reopen_days = edge::reopen_days(env)?;
     let solved_at = ticket.solved_at.map(|at| at as i64);

@@ -502,11 +502,17 @@ pub struct ThreadMessage {
     pub unread: bool,
 }
 
-/// An attachment of a message, as its customer sees it: its name and size.
+/// An attachment of a message, as its customer sees it: its name, size and where to open it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentView {
+    /// The stored file's id (`att-…`).
+    pub id: String,
     pub name: String,
     pub bytes: u64,
+    /// A signed link that downloads it, valid for an hour after the conversation was asked for; empty
+    /// where the answer does not give one (a reply's acknowledgement).
+    #[serde(default)]
+    pub url: String,
 }
 
 /// `POST /api/tickets/{number}/replies`: the customer answers, with the same credential as a lookup.

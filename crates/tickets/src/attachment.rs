@@ -98,6 +98,9 @@ pub fn attachment_link_holds(id: &str, secret: &[u8], expires_at: i64, signature
 
 /// Attachment links in delivered tickets stay valid this long.
 pub const ATTACHMENT_LINK_SECONDS: i64 = 30 * 86_400;
+/// Links to a conversation's files, made each time the customer opens it, stay valid this long: a link
+/// copied out of the widget stops working soon.
+pub const THREAD_LINK_SECONDS: i64 = 3600;
 
 #[cfg(test)]
 mod tests {

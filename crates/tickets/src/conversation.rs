@@ -227,7 +227,7 @@ impl Backend {
             Backend::JiraServiceManagement { base_url, email, token, .. } => tried_before.then(|| {
                 get(
                     format!(
-                        "{}/rest/servicedeskapi/request/{id}/comment?start={page}&limit={COMMENTS_PER_PAGE}",
+                        "{}/rest/servicedeskapi/request/{id}/comment?start={page}&limit={COMMENTS_PER_PAGE}&expand=attachment",
                         base_url.trim_end_matches('/')
                     ),
                     basic(email, token),
@@ -285,28 +285,7 @@ impl Backend {
             }
             _ => requester,
         };
-        // Each list says in its own way whether a page follows: Zendesk's `next_page`, JSM's `isLastPage`,
-        // Freshdesk's `Link` header with `rel="next"`.
-        let answer = answer.as_ref();
-        let next = match self {
-            Backend::Zendesk { .. } => answer
-                .and_then(|answer| answer.get("next_page"))
-                .is_some_and(|next| next.as_str().is_some_and(|url| !url.is_empty()))
-                .then(|| page.max(1) + 1),
-            Backend::Freshdesk { .. } => {
-                link.is_some_and(|link| link.contains("rel=\"next\"")).then(|| page.max(1) + 1)
-            }
-            Backend::JiraServiceManagement { .. } => {
-                let last = answer.and_then(|answer| answer.get("isLastPage")).and_then(|last| last.as_bool());
-                (last == Some(false) && !comments.is_empty()).then(|| page + comments.len() as u32)
-            }
-            Backend::Webhook { .. } => None,
-        };
-        let within_reach = |next: &u32| match self {
-            Backend::JiraServiceManagement { .. } => *next < MAX_COMMENT_PAGES * COMMENTS_PER_PAGE,
-            _ => *next <= MAX_COMMENT_PAGES,
-        };
-        match next.filter(within_reach) {
+        match self.next_comment_page(answer.as_ref(), link, comments.len(), page) {
             Some(next) => ReplyLookup::More { requester, next },
             None => ReplyLookup::Absent { requester },
         }
@@ -438,6 +417,38 @@ impl Backend {
                 })
             }
         }
+    }
+}
+
+impl Backend {
+    /// Where the comment list's next page starts after page `page` (`count` comments long), if it goes on
+    /// and the lookup may read it. Each list says in its own way whether a page follows: Zendesk's
+    /// `next_page`, JSM's `isLastPage`, Freshdesk's `Link` header with `rel="next"`.
+    pub(crate) fn next_comment_page(
+        &self,
+        list: Option<&serde_json::Value>,
+        link: Option<&str>,
+        count: usize,
+        page: u32,
+    ) -> Option<u32> {
+        let next = match self {
+            Backend::Zendesk { .. } => list
+                .and_then(|list| list.get("next_page"))
+                .is_some_and(|next| next.as_str().is_some_and(|url| !url.is_empty()))
+                .then(|| page.max(1) + 1),
+            Backend::Freshdesk { .. } => {
+                link.is_some_and(|link| link.contains("rel=\"next\"")).then(|| page.max(1) + 1)
+            }
+            Backend::JiraServiceManagement { .. } => {
+                let last = list.and_then(|list| list.get("isLastPage")).and_then(|last| last.as_bool());
+                (last == Some(false) && count > 0).then(|| page + count as u32)
+            }
+            Backend::Webhook { .. } => None,
+        };
+        next.filter(|next| match self {
+            Backend::JiraServiceManagement { .. } => *next < MAX_COMMENT_PAGES * COMMENTS_PER_PAGE,
+            _ => *next <= MAX_COMMENT_PAGES,
+        })
     }
 }
 
@@ -577,7 +588,7 @@ mod tests {
             jira.reply_lookup("SD-1", true, 0)
                 .unwrap()
                 .url
-                .ends_with("/rest/servicedeskapi/request/SD-1/comment?start=0&limit=100")
+                .ends_with("/rest/servicedeskapi/request/SD-1/comment?start=0&limit=100&expand=attachment")
         );
 
         let comments = r#"{"comments":[{"id":1,"author_id":9001,"body":"first"},{"id":2,"author_id":5,"body":"ok"}]}"#;
@@ -630,7 +641,12 @@ mod tests {
         assert!(zendesk.reply_lookup("1", false, 0).unwrap().url.ends_with("/comments.json?per_page=100&page=1"));
         assert!(zendesk.reply_lookup("1", false, 3).unwrap().url.ends_with("/comments.json?per_page=100&page=3"));
         assert!(freshdesk.reply_lookup("1", true, 2).unwrap().url.ends_with("/conversations?per_page=100&page=2"));
-        assert!(jira.reply_lookup("SD-1", true, 250).unwrap().url.ends_with("/comment?start=250&limit=100"));
+        assert!(
+            jira.reply_lookup("SD-1", true, 250)
+                .unwrap()
+                .url
+                .ends_with("/comment?start=250&limit=100&expand=attachment")
+        );
 
         // Zendesk: the requester is the first page's first author, kept while later pages are read.
         let first = r#"{"comments":[{"author_id":9001,"body":"first"}],"next_page":"https://z.test/api/v2/tickets/1/comments.json?page=2"}"#;

@@ -5,6 +5,7 @@
 //! What a ticket must contain is in `edgedesk-protocol`, because the widget checks it too.
 
 pub mod accept;
+pub mod agent_files;
 pub mod attachment;
 pub mod conversation;
 pub mod description;

@@ -308,13 +308,19 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
 
     // The agent answers in public, and adds an internal note; the automation reports both, the public
     // reply twice (an automation retrying), and nobody without the secret is heard.
-    let public =
-        AgentAction { reply: Some("Please try the export again now."), public: true, status: "Pending", author: "Ana" };
+    let public = AgentAction {
+        reply: Some("Please try the export again now."),
+        public: true,
+        status: "Pending",
+        author: "Ana",
+        files: &[("steps.png", &crate::form::PNG)],
+    };
     let note = AgentAction {
         reply: Some("internal: customer is on the old plan"),
         public: false,
         status: "Pending",
         author: "Ana",
+        files: &[("plan.png", &crate::form::PNG)],
     };
     let url = desk.worker.url("");
     let url = url.trim_end_matches('/');
@@ -339,9 +345,25 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     let (status, unread, _) = desk.post("/api/tickets/unread", &stranger, &[]).await?;
     ensure!(status == 200 && unread["count"] == 0, "another token counts nothing: {unread}");
 
-    // The thread: the first message, the public reply (new), no internal note; opening it reads it.
-    let (status, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
-    ensure!(status == 200, "{view}");
+    // The thread: the first message, the public reply (new) with its file, taken from the helpdesk; no
+    // internal note, nor its file. Opening it reads it.
+    let view = eventually("the agent's file taken from the helpdesk", WAIT, || async {
+        let (status, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+        ensure!(status == 200, "{view}");
+        ensure!(view["messages"][1]["attachments"][0]["name"] == "steps.png", "{view}");
+        Ok(view)
+    })
+    .await?;
+    let file = &view["messages"][1]["attachments"][0];
+    ensure!(file["bytes"] == crate::form::PNG.len(), "{file}");
+    let link = file["url"].as_str().context("the file's link")?;
+    let downloaded = desk.client.get(link).send().await?;
+    ensure!(downloaded.status() == 200, "the file's link answered {}", downloaded.status());
+    ensure!(downloaded.headers()["content-disposition"] == "attachment", "opened as a download");
+    ensure!(downloaded.bytes().await?.as_ref() == crate::form::PNG.as_slice(), "the file is the agent's");
+    ensure!(!view.to_string().contains("plan.png"), "an internal note's file reached the customer: {view}");
+    let forged = link.replace("signature=", "signature=00");
+    ensure!(desk.client.get(&forged).send().await?.status() == 403, "a forged link opens nothing");
     let messages = view["messages"].as_array().context("messages")?;
     ensure!(messages.len() == 2, "{messages:?}");
     ensure!(messages[0]["author"] == "customer" && messages[1]["author"] == "agent", "{messages:?}");
@@ -431,7 +453,13 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
         Vendor::Zendesk => "Solved",
         Vendor::Freshdesk | Vendor::Jsm => "Resolved",
     };
-    let solve = AgentAction { reply: Some("Fixed in today's release."), public: true, status: solved, author: "Ana" };
+    let solve = AgentAction {
+        reply: Some("Fixed in today's release."),
+        public: true,
+        status: solved,
+        author: "Ana",
+        files: &[],
+    };
     ensure!(desk.simulator.report(url, &helpdesk_id, &solve, &secret).await? == 204, "solved");
     let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
     ensure!(view["status"] == "solved" && view["can_rate"] == true && view["reply_until"].is_string(), "{view}");
@@ -453,7 +481,7 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
         Ok(())
     })
     .await?;
-    let close = AgentAction { reply: None, public: true, status: "Closed", author: "Ana" };
+    let close = AgentAction { reply: None, public: true, status: "Closed", author: "Ana", files: &[] };
     ensure!(desk.simulator.report(url, &helpdesk_id, &close, &secret).await? == 204, "closed");
     let (status, refused, _) = desk.post(&format!("/api/tickets/{number}/replies"), &thanks, &[]).await?;
     ensure!(status == 409 && refused["error"]["code"] == "ticket_closed", "{refused}");
@@ -567,15 +595,25 @@ async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe:
         public: true,
         status: "Pending",
         author: "Ana <b onmouseover=\"window.pwned=2\">",
+        files: &[("export-settings.png", &crate::form::PNG)],
     };
     let note = AgentAction {
         reply: Some("internal: check the export worker"),
         public: false,
         status: "Pending",
         author: "Ana",
+        files: &[],
     };
     ensure!(desk.simulator.report(worker, &helpdesk_id, &ask, secret).await? == 204, "the agent's reply");
     ensure!(desk.simulator.report(worker, &helpdesk_id, &note, secret).await? == 204, "the internal note");
+    eventually("the agent's file taken from the helpdesk", WAIT, || async {
+        let rows = desk.worker.d1(&format!(
+            "SELECT attachments FROM messages WHERE number = '{number}' AND author = 'agent' AND attachments != '[]'"
+        ))?;
+        ensure!(rows.len() == 1, "{rows:?}");
+        Ok(())
+    })
+    .await?;
 
     // Another page load: the loader alone shows the badge, says the count, and tells the page.
     browser.client.goto(host).await?;
@@ -621,6 +659,13 @@ async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe:
     widget.text_of(".conversation .from-agent .message-head", "Ana <b onmouseover").await?;
     widget.text_of(".conversation .from-agent .message-body", "<img src=x onerror").await?;
     widget.text_of(".conversation .from-customer .message-body", "stops at 99").await?;
+    // The agent's file, through the worker's own short-lived link.
+    let file = widget.element(".conversation .from-agent .message-files a").await?;
+    ensure!(file.text().await? == "export-settings.png", "the file is named {:?}", file.text().await?);
+    let href = file.attr("href").await?.context("the file's link")?;
+    ensure!(href.starts_with(&desk.worker.url("/api/attachments/")), "the file opens from {href}");
+    let opened = desk.client.get(&href).send().await?.bytes().await?;
+    ensure!(opened.as_ref() == crate::form::PNG.as_slice(), "the link opens another file");
     let shown = widget.element(".conversation-screen").await?.text().await?;
     ensure!(!shown.contains("internal:"), "an internal note reached the customer: {shown}");
     crate::accessibility::audit(&widget, axe, "conversation").await?;
@@ -672,7 +717,13 @@ async fn widget_steps(world: &World, desk: &Desk, host: &str, secret: &str, axe:
 
     // Solved: the customer rates the answer, with a word.
     let solved = if desk.simulator.vendor == Vendor::Zendesk { "Solved" } else { "Resolved" };
-    let solve = AgentAction { reply: Some("Both exports work again."), public: true, status: solved, author: "Ana" };
+    let solve = AgentAction {
+        reply: Some("Both exports work again."),
+        public: true,
+        status: solved,
+        author: "Ana",
+        files: &[],
+    };
     ensure!(desk.simulator.report(worker, helpdesk_id, &solve, secret).await? == 204, "solved");
     // Back at the top of a long conversation, where the panel's header leaves it (scroll-margin).
     let back = widget.element(".conversation-screen button.back").await?;

@@ -99,7 +99,12 @@ impl Row {
             at: format_time(self.at as i64),
             attachments: attachments
                 .into_iter()
-                .map(|attachment| AttachmentView { name: attachment.name, bytes: attachment.bytes })
+                .map(|attachment| AttachmentView {
+                    id: attachment.id,
+                    name: attachment.name,
+                    bytes: attachment.bytes,
+                    url: String::new(),
+                })
                 .collect(),
             delivered: self.delivery.is_none_or(|state| state == DeliveryState::Delivered.as_str()),
             unread: author == Author::Agent && self.read_at.is_none(),
@@ -161,13 +166,13 @@ pub async fn unread(database: &D1Database, numbers: &[String]) -> Result<Vec<(St
     Ok(counts.into_iter().map(|count| (count.number, count.unread as u32)).collect())
 }
 
-/// Stores an agent's reply at `at` unless the same one was stored before; `false` when it was.
+/// Stores an agent's reply at `at` unless the same one was stored before; its id, `None` when it was.
 pub async fn insert_agent_reply(
     database: &D1Database,
     number: &str,
     reply: &AgentReply,
     at: i64,
-) -> Result<bool, ApiError> {
+) -> Result<Option<i64>, ApiError> {
     let results = database
         .batch(vec![
             statement(
@@ -190,7 +195,57 @@ pub async fn insert_agent_reply(
         ])
         .await
         .map_err(internal)?;
-    Ok(results.first().and_then(changes) == Some(1))
+    if results.first().and_then(changes) != Some(1) {
+        return Ok(None);
+    }
+    #[derive(Deserialize)]
+    struct Inserted {
+        id: f64,
+    }
+    let inserted: Option<Inserted> = first(
+        database,
+        "SELECT id FROM messages WHERE number = ?1 AND source_key = ?2",
+        &[number.into(), reply.key.as_str().into()],
+    )
+    .await?;
+    Ok(inserted.map(|row| row.id as i64))
+}
+
+/// An agent's reply whose files are still to be taken from the helpdesk.
+pub struct AgentReplyFiles {
+    pub number: String,
+    pub body: String,
+    /// The helpdesk's id for the ticket.
+    pub backend_id: Option<String>,
+}
+
+/// Agent reply `id`, if it has no files yet.
+pub async fn agent_reply_without_files(database: &D1Database, id: i64) -> Result<Option<AgentReplyFiles>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        number: String,
+        body: String,
+        backend_id: Option<String>,
+    }
+    let row: Option<Row> = first(
+        database,
+        "SELECT messages.number, body, outbox.backend_id FROM messages LEFT JOIN outbox USING (number) \
+         WHERE id = ?1 AND author = 'agent' AND attachments = '[]'",
+        &[(id as f64).into()],
+    )
+    .await?;
+    Ok(row.map(|row| AgentReplyFiles { number: row.number, body: row.body, backend_id: row.backend_id }))
+}
+
+/// Gives agent reply `id` the files taken from the helpdesk, unless another job already did.
+pub async fn set_agent_files(database: &D1Database, id: i64, files: &[Attachment]) -> Result<(), ApiError> {
+    let files = serde_json::to_string(files).map_err(internal)?;
+    execute(
+        database,
+        "UPDATE messages SET attachments = ?2 WHERE id = ?1 AND author = 'agent' AND attachments = '[]'",
+        &[(id as f64).into(), files.into()],
+    )
+    .await
 }
 
 /// Whether a pending reply may go now: its ticket is at the helpdesk and no earlier reply of it is still

@@ -194,7 +194,12 @@ pub async fn first_message(database: &D1Database, number: &str) -> Result<Thread
             .map(|stored| stored.attachments)
             .unwrap_or_default()
             .into_iter()
-            .map(|attachment| AttachmentView { name: attachment.name, bytes: attachment.bytes })
+            .map(|attachment| AttachmentView {
+                id: attachment.id,
+                name: attachment.name,
+                bytes: attachment.bytes,
+                url: String::new(),
+            })
             .collect(),
         delivered: row.delivery.as_deref() == Some(DeliveryState::Delivered.as_str()),
         unread: false,
