@@ -11,9 +11,8 @@ use edgedesk_tickets::conversation::ListAnswer;
 use edgedesk_tickets::helpdesk::{Backend, HELPDESK_TIMEOUT_SECONDS, Outcome, backoff};
 use worker::{D1Database, Env};
 
-use crate::delivery::{Answered, exchange};
 use crate::edge;
-use crate::http::{internal, send, within};
+use crate::http::{Answered, exchange, internal, send, within};
 use crate::store::{attachments, messages};
 
 /// Takes the files of agent reply `id` from the helpdesk, unless it has them already. `Some(seconds)`

@@ -12,13 +12,13 @@
 use edgedesk_protocol::api::{AdminTickets, ApiError, DeliveryState, parse_limit};
 use edgedesk_tickets::accept::StoredTicket;
 use edgedesk_tickets::conversation::{ListAnswer, OutgoingReply, ReplyLookup};
-use edgedesk_tickets::helpdesk::{self, Backend, HELPDESK_TIMEOUT_SECONDS, Lookup, Method, Outcome, OutgoingRequest};
+use edgedesk_tickets::helpdesk::{self, Backend, Lookup, Outcome, OutgoingRequest};
 use edgedesk_tickets::lifecycle::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage, Request};
 
 use crate::edge::{self, Moment, authorize_admin};
-use crate::http::{ApiResult, json, query_param, send, within};
+use crate::http::{Answered, ApiResult, exchange, json, query_param};
 use crate::store::{self, messages, outbox, tickets};
 
 const QUEUE: &str = "TICKETS_QUEUE";
@@ -360,37 +360,6 @@ fn not_reached(attempt: u32, reason: String) -> Outcome {
 
 /// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the
 /// reason given.
-/// A helpdesk's answer, as far as delivery reads it.
-pub struct Answered {
-    pub status: u16,
-    pub retry_after: Option<String>,
-    /// The `Link` header, where a list says which page follows (Freshdesk).
-    pub link: Option<String>,
-    pub body: String,
-}
-
-pub async fn exchange(outgoing: &OutgoingRequest) -> Result<Answered, String> {
-    let method = match outgoing.method {
-        Method::Get => worker::Method::Get,
-        Method::Post => worker::Method::Post,
-        Method::Put => worker::Method::Put,
-    };
-    let body = (outgoing.method != Method::Get).then_some(outgoing.body.as_str());
-    let answered = async {
-        let mut response = send(method, &outgoing.url, &outgoing.headers, body)
-            .await
-            .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
-        let retry_after = response.headers().get("Retry-After").ok().flatten();
-        let link = response.headers().get("Link").ok().flatten();
-        let body = response.text().await.unwrap_or_default();
-        Ok(Answered { status: response.status_code(), retry_after, link, body })
-    };
-    // A helpdesk that never answers must not hold the delivery (and its claim) for the queue's whole
-    // wall time: past the timeout the answer counts as lost.
-    let late = format!("the helpdesk did not answer within {HELPDESK_TIMEOUT_SECONDS} s");
-    within(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS), answered, late).await
-}
-
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets
 /// idempotency keys nobody will retry any more, uploads no ticket claimed within a day, and events past
 /// their retention.

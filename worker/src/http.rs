@@ -1,6 +1,7 @@
 //! Requests in and responses out: every failure becomes the JSON error body with its status.
 
 use edgedesk_protocol::api::{ApiError, parse_body};
+use edgedesk_tickets::helpdesk::{HELPDESK_TIMEOUT_SECONDS, Method, OutgoingRequest};
 use serde::de::DeserializeOwned;
 use worker::{Request, Response};
 
@@ -176,4 +177,36 @@ pub fn error_response(error: ApiError) -> worker::Result<Response> {
         response.headers_mut().set("Retry-After", &retry_after.to_string())?;
     }
     Ok(response)
+}
+
+/// A helpdesk's answer, as far as delivery reads it.
+pub struct Answered {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    /// The `Link` header, where a list says which page follows (Freshdesk).
+    pub link: Option<String>,
+    pub body: String,
+}
+
+/// Sends a request to the helpdesk and reads its answer, giving up after [`HELPDESK_TIMEOUT_SECONDS`].
+pub async fn exchange(outgoing: &OutgoingRequest) -> Result<Answered, String> {
+    let method = match outgoing.method {
+        Method::Get => worker::Method::Get,
+        Method::Post => worker::Method::Post,
+        Method::Put => worker::Method::Put,
+    };
+    let body = (outgoing.method != Method::Get).then_some(outgoing.body.as_str());
+    let answered = async {
+        let mut response = send(method, &outgoing.url, &outgoing.headers, body)
+            .await
+            .map_err(|error| format!("the helpdesk could not be reached: {error}"))?;
+        let retry_after = response.headers().get("Retry-After").ok().flatten();
+        let link = response.headers().get("Link").ok().flatten();
+        let body = response.text().await.unwrap_or_default();
+        Ok(Answered { status: response.status_code(), retry_after, link, body })
+    };
+    // A helpdesk that never answers must not hold the delivery (and its claim) for the queue's whole
+    // wall time: past the timeout the answer counts as lost.
+    let late = format!("the helpdesk did not answer within {HELPDESK_TIMEOUT_SECONDS} s");
+    within(std::time::Duration::from_secs(HELPDESK_TIMEOUT_SECONDS), answered, late).await
 }
