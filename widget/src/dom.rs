@@ -62,11 +62,12 @@ pub fn clear(parent: &Element) {
     parent.set_text_content(None);
 }
 
-/// Calls `handler` on `kind` events at `target`, for the rest of the page's life.
+/// Calls `handler` on `kind` events at `target`, for as long as `target` lives: the handler is the
+/// browser's to hold, and goes with the element when a screen is cleared (wasm-bindgen's finalization
+/// registry frees its Rust side), where a forgotten closure stayed for the page's life.
 pub fn on(target: &web_sys::EventTarget, kind: &str, handler: impl FnMut(Event) + 'static) {
-    let listener = Closure::<dyn FnMut(Event)>::new(handler);
-    let _ = target.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
-    listener.forget();
+    let listener = Closure::<dyn FnMut(Event)>::new(handler).into_js_value();
+    let _ = target.add_event_listener_with_callback(kind, listener.unchecked_ref());
 }
 
 /// Calls `then` once, after `delay`.

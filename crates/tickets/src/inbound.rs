@@ -238,11 +238,14 @@ pub fn webhook(number: &str, report: TicketEvent) -> Result<AgentEvent, ApiError
 }
 
 /// The reply a report carries, if any: without control characters, within the limits, and never one of
-/// the customer's own replies coming back (every one ends with its marker).
+/// the customer's own replies coming back (every one ends with its marker line). An agent's reply that
+/// quotes one, with the marker inside, is the agent's.
 fn reply(body: &str, author: &str, identity: &str) -> Result<Option<AgentReply>, ApiError> {
     let body = without_controls(body);
     let body = body.trim();
-    if body.is_empty() || body.contains("— sent from the support widget [ED-") {
+    let last_line = body.lines().last().unwrap_or_default().trim();
+    let echoed = last_line.starts_with("— sent from the support widget [ED-") && last_line.ends_with(']');
+    if body.is_empty() || echoed {
         return Ok(None);
     }
     check_length("comment", body, MAX_AGENT_REPLY_CHARS)?;
@@ -362,5 +365,9 @@ mod tests {
         let echo =
             br#"{"ticket_id":"1","comment":"Thanks\n\n\u2014 sent from the support widget [ED-AB12-CD34 reply 3]"}"#;
         assert_eq!(freshdesk(echo).unwrap_err().code, "nothing_reported");
+        // An agent who quotes it, and answers below, is heard.
+        let quoted = br#"{"ticket_id":"1","comment":"> Thanks\n> \u2014 sent from the support widget [ED-AB12-CD34 reply 3]\n\nYou are welcome."}"#;
+        let reply = freshdesk(quoted).unwrap().reply.unwrap();
+        assert!(reply.body.ends_with("You are welcome."), "{}", reply.body);
     }
 }

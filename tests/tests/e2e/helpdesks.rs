@@ -468,9 +468,23 @@ async fn conversation_steps(vendor: Vendor, desk: &Desk, secret: &str) -> Result
     ensure!(status == 204, "rating answered {status}");
     let (status, _, _) = desk.post(&format!("/api/tickets/{number}/rating"), &rating, &[]).await?;
     ensure!(status == 409, "a second rating answered {status}");
+    // Sent twice at once with one key, as a widget retrying over a flaky network may: one reply, one
+    // reopening.
     let thanks = json!({ "token": token, "body": "One more question." });
-    let (status, reopened, _) = desk.post(&format!("/api/tickets/{number}/replies"), &thanks, &[]).await?;
+    let replies = format!("/api/tickets/{number}/replies");
+    let key = [("Idempotency-Key", format!("reopen-{number}"))];
+    let (first, second) = tokio::join!(desk.post(&replies, &thanks, &key), desk.post(&replies, &thanks, &key));
+    let ((status, reopened, _), (again, retried, _)) = (first?, second?);
     ensure!(status == 202 && reopened["status"] == "open", "{reopened}");
+    ensure!(again == 202 && retried["message"]["id"] == reopened["message"]["id"], "{retried} against {reopened}");
+    let (_, view, _) = desk.post(&format!("/api/tickets/{number}/view"), &lookup, &[]).await?;
+    let reopenings = view["events"]
+        .as_array()
+        .context("events")?
+        .iter()
+        .filter(|event| event["message"] == "Reopened by your reply")
+        .count();
+    ensure!(reopenings == 1, "reopened {reopenings} times: {view}");
     // Reopened at the helpdesk too: by the comment itself (Zendesk), by a ticket update (Freshdesk), by
     // the workflow's reopen transition (JSM).
     eventually("the reopening reply at the helpdesk, and the ticket open there", WAIT, || async {

@@ -48,20 +48,24 @@ pub async fn insert_reply(database: &D1Database, reply: &NewReply<'_>) -> Result
             (reply.reopens.is_some() as u8 as f64).into(),
         ],
     )?];
-    for attachment in reply.attachments {
-        statements.push(attachments::claim(database, &attachment.id, reply.number)?);
-    }
+    // The batch runs as one transaction, statement after statement: `changes()` is what the one before
+    // changed. A retry of the same reply, even one racing the first, stores nothing, so it reopens
+    // nothing and adds no second "Reopened" event.
     if let Some((before, after)) = reply.reopens {
         statements.push(statement(
             database,
-            "UPDATE tickets SET status = ?2 WHERE number = ?1 AND status = ?3",
+            "UPDATE tickets SET status = ?2 WHERE number = ?1 AND status = ?3 AND changes() = 1",
             &[reply.number.into(), after.as_str().into(), before.as_str().into()],
         )?);
         statements.push(statement(
             database,
-            "INSERT INTO ticket_events (number, status, message) VALUES (?1, ?2, 'Reopened by your reply')",
+            "INSERT INTO ticket_events (number, status, message) SELECT ?1, ?2, 'Reopened by your reply' \
+             WHERE changes() = 1",
             &[reply.number.into(), after.as_str().into()],
         )?);
+    }
+    for attachment in reply.attachments {
+        statements.push(attachments::claim(database, &attachment.id, reply.number)?);
     }
     database.batch(statements).await.map_err(internal)?;
     let row: Option<Row> = first(
