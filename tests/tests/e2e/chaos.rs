@@ -29,39 +29,54 @@ async fn keep_filing(base: String, acknowledged: Acknowledged, stop: Arc<AtomicB
         let key = format!("chaos-ticket-key-{filed:06}");
         let body = json!({ "name": "Chaos Monkey", "email": format!("chaos{filed}@example.com"),
                            "subject": format!("Chaos ticket {filed}"), "message": "Filed while things break." });
-        let started = Instant::now();
-        loop {
-            let sent = client
-                .post(format!("{base}/api/tickets"))
-                .header("Idempotency-Key", &key)
-                .header("CF-Connecting-IP", format!("10.99.{}.{}", filed / 200, filed % 200))
-                .json(&body)
-                .send()
-                .await;
-            match sent {
-                Ok(response) if response.status() == 202 => {
-                    // A crash can cut the answer off mid-body: the customer never saw a number, so the
-                    // widget tries again with the same key, as here.
-                    let Ok(answer) = response.json::<Value>().await else {
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    };
-                    let number = answer["number"].as_str().context("a number")?.to_owned();
-                    let token = answer["view_token"].as_str().context("a view token")?.to_owned();
-                    acknowledged.lock().expect("never poisoned").insert(key.clone(), (number, token));
-                    break;
-                }
-                Ok(response) if !response.status().is_server_error() => {
-                    bail!("ticket {filed} was refused: {} {}", response.status(), response.text().await?)
-                }
-                // The worker is down or restarting: try again, with the same key.
-                _ if started.elapsed() > Duration::from_secs(120) => bail!("ticket {filed} never got through"),
-                _ => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
+        let answer = until_acknowledged_post(&client, &format!("{base}/api/tickets"), &key, filed, "10.99", &body)
+            .await
+            .with_context(|| format!("ticket {filed}"))?;
+        let number = answer["number"].as_str().context("a number")?.to_owned();
+        let token = answer["view_token"].as_str().context("a view token")?.to_owned();
+        acknowledged.lock().expect("never poisoned").insert(key.clone(), (number, token));
         filed += 1;
     }
     Ok(filed)
+}
+
+/// Posts `body` to `url` with idempotency key `key` until the worker acknowledges it (202 with its whole
+/// answer), as the widget does whatever happens to the worker meanwhile; the answer. Request `sequence`
+/// comes from its own address in `network` (x.y), so that no rate limit is what the test measures.
+async fn until_acknowledged_post(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    sequence: usize,
+    network: &str,
+    body: &Value,
+) -> Result<Value> {
+    let started = Instant::now();
+    loop {
+        let sent = client
+            .post(url)
+            .header("Idempotency-Key", key)
+            .header("CF-Connecting-IP", format!("{network}.{}.{}", sequence / 200, sequence % 200))
+            .json(body)
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status() == 202 => {
+                // A crash can cut the answer off mid-body: the customer never saw it, so the widget tries
+                // again with the same key, as here.
+                if let Ok(answer) = response.json::<Value>().await {
+                    return Ok(answer);
+                }
+            }
+            Ok(response) if !response.status().is_server_error() => {
+                bail!("refused: {} {}", response.status(), response.text().await?)
+            }
+            // The worker is down or restarting: try again, with the same key.
+            _ if started.elapsed() > Duration::from_secs(120) => bail!("never got through"),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The same customer answering in the conversations: two replies to each ticket as soon as it has a
@@ -86,32 +101,12 @@ async fn keep_replying(
         };
         let key = format!("chaos-reply-key-{written:06}");
         let body = json!({ "token": token, "body": format!("Chaos reply {written}: still broken.") });
-        let started = Instant::now();
-        loop {
-            let sent = client
-                .post(format!("{base}/api/tickets/{number}/replies"))
-                .header("Idempotency-Key", &key)
-                .header("CF-Connecting-IP", format!("10.98.{}.{}", written / 200, written % 200))
-                .json(&body)
-                .send()
-                .await;
-            match sent {
-                Ok(response) if response.status() == 202 => {
-                    let Ok(answer) = response.json::<Value>().await else {
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    };
-                    let id = answer["message"]["id"].as_i64().context("the reply's id")?;
-                    replied.lock().expect("never poisoned").insert(key.clone(), (number.clone(), id));
-                    break;
-                }
-                Ok(response) if !response.status().is_server_error() => {
-                    bail!("reply {written} was refused: {} {}", response.status(), response.text().await?)
-                }
-                _ if started.elapsed() > Duration::from_secs(120) => bail!("reply {written} never got through"),
-                _ => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
+        let url = format!("{base}/api/tickets/{number}/replies");
+        let answer = until_acknowledged_post(&client, &url, &key, written, "10.98", &body)
+            .await
+            .with_context(|| format!("reply {written}"))?;
+        let id = answer["message"]["id"].as_i64().context("the reply's id")?;
+        replied.lock().expect("never poisoned").insert(key.clone(), (number.clone(), id));
         written += 1;
     }
     Ok(written)
