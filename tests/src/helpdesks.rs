@@ -734,13 +734,9 @@ async fn list_comments(
 ) -> Response {
     let number = |name: &str, default: usize| query.get(name).and_then(|value| value.parse().ok()).unwrap_or(default);
     let vendor = simulator.vendor;
-    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let answer = if !simulator.authorized(&headers) {
-        log.violations.push("a comment list without the account's credentials".into());
-        unauthorized(vendor)
-    } else if let Some(answer) = weather_answer(&log) {
-        answer
-    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+    let not_found = json!({ "error": "RecordNotFound", "description": "Not found" });
+    let request = format!("GET comments {vendor:?}");
+    about_ticket(&simulator, &id, &headers, request, "a comment list", not_found, |log, created| {
         let added: Vec<(usize, &Comment)> =
             log.comments.iter().enumerate().filter(|(_, comment)| comment.ticket == created.id).collect();
         // Each vendor's list of a comment's files: name, link and size under its own field names.
@@ -769,7 +765,7 @@ async fn list_comments(
             Vendor::Zendesk => {
                 let first = json!({
                     "id": 1,
-                    "author_id": zendesk_requester(&log, &created),
+                    "author_id": zendesk_requester(log, &created),
                     "body": created.request["ticket"]["comment"]["body"],
                     "public": true,
                 });
@@ -845,11 +841,34 @@ async fn list_comments(
                 )
             }
         }
+    })
+}
+
+/// A request about ticket `id`, answered as every vendor does before it reads the request: 401 without
+/// the account's credentials (recorded as a violation: `what` without them), the weather's answer, or
+/// `not_found` for a ticket the simulator never made; otherwise what `answer_for` says. Logged as
+/// `request` with the status answered.
+fn about_ticket(
+    simulator: &Simulator,
+    id: &str,
+    headers: &HeaderMap,
+    request: String,
+    what: &str,
+    not_found: Value,
+    answer_for: impl FnOnce(&mut SimulatorLog, Created) -> Response,
+) -> Response {
+    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
+    let answer = if !simulator.authorized(headers) {
+        log.violations.push(format!("{what} without the account's credentials"));
+        unauthorized(simulator.vendor)
+    } else if let Some(answer) = weather_answer(&log) {
+        answer
+    } else if let Some(created) = created_ticket(&log, id).cloned() {
+        answer_for(&mut log, created)
     } else {
-        answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound", "description": "Not found" }))
+        answer(StatusCode::NOT_FOUND, &[], not_found)
     };
-    let status = answer.status().as_u16();
-    log.requests.push((format!("GET comments {vendor:?}"), status));
+    log.requests.push((request, answer.status().as_u16()));
     answer
 }
 
@@ -894,42 +913,43 @@ async fn update_ticket(
         return add_comment(State(simulator), path, headers, body).await;
     }
     let axum::extract::Path(id) = path;
-    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let answer = if !simulator.authorized(&headers) {
-        log.violations.push("a ticket update without the account's credentials".into());
-        unauthorized(simulator.vendor)
-    } else if let Some(answer) = weather_answer(&log) {
-        answer
-    } else if let Some(created) = created_ticket(&log, &id).cloned() {
-        let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-        let fields = request.as_object().map(|object| object.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-        let status = request.get("status").and_then(Value::as_u64);
-        let word = match status {
-            Some(2) => Some("Open"),
-            Some(3) => Some("Pending"),
-            Some(4) => Some("Resolved"),
-            Some(5) => Some("Closed"),
-            _ => None,
-        };
-        match word {
-            Some(word) if fields == ["status"] => {
-                log.statuses.insert(created.id.clone(), word.to_owned());
-                answer(
-                    StatusCode::OK,
-                    &[],
-                    json!({ "id": created.id.parse::<u64>().unwrap_or_default(), "status": status }),
-                )
+    let vendor = simulator.vendor;
+    let not_found = json!({ "error": "RecordNotFound" });
+    about_ticket(
+        &simulator,
+        &id,
+        &headers,
+        format!("PUT ticket {vendor:?}"),
+        "a ticket update",
+        not_found,
+        |log, created| {
+            let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+            let fields =
+                request.as_object().map(|object| object.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            let status = request.get("status").and_then(Value::as_u64);
+            let word = match status {
+                Some(2) => Some("Open"),
+                Some(3) => Some("Pending"),
+                Some(4) => Some("Resolved"),
+                Some(5) => Some("Closed"),
+                _ => None,
+            };
+            match word {
+                Some(word) if fields == ["status"] => {
+                    log.statuses.insert(created.id.clone(), word.to_owned());
+                    answer(
+                        StatusCode::OK,
+                        &[],
+                        json!({ "id": created.id.parse::<u64>().unwrap_or_default(), "status": status }),
+                    )
+                }
+                _ => {
+                    log.violations.push(format!("a Freshdesk ticket update the simulator does not know: {request}"));
+                    invalid(vendor, &[("status".into(), "It should be one of these values: '2,3,4,5'".into())])
+                }
             }
-            _ => {
-                log.violations.push(format!("a Freshdesk ticket update the simulator does not know: {request}"));
-                invalid(simulator.vendor, &[("status".into(), "It should be one of these values: '2,3,4,5'".into())])
-            }
-        }
-    } else {
-        answer(StatusCode::NOT_FOUND, &[], json!({ "error": "RecordNotFound" }))
-    };
-    log.requests.push((format!("PUT ticket {:?}", simulator.vendor), answer.status().as_u16()));
-    answer
+        },
+    )
 }
 
 /// The JSM customer transition that reopens a resolved request, as a service desk's workflow names it.
@@ -942,26 +962,25 @@ async fn transitions(
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let answer = if !simulator.authorized(&headers) {
-        log.violations.push("a transition list without the account's credentials".into());
-        unauthorized(simulator.vendor)
-    } else if let Some(answer) = weather_answer(&log) {
-        answer
-    } else if let Some(created) = created_ticket(&log, &id).cloned() {
-        let resolved = log.statuses.get(&created.id).is_some_and(|status| status == "Resolved");
-        let values = if resolved { vec![json!({ "id": JSM_REOPEN.0, "name": JSM_REOPEN.1 })] } else { vec![] };
-        let size = values.len();
-        answer(
-            StatusCode::OK,
-            &[],
-            json!({ "size": size, "start": 0, "limit": 50, "isLastPage": true, "values": values }),
-        )
-    } else {
-        answer(StatusCode::NOT_FOUND, &[], json!({ "errorMessage": "Request not found" }))
-    };
-    log.requests.push(("GET transitions Jsm".into(), answer.status().as_u16()));
-    answer
+    let not_found = json!({ "errorMessage": "Request not found" });
+    about_ticket(
+        &simulator,
+        &id,
+        &headers,
+        "GET transitions Jsm".into(),
+        "a transition list",
+        not_found,
+        |log, created| {
+            let resolved = log.statuses.get(&created.id).is_some_and(|status| status == "Resolved");
+            let values = if resolved { vec![json!({ "id": JSM_REOPEN.0, "name": JSM_REOPEN.1 })] } else { vec![] };
+            let size = values.len();
+            answer(
+                StatusCode::OK,
+                &[],
+                json!({ "size": size, "start": 0, "limit": 50, "isLastPage": true, "values": values }),
+            )
+        },
+    )
 }
 
 /// `POST /rest/servicedeskapi/request/{key}/transition` with `{"id"}`: performs a customer transition
@@ -972,13 +991,8 @@ async fn transition(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let mut log = simulator.log.lock().expect("the simulator log is never poisoned");
-    let answer = if !simulator.authorized(&headers) {
-        log.violations.push("a transition without the account's credentials".into());
-        unauthorized(simulator.vendor)
-    } else if let Some(answer) = weather_answer(&log) {
-        answer
-    } else if let Some(created) = created_ticket(&log, &id).cloned() {
+    let not_found = json!({ "errorMessage": "Request not found" });
+    about_ticket(&simulator, &id, &headers, "POST transition Jsm".into(), "a transition", not_found, |log, created| {
         let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
         let resolved = log.statuses.get(&created.id).is_some_and(|status| status == "Resolved");
         if resolved && request.get("id").and_then(Value::as_str) == Some(JSM_REOPEN.0) {
@@ -992,11 +1006,7 @@ async fn transition(
                 json!({ "errorMessage": "The transition is not valid for this request" }),
             )
         }
-    } else {
-        answer(StatusCode::NOT_FOUND, &[], json!({ "errorMessage": "Request not found" }))
-    };
-    log.requests.push(("POST transition Jsm".into(), answer.status().as_u16()));
-    answer
+    })
 }
 
 async fn add_comment(
