@@ -38,11 +38,8 @@ impl Backend {
             return Err(classify(answer.status, answer.retry_after, answer.body, 1));
         }
         let list: Option<serde_json::Value> = serde_json::from_str(answer.body).ok();
-        let (pointer, text_fields): (&str, &[&str]) = match self {
-            Backend::Zendesk { .. } => ("/comments", &["plain_body", "body"]),
-            Backend::Freshdesk { .. } => ("", &["body_text", "body"]),
-            Backend::JiraServiceManagement { .. } => ("/values", &["body"]),
-            Backend::Webhook { .. } => return Ok(FilesPage { files: None, next: None }),
+        let Some((pointer, text_fields)) = self.comment_list_shape() else {
+            return Ok(FilesPage { files: None, next: None });
         };
         let Some(comments) = list.as_ref().and_then(|list| list.pointer(pointer)).and_then(|list| list.as_array())
         else {

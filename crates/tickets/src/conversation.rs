@@ -250,11 +250,8 @@ impl Backend {
         if !(200..=299).contains(&status) {
             return ReplyLookup::Failed(classify(status, retry_after, body, attempt));
         }
-        let (pointer, text_fields): (&str, &[&str]) = match self {
-            Backend::Zendesk { .. } => ("/comments", &["body", "plain_body"]),
-            Backend::Freshdesk { .. } => ("", &["body_text", "body"]),
-            Backend::JiraServiceManagement { .. } => ("/values", &["body"]),
-            Backend::Webhook { .. } => return ReplyLookup::Absent { requester: None },
+        let Some((pointer, text_fields)) = self.comment_list_shape() else {
+            return ReplyLookup::Absent { requester: None };
         };
         let answer: Option<serde_json::Value> = serde_json::from_str(body).ok();
         let Some(comments) =
@@ -421,6 +418,17 @@ impl Backend {
 }
 
 impl Backend {
+    /// Where a comment list answer holds its comments (a JSON pointer), and the fields a comment's text is
+    /// in, preferred first; `None` for the webhook, which has no list.
+    pub(crate) fn comment_list_shape(&self) -> Option<(&'static str, &'static [&'static str])> {
+        match self {
+            Backend::Zendesk { .. } => Some(("/comments", &["plain_body", "body"])),
+            Backend::Freshdesk { .. } => Some(("", &["body_text", "body"])),
+            Backend::JiraServiceManagement { .. } => Some(("/values", &["body"])),
+            Backend::Webhook { .. } => None,
+        }
+    }
+
     /// Where the comment list's next page starts after page `page` (`count` comments long), if it goes on
     /// and the lookup may read it. Each list says in its own way whether a page follows: Zendesk's
     /// `next_page`, JSM's `isLastPage`, Freshdesk's `Link` header with `rel="next"`.
