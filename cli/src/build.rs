@@ -13,6 +13,7 @@
 //! <out>/status.json                   scheduled status notices (the worker shows each in its window)
 //! <out>/support.json                  the support team: hours, time-zone offsets, reply targets, topics
 //! <out>/learning.json                 whether ranking learns from customers, and the editors' vetoes
+//! <out>/answers.json                  `[answers]`, when the site writes answers with its model
 //! ```
 //!
 //! Output is reproducible: the same content gives byte-identical files, and the build id is a hash of
@@ -78,6 +79,9 @@ pub fn build(content_dir: &Path, out_dir: &Path) -> Result<()> {
     files.insert("status.json".into(), serde_json::to_vec(&knowledge_base.notices)?);
     files.insert("support.json".into(), serde_json::to_vec(&knowledge_base.support)?);
     files.insert("learning.json".into(), serde_json::to_vec(&knowledge_base.config.learning)?);
+    if let Some(answers) = &knowledge_base.config.answers {
+        files.insert("answers.json".into(), serde_json::to_vec(answers)?);
+    }
     let manifest = Manifest {
         format: search::FORMAT_VERSION,
         build: build_id(&files),

@@ -5,6 +5,7 @@
 pub mod corpora;
 pub mod embeddings;
 pub mod helpdesks;
+pub mod model;
 
 use std::fs::File;
 use std::future::Future;

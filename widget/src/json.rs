@@ -273,6 +273,7 @@ impl FromJson for SearchResponse {
             locale: fields.required("locale")?,
             hits: fields.required("hits")?,
             meaning: fields.or_default("meaning")?,
+            answerable: fields.or_default("answerable")?,
         })
     }
 }

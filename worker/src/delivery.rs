@@ -361,8 +361,8 @@ fn not_reached(attempt: u32, reason: String) -> Outcome {
 /// Sends a request and reads the answer's status, `Retry-After` and body; an unreachable helpdesk is the
 /// reason given.
 /// The scheduled sweep at `moment`: sends every unconfirmed ticket whose time has come, and forgets
-/// idempotency keys nobody will retry any more, uploads no ticket claimed within a day, and events past
-/// their retention.
+/// idempotency keys nobody will retry any more, uploads no ticket claimed within a day, events past
+/// their retention, and answers and answer counts past theirs.
 pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     let database = store::database(env)?;
     let helpdesk_configured = matches!(backend(env), Ok(Some(_)));
@@ -387,6 +387,7 @@ pub async fn sweep(env: &Env, moment: Moment) -> Result<usize, ApiError> {
     let cutoff = edgedesk_protocol::time::format_time(moment.at - UNCLAIMED_UPLOAD_SECONDS);
     store::attachments::forget_unclaimed_before(env, &database, &cutoff, SWEEP_BATCH).await?;
     crate::insights::forget_old(env, moment.at).await?;
+    store::answers::forget_old(env, moment.at, edgedesk_answers::quota::day_of(moment.at)).await?;
     // Tickets come first: a failure to learn is logged, and the sweep still reports what it sent.
     if let Err(error) = crate::learning::relearn(env, moment.at).await {
         worker::console_error!("learning from customers failed: {}", error.message);

@@ -23,6 +23,13 @@ pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
 /// Who may call the API from a browser, and who may embed the frame.
 pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
+
+/// The provider's chat-completions endpoint, e.g. Workers AI's
+/// `https://api.cloudflare.com/client/v4/accounts/<account>/ai/v1/chat/completions`; unset, no answers.
+pub const ANSWERS_URL: &str = "ANSWERS_URL";
+/// Sent as `Authorization: Bearer …` when set (a Workers AI API token, an OpenAI key).
+pub const ANSWERS_KEY: &str = "ANSWERS_KEY";
+
 /// Days insights events are kept.
 pub const INSIGHTS_RETENTION_DAYS: &str = "INSIGHTS_RETENTION_DAYS";
 /// Only where this variable is `true` (tests, local demos) may a request set the time it is handled at.

@@ -3,13 +3,18 @@
 
 use std::collections::BTreeMap;
 
+use edgedesk_answers::AnswersConfig;
+use edgedesk_answers::grounding::GROUNDING;
 use edgedesk_protocol::api::{ApiError, Meaning, SearchResponse, is_article_slug, parse_meaning};
+use edgedesk_search::manifest::Manifest;
 use edgedesk_search::semantic::FUSION;
-use edgedesk_search::{self as search, Query, context, language, learning};
+use edgedesk_search::{self as search, Passage, Query, Ranking, SearchIndex, context, language, learning};
 use worker::{Env, Request};
 
+use crate::edge::{ANSWERS_URL, var};
 use crate::http::{ApiResult, cached, decode, json, json_bytes, own_origin, query_param, set_header};
 use crate::meaning;
+use crate::store::assets::TextShard;
 use crate::store::{assets, learned};
 
 /// Search answers change only on deploy; a minute absorbs keystroke bursts at the edge.
@@ -34,15 +39,7 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let meaning_asked = parse_meaning(query_param(request, "meaning")?.as_deref())?;
     let page_locale = locale(request, env).await?;
     let manifest = assets::manifest(env).await?;
-    let locales: Vec<&str> = manifest.locales.keys().map(String::as_str).collect();
-    let mut candidates = BTreeMap::new();
-    for candidate in std::iter::once(page_locale.as_str()).chain(language::other_locales(&text, &page_locale, &locales))
-    {
-        candidates.insert(candidate, assets::index(env, candidate).await?);
-    }
-    let locale =
-        language::locale_for_query(&text, &page_locale, &locales, |locale| candidates.get(locale).map(AsRef::as_ref))
-            .to_owned();
+    let locale = query_locale(env, &manifest, &text, &page_locale).await?;
     let index = assets::index(env, &locale).await?;
     let (config, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
     let lifts = learning::boosts(&learned.pairs, &locale, &text, &config);
@@ -55,22 +52,15 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
         Some((vectors, vector)) => index.rank_fused(&query, &search::TUNING, &lifts, vectors, vector, &FUSION),
         None => index.rank_learned(&query, &search::TUNING, &lifts),
     };
-    let mut shards = BTreeMap::new();
-    for number in index.shards_for(&ranking) {
-        if let Some(shard) = assets::text_shard(env, &locale, number).await {
-            shards.insert(number, shard);
-        }
-    }
-    let hits = index.hits(&ranking, |article| {
-        let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
-        shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
-    });
+    let shards = text_shards(env, &locale, &index, &ranking).await;
+    let hits = index.hits(&ranking, |article| article_texts(&shards, article));
+    let answerable = answer_settings(env).await?.is_some() && answer_passages(&index, &ranking, &shards).is_some();
     let meaning = match (&by_meaning, meaning_asked) {
         (Some(_), _) => Some(Meaning::Used),
         (None, false) => meaning::offered(env, &manifest, &locale).then_some(Meaning::Offered),
         (None, true) => None,
     };
-    let response = SearchResponse { hits, query: text.clone(), locale, meaning };
+    let response = SearchResponse { hits, query: text.clone(), locale, meaning, answerable };
     if meaning_asked && by_meaning.is_none() {
         // The provider may be back in a moment: an answer by words in its place is not to be kept.
         let mut response = json(200, &response)?;
@@ -81,6 +71,57 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     let learned_at = (!lifts.is_empty()).then_some(learned.computed_at);
     let etag = manifest.search_etag(learned_at, by_meaning.is_some());
     cached(request, &etag, SEARCH_MAX_AGE, || json(200, &response))
+}
+
+/// The locale a query is searched in: the page's, or another the site has when the query is written in
+/// its language (a Russian question on the English page).
+pub async fn query_locale(env: &Env, manifest: &Manifest, text: &str, page_locale: &str) -> Result<String, ApiError> {
+    let locales: Vec<&str> = manifest.locales.keys().map(String::as_str).collect();
+    let mut candidates = BTreeMap::new();
+    for candidate in std::iter::once(page_locale).chain(language::other_locales(text, page_locale, &locales)) {
+        candidates.insert(candidate, assets::index(env, candidate).await?);
+    }
+    let locale =
+        language::locale_for_query(text, page_locale, &locales, |locale| candidates.get(locale).map(AsRef::as_ref));
+    Ok(locale.to_owned())
+}
+
+/// The text shards holding the ranked articles' texts, by shard number; a shard that cannot be had is
+/// left out (its articles' snippets come from their summaries).
+pub async fn text_shards(env: &Env, locale: &str, index: &SearchIndex, ranking: &Ranking) -> BTreeMap<u32, TextShard> {
+    let mut shards = BTreeMap::new();
+    for number in index.shards_for(ranking) {
+        if let Some(shard) = assets::text_shard(env, locale, number).await {
+            shards.insert(number, shard);
+        }
+    }
+    shards
+}
+
+/// An article's part texts, from the loaded shards.
+pub fn article_texts(shards: &BTreeMap<u32, TextShard>, article: u32) -> Option<&[String]> {
+    let shard = shards.get(&(article / search::SHARD_ARTICLES))?;
+    shard.get((article % search::SHARD_ARTICLES) as usize).map(Vec::as_slice)
+}
+
+/// How answers are written, when the site writes them: `[answers]` in the build and a provider URL.
+pub async fn answer_settings(env: &Env) -> Result<Option<AnswersConfig>, ApiError> {
+    if var(env, ANSWERS_URL).is_none() {
+        return Ok(None);
+    }
+    Ok(assets::answers(env).await?.as_ref().clone())
+}
+
+/// The passages a ranking's answer would be written from, or `None` when they are not good enough to
+/// answer from ([`GROUNDING`]): then no model is asked.
+pub fn answer_passages(
+    index: &SearchIndex,
+    ranking: &Ranking,
+    shards: &BTreeMap<u32, TextShard>,
+) -> Option<Vec<Passage>> {
+    let passages = index
+        .passages(ranking, GROUNDING.max_passages, GROUNDING.passage_chars, |article| article_texts(shards, article));
+    GROUNDING.choose(passages, ranking.content_words())
 }
 
 /// `GET /api/sections?locale=`.

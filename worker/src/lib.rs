@@ -4,6 +4,7 @@
 //! Assets before this code runs; only `/api/*`, `/frame` (the embed's frame mode) and unknown paths reach it.
 
 mod agent_files;
+mod answers;
 mod attachments;
 mod conversation;
 mod delivery;
@@ -87,6 +88,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             insights::vote(request, env, &slug).await
         }
         (Method::Post, ["api", "gaps"]) => insights::gap(request, env).await,
+        (Method::Post, ["api", "answers"]) => answers::answer(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
         (Method::Post, ["api", "tickets", "unread"]) => conversation::unread(request, env).await,
@@ -151,7 +153,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
         (_, ["api", "admin", "notices", _, "updates"]) => method_not_allowed("POST"),
         (
             _,
-            ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
+            ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events" | "answers"]
             | ["api", "articles", _, "feedback"]
             | ["api", "tickets", _, "view" | "read" | "rating" | "events" | "replies"]
             | ["api", "admin", "tickets", _, "replay"]

@@ -24,6 +24,9 @@
 //!
 //! [semantic]
 //! enabled = true
+//!
+//! [answers]
+//! model = "@cf/meta/llama-3.1-8b-instruct"
 //! ```
 
 use std::collections::BTreeMap;
@@ -56,6 +59,8 @@ pub struct SiteConfig {
     pub learning: edgedesk_search::learning::LearningConfig,
     /// Whether the build embeds sections for ranking by meaning as well as by words.
     pub semantic: edgedesk_search::semantic::SemanticConfig,
+    /// Answers written by the team's model from the knowledge base: off unless the section is there.
+    pub answers: Option<edgedesk_answers::AnswersConfig>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

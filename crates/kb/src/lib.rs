@@ -325,6 +325,7 @@ pub fn load(content_dir: &Path) -> std::io::Result<KnowledgeBase> {
     }
     resolve_related(&mut articles, &drafts, &mut problems);
     report_unknown_vetoes(&config, &config_text, &articles, &mut problems);
+    report_answers_settings(&config, &config_text, &mut problems);
     report_duplicate_notice_ids(&notices, &mut problems);
     Ok(KnowledgeBase { config, articles, parts, problems: summarize(problems), media, notices, support })
 }
@@ -519,6 +520,21 @@ pub fn slugify(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// `[answers]` settings out of their bounds, each with its line.
+fn report_answers_settings(config: &SiteConfig, config_text: &str, problems: &mut Vec<Problem>) {
+    let Some(answers) = &config.answers else { return };
+    for (key, message, fix) in answers.problems() {
+        let section = config_text.lines().position(|line| line.trim() == "[answers]").unwrap_or(0);
+        let line = config_text
+            .lines()
+            .enumerate()
+            .skip(section)
+            .find(|(_, line)| line.trim_start().starts_with(key))
+            .map_or(section + 1, |(index, _)| index + 1);
+        problems.push(Problem::error(config::FILE_NAME, line, "invalid-answers-setting", message, fix));
+    }
+}
 
 /// A veto must name an article that exists, or it silently protects nothing (a renamed article, a typo).
 fn report_unknown_vetoes(config: &SiteConfig, config_text: &str, articles: &[Article], problems: &mut Vec<Problem>) {

@@ -193,3 +193,21 @@ fn search_index_per_locale_uses_sections_and_synonyms() {
     assert_eq!(hits[0].anchor.as_deref(), Some("download-a-pdf"));
     assert_eq!(kb.search_index("ru").search(&edgedesk_search::Query::new("счета ")).len(), 1);
 }
+
+/// Issue 18: `[answers]` out of bounds is named with its line, every setting at once.
+#[test]
+fn answers_settings_out_of_bounds_are_named_with_their_lines() {
+    let toml = "locales = [\"en\"]\n\n[answers]\nmax-tokens = 5000\ntimeout-ms = 10\n";
+    let kb = compile(&[("edgedesk.toml", toml), ("a.md", "# A")]);
+    assert_eq!(
+        kinds(&kb),
+        [
+            ("invalid-answers-setting", "edgedesk.toml", 3),
+            ("invalid-answers-setting", "edgedesk.toml", 4),
+            ("invalid-answers-setting", "edgedesk.toml", 5)
+        ]
+    );
+    let kb = compile(&[("edgedesk.toml", "[answers]\nmodel = \"gpt-4o-mini\"\n"), ("a.md", "# A")]);
+    assert!(kinds(&kb).is_empty());
+    assert_eq!(kb.config.answers.unwrap().max_tokens, 220);
+}

@@ -49,6 +49,10 @@ pub struct SearchResponse {
     /// provider or the locale no section vectors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meaning: Option<Meaning>,
+    /// Whether the site writes answers and this query's passages are good enough to answer from: the
+    /// widget asks `POST /api/answers` only then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answerable: bool,
 }
 
 /// How a search answer stands with ranking by meaning. Embedding a query takes a call to the team's model
@@ -917,7 +921,8 @@ mod tests {
             (refused.status, refused.code.as_str(), refused.field.as_deref()),
             (400, "invalid_meaning", Some("meaning"))
         );
-        let answer = SearchResponse { query: "q".into(), locale: "en".into(), hits: vec![], meaning: None };
+        let answer =
+            SearchResponse { query: "q".into(), locale: "en".into(), hits: vec![], meaning: None, answerable: false };
         assert_eq!(
             serde_json::to_value(&answer).unwrap(),
             serde_json::json!({"query": "q", "locale": "en", "hits": []})

@@ -4,6 +4,7 @@
 //! The widget depends on this crate and on no other edgedesk crate: nothing here compiles Markdown,
 //! stems words, ranks articles or renders reports.
 
+pub mod answers;
 pub mod api;
 pub mod attachment;
 pub mod insights;

@@ -602,6 +602,42 @@ impl SearchIndex {
             .collect()
     }
 
+    /// What the best `count` ranked articles say where the query's words weigh most, as plain text of at
+    /// most `max_chars` each, for a model to answer from; `texts` as for [`Self::hits`].
+    pub fn passages<'t>(
+        &self,
+        ranking: &Ranking,
+        count: usize,
+        max_chars: usize,
+        texts: impl Fn(u32) -> Option<&'t [String]>,
+    ) -> Vec<Passage> {
+        ranking
+            .ranked
+            .iter()
+            .take(count)
+            .enumerate()
+            .map(|(rank, (article_number, score, found))| {
+                let article = &self.articles[*article_number as usize];
+                let best_part = self.best_part(*article_number, found, texts(*article_number));
+                let text = match best_part {
+                    Some((_, Some(text))) if !text.is_empty() => text.as_str(),
+                    _ => article.summary.as_str(),
+                };
+                let section_part = best_part.map(|(part, _)| part).filter(|part| !part.anchor.is_empty());
+                Passage {
+                    slug: article.slug.clone(),
+                    locale: self.locale.clone(),
+                    title: article.title.clone(),
+                    anchor: section_part.map(|part| part.anchor.clone()),
+                    heading: section_part.map(|part| part.heading.clone()),
+                    text: text::excerpt(text, max_chars),
+                    score: *score,
+                    coverage: ranking.content_coverage(rank),
+                }
+            })
+            .collect()
+    }
+
     /// The part texts as shards: shard `n` holds the texts of articles `n * SHARD_ARTICLES ..`.
     pub fn text_shards(&self) -> Vec<Vec<u8>> {
         self.texts
@@ -802,15 +838,14 @@ impl SearchIndex {
         (1.0 + (total - with_term + 0.5) / (with_term + 0.5)).ln()
     }
 
-    fn hit(
+    /// The part of an article where the matched words weigh most (the intro wins ties; the part closest by
+    /// meaning when no word matched), with its text when `texts` has it.
+    fn best_part<'t>(
         &self,
         article_number: u32,
-        score: f32,
         found: &ArticleMatch,
-        words: &[QueryWord],
-        texts: Option<&[String]>,
-        with_passage: bool,
-    ) -> SearchHit {
+        texts: Option<&'t [String]>,
+    ) -> Option<(&IndexedPart, Option<&'t String>)> {
         let article = &self.articles[article_number as usize];
         let part_numbers = article.first_part..article.first_part + article.part_count;
         // The part where the matched words weigh most; the intro wins ties.
@@ -823,7 +858,7 @@ impl SearchIndex {
                 part_scores[part] += matched.score;
             }
         }
-        let best_part = part_scores
+        part_scores
             .iter()
             .enumerate()
             .fold(None, |best: Option<(usize, f32)>, (part, &score)| match best {
@@ -833,7 +868,20 @@ impl SearchIndex {
             })
             .map(|(part, _)| part)
             .or(found.closest_part.map(|part| part as usize).filter(|&part| part < part_scores.len()))
-            .map(|part| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))));
+            .map(|part| (&self.parts[part_numbers.start as usize + part], texts.and_then(|t| t.get(part))))
+    }
+
+    fn hit(
+        &self,
+        article_number: u32,
+        score: f32,
+        found: &ArticleMatch,
+        words: &[QueryWord],
+        texts: Option<&[String]>,
+        with_passage: bool,
+    ) -> SearchHit {
+        let article = &self.articles[article_number as usize];
+        let best_part = self.best_part(article_number, found, texts);
 
         // What each word matched here, and what the customer typed: a synonym in the title may score
         // higher than the typed word in the text, and the typed word is still what they look for.
@@ -870,6 +918,22 @@ impl SearchIndex {
     }
 }
 
+/// What an article says about a query, for a model to answer from ([`SearchIndex::passages`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+    /// The section the text is from, when it is not the article's intro.
+    pub anchor: Option<String>,
+    pub heading: Option<String>,
+    /// Plain text.
+    pub text: String,
+    pub score: f32,
+    /// [`Ranking::content_coverage`] of the article.
+    pub coverage: f32,
+}
+
 /// The outcome of [`SearchIndex::rank`]: articles best first, and what the query's words matched.
 #[derive(Debug)]
 pub struct Ranking {
@@ -880,6 +944,31 @@ pub struct Ranking {
 impl Ranking {
     pub fn is_empty(&self) -> bool {
         self.ranked.is_empty()
+    }
+
+    /// How many of the query's words carry meaning (not "how", "the", "мой"): a question of one such word
+    /// is a keyword, not something to answer in sentences.
+    pub fn content_words(&self) -> usize {
+        self.words.iter().filter(|word| !language::is_function_word(&word.folded)).count()
+    }
+
+    /// The share of the query's meaningful words (all of them, if it has none) that the article ranked
+    /// `rank` matched: a question about the dog that ate an invoice is not answered by the invoice article.
+    pub fn content_coverage(&self, rank: usize) -> f32 {
+        let Some((_, _, found)) = self.ranked.get(rank) else { return 0.0 };
+        let meaningful = |position: usize| !language::is_function_word(&self.words[position].folded);
+        let asked = self.content_words();
+        let matched: BTreeSet<usize> = found
+            .terms
+            .iter()
+            .filter_map(|matched| {
+                self.words.iter().position(|word| word.candidates.iter().any(|(term, _)| *term == matched.term))
+            })
+            .filter(|&position| asked == 0 || meaningful(position))
+            .collect();
+        let matched = matched.len();
+        let asked = if asked == 0 { self.words.len() } else { asked };
+        if asked == 0 { 0.0 } else { (matched as f32 / asked as f32).min(1.0) }
     }
 }
 
@@ -1403,6 +1492,50 @@ mod tests {
         assert_eq!(slugs(&index.search(&Query::new("деплой ")))[0], "deploy");
         assert_eq!(text::transliterate("фавиконка").as_deref(), Some("favikonka"));
         assert_eq!(text::transliterate("dark"), Some("dark".into()));
+    }
+
+    /// Issue 18: a model answers from the plain text of the best part of each article, and only when the
+    /// best article covers the question's meaningful words.
+    #[test]
+    fn passages_are_the_best_parts_with_how_much_of_the_question_they_cover() {
+        let index = SearchIndex::build(
+            "en",
+            [
+                doc(
+                    "reset-password",
+                    "Reset your password",
+                    vec![
+                        intro("Passwords keep your account safe."),
+                        Part {
+                            anchor: "steps",
+                            heading: "Steps",
+                            text: "Choose <Forgot password> and reset it by email.",
+                        },
+                    ],
+                ),
+                doc("invoices", "Download invoices", vec![intro("Every invoice is a PDF.")]),
+            ],
+            &[],
+        );
+        let texts = [
+            vec![
+                "Passwords keep your account safe.".to_owned(),
+                "Choose <Forgot password> and reset it by email.".to_owned(),
+            ],
+            vec!["Every invoice is a PDF.".to_owned()],
+        ];
+        let ranking = index.rank(&Query::new("how do I reset my password"));
+        assert_eq!(ranking.content_words(), 2, "how, do, I and my carry no meaning");
+        let passages = index.passages(&ranking, 3, 900, |article| texts.get(article as usize).map(Vec::as_slice));
+        assert_eq!(passages[0].slug, "reset-password");
+        assert_eq!(passages[0].anchor.as_deref(), Some("steps"));
+        assert_eq!(passages[0].text, "Choose <Forgot password> and reset it by email.", "plain text, not HTML");
+        assert_eq!(passages[0].coverage, 1.0);
+
+        let ranking = index.rank(&Query::new("my dog ate the invoice"));
+        let passages = index.passages(&ranking, 3, 900, |article| texts.get(article as usize).map(Vec::as_slice));
+        assert_eq!(passages[0].slug, "invoices");
+        assert!(passages[0].coverage < 0.5, "{}", passages[0].coverage);
     }
 
     #[test]

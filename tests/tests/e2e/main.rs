@@ -6,6 +6,7 @@
 
 mod abuse;
 mod accessibility;
+mod answers;
 mod api;
 mod banner;
 mod chaos;
@@ -205,6 +206,8 @@ fn main() {
         locale::a_right_to_left_page_gets_a_mirrored_widget,
         meaning::a_paused_query_is_ranked_by_meaning_through_the_teams_provider,
         meaning::a_provider_running_another_model_is_caught_and_words_answer,
+        answers::answers_are_written_from_the_chosen_passages_by_the_teams_model,
+        answers::a_stalled_or_exhausted_provider_gives_way_to_the_results,
         widget::customer_searches_and_files_a_ticket,
         widget::the_passage_that_answers_shows_above_the_results,
         widget::customer_reads_an_article_follows_a_link_and_votes,

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use edgedesk_answers::AnswersConfig;
 use edgedesk_protocol::api::{ApiError, Article, is_article_slug};
 use edgedesk_protocol::status::Notice;
 use edgedesk_search::context::PathRule;
@@ -32,6 +33,7 @@ thread_local! {
     static SCHEDULED_NOTICES: RefCell<Option<Rc<Vec<Notice>>>> = const { RefCell::new(None) };
     static SUPPORT: RefCell<Option<Rc<Support>>> = const { RefCell::new(None) };
     static LEARNING: RefCell<Option<Rc<LearningConfig>>> = const { RefCell::new(None) };
+    static ANSWERS: RefCell<Option<Rc<Option<AnswersConfig>>>> = const { RefCell::new(None) };
 }
 
 fn unavailable(detail: impl std::fmt::Display) -> ApiError {
@@ -93,6 +95,12 @@ async fn once_per_isolate<T: serde::de::DeserializeOwned + Default + 'static>(
 /// How the support team works (`[support]` in `edgedesk.toml`); the defaults when the build has none.
 pub async fn support(env: &Env) -> Result<Rc<Support>, ApiError> {
     once_per_isolate(&SUPPORT, env, "kb/support.json").await
+}
+
+/// How answers are written (`[answers]` in `edgedesk.toml`); `None` for a build without `answers.json`,
+/// which writes none.
+pub async fn answers(env: &Env) -> Result<Rc<Option<AnswersConfig>>, ApiError> {
+    once_per_isolate(&ANSWERS, env, "kb/answers.json").await
 }
 
 /// Whether the ranking learns and what editors veto (`[learning]` in `edgedesk.toml`); learning is on

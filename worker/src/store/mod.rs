@@ -6,6 +6,7 @@
 //! row or all its rows, with every platform failure turned into the `503 unavailable` the API reports
 //! (and logged in full by [`internal`]).
 
+pub mod answers;
 pub mod assets;
 pub mod attachments;
 pub mod events;
