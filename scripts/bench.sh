@@ -25,3 +25,5 @@ fi
 cargo build --quiet --release --target wasm32-unknown-unknown -p edgedesk-bench-wasm
 wasm-bindgen --target nodejs --out-dir target/bench-wasm target/wasm32-unknown-unknown/release/edgedesk_bench_wasm.wasm
 cargo run --profile native -p edgedesk-bench --bin search-bench
+# Written answers: time to first token and tokens per second with the tests' model, through the worker.
+cargo run --profile native -p edgedesk-bench --bin answers

@@ -71,6 +71,8 @@ async function generate(body, onText) {
   await chat.generateResponse(history(body.messages), {
     maxTokens: Math.min(Number(body.max_tokens) || 256, 1024),
     temperature: Number(body.temperature ?? 0),
+    // OpenAI's `seed`; without one, the same (so a test run is repeatable, as sampling is not).
+    seed: Number(body.seed ?? 1),
     onTextChunk: onText,
   });
 }

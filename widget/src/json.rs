@@ -273,7 +273,8 @@ impl FromJson for SearchResponse {
             locale: fields.required("locale")?,
             hits: fields.required("hits")?,
             meaning: fields.or_default("meaning")?,
-            answerable: fields.or_default("answerable")?,
+            // Not read until the widget shows written answers: the first chunk pays nothing for it.
+            answerable: false,
         })
     }
 }

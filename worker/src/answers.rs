@@ -9,23 +9,25 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use edgedesk_answers::mask::{mask, without_personal};
+use edgedesk_answers::grounding::Judgement;
+use edgedesk_answers::mask::mask;
 use edgedesk_answers::provider::{self, EventReader, Said};
 use edgedesk_answers::quota::{self, Scope};
 use edgedesk_answers::stream::{self, Step, Writing};
 use edgedesk_answers::{cache, prompt};
+use edgedesk_insights::{Event, EventKind};
 use edgedesk_protocol::answers::{AnswerRequest, FallbackReason};
 use edgedesk_protocol::api::ApiError;
-use edgedesk_search::{self as search, Query, learning as search_learning};
+use edgedesk_protocol::insights::product_name;
 use futures::StreamExt;
 use worker::{ByteStream, Env, Request, Response};
 
 use crate::edge::{ANSWERS_KEY, ANSWERS_URL, Moment, limit_events, secret, var};
 use crate::http::{ApiResult, internal, read_json, send, within};
-use crate::knowledge::{answer_passages, answer_settings, query_locale, text_shards};
+use crate::knowledge::{answer_settings, judge_question};
 use crate::learning::address_hash;
 use crate::store::assets;
-use crate::store::{self, learned};
+use crate::store::{self, events};
 
 /// However steadily a provider trickles, an answer is over after this many timeouts' worth of time.
 const TIMEOUTS_PER_ANSWER: u64 = 4;
@@ -41,28 +43,32 @@ pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
     let asked: AnswerRequest =
         read_json(&mut request, &AnswerRequest::FIELDS, AnswerRequest::MAX_BYTES, "an answer request").await?;
     let (question, visit) = asked.check()?;
-    // Nothing the customer typed that names them leaves the worker (the cache key included), or is searched for.
+    // Nothing the customer typed that names them leaves the worker, the cache key included.
     let masked = mask(question);
-    let searched = without_personal(question);
     let product = asked.product.as_deref().filter(|product| !product.is_empty());
     let now = Moment::of(&request, env)?.at;
 
     let manifest = assets::manifest(env).await?;
     let page_locale = manifest.choose_locale(asked.locale.as_deref()).to_owned();
-    let locale = query_locale(env, &manifest, &searched, &page_locale).await?;
-    let index = assets::index(env, &locale).await?;
-    let (learning, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
-    let lifts = search_learning::boosts(&learned.pairs, &locale, &searched, &learning);
-    let query = Query { product, ..Query::new(&searched) };
-    let ranking = index.rank_learned(&query, &search::TUNING, &lifts);
-    let shards = text_shards(env, &locale, &index, &ranking).await;
-    let Some(passages) = answer_passages(&index, &ranking, &shards) else {
+    let (locale, judgement) = judge_question(env, &page_locale, question).await?;
+    let Judgement::Confident(passages) = judgement else {
         return event_stream(futures::stream::iter([stream::fallback_event(FallbackReason::Unsure)]).map(Ok));
     };
     let sources = stream::sources_event(&edgedesk_answers::grounding::sources(&passages));
+    // Counted for the insights once the answer is complete: shown, by its first source and locale.
+    let shown = Event {
+        at: now,
+        kind: EventKind::AnswerShown,
+        visit: Some(visit.clone()),
+        product: product_name(asked.product.clone()),
+        locale: Some(locale.clone()),
+        subject: passages[0].slug.clone(),
+        value: 1,
+    };
 
     let key = cache::key(&masked, &manifest.build, &locale, product);
     if let Some(text) = store::answers::kept(env, &key, now).await? {
+        record_shown(env, &shown).await;
         let events = [sources, stream::text_event(&text), stream::done_event(true)];
         return event_stream(futures::stream::iter(events).map(Ok));
     }
@@ -87,8 +93,16 @@ pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
     let writing = Writing::new(call.instructions.clone());
     let deadline = worker::Date::now().as_millis() + u64::from(config.timeout_ms) * TIMEOUTS_PER_ANSWER;
     let phase = Phase::Sources(sources);
-    let state = Answering { phase, call: Rc::new(call), env: env.clone(), key, now, deadline, writing };
+    let state = Answering { phase, call: Rc::new(call), env: env.clone(), key, now, deadline, writing, shown };
     event_stream(futures::stream::unfold(state, Answering::next).map(Ok))
+}
+
+/// Counts a complete answer for the insights; a failure is logged, the answer is the customer's anyway.
+async fn record_shown(env: &Env, shown: &Event) {
+    let stored = async { events::insert(&store::database(env)?, shown, None)?.run().await.map_err(internal) };
+    if let Err(error) = stored.await {
+        worker::console_error!("a shown answer was not counted: {}", error.message);
+    }
 }
 
 /// A stream of server-sent events as the response, kept by nobody on the way.
@@ -134,6 +148,7 @@ struct Answering {
     /// When the whole answer must be written by (milliseconds since the epoch).
     deadline: u64,
     writing: Writing,
+    shown: Event,
 }
 
 impl Answering {
@@ -189,6 +204,7 @@ impl Answering {
                     if let Err(error) = store::answers::keep(&self.env, &self.key, &text, self.now).await {
                         worker::console_error!("an answer could not be kept: {}", error.message);
                     }
+                    record_shown(&self.env, &self.shown).await;
                     return Some((stream::done_event(false), self));
                 }
             }

@@ -3,13 +3,17 @@
 //! the editors read from them. Events are written after the response has gone (`waitUntil`), so
 //! recording never slows a customer down.
 
+use std::collections::BTreeMap;
+
+use edgedesk_answers::grounding::Judgement;
 use edgedesk_insights::{self as insights, Event, EventKind, Filter, Insights};
-use edgedesk_protocol::api::{ApiError, ArticleFeedback, Deflection, GapsResponse, parse_body, parse_limit};
+use edgedesk_protocol::api::{ApiError, ArticleFeedback, Deflection, GapsResponse, Section, parse_body, parse_limit};
 use edgedesk_protocol::insights::NewEvent;
 use worker::{Env, Request, Response};
 
 use crate::edge::{self, INSIGHTS_RETENTION_DAYS, Moment, authorize_admin};
 use crate::http::{ApiResult, decode, internal, json, json_body, no_content, query_param, set_header};
+use crate::knowledge;
 use crate::store::{self, assets, events, notices};
 
 /// The locale an article is served in, for an event about it; 404 when there is no such article.
@@ -17,6 +21,21 @@ async fn article_locale(env: &Env, requested: Option<&str>, slug: &str) -> Resul
     assets::article_locale(env, requested, slug)
         .await?
         .ok_or_else(|| ApiError::for_field(404, "not_found", "slug", format!("The article `{slug}` does not exist.")))
+}
+
+/// Each article's topic, for the written answers' figures: `"<locale>/<slug>"` → its section's slug and
+/// title, from the build's sections of every locale.
+async fn article_topics(env: &Env) -> Result<BTreeMap<String, (String, String)>, ApiError> {
+    let mut topics = BTreeMap::new();
+    for locale in assets::manifest(env).await?.locales.keys() {
+        let sections: Vec<Section> = serde_json::from_slice(&assets::sections(env, locale).await?).map_err(internal)?;
+        for section in sections {
+            for article in section.articles {
+                topics.insert(format!("{locale}/{}", article.slug), (section.slug.clone(), section.title.clone()));
+            }
+        }
+    }
+    Ok(topics)
 }
 
 /// Stores `event` once the response is on its way. A write that fails then is logged for operators;
@@ -50,7 +69,21 @@ pub async fn record(mut request: Request, env: &Env, context: &worker::Context) 
     // Searches and reading, from one visit, are what ranking learns from; it counts addresses by hash.
     let address = crate::learning::address_hash(&request, env).await;
     record_after_response(env, context, &event, address.as_deref())?;
+    if let Some(unsure) = unanswerable_question(env, &event).await? {
+        record_after_response(env, context, &unsure, None)?;
+    }
     Ok(Response::empty().map_err(internal)?.with_status(202))
+}
+
+/// On a site that writes answers, a settled search that found articles but none that covers the question
+/// well enough to answer it: the gaps report lists it beside the searches that found nothing.
+async fn unanswerable_question(env: &Env, search: &Event) -> Result<Option<Event>, ApiError> {
+    if search.kind != EventKind::Search || search.value == 0 || knowledge::answer_settings(env).await?.is_none() {
+        return Ok(None);
+    }
+    let locale = search.locale.as_deref().unwrap_or_default();
+    let (_, judgement) = knowledge::judge_question(env, locale, &search.subject).await?;
+    Ok((judgement == Judgement::Unsure).then(|| Event { kind: EventKind::AnswerUnsure, value: 0, ..search.clone() }))
 }
 
 /// `POST /api/articles/{slug}/feedback`: was the article helpful?
@@ -130,7 +163,9 @@ async fn gather(request: &Request, env: &Env) -> Result<Insights, ApiError> {
         today,
     )?;
     let incident_titles = notices::all(env).await?.into_iter().map(|notice| (notice.id, notice.title)).collect();
-    let rows = events::report_rows(&store::database(env)?, filter.bounds(&support), &filter, incident_titles).await?;
+    let topics = article_topics(env).await?;
+    let rows =
+        events::report_rows(&store::database(env)?, filter.bounds(&support), &filter, incident_titles, topics).await?;
     Ok(insights::build(&filter, &support, rows))
 }
 

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use edgedesk_answers::AnswersConfig;
-use edgedesk_answers::grounding::GROUNDING;
+use edgedesk_answers::grounding::{GROUNDING, Judgement};
+use edgedesk_answers::mask::without_personal;
 use edgedesk_protocol::api::{ApiError, Meaning, SearchResponse, is_article_slug, parse_meaning};
 use edgedesk_search::manifest::Manifest;
 use edgedesk_search::semantic::FUSION;
-use edgedesk_search::{self as search, Passage, Query, Ranking, SearchIndex, context, language, learning};
+use edgedesk_search::{self as search, Query, Ranking, SearchIndex, context, language, learning};
 use worker::{Env, Request};
 
 use crate::edge::{ANSWERS_URL, var};
@@ -54,7 +55,8 @@ pub async fn search(request: &Request, env: &Env) -> ApiResult {
     };
     let shards = text_shards(env, &locale, &index, &ranking).await;
     let hits = index.hits(&ranking, |article| article_texts(&shards, article));
-    let answerable = answer_settings(env).await?.is_some() && answer_passages(&index, &ranking, &shards).is_some();
+    let answerable =
+        answer_settings(env).await?.is_some() && matches!(judge(&index, &ranking, &shards), Judgement::Confident(_));
     let meaning = match (&by_meaning, meaning_asked) {
         (Some(_), _) => Some(Meaning::Used),
         (None, false) => meaning::offered(env, &manifest, &locale).then_some(Meaning::Offered),
@@ -112,16 +114,28 @@ pub async fn answer_settings(env: &Env) -> Result<Option<AnswersConfig>, ApiErro
     Ok(assets::answers(env).await?.as_ref().clone())
 }
 
-/// The passages a ranking's answer would be written from, or `None` when they are not good enough to
-/// answer from ([`GROUNDING`]): then no model is asked.
-pub fn answer_passages(
-    index: &SearchIndex,
-    ranking: &Ranking,
-    shards: &BTreeMap<u32, TextShard>,
-) -> Option<Vec<Passage>> {
+/// What a ranking's passages are worth for a written answer ([`GROUNDING`]): only `Confident` asks a model.
+pub fn judge(index: &SearchIndex, ranking: &Ranking, shards: &BTreeMap<u32, TextShard>) -> Judgement {
     let passages = index
         .passages(ranking, GROUNDING.max_passages, GROUNDING.passage_chars, |article| article_texts(shards, article));
-    GROUNDING.choose(passages, ranking.content_words())
+    GROUNDING.judge(passages, ranking.content_words())
+}
+
+/// A customer's question searched for a written answer as the widget's search found it (by words, every
+/// product's articles: a model call would not wait for a ranking by meaning), in the locale it is written
+/// in: that locale, and what retrieval makes of it. Emails, phone numbers and long numbers are left out
+/// of what is searched: they are nobody's words to find.
+pub async fn judge_question(env: &Env, page_locale: &str, question: &str) -> Result<(String, Judgement), ApiError> {
+    let searched = without_personal(question);
+    let manifest = assets::manifest(env).await?;
+    let locale = query_locale(env, &manifest, &searched, page_locale).await?;
+    let index = assets::index(env, &locale).await?;
+    let (config, learned) = (assets::learning(env).await?, learned::pairs(env).await?);
+    let lifts = learning::boosts(&learned.pairs, &locale, &searched, &config);
+    let ranking = index.rank_learned(&Query::new(&searched), &search::TUNING, &lifts);
+    let shards = text_shards(env, &locale, &index, &ranking).await;
+    let judgement = judge(&index, &ranking, &shards);
+    Ok((locale, judgement))
 }
 
 /// `GET /api/sections?locale=`.

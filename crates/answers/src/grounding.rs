@@ -24,13 +24,35 @@ pub struct Grounding {
 pub const GROUNDING: Grounding =
     Grounding { min_content_words: 2, min_coverage: 0.6, max_passages: 3, companion_share: 0.4, passage_chars: 900 };
 
+/// What retrieval makes of a query, for answering it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judgement {
+    /// Too few meaningful words to be a question ("export"): the results answer it.
+    Keyword,
+    /// A question no article covers well enough: no model is asked, and the gaps report lists it.
+    Unsure,
+    /// The passages to answer from, best first.
+    Confident(Vec<Passage>),
+}
+
 impl Grounding {
     /// The passages to answer from, best first, or `None` when retrieval is not confident: too short a
     /// question, or no article that covers it. `passages` are the search's, best first.
     pub fn choose(&self, passages: Vec<Passage>, content_words: usize) -> Option<Vec<Passage>> {
-        let best = passages.first()?;
-        if content_words < self.min_content_words || best.coverage < self.min_coverage || best.text.trim().is_empty() {
-            return None;
+        match self.judge(passages, content_words) {
+            Judgement::Confident(passages) => Some(passages),
+            Judgement::Keyword | Judgement::Unsure => None,
+        }
+    }
+
+    /// [`Self::choose`], saying why there is nothing to answer from.
+    pub fn judge(&self, passages: Vec<Passage>, content_words: usize) -> Judgement {
+        if content_words < self.min_content_words {
+            return Judgement::Keyword;
+        }
+        let Some(best) = passages.first() else { return Judgement::Unsure };
+        if best.coverage < self.min_coverage || best.text.trim().is_empty() {
+            return Judgement::Unsure;
         }
         let floor = best.score * self.companion_share;
         let chosen = passages
@@ -42,7 +64,7 @@ impl Grounding {
             .map(|(_, passage)| passage)
             .take(self.max_passages)
             .collect();
-        Some(chosen)
+        Judgement::Confident(chosen)
     }
 }
 
@@ -99,6 +121,13 @@ mod tests {
         let mut empty = passage("empty", 9.0, 1.0);
         empty.text = " ".into();
         assert_eq!(GROUNDING.choose(vec![empty], 3), None, "nothing to quote");
+    }
+
+    #[test]
+    fn a_keyword_is_told_from_a_question_nothing_covers() {
+        assert_eq!(GROUNDING.judge(vec![passage("export", 6.0, 1.0)], 1), Judgement::Keyword);
+        assert_eq!(GROUNDING.judge(vec![passage("invoices", 3.5, 0.34)], 3), Judgement::Unsure);
+        assert_eq!(GROUNDING.judge(vec![], 4), Judgement::Unsure, "found nothing at all");
     }
 
     #[test]

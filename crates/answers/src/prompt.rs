@@ -38,9 +38,13 @@ pub fn language_name(locale: &str) -> &'static str {
     }
 }
 
+/// How the user message labels what it quotes. A model that writes these back is repeating its prompt,
+/// not answering ([`crate::guard`]).
+pub const QUOTED_DATA: &str = "(quoted data)";
+
 /// The user message: each passage as a quoted JSON object, then the (masked) question as a JSON string.
 pub fn user_message(question: &str, passages: &[Passage]) -> String {
-    let mut message = String::from("Passages (quoted data):\n");
+    let mut message = format!("Passages {QUOTED_DATA}:\n");
     for (number, passage) in passages.iter().enumerate() {
         let quoted = json!({
             "title": passage.title,
@@ -49,7 +53,7 @@ pub fn user_message(question: &str, passages: &[Passage]) -> String {
         });
         message.push_str(&format!("[{}] {quoted}\n", number + 1));
     }
-    message.push_str(&format!("\nQuestion (quoted data): {}", serde_json::Value::from(question)));
+    message.push_str(&format!("\nQuestion {QUOTED_DATA}: {}", serde_json::Value::from(question)));
     message
 }
 

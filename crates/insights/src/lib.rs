@@ -6,6 +6,7 @@
 //! rows to [`build`], which turns them into [`Insights`]: the same figures feed the admin page's charts
 //! ([`render`]), its CSV export ([`to_csv`]) and `edgedesk report insights`.
 
+mod answers;
 pub mod random;
 mod render;
 pub mod sample;
@@ -24,6 +25,7 @@ use edgedesk_protocol::ticket::MAX_LOCALE_CHARS;
 use edgedesk_search::text;
 use edgedesk_tickets::support::Support;
 
+pub use answers::{AnswerFigures, AnsweredVisits};
 pub use render::render;
 
 /// The longest period one report covers.
@@ -76,6 +78,35 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
                 return Err(ApiError::for_field(400, "invalid_value", "slug", "An article view names the article."));
             }
             (slug, 1)
+        }
+        EventKind::AnswerFeedback | EventKind::AnswerContact => {
+            // The question is not kept: the searches have it. The subject is the answer's first source.
+            let slug = event.slug.unwrap_or_default();
+            if !is_article_slug(&slug) {
+                return Err(ApiError::for_field(
+                    400,
+                    "invalid_value",
+                    "slug",
+                    "An answer event names its first source.",
+                ));
+            }
+            let value = match (kind, event.results) {
+                (EventKind::AnswerContact, _) => 1,
+                (_, Some(helpful @ (0 | 1))) => helpful,
+                _ => {
+                    let message = "Answer feedback says 1 (it answered) or 0 (it did not) in `results`.";
+                    return Err(ApiError::for_field(400, "invalid_value", "results", message));
+                }
+            };
+            (slug, value)
+        }
+        EventKind::AnswerShown | EventKind::AnswerUnsure => {
+            return Err(ApiError::for_field(
+                400,
+                "invalid_value",
+                "kind",
+                "The worker records which answers were written and which questions it could not answer.",
+            ));
         }
         EventKind::Feedback | EventKind::Deflection => {
             return Err(ApiError::for_field(
@@ -309,6 +340,12 @@ pub struct Rows {
     pub products: Vec<String>,
     /// Incident titles by notice id, for the notices still known.
     pub incident_titles: BTreeMap<String, String>,
+    /// Visits shown a written answer, per locale and first source.
+    pub answered: Vec<AnsweredVisits>,
+    /// Visits shown a written answer, each once, and how many filed a ticket.
+    pub answered_visits: VisitCounts,
+    /// Each article's topic: `"<locale>/<slug>"` → its section's slug and title.
+    pub topics: BTreeMap<String, (String, String)>,
 }
 
 /// `GET /api/admin/insights`.
@@ -324,6 +361,8 @@ pub struct Insights {
     pub satisfaction: Satisfaction,
     pub responsiveness: Responsiveness,
     pub delivery: Delivery,
+    /// Written answers (issue 18); all zero where the site writes none.
+    pub answers: AnswerFigures,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -483,6 +522,7 @@ pub fn build(filter: &Filter, support: &Support, rows: Rows) -> Insights {
         satisfaction: satisfaction(support, &rows.tickets, &rows.ratings, &rows.incident_titles),
         responsiveness: responsiveness(filter.bounds(support).1, support, &rows.tickets),
         delivery: delivery(&rows.tickets),
+        answers: answers::answers(&rows.events, &rows.answered, rows.answered_visits, &rows.topics),
     }
 }
 
@@ -642,7 +682,8 @@ fn self_service(events: &[EventGroup], visits: VisitCounts, tickets: u32) -> Sel
     top_zero_result.truncate(TOP);
 
     let mut articles: BTreeMap<(Option<String>, String), ArticleStats> = BTreeMap::new();
-    for group in events.iter().filter(|group| group.kind != EventKind::Search) {
+    let about_articles = [EventKind::ArticleView, EventKind::Feedback, EventKind::Deflection];
+    for group in events.iter().filter(|group| about_articles.contains(&group.kind)) {
         let stats = articles.entry((group.locale.clone(), group.subject.clone())).or_insert_with(|| ArticleStats {
             locale: group.locale.clone(),
             slug: group.subject.clone(),
@@ -658,7 +699,7 @@ fn self_service(events: &[EventGroup], visits: VisitCounts, tickets: u32) -> Sel
                 stats.not_helpful += group.count - group.positive;
             }
             EventKind::Deflection => stats.deflections += group.count,
-            EventKind::Search => {}
+            _ => {}
         }
     }
     let mut articles: Vec<ArticleStats> = articles.into_values().collect();
@@ -850,6 +891,29 @@ pub fn to_csv(insights: &Insights) -> String {
     }
     for incident in &satisfaction.incidents {
         row("tickets_during_incident", &incident.id, incident.tickets.to_string());
+    }
+    let answers = &insights.answers;
+    let answer_counts = |counts: &answers::AnswerCounts| {
+        [
+            ("shown", counts.shown.to_string()),
+            ("helpful", counts.helpful.to_string()),
+            ("not_helpful", counts.not_helpful.to_string()),
+            ("contacted", counts.contacted.to_string()),
+            ("visits", counts.visits.to_string()),
+            ("visits_without_ticket", counts.visits_without_ticket.to_string()),
+            ("resolution_rate", counts.resolution_rate.to_string()),
+        ]
+    };
+    for (key, value) in answer_counts(&answers.overall) {
+        row("answers", key, value);
+    }
+    row("answers", "unsure", answers.unsure.to_string());
+    for (section, groups) in [("answers_by_locale", &answers.by_locale), ("answers_by_topic", &answers.by_topic)] {
+        for group in groups {
+            for (figure, value) in answer_counts(&group.counts) {
+                row(&format!("{section}_{figure}"), &group.key, value);
+            }
+        }
     }
     let responsiveness = &insights.responsiveness;
     let seconds = |value: Option<f64>| value.map(|value| value.to_string()).unwrap_or_default();

@@ -140,6 +140,53 @@ pub fn render(insights: &Insights) -> String {
     );
     out.push_str("</section>");
 
+    let answers = &insights.answers;
+    out.push_str(r#"<section aria-labelledby="answers-heading"><h2 id="answers-heading">Written answers</h2><dl class="figures">"#);
+    count_figure(&mut out, "answers_shown", "Answers shown", answers.overall.shown);
+    count_figure(&mut out, "answers_helpful", "Answered the question", answers.overall.helpful);
+    count_figure(&mut out, "answers_not_helpful", "Did not", answers.overall.not_helpful);
+    count_figure(&mut out, "answers_contacted", "Then contacted support", answers.overall.contacted);
+    share_figure(
+        &mut out,
+        "answers_resolution_rate",
+        "Answered visits without a ticket",
+        answers.overall.resolution_rate,
+    );
+    count_figure(&mut out, "answers_unsure", "Questions not answered", answers.unsure);
+    out.push_str("</dl>");
+    let _ = write!(
+        out,
+        r#"<p class="note">Of {} visits shown a written answer, {} filed no ticket. A question not answered is one no article covered well enough: no model was asked, and the gaps report lists it.</p>"#,
+        answers.overall.visits, answers.overall.visits_without_ticket
+    );
+    out.push_str(r#"<h3 id="answer-topics-heading">By topic</h3>"#);
+    let topics = answers.by_topic.iter().map(|topic| {
+        let counts = &topic.counts;
+        vec![
+            Cell::Text(escaped(&topic.label)),
+            Cell::Count(counts.shown),
+            Cell::Count(counts.helpful),
+            Cell::Count(counts.not_helpful),
+            Cell::Count(counts.contacted),
+            Cell::Text(percent(counts.resolution_rate)),
+        ]
+    });
+    figure_table(
+        &mut out,
+        "answer-topics-heading",
+        &[
+            ("Topic", false),
+            ("Shown", true),
+            ("Answered", true),
+            ("Did not", true),
+            ("Contacted", true),
+            ("Without a ticket", true),
+        ],
+        topics.collect(),
+        "No written answer was shown in this period.",
+    );
+    out.push_str("</section>");
+
     let responsiveness = &insights.responsiveness;
     out.push_str(r#"<section aria-labelledby="responsiveness-heading"><h2 id="responsiveness-heading">Replies and resolution</h2><dl class="figures">"#);
     count_figure(&mut out, "answered", "Answered", responsiveness.answered);

@@ -22,6 +22,16 @@ pub enum EventKind {
     Feedback,
     /// A suggested article opened while writing a ticket that was then not sent.
     Deflection,
+    /// A written answer streamed complete (recorded by the worker); the subject is its first source.
+    AnswerShown,
+    /// A settled search, on a site that writes answers, that asked a question no article covers well
+    /// enough to answer (recorded by the worker): the gaps report lists it.
+    AnswerUnsure,
+    /// "Did this answer your question?": `results` is 1 for yes, 0 for no; `slug` is the answer's first
+    /// source.
+    AnswerFeedback,
+    /// "Contact support" from a written answer; `slug` is its first source.
+    AnswerContact,
 }
 
 impl EventKind {
@@ -31,6 +41,10 @@ impl EventKind {
             EventKind::ArticleView => "article_view",
             EventKind::Feedback => "feedback",
             EventKind::Deflection => "deflection",
+            EventKind::AnswerShown => "answer_shown",
+            EventKind::AnswerUnsure => "answer_unsure",
+            EventKind::AnswerFeedback => "answer_feedback",
+            EventKind::AnswerContact => "answer_contact",
         }
     }
 }
@@ -94,7 +108,16 @@ mod tests {
 
     #[test]
     fn event_kinds_keep_their_names_on_the_wire_and_in_d1() {
-        for kind in [EventKind::Search, EventKind::ArticleView, EventKind::Feedback, EventKind::Deflection] {
+        for kind in [
+            EventKind::Search,
+            EventKind::ArticleView,
+            EventKind::Feedback,
+            EventKind::Deflection,
+            EventKind::AnswerShown,
+            EventKind::AnswerUnsure,
+            EventKind::AnswerFeedback,
+            EventKind::AnswerContact,
+        ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
     }

@@ -157,6 +157,7 @@ fn main() {
         api::votes_and_search_gaps_are_recorded_and_reported,
         migrations::search_gaps_become_events_without_counting_twice,
         migrations::delivery_claims_remember_attempts_made_before_them,
+        migrations::events_keep_every_row_when_answers_join_them,
         api::ticket_is_stored_in_d1_and_numbered,
         api::bad_tickets_get_specific_errors,
         api::endless_bodies_are_refused_at_their_limit,

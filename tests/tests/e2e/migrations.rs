@@ -99,3 +99,44 @@ pub async fn delivery_claims_remember_attempts_made_before_them(_world: &World) 
     );
     Ok(())
 }
+
+/// Migration 0013 rebuilds the events table so that written answers can be events: every row keeps its
+/// id, kind, visit, product, locale, subject, value and address hash, and both indexes come back.
+pub async fn events_keep_every_row_when_answers_join_them(_world: &World) -> Result<()> {
+    let d1 = LocalD1::new()?;
+    let migrations = repo_root().join("worker/migrations");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&migrations)?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
+    files.sort();
+    let (before, after): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|file| file.file_name().is_some_and(|name| *name.to_string_lossy() < *"0013"));
+    for file in &before {
+        d1.run_file(file)?;
+    }
+    d1.query(
+        "INSERT INTO events (id, at, kind, visit, product, locale, subject, value, address) VALUES \
+         (7, 1795600000, 'search', 'visit-0001', 'web', 'en', 'reset password', 4, 'a1b2'), \
+         (9, 1795600001, 'feedback', NULL, NULL, 'ru', 'reset-password', 0, NULL)",
+    )?;
+    for file in &after {
+        d1.run_file(file)?;
+    }
+    let rows =
+        d1.query("SELECT id, at, kind, visit, product, locale, subject, value, address FROM events ORDER BY id")?;
+    ensure!(rows.len() == 2, "{rows:?}");
+    ensure!(
+        rows[0]["id"] == 7 && rows[0]["visit"] == "visit-0001" && rows[0]["product"] == "web" && rows[0]["value"] == 4,
+        "{rows:?}"
+    );
+    ensure!(rows[0]["address"] == "a1b2" && rows[1]["kind"] == "feedback" && rows[1]["value"] == 0, "{rows:?}");
+    d1.query("INSERT INTO events (at, kind, subject) VALUES (1795600002, 'answer_unsure', 'my dog ate the invoice')")?;
+    ensure!(
+        d1.query("INSERT INTO events (at, kind, subject) VALUES (1, 'nonsense', 'x')").is_err(),
+        "any kind went in"
+    );
+    let indexes =
+        d1.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")?;
+    let names: Vec<&str> = indexes.iter().filter_map(|index| index["name"].as_str()).collect();
+    ensure!(names == ["events_by_time", "events_by_visit"], "{names:?}");
+    Ok(())
+}

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use edgedesk_insights::{Event, EventGroup, EventKind, Filter, RatingRow, Rows, TicketRow, VisitCounts};
+use edgedesk_insights::{
+    AnsweredVisits, Event, EventGroup, EventKind, Filter, RatingRow, Rows, TicketRow, VisitCounts,
+};
 use edgedesk_protocol::api::{ApiError, GapCount, TicketStatus};
 use edgedesk_search::learning::Vote;
 use serde::Deserialize;
@@ -35,6 +37,18 @@ const VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT v
      WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
      AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
      FROM (SELECT DISTINCT visit FROM events WHERE visit IS NOT NULL AND at >= ?1 AND at < ?2 \
+     AND (?3 IS NULL OR product = ?3))";
+/// Visits shown a written answer in the period, per locale and first source, and how many of them filed a
+/// ticket; then the same visits each counted once.
+const ANSWERED: &str = "SELECT locale, subject, COUNT(DISTINCT visit) AS visits, COUNT(DISTINCT CASE WHEN visit IN \
+     (SELECT visit FROM tickets WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
+     AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3)) THEN visit END) AS with_ticket \
+     FROM events WHERE kind = ?4 AND visit IS NOT NULL AND at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) \
+     GROUP BY locale, subject";
+const ANSWERED_VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT visit FROM tickets \
+     WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
+     AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
+     FROM (SELECT DISTINCT visit FROM events WHERE kind = ?4 AND visit IS NOT NULL AND at >= ?1 AND at < ?2 \
      AND (?3 IS NULL OR product = ?3))";
 /// The products to filter by: the 50 most used, so names nobody uses cannot crowd out the real ones.
 const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FROM (SELECT product FROM tickets \
@@ -98,16 +112,22 @@ pub async fn forget_addresses_before(database: &D1Database, cutoff: i64) -> Resu
     .await
 }
 
-/// The most frequent searches that found nothing (search events with no results), in `locale` or all of
-/// them, over the events still kept.
+/// The most frequent searches that found nothing (search events with no results), and on a site that
+/// writes answers the questions no article covered well enough to answer, in `locale` or all of them,
+/// over the events still kept.
 pub async fn gaps(database: &D1Database, locale: Option<&str>, limit: usize) -> Result<Vec<GapCount>, ApiError> {
     all(
         database,
         "SELECT locale, subject AS query, COUNT(*) AS searches, \
              strftime('%Y-%m-%dT%H:%M:%SZ', MAX(at), 'unixepoch') AS last_seen FROM events \
-             WHERE kind = ?1 AND value = 0 AND locale IS NOT NULL AND (?2 IS NULL OR locale = ?2) \
+             WHERE ((kind = ?1 AND value = 0) OR kind = ?4) AND locale IS NOT NULL AND (?2 IS NULL OR locale = ?2) \
              GROUP BY locale, subject ORDER BY searches DESC, MAX(at) DESC LIMIT ?3",
-        &[EventKind::Search.name().into(), nullable(locale), (limit as u32).into()],
+        &[
+            EventKind::Search.name().into(),
+            nullable(locale),
+            (limit as u32).into(),
+            EventKind::AnswerUnsure.name().into(),
+        ],
     )
     .await
 }
@@ -118,8 +138,10 @@ pub async fn report_rows(
     (start, end): (i64, i64),
     filter: &Filter,
     incident_titles: BTreeMap<String, String>,
+    topics: BTreeMap<String, (String, String)>,
 ) -> Result<Rows, ApiError> {
     let range = [(start as f64).into(), (end as f64).into(), nullable(filter.product.as_deref())];
+    let answered_range = [range.as_slice(), &[EventKind::AnswerShown.name().into()]].concat();
     let results = database
         .batch(vec![
             statement(database, TICKETS, &[range.as_slice(), &[TicketStatus::Delivered.as_str().into()]].concat())?,
@@ -127,10 +149,12 @@ pub async fn report_rows(
             statement(database, EVENTS, &range)?,
             statement(database, VISITS, &range)?,
             statement(database, PRODUCTS, &[])?,
+            statement(database, ANSWERED, &answered_range)?,
+            statement(database, ANSWERED_VISITS, &answered_range)?,
         ])
         .await
         .map_err(internal)?;
-    let [tickets, ratings, events, visits, products] = results.as_slice() else {
+    let [tickets, ratings, events, visits, products, answered, answered_visits] = results.as_slice() else {
         return Err(internal(format!("the report batch answered {} results", results.len())));
     };
     #[derive(Deserialize)]
@@ -144,6 +168,9 @@ pub async fn report_rows(
         visits: rows::<VisitCounts>(visits)?.into_iter().next().unwrap_or_default(),
         products: rows::<Product>(products)?.into_iter().map(|row| row.product).collect(),
         incident_titles,
+        answered: rows::<AnsweredVisits>(answered)?,
+        answered_visits: rows::<VisitCounts>(answered_visits)?.into_iter().next().unwrap_or_default(),
+        topics,
     })
 }
 
