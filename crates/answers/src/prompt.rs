@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::AnswersConfig;
 
 /// The instructions. Nothing in them is secret, but they are not the customer's to read either: the
-/// guard withdraws an answer that repeats them ([`crate::guard`]).
+/// guard withdraws an answer that repeats them.
 pub fn system_prompt(locale: &str) -> String {
     format!(
         "You are the help center's assistant. Answer the customer's question in {language}, in at most three short \
@@ -39,7 +39,7 @@ pub fn language_name(locale: &str) -> &'static str {
 }
 
 /// How the user message labels what it quotes. A model that writes these back is repeating its prompt,
-/// not answering ([`crate::guard`]).
+/// not answering, and the guard withdraws it.
 pub const QUOTED_DATA: &str = "(quoted data)";
 
 /// The user message: each passage as a quoted JSON object, then the (masked) question as a JSON string.
