@@ -11,7 +11,7 @@ use crate::prompt::QUOTED_DATA;
 /// honest answer shares with them ("contact support", "not sure").
 const ECHO_WORDS: usize = 6;
 
-/// Whether `written` repeats [`ECHO_WORDS`] words in a row of `instructions`, or the label the prompt
+/// Whether `written` repeats six words in a row of `instructions` (`ECHO_WORDS`), or the label the prompt
 /// puts on what it quotes.
 pub fn echoes_instructions(written: &str, instructions: &str) -> bool {
     written.to_lowercase().contains(QUOTED_DATA) || repeats_words(written, instructions)
