@@ -20,10 +20,10 @@ use edgedesk_protocol::answers::{AnswerRequest, FallbackReason};
 use edgedesk_protocol::api::ApiError;
 use edgedesk_protocol::insights::product_name;
 use futures::StreamExt;
-use worker::{ByteStream, Env, Request, Response};
+use worker::{ByteStream, Env, Method, Request, Response};
 
 use crate::edge::{ANSWERS_KEY, ANSWERS_URL, Moment, limit_events, secret, var};
-use crate::http::{ApiResult, internal, read_json, send, within};
+use crate::http::{ApiResult, internal, query_param, read_json, send, within};
 use crate::knowledge::{answer_settings, judge_question};
 use crate::learning::address_hash;
 use crate::store::assets;
@@ -32,16 +32,26 @@ use crate::store::{self, events};
 /// However steadily a provider trickles, an answer is over after this many timeouts' worth of time.
 const TIMEOUTS_PER_ANSWER: u64 = 4;
 
-/// `POST /api/answers {q, locale, product, visit}` → `text/event-stream`: `sources`, `text`…, then
-/// `done` or `fallback`. `404 answers_off` where the site writes no answers; `429 answers_exhausted`
-/// past a day's allowance.
+/// `POST /api/answers {q, locale, product, visit}`, or `GET /api/answers?q=&locale=&product=&visit=` for
+/// the browser's `EventSource` (the question in the address, as a search's is) → `text/event-stream`:
+/// `sources`, `text`…, then `done` or `fallback`. `404 answers_off` where the site writes no answers;
+/// `429 answers_exhausted` past a day's allowance.
 pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
     let Some(config) = answer_settings(env).await? else {
         return Err(ApiError::new(404, "answers_off", "This help center does not write answers."));
     };
     limit_events(&request, env).await?;
-    let asked: AnswerRequest =
-        read_json(&mut request, &AnswerRequest::FIELDS, AnswerRequest::MAX_BYTES, "an answer request").await?;
+    let asked: AnswerRequest = if request.method() == Method::Get {
+        let param = |name: &str| query_param(&request, name);
+        AnswerRequest {
+            q: param("q")?.unwrap_or_default(),
+            locale: param("locale")?,
+            product: param("product")?,
+            visit: param("visit")?,
+        }
+    } else {
+        read_json(&mut request, &AnswerRequest::FIELDS, AnswerRequest::MAX_BYTES, "an answer request").await?
+    };
     let (question, visit) = asked.check()?;
     // Nothing the customer typed that names them leaves the worker, the cache key included.
     let masked = mask(question);

@@ -33,9 +33,11 @@ async fn fetch(request: Request, env: Env, context: worker::Context) -> worker::
     let own_origin = own_origin(&request).map_err(|error| worker::Error::RustError(error.message))?;
     let allowed_origin = origin.as_deref().and_then(|origin| cors::allow_origin(&allowed_origins, &own_origin, origin));
 
-    let result = if origin.is_some() && allowed_origin.is_none() && request.method() != Method::Get {
-        // A browser on a page we do not serve must not file tickets in our name, even where CORS
-        // would only hide the answer from it after the fact.
+    // Reads are for anyone; a written answer is a GET (for `EventSource`) that costs a model call.
+    let acts = request.method() != Method::Get || request.path() == "/api/answers";
+    let result = if origin.is_some() && allowed_origin.is_none() && acts {
+        // A browser on a page we do not serve must not file tickets (or spend answers) in our name, even
+        // where CORS would only hide the answer from it after the fact.
         Err(ApiError::new(403, "origin_not_allowed", "This site is not allowed to use the support API."))
     } else if request.method() == Method::Options {
         preflight()
@@ -88,6 +90,7 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             insights::vote(request, env, &slug).await
         }
         (Method::Post, ["api", "gaps"]) => insights::gap(request, env).await,
+        (Method::Get, ["api", "answers"]) => answers::answer(request, env).await,
         (Method::Post, ["api", "answers"]) => answers::answer(request, env).await,
         (Method::Post, ["api", "tickets"]) => tickets::create(request, env).await,
         (Method::Post, ["api", "tickets", "mine"]) => tickets::mine(request, env).await,
@@ -148,12 +151,12 @@ async fn route(request: Request, env: &Env, context: &worker::Context) -> ApiRes
             | ["api", "articles" | "attachments", _]
             | ["api", "admin", "gaps" | "learned" | "tickets" | "insights" | "insights.csv" | "insights.html"],
         ) => method_not_allowed("GET"),
-        (_, ["api", "admin", "notices"]) => method_not_allowed("GET, POST"),
+        (_, ["api", "admin", "notices"] | ["api", "answers"]) => method_not_allowed("GET, POST"),
         (_, ["api", "admin", "notices", _]) => method_not_allowed("PATCH, DELETE"),
         (_, ["api", "admin", "notices", _, "updates"]) => method_not_allowed("POST"),
         (
             _,
-            ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events" | "answers"]
+            ["api", "tickets" | "gaps" | "deflections" | "attachments" | "events"]
             | ["api", "articles", _, "feedback"]
             | ["api", "tickets", _, "view" | "read" | "rating" | "events" | "replies"]
             | ["api", "admin", "tickets", _, "replay"]

@@ -27,6 +27,7 @@ const ADMIN_TOKEN: &str = "answers-admin-token-0123456789abcdef";
 async fn worker_with(model: &ChatModel) -> Result<Wrangler> {
     let mut settings = model.settings();
     settings.push(("ADMIN_TOKEN", ADMIN_TOKEN.to_owned()));
+    settings.push(("ALLOWED_ORIGINS", "https://app.acme.test".to_owned()));
     let vars: Vec<(&str, &str)> = settings.iter().map(|(name, value)| (*name, value.as_str())).collect();
     Wrangler::start(&vars).await
 }
@@ -143,6 +144,25 @@ pub async fn answers_are_written_from_the_chosen_passages_by_the_teams_model(_wo
     ensure!(again.text() == written.trim() && again.sources() == sources, "{again:?}");
     ensure!(model.calls().await?.len() == 1, "a repeated question reached the model");
 
+    // The same, asked in the address as the browser's EventSource asks: from the cache, and only from
+    // pages the worker serves, since a written answer costs a model call.
+    let address = [("q", QUESTION), ("locale", "en"), ("visit", "visit-source-0001")];
+    let streamed = Client::new().get(worker.url("/api/answers")).query(&address).send().await?;
+    ensure!(streamed.status() == 200, "{}", streamed.status());
+    let text = streamed.text().await?;
+    ensure!(
+        text.starts_with("event: sources\n") && text.ends_with("event: done\ndata: {\"cached\":true}\n\n"),
+        "{text}"
+    );
+    let stranger = Client::new()
+        .get(worker.url("/api/answers"))
+        .query(&address)
+        .header("Origin", "https://stranger.example")
+        .send()
+        .await?;
+    ensure!(stranger.status() == 403, "a page the worker does not serve spent an answer: {}", stranger.status());
+    ensure!(model.calls().await?.len() == 1, "the address's answer reached the model");
+
     // Asked for its instructions, nobody sees them: mostly the question is no longer one the knowledge base
     // covers, so no model is asked; where it is, the model does not give them or the worker withdraws them.
     let mut probes_answered = 0;
@@ -170,7 +190,7 @@ pub async fn answers_are_written_from_the_chosen_passages_by_the_teams_model(_wo
     if let Some(first) = answer.first_text_after {
         println!("answers: first text after {} ms from a real 135M model on this machine", first.as_millis());
     }
-    answers_are_counted_in_the_insights(&worker, 2 + probes_answered).await
+    answers_are_counted_in_the_insights(&worker, 3 + probes_answered).await
 }
 
 /// What the support lead reads: answers shown (by the worker, once complete), whether they answered, who
@@ -226,9 +246,9 @@ async fn answers_are_counted_in_the_insights(worker: &Wrangler, shown: usize) ->
     })
     .await?;
     let answers = &report["answers"];
-    // Written for visit-first, from the cache for visit-again, and the probe if the model answered it (one
-    // visit, however many answers): one of those visits filed a ticket.
-    let visits = 2 + usize::from(shown > 2);
+    // Written for visit-first, from the cache for visit-again and visit-source, and the probe if the model
+    // answered it (one visit, however many answers): one of those visits filed a ticket.
+    let visits = 3 + usize::from(shown > 3);
     ensure!(answers["shown"] == shown && answers["visits"] == visits, "{answers}");
     ensure!(answers["visits_without_ticket"] == visits - 1, "{answers}");
     let rate = (visits - 1) as f64 / visits as f64;
