@@ -55,7 +55,8 @@ pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
     let (question, visit) = asked.check()?;
     // Nothing the customer typed that names them leaves the worker, the cache key included.
     let masked = mask(question);
-    let product = asked.product.as_deref().filter(|product| !product.is_empty());
+    // As events name it: trimmed, without control characters, clipped; the cache key too.
+    let product = product_name(asked.product.clone());
     let now = Moment::of(&request, env)?.at;
 
     let manifest = assets::manifest(env).await?;
@@ -70,13 +71,13 @@ pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
         at: now,
         kind: EventKind::AnswerShown,
         visit: Some(visit.clone()),
-        product: product_name(asked.product.clone()),
+        product: product.clone(),
         locale: Some(locale.clone()),
         subject: passages[0].slug.clone(),
         value: 1,
     };
 
-    let key = cache::key(&masked, &manifest.build, &locale, product);
+    let key = cache::key(&masked, &manifest.build, &locale, product.as_deref());
     if let Some(text) = store::answers::kept(env, &key, now).await? {
         record_shown(env, &shown).await;
         let events = [sources, stream::text_event(&text), stream::done_event(true)];
@@ -97,10 +98,9 @@ pub async fn answer(mut request: Request, env: &Env) -> ApiResult {
         url,
         headers,
         body: prompt::chat_request(&config, &locale, &masked, &passages),
-        instructions: prompt::system_prompt(&locale),
         timeout: Duration::from_millis(u64::from(config.timeout_ms)),
     };
-    let writing = Writing::new(call.instructions.clone());
+    let writing = Writing::new(prompt::system_prompt(&locale));
     let deadline = worker::Date::now().as_millis() + u64::from(config.timeout_ms) * TIMEOUTS_PER_ANSWER;
     let phase = Phase::Sources(sources);
     let state = Answering { phase, call: Rc::new(call), env: env.clone(), key, now, deadline, writing, shown };
@@ -133,7 +133,6 @@ struct ProviderCall {
     url: String,
     headers: Vec<(String, String)>,
     body: String,
-    instructions: String,
     timeout: Duration,
 }
 

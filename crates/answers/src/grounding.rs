@@ -36,16 +36,8 @@ pub enum Judgement {
 }
 
 impl Grounding {
-    /// The passages to answer from, best first, or `None` when retrieval is not confident: too short a
-    /// question, or no article that covers it. `passages` are the search's, best first.
-    pub fn choose(&self, passages: Vec<Passage>, content_words: usize) -> Option<Vec<Passage>> {
-        match self.judge(passages, content_words) {
-            Judgement::Confident(passages) => Some(passages),
-            Judgement::Keyword | Judgement::Unsure => None,
-        }
-    }
-
-    /// [`Self::choose`], saying why there is nothing to answer from.
+    /// The passages to answer from, best first, or why there are none: too short a question, or no article
+    /// that covers it. `passages` are the search's, best first.
     pub fn judge(&self, passages: Vec<Passage>, content_words: usize) -> Judgement {
         if content_words < self.min_content_words {
             return Judgement::Keyword;
@@ -99,6 +91,14 @@ mod tests {
         }
     }
 
+    /// The passages to answer from, when retrieval is confident.
+    fn choose(passages: Vec<Passage>, content_words: usize) -> Option<Vec<Passage>> {
+        match GROUNDING.judge(passages, content_words) {
+            Judgement::Confident(passages) => Some(passages),
+            Judgement::Keyword | Judgement::Unsure => None,
+        }
+    }
+
     #[test]
     fn a_covered_question_is_answered_from_its_best_passages() {
         let found = vec![
@@ -107,7 +107,7 @@ mod tests {
             passage("far", 1.0, 1.0),
             passage("thin", 12.0, 0.2),
         ];
-        let chosen = GROUNDING.choose(found, 2).expect("confident");
+        let chosen = choose(found, 2).expect("confident");
         let slugs: Vec<&str> = chosen.iter().map(|p| p.slug.as_str()).collect();
         assert_eq!(slugs, ["reset", "2fa"]);
         assert_eq!(sources(&chosen)[0].anchor.as_deref(), Some("steps"));
@@ -115,12 +115,12 @@ mod tests {
 
     #[test]
     fn weak_retrieval_is_not_answered() {
-        assert_eq!(GROUNDING.choose(vec![], 3), None, "nothing found");
-        assert_eq!(GROUNDING.choose(vec![passage("export", 6.0, 1.0)], 1), None, "a keyword");
-        assert_eq!(GROUNDING.choose(vec![passage("invoices", 3.5, 0.34)], 3), None, "the dog ate the invoice");
+        assert_eq!(choose(vec![], 3), None, "nothing found");
+        assert_eq!(choose(vec![passage("export", 6.0, 1.0)], 1), None, "a keyword");
+        assert_eq!(choose(vec![passage("invoices", 3.5, 0.34)], 3), None, "the dog ate the invoice");
         let mut empty = passage("empty", 9.0, 1.0);
         empty.text = " ".into();
-        assert_eq!(GROUNDING.choose(vec![empty], 3), None, "nothing to quote");
+        assert_eq!(choose(vec![empty], 3), None, "nothing to quote");
     }
 
     #[test]
@@ -133,6 +133,6 @@ mod tests {
     #[test]
     fn no_more_than_the_maximum_is_sent() {
         let found = (0..6).map(|n| passage(&format!("a{n}"), 10.0, 1.0)).collect();
-        assert_eq!(GROUNDING.choose(found, 3).unwrap().len(), GROUNDING.max_passages);
+        assert_eq!(choose(found, 3).unwrap().len(), GROUNDING.max_passages);
     }
 }

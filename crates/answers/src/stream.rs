@@ -60,10 +60,6 @@ impl Writing {
         Self { instructions, text: String::new() }
     }
 
-    pub fn has_begun(&self) -> bool {
-        !self.text.is_empty()
-    }
-
     pub fn on(&mut self, said: Said) -> Step {
         match said {
             Said::Text(piece) => {
@@ -107,7 +103,6 @@ mod tests {
     fn pieces_pass_until_the_model_repeats_its_instructions() {
         let mut writing = Writing::new(system_prompt("en"));
         assert_eq!(writing.on(Said::Text("Sure. ".into())), Step::Send(text_event("Sure. ")));
-        assert!(writing.has_begun());
         let mut step = Step::Wait;
         for word in "You are the help center's assistant. Answer the customer's question".split_inclusive(' ') {
             step = writing.on(Said::Text(word.into()));

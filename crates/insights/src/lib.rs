@@ -72,24 +72,10 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
             })?;
             (folded, results)
         }
-        EventKind::ArticleView => {
-            let slug = event.slug.unwrap_or_default();
-            if !is_article_slug(&slug) {
-                return Err(ApiError::for_field(400, "invalid_value", "slug", "An article view names the article."));
-            }
-            (slug, 1)
-        }
+        EventKind::ArticleView => (event_slug(event.slug, "An article view names the article.")?, 1),
         EventKind::AnswerFeedback | EventKind::AnswerContact => {
             // The question is not kept: the searches have it. The subject is the answer's first source.
-            let slug = event.slug.unwrap_or_default();
-            if !is_article_slug(&slug) {
-                return Err(ApiError::for_field(
-                    400,
-                    "invalid_value",
-                    "slug",
-                    "An answer event names its first source.",
-                ));
-            }
+            let slug = event_slug(event.slug, "An answer event names its first source.")?;
             let value = match (kind, event.results) {
                 (EventKind::AnswerContact, _) => 1,
                 (_, Some(helpful @ (0 | 1))) => helpful,
@@ -126,6 +112,15 @@ pub fn parse_event(body: &[u8], at: i64) -> Result<Event, ApiError> {
         subject,
         value,
     })
+}
+
+/// The article an event is about, as its subject; `refusal` says which article the kind of event names.
+fn event_slug(slug: Option<String>, refusal: &str) -> Result<String, ApiError> {
+    let slug = slug.unwrap_or_default();
+    if !is_article_slug(&slug) {
+        return Err(ApiError::for_field(400, "invalid_value", "slug", refusal));
+    }
+    Ok(slug)
 }
 
 /// A query as searches are counted: its folded words, so that "Reset  Password?" and "reset password"

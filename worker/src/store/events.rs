@@ -32,24 +32,20 @@ const RATINGS: &str = "SELECT at, topic, rating FROM (SELECT COALESCE(rated_at, 
      AND (?3 IS NULL OR product = ?3)";
 const EVENTS: &str = "SELECT kind, locale, subject, COUNT(*) AS count, SUM(value > 0) AS positive FROM events \
      WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) GROUP BY kind, locale, subject";
-/// Visits that searched or read, and how many of them filed a ticket in the period.
+/// Visits that searched or read (with events of kind ?4 only, when given), and how many of them filed a
+/// ticket in the period.
 const VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT visit FROM tickets \
      WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
      AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
      FROM (SELECT DISTINCT visit FROM events WHERE visit IS NOT NULL AND at >= ?1 AND at < ?2 \
-     AND (?3 IS NULL OR product = ?3))";
+     AND (?3 IS NULL OR product = ?3) AND (?4 IS NULL OR kind = ?4))";
 /// Visits shown a written answer in the period, per locale and first source, and how many of them filed a
-/// ticket; then the same visits each counted once.
+/// ticket (each visit once overall: [`VISITS`] of kind `answer_shown`).
 const ANSWERED: &str = "SELECT locale, subject, COUNT(DISTINCT visit) AS visits, COUNT(DISTINCT CASE WHEN visit IN \
      (SELECT visit FROM tickets WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
      AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3)) THEN visit END) AS with_ticket \
      FROM events WHERE kind = ?4 AND visit IS NOT NULL AND at >= ?1 AND at < ?2 AND (?3 IS NULL OR product = ?3) \
      GROUP BY locale, subject";
-const ANSWERED_VISITS: &str = "SELECT COUNT(*) AS visits, COALESCE(SUM(visit IN (SELECT visit FROM tickets \
-     WHERE visit IS NOT NULL AND CAST(strftime('%s', created_at) AS INTEGER) >= ?1 \
-     AND CAST(strftime('%s', created_at) AS INTEGER) < ?2 AND (?3 IS NULL OR product = ?3))), 0) AS with_ticket \
-     FROM (SELECT DISTINCT visit FROM events WHERE kind = ?4 AND visit IS NOT NULL AND at >= ?1 AND at < ?2 \
-     AND (?3 IS NULL OR product = ?3))";
 /// The products to filter by: the 50 most used, so names nobody uses cannot crowd out the real ones.
 const PRODUCTS: &str = "SELECT product FROM (SELECT product, COUNT(*) AS uses FROM (SELECT product FROM tickets \
      WHERE product IS NOT NULL UNION ALL SELECT product FROM events WHERE product IS NOT NULL) \
@@ -147,10 +143,10 @@ pub async fn report_rows(
             statement(database, TICKETS, &[range.as_slice(), &[TicketStatus::Delivered.as_str().into()]].concat())?,
             statement(database, RATINGS, &range)?,
             statement(database, EVENTS, &range)?,
-            statement(database, VISITS, &range)?,
+            statement(database, VISITS, &[range.as_slice(), &[nullable(None)]].concat())?,
             statement(database, PRODUCTS, &[])?,
             statement(database, ANSWERED, &answered_range)?,
-            statement(database, ANSWERED_VISITS, &answered_range)?,
+            statement(database, VISITS, &answered_range)?,
         ])
         .await
         .map_err(internal)?;
