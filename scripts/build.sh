@@ -52,10 +52,13 @@ cp "$split"/chunk_*.wasm dist/widget/ 2>/dev/null || true
 # they would be data, and all of its data stays in the first chunk (-1.9 KB brotli there).
 cat widget/src/form.css widget/src/article.css \
   | "$PWD/node_modules/.bin/esbuild" --loader=css --minify --log-level=warning > dist/widget/screens.css
-# Each language's words as a list in the order the widget reads them (`words.rs`): the names are for us.
-node -e 'const all = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(all).map(([tag, words]) => [tag, Object.values(words)]))))' \
-  < widget/src/screen-words.json > dist/widget/screen-words.json
+# Each language's words as a list in the order the widget reads them (`words.rs`, `answer.rs`): the names
+# are for us. The answer card's words go beside its own chunk the same way.
+for words in screen-words answer-words; do
+  node -e 'const all = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(all).map(([tag, words]) => [tag, Object.values(words)]))))' \
+    < "widget/src/$words.json" > "dist/widget/$words.json"
+done
 # -O3 rather than -Oz: 5 % more raw bytes, but about 1 KB less once brotli-compressed (what customers
 # download), and faster code. Rust leaves the first 1 KB of linear memory unused, which wasm-opt may rely
 # on in every chunk; only the first chunk owns the memory (zero-filled at start): the lazy ones share it,

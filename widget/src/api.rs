@@ -126,6 +126,11 @@ impl Api {
         });
     }
 
+    /// The address of one of the worker's paths, for what the browser fetches itself (`EventSource`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     pub async fn get<T: FromJson>(&self, path_and_query: &str) -> Result<T, Failure> {
         let answer = self.send(Method::GET, path_and_query, None, &[], Conditional::Unchanged).await?;
         json::decode(&answer.text).ok_or(Failure::Unexpected(answer.status))

@@ -251,12 +251,12 @@ impl FormState {
             idempotency_key: StoredValue::new(draft.idempotency_key),
             latest_suggestion_request: StoredValue::new(0),
         };
-        Effect::new(move |_| form.save_draft());
+        follow(move || form.save_draft());
         // Whoever the product says the customer is need not type their name and address. The identity is
         // the first chunk's; a signal here follows it.
         let identity = RwSignal::new(session.identity.get());
         session.identity.watch(move || identity.try_set(session.identity.get()).is_none());
-        Effect::new(move |_| {
+        follow(move || {
             let Some(identity) = identity.get() else { return };
             for (attribute, field) in [("name", form.name), ("email", form.email)] {
                 if let Some(value) = identity.attributes.get(attribute)
@@ -623,6 +623,14 @@ impl FormState {
         self.error.set(None);
         self.attachment_error.set(None);
     }
+}
+
+/// Runs `update` now and again whenever a signal it read changes, until the reactive owner it was made
+/// under goes (the screen, or the form). One effect type for all of the screens' chunk: each closure type
+/// given to `Effect::new` is a copy of Leptos's effect code.
+pub fn follow(update: impl Fn() + 'static) {
+    let update: Box<dyn Fn()> = Box::new(update);
+    Effect::new(move |_| update());
 }
 
 /// `crypto.randomUUID()`, which only secure contexts (https, localhost) have; elsewhere random hex,

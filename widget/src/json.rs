@@ -273,8 +273,7 @@ impl FromJson for SearchResponse {
             locale: fields.required("locale")?,
             hits: fields.required("hits")?,
             meaning: fields.or_default("meaning")?,
-            // Not read until the widget shows written answers: the first chunk pays nothing for it.
-            answerable: false,
+            answerable: fields.or_default("answerable")?,
         })
     }
 }

@@ -21,7 +21,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use edgedesk_protocol::api::TicketAccepted;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
@@ -36,76 +35,93 @@ use crate::status::StatusState;
 use crate::watch::Watched;
 use crate::words::Words;
 
-// Each screen is mounted by Leptos into the element the panel gives it, here in the chunk. What comes
-// back is the mounted view: dropping it (the panel does, when the customer moves on) unmounts the screen
-// and disposes of its reactive state.
+/// What a screen from the chunk is drawn from: which one, and the panel's parts it reads.
+#[derive(Clone)]
+pub struct Drawing {
+    pub settings: Settings,
+    /// The screen to draw.
+    pub shown: Screen,
+    /// Where the customer is, for the screen's links to the others.
+    pub screen: Watched<Screen>,
+    pub form: FormLink,
+    pub status: StatusState,
+    /// What the customer searched for: the contact form's subject, if they have not written one.
+    pub search_query: String,
+}
 
+/// Draws a screen into the element the panel gives it, here in the chunk. What comes back is held while
+/// the screen shows: dropping it (the panel does, when the customer moves on) disposes of the screen's
+/// reactive state. One entry for all of them: an entry per screen cost the first chunk a copy each of
+/// the code that waits for the chunk.
 #[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_screens))]
-fn article_screen(
-    container: HtmlElement,
-    settings: Settings,
-    locale: String,
-    slug: String,
-    anchor: Option<String>,
-    from_form: bool,
-    screen: Watched<Screen>,
-) -> Result<Mounted, SplitLoaderError> {
-    use crate::article::ArticleScreen;
-    Ok(Box::new(mount_to(container, move || {
-        view! { <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen /> }
-    })))
+fn draw_screen(container: HtmlElement, drawing: Drawing) -> Result<Mounted, SplitLoaderError> {
+    let Drawing { settings, shown, screen, form, status, search_query } = drawing;
+    Ok(match shown {
+        Screen::Article { locale, slug, anchor, from_form } => {
+            use crate::article::ArticleScreen;
+            Box::new(mount_to(container, move || {
+                view! { <ArticleScreen settings=settings locale=locale slug=slug anchor=anchor from_form=from_form screen=screen /> }
+            }))
+        }
+        Screen::Contact => {
+            // The form's effects run as tasks of Leptos's executor, which nothing else has set up yet.
+            let _ = any_spawner::Executor::init_wasm_bindgen();
+            let form = FormState::of(form, &settings);
+            // The screen's effects live under an owner of their own, which the panel drops with the screen.
+            let owner = Owner::new();
+            owner.with(|| crate::contact::show(&container, settings, form, search_query, screen, status));
+            Box::new(owner)
+        }
+        Screen::Sent(accepted) => {
+            crate::contact::show_sent(&container, &settings, accepted, screen);
+            Box::new(())
+        }
+        // Drawn with web-sys: the panel clears its body for the next screen, so nothing needs unmounting.
+        Screen::MyTickets => {
+            crate::tickets::show(&container, settings, form, screen);
+            Box::new(())
+        }
+        // The first chunk's own.
+        Screen::Search => Box::new(()),
+    })
 }
 
-#[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn contact_screen(
-    container: HtmlElement,
-    settings: Settings,
-    form: FormLink,
-    search_query: String,
-    screen: Watched<Screen>,
-    status: StatusState,
-) -> Result<Mounted, SplitLoaderError> {
-    use crate::contact::ContactScreen;
-    // The form's effects start before `mount_to` would set Leptos's executor up; without one their
-    // tasks would be dropped.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    let form = FormState::of(form, &settings);
-    Ok(Box::new(mount_to(container, move || {
-        view! { <ContactScreen settings=settings form=form search_query=search_query screen=screen status=status /> }
-    })))
+#[wasm_split(answer, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn answer_card(asked: crate::answer::Asked) -> Result<(), SplitLoaderError> {
+    crate::answer::show(asked);
+    Ok(())
 }
 
-#[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn sent_screen(
-    container: HtmlElement,
-    settings: Settings,
-    accepted: TicketAccepted,
-    screen: Watched<Screen>,
-) -> Result<Mounted, SplitLoaderError> {
-    use crate::contact::SentScreen;
-    Ok(Box::new(mount_to(
-        container,
-        move || view! { <SentScreen settings=settings accepted=accepted screen=screen /> },
-    )))
+thread_local! {
+    /// Where the search screen shows a written answer, and the panel's screen its sources open from.
+    static ANSWER_PLACE: RefCell<Option<(HtmlElement, Watched<Screen>)>> = const { RefCell::new(None) };
 }
 
-#[wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn my_tickets_screen(
-    container: HtmlElement,
-    settings: Settings,
-    form: FormLink,
-    screen: Watched<Screen>,
-) -> Result<Mounted, SplitLoaderError> {
-    // Drawn with web-sys: the panel clears its body for the next screen, so nothing needs unmounting.
-    crate::tickets::show(&container, settings, form, screen);
-    Ok(Box::new(()))
+/// The search screen's place for the answer card.
+pub fn keep_answer_place(slot: HtmlElement, screen: Watched<Screen>) {
+    ANSWER_PLACE.set(Some((slot, screen)));
+}
+
+/// Takes the answer card away: the customer typed on.
+pub fn clear_answer() {
+    ANSWER_PLACE.with_borrow(|place| place.as_ref().map(|(slot, _)| dom::clear(slot)));
+}
+
+/// The written answer to `question`, from its own chunk, for as long as `current` says the customer is on
+/// it. A chunk that does not come shows nothing: the results are there. Never inlined: the search's
+/// pause would carry a copy of it in the first chunk.
+#[inline(never)]
+pub fn answer(settings: Settings, question: String, current: Rc<dyn Fn() -> bool>) {
+    let Some((slot, screen)) = ANSWER_PLACE.with_borrow(Clone::clone) else { return };
+    let words = fetch_beside("answer-words.json");
+    let asked = crate::answer::Asked { slot, settings, question, screen, words, current };
+    spawn_local(async move {
+        let _ = answer_card(asked).await;
+    });
 }
 
 /// A screen Leptos mounted. The first chunk only ever drops it, so it holds none of Leptos's code.
 type Mounted = Box<dyn Any>;
-
-/// A screen being mounted, once its chunk is here.
-type Mounting = Pin<Box<dyn Future<Output = Result<Mounted, SplitLoaderError>>>>;
 
 /// The panel's hold on the screen from this chunk that it shows.
 #[derive(Default)]
@@ -140,85 +156,15 @@ impl Place {
     }
 }
 
-/// An article, once its chunk is here.
-pub fn article(
-    place: Place,
-    settings: Settings,
-    locale: String,
-    slug: String,
-    anchor: Option<String>,
-    from_form: bool,
-    screen: Watched<Screen>,
-) {
-    let words = settings.words();
-    show(
-        place,
-        words,
-        screen,
-        Rc::new(move |container| {
-            Box::pin(article_screen(
-                container,
-                settings.clone(),
-                locale.clone(),
-                slug.clone(),
-                anchor.clone(),
-                from_form,
-                screen,
-            ))
-        }),
-    )
+/// A screen of the chunk's, once the chunk is here.
+pub fn screen(place: Place, drawing: Drawing) {
+    show(place, Rc::new(drawing))
 }
 
-/// The contact form, once its chunk is here.
-pub fn contact(
-    place: Place,
-    settings: Settings,
-    form: FormLink,
-    search_query: String,
-    screen: Watched<Screen>,
-    status: StatusState,
-) {
-    let words = settings.words();
-    show(
-        place,
-        words,
-        screen,
-        Rc::new(move |container| {
-            Box::pin(contact_screen(container, settings.clone(), form, search_query.clone(), screen, status))
-        }),
-    )
-}
-
-/// The ticket's confirmation.
-pub fn sent(place: Place, settings: Settings, accepted: TicketAccepted, screen: Watched<Screen>) {
-    let words = settings.words();
-    show(
-        place,
-        words,
-        screen,
-        Rc::new(move |container| Box::pin(sent_screen(container, settings.clone(), accepted.clone(), screen))),
-    )
-}
-
-/// My tickets and the conversations in them, once its chunk is here; `form` takes a follow-up's subject.
-pub fn my_tickets(place: Place, settings: Settings, form: FormLink, screen: Watched<Screen>) {
-    let words = settings.words();
-    show(
-        place,
-        words,
-        screen,
-        Rc::new(move |container| Box::pin(my_tickets_screen(container, settings.clone(), form, screen))),
-    )
-}
-
-type Load = Rc<dyn Fn(HtmlElement) -> Mounting>;
-
-/// "Loading…" while `load` fetches the screen's chunk and mounts the screen; when the chunk does not
-/// come, what happened and a button that asks for it again.
-///
-/// Not generic over the screen: one copy of it serves all four, where a copy per screen cost 1.1 KB brotli
-/// in the first chunk.
-fn show(place: Place, words: &'static Words, screen: Watched<Screen>, load: Load) {
+/// "Loading…" while the screen's chunk comes and the screen is drawn; when the chunk does not come, what
+/// happened and a button that asks for it again.
+fn show(place: Place, drawing: Rc<Drawing>) {
+    let words = drawing.settings.words();
     let place = Rc::new(place);
     dom::clear(&place.body);
     let waiting = dom::text_element("p", "notice", words.loading);
@@ -230,20 +176,20 @@ fn show(place: Place, words: &'static Words, screen: Watched<Screen>, load: Load
         if !place.is_current() {
             return;
         }
-        let mounted = if arrived { load(place.body.clone()).await.ok() } else { None };
+        let mounted = if arrived { draw_screen(place.body.clone(), Drawing::clone(&drawing)).await.ok() } else { None };
         match mounted {
             // A chunk already here mounts in the same task, before the browser paints "Loading…".
             Some(view) => {
                 waiting.remove();
                 place.shown.mounted.replace(Some(view));
             }
-            None => show_failure(place, words, screen, load),
+            None => show_failure(place, words, drawing),
         }
     });
 }
 
 /// What happened, a button that asks for the chunk again, and the way back to search.
-fn show_failure(place: Rc<Place>, words: &'static Words, screen: Watched<Screen>, load: Load) {
+fn show_failure(place: Rc<Place>, words: &'static Words, drawing: Rc<Drawing>) {
     dom::clear(&place.body);
     let failed = dom::element("div", "screen");
     let notice = dom::text_element("p", "notice", words.screen_failed);
@@ -254,9 +200,9 @@ fn show_failure(place: Rc<Place>, words: &'static Words, screen: Watched<Screen>
     dom::append(&place.body, &failed);
     dom::on(&failed, "click", move |event| {
         if dom::closest(&event, ".secondary").is_some() {
-            show(Place::clone(&place), words, screen, load.clone());
+            show(Place::clone(&place), drawing.clone());
         } else if dom::closest(&event, ".link").is_some() {
-            screen.set(Screen::Search);
+            drawing.screen.set(Screen::Search);
         }
     });
 }

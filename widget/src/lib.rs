@@ -1,6 +1,7 @@
 //! The support widget. The loader (`widget/loader/embed.js`) draws the launcher and imports this module
 //! only when the customer shows intent; [`mount`] then renders the panel into the loader's shadow root.
 
+mod answer;
 mod api;
 mod article;
 mod contact;

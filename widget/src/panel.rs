@@ -265,12 +265,10 @@ impl Panel {
                     search_screen.get_or_insert_with(|| draw_search_screen(&settings, *search, *screen));
                 dom::append(body, search_screen);
             }
-            Screen::Article { locale, slug, anchor, from_form } => {
-                lazy::article(place, settings, locale, slug, anchor, from_form, *screen)
+            shown => {
+                let (screen, form, status, search_query) = (*screen, *form, *status, search.query.get());
+                lazy::screen(place, lazy::Drawing { settings, shown, screen, form, status, search_query })
             }
-            Screen::Contact => lazy::contact(place, settings, *form, search.query.get(), *screen, *status),
-            Screen::Sent(accepted) => lazy::sent(place, settings, accepted, *screen),
-            Screen::MyTickets => lazy::my_tickets(place, settings, *form, *screen),
         }
     }
 }

@@ -77,6 +77,7 @@ impl SearchState {
         let request_number = self.latest_request.get() + 1;
         self.latest_request.set(request_number);
         self.active.set(None);
+        lazy::clear_answer();
         if text.trim().is_empty() {
             self.results.set(Results::Idle);
             return;
@@ -97,8 +98,9 @@ impl SearchState {
                             let found = response.hits.len();
                             let meaning_offered = response.meaning == Some(Meaning::Offered);
                             self.results.set(Results::Found { locale: response.locale, hits: response.hits });
-                            if meaning_offered {
-                                self.rank_by_meaning_when_paused(settings.clone(), text.clone(), request_number);
+                            if meaning_offered || response.answerable {
+                                let (pause, answerable) = (settings.clone(), response.answerable);
+                                self.when_paused(pause, text.clone(), request_number, meaning_offered, answerable);
                             }
                             self.when_settled(settings, text, request_number, found);
                         }
@@ -145,12 +147,19 @@ impl SearchState {
     }
 
     /// Once the customer pauses, the same search ranked by meaning as well as words replaces the answer by
-    /// words, unless they typed on or are choosing among its results with the arrow keys.
-    fn rank_by_meaning_when_paused(self, settings: Settings, text: String, request_number: u64) {
+    /// words, unless they typed on or are choosing among its results with the arrow keys; and where the
+    /// search said its passages can be answered from, a written answer comes above them (`lazy::answer`).
+    fn when_paused(self, settings: Settings, text: String, request_number: u64, by_meaning: bool, answerable: bool) {
         let still_current = move || self.latest_request.get() == request_number;
         dom::set_timeout(
             move || {
                 if !still_current() {
+                    return;
+                }
+                if answerable {
+                    lazy::answer(settings.clone(), text.clone(), std::rc::Rc::new(still_current));
+                }
+                if !by_meaning {
                     return;
                 }
                 spawn_local(async move {
@@ -229,10 +238,12 @@ pub fn draw_search_screen(settings: &Settings, state: SearchState, screen: Watch
     let result_count = dom::element("p", "visually-hidden");
     dom::set(&result_count, "aria-live", "polite");
     let other_language = dom::slot();
+    let answer = dom::slot();
+    lazy::keep_answer_place(answer.clone(), screen);
     let results = dom::slot();
     let contact = dom::button("secondary contact", "");
     let my_tickets = dom::button("link my-tickets", "");
-    for part in [&label, &input, &result_count, &other_language, &results, &contact, &my_tickets] {
+    for part in [&label, &input, &result_count, &other_language, &answer, &results, &contact, &my_tickets] {
         dom::append(&root, part);
     }
 

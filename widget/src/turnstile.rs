@@ -2,10 +2,13 @@
 //! drawn in the form and its token goes with the ticket. Cloudflare's script is loaded only then.
 
 use js_sys::{Function, Object, Reflect};
-use leptos::html;
-use leptos::prelude::*;
+use leptos::prelude::{Get, Owner, RwSignal, Set};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HtmlElement;
+
+use crate::dom::element;
+use crate::form::follow;
 
 const SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit";
 
@@ -40,28 +43,31 @@ fn with_script(then: impl FnOnce() + 'static) {
 
 /// The check, with each token it gives (or `None` once it expires) written to `token`. The form clears
 /// `token` after every submission, since a token is good once; the check then runs again.
-#[component]
-pub fn TurnstileCheck(site_key: String, token: RwSignal<Option<String>>) -> impl IntoView {
-    let container = NodeRef::<html::Div>::new();
-    container.on_load(move |element| {
-        with_script(move || {
-            let options = Object::new();
-            let on_token = Closure::<dyn Fn(String)>::new(move |value: String| token.set(Some(value)));
-            let on_expired = Closure::<dyn Fn()>::new(move || token.set(None));
-            let _ = Reflect::set(&options, &"sitekey".into(), &site_key.into());
-            let _ = Reflect::set(&options, &"callback".into(), on_token.as_ref());
-            let _ = Reflect::set(&options, &"expired-callback".into(), on_expired.as_ref());
-            // The check lives as long as the form; its callbacks with it.
-            on_token.forget();
-            on_expired.forget();
-            let element: JsValue = element.into();
-            let _ = call("render", &[element.clone(), options.into()]);
-            Effect::new(move |_| {
-                if token.get().is_none() {
-                    let _ = call("reset", std::slice::from_ref(&element));
-                }
-            });
-        });
+pub fn check(site_key: String, token: RwSignal<Option<String>>) -> HtmlElement {
+    let container = element("div", "turnstile");
+    let element: JsValue = container.clone().into();
+    // Cloudflare's script arrives later: what follows the token then ends with the form all the same, and
+    // a script that never comes keeps nothing alive.
+    let owner = Owner::current().map(|owner| owner.downgrade());
+    with_script(move || {
+        let options = Object::new();
+        let on_token = Closure::<dyn Fn(String)>::new(move |value: String| token.set(Some(value)));
+        let on_expired = Closure::<dyn Fn()>::new(move || token.set(None));
+        let _ = Reflect::set(&options, &"sitekey".into(), &site_key.into());
+        let _ = Reflect::set(&options, &"callback".into(), on_token.as_ref());
+        let _ = Reflect::set(&options, &"expired-callback".into(), on_expired.as_ref());
+        // The check lives as long as the form; its callbacks with it.
+        on_token.forget();
+        on_expired.forget();
+        let _ = call("render", &[element.clone(), options.into()]);
+        let reset_when_taken = move || {
+            if token.get().is_none() {
+                let _ = call("reset", std::slice::from_ref(&element));
+            }
+        };
+        if let Some(owner) = owner.and_then(|owner| owner.upgrade()) {
+            owner.with(|| follow(reset_when_taken));
+        }
     });
-    view! { <div class="turnstile" node_ref=container></div> }
+    container
 }

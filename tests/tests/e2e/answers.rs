@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use edgedesk_answers::guard::echoes_instructions;
 use edgedesk_answers::prompt::system_prompt;
 use edgedesk_e2e::Wrangler;
@@ -14,6 +14,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::World;
+use crate::widget::{WAIT, WidgetPage};
 
 /// The demo's `[answers] timeout-ms`.
 const TIMEOUT: Duration = Duration::from_millis(8_000);
@@ -318,4 +319,136 @@ pub async fn a_stalled_or_exhausted_provider_gives_way_to_the_results(world: &Wo
         json!({ "q": "how do I reset my password", "locale": "en", "visit": "visit-other-0001", "product": "x" });
     ensure!(ask(&worker, other).await?.last() == ("done", &json!({ "cached": false })));
     Ok(())
+}
+
+/// Records, in the page, each state of the answer card as it changes: `busy:length of its text`.
+const WATCH_THE_CARD: &str = "
+    var root = document.querySelector('div[data-edgedesk]').shadowRoot;
+    window.edgedeskCardStates = [];
+    new MutationObserver(function () {
+      var card = root.querySelector('.answer.generated');
+      if (!card) { return; }
+      // Words, not the 'Writing an answer' notice before them.
+      var text = card.querySelector('.answer-passage p:not(.notice), .answer-passage ul');
+      window.edgedeskCardStates.push(card.getAttribute('aria-busy') + ':' +
+        (text ? card.querySelector('.answer-passage').textContent.length : 0));
+    }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+    return true;";
+
+/// What a model may write that must stay text: markup, a script link, a script.
+const HOSTILE: &str = "**Reset** it [here](javascript:window.edgedeskPwned=1) <img src=x onerror=\"window.edgedeskPwned=2\"> <script>window.edgedeskPwned=3</script>";
+
+pub async fn the_answer_card_streams_in_the_widget_with_its_sources(world: &World) -> Result<()> {
+    let axe = crate::accessibility::axe_source()?;
+    let model = ChatModel::start().await?;
+    let worker = worker_with(&model).await?;
+    let (browser, widget) = WidgetPage::visit(world, &worker.url("/")).await?;
+    widget.open().await?;
+    crate::embed::call(&widget, WATCH_THE_CARD).await?;
+
+    // The model's own answer, written into the card as it comes, marked as generated, with the worker's
+    // sources under it.
+    let asked = "how do I reset my password";
+    widget.search(asked).await?;
+    widget.element(".answer.generated[aria-busy=\"false\"]").await?;
+    let states = crate::embed::call(&widget, "return window.edgedeskCardStates;").await?;
+    let states: Vec<&str> = states.as_array().context("states")?.iter().filter_map(Value::as_str).collect();
+    let mut growing: Vec<&str> =
+        states.iter().copied().filter(|state| state.starts_with("true:") && *state != "true:0").collect();
+    growing.dedup();
+    ensure!(growing.len() > 1, "the answer did not stream into the card: {states:?}");
+    widget.text_of(".answer.generated .answer-note", "Written by AI").await?;
+    let written = widget.element(".answer.generated .answer-passage").await?.text().await?;
+    ensure!(!written.trim().is_empty(), "an empty answer was shown");
+    let first_source = widget.element(".answer.generated .answer-sources [data-answer-slug]").await?;
+    ensure!(first_source.attr("data-answer-slug").await?.as_deref() == Some("reset-password"));
+    ensure!(model.calls().await?.len() == 1, "one question, one call");
+    crate::accessibility::audit(&widget, &axe, "a written answer").await?;
+
+    // "Did this answer your question?" is counted, and its source opens its article at the section.
+    widget.element(".answer.generated .answer-feedback .yes").await?.click().await?;
+    widget.text_of(".answer.generated .answer-feedback", "Thanks").await?;
+    let anchor = first_source.attr("data-answer-anchor").await?;
+    first_source.click().await?;
+    widget.text_of(".article-title", "Reset your password").await?;
+    if let Some(anchor) = anchor {
+        // Scrolled to it: at the panel's top, or as far as the panel goes when it is the article's last.
+        let script = format!(
+            "var root = document.querySelector('div[data-edgedesk]').shadowRoot;
+             var heading = root.getElementById({anchor:?});
+             var panel = root.querySelector('.panel');
+             return heading ? [heading.getBoundingClientRect().top - panel.getBoundingClientRect().top,
+                               panel.scrollTop, panel.scrollHeight - panel.clientHeight, panel.clientHeight] : null;"
+        );
+        let offset = edgedesk_e2e::eventually("the article to scroll to the source's section", WAIT, || async {
+            let place = crate::embed::call(&widget, &script).await?;
+            let numbers: Vec<f64> =
+                place.as_array().context("the section's heading")?.iter().filter_map(Value::as_f64).collect();
+            let [offset, scrolled, most, height] = numbers[..] else { anyhow::bail!("{place}") };
+            let at_top = offset.abs() < 200.0;
+            let at_end = scrolled > 0.0 && (most - scrolled).abs() < 2.0 && (0.0..height).contains(&offset);
+            ensure!(at_top || at_end, "the heading {anchor} is {offset} px from the panel's top: {place}");
+            Ok(offset)
+        })
+        .await?;
+        println!("answers: the source's section {offset:.0} px from the panel's top");
+    }
+    // "Back" is at the article's top, scrolled away under the panel's header.
+    crate::embed::call(
+        &widget,
+        "document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('.back').click(); return true;",
+    )
+    .await?;
+
+    // One tap to support carries the question into the form.
+    widget.element(".answer.generated .answer-contact").await?.click().await?;
+    let subject = widget.visible("#edgedesk-subject").await?.prop("value").await?;
+    ensure!(subject.as_deref() == Some(asked), "the form's subject: {subject:?}");
+    widget.element(".back").await?.click().await?;
+    let report: Value = edgedesk_e2e::eventually("the card's events to be counted", WAIT, || async {
+        let report: Value =
+            Client::new().get(worker.url("/api/admin/insights")).bearer_auth(ADMIN_TOKEN).send().await?.json().await?;
+        let answers = &report["answers"];
+        ensure!(answers["helpful"] == 1 && answers["contacted"] == 1 && answers["shown"] == 1, "{report}");
+        Ok(report)
+    })
+    .await?;
+    ensure!(report["answers"]["visits"] == 1, "{report}");
+
+    // Whatever the model writes is text: bold is the only markup, a link keeps its words, nothing runs.
+    model.say(HOSTILE).await?;
+    let hostile = "how can I reset a forgotten password";
+    ensure!(answerable(&worker, hostile).await?, "{hostile:?} is covered");
+    widget.fill("input[type=search]", hostile).await?;
+    widget.text_of(".answer.generated[aria-busy=\"false\"] .answer-passage", "Reset it here <img src=x").await?;
+    let markup = crate::embed::call(
+        &widget,
+        "var card = document.querySelector('div[data-edgedesk]').shadowRoot.querySelector('.answer.generated');
+         return [card.querySelectorAll('.answer-passage a, .answer-passage img, .answer-passage script').length,
+                 card.querySelector('.answer-passage strong').textContent,
+                 String(window.edgedeskPwned)];",
+    )
+    .await?;
+    ensure!(markup == json!([0, "Reset", "undefined"]), "the model's markup: {markup}");
+    let links = widget.root.find_all(fantoccini::Locator::Css(".answer.generated a")).await?.len();
+    ensure!(links == 0, "the card holds {links} links; its only ways out are its sources' buttons");
+
+    // A provider that stalls: the card gives way to the results within the site's timeout.
+    model.stall().await?;
+    let stalled = "I forgot my password, how to reset?";
+    ensure!(answerable(&worker, stalled).await?, "{stalled:?} is covered");
+    widget.fill("input[type=search]", stalled).await?;
+    widget.text_of(".answer.generated .answer-passage", "Writing an answer").await?;
+    let waiting = Instant::now();
+    edgedesk_e2e::eventually("the stalled card to give way", WAIT, || async {
+        let cards = widget.root.find_all(fantoccini::Locator::Css(".answer.generated")).await?.len();
+        ensure!(cards == 0, "the card is still there");
+        Ok(())
+    })
+    .await?;
+    let waited = waiting.elapsed();
+    ensure!(waited < TIMEOUT + Duration::from_secs(4), "the card stayed {waited:?}");
+    ensure!(!widget.root.find_all(fantoccini::Locator::Css(".hit")).await?.is_empty(), "the results went with it");
+    println!("answers: a stalled provider's card gave way {} ms after it showed", waited.as_millis());
+    browser.close().await
 }

@@ -209,6 +209,7 @@ fn main() {
         meaning::a_provider_running_another_model_is_caught_and_words_answer,
         answers::answers_are_written_from_the_chosen_passages_by_the_teams_model,
         answers::a_stalled_or_exhausted_provider_gives_way_to_the_results,
+        answers::the_answer_card_streams_in_the_widget_with_its_sources,
         widget::customer_searches_and_files_a_ticket,
         widget::the_passage_that_answers_shows_above_the_results,
         widget::customer_reads_an_article_follows_a_link_and_votes,
