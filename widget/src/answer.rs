@@ -1,8 +1,9 @@
 //! The answer card, in a wasm chunk of its own (`lazy::answer`): a few sentences the team's model wrote
 //! from the articles the worker chose, streamed into the card as they are written (`GET /api/answers`,
-//! server-sent events read by the browser's `EventSource`), marked as generated, with those articles as its sources, "Did this answer your
-//! question?" and the way to support. Anything but a complete answer (a timeout, the provider away, an
-//! answer withdrawn, a worker that does not answer) takes the card away: the results are still there.
+//! server-sent events read by the browser's `EventSource`), marked as generated, with those articles as
+//! its sources, "Did this answer your question?" and the way to support. Anything but a complete answer
+//! (a timeout, the provider away, an answer withdrawn, a worker that does not answer) takes the card
+//! away: the results are still there.
 //!
 //! What the model wrote is only ever text: a minimal Markdown subset (paragraphs, lists, bold) is drawn
 //! with text nodes, and a link it writes is shown as its words alone; the only links are the sources.
@@ -40,8 +41,8 @@ struct CardWords {
 }
 
 impl CardWords {
-    /// The words in `locale` from `answer-words.json` (`{"en": [...], …}`), the site's first language's
-    /// where it has none of the customer's.
+    /// The words in `locale` from `answer-words.json` (`{"en": [...], …}`), the English ones where it has
+    /// none of the customer's.
     fn read(all: &JsValue, locale: &str) -> Option<Self> {
         let language = locale.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
         let list = Reflect::get(all, &JsValue::from_str(&language))
@@ -88,6 +89,10 @@ pub fn show(asked: Asked) {
             None => None,
         };
         let Some(words) = words.and_then(|words| CardWords::read(&words, &settings.locale())) else { return };
+        // The customer may have typed on while the chunk and its words came: no card, and no model call.
+        if !current() {
+            return;
+        }
         let mut path = format!(
             "/api/answers?q={}&locale={}&visit={}",
             encode(&question),
@@ -98,23 +103,20 @@ pub fn show(asked: Asked) {
             path.push_str(&format!("&product={}", encode(&product)));
         }
         let Ok(source) = EventSource::new(&settings.api.url(&path)) else { return };
-        let card = Card::draw(&slot, &words);
-        let listening = Rc::new(Listening {
-            source,
-            card,
-            slot,
-            settings,
-            words,
-            screen,
-            question,
-            current,
-            over: Cell::new(false),
-        });
+        let card = Card::draw(&slot, words, &settings, screen, &question);
+        let listening = Rc::new(Listening { source, card, settings, current, over: Cell::new(false) });
+        // The source's listeners hold the card weakly: the source is the card's, and a cycle through the
+        // browser's objects and ours would keep both for the page's life.
         for name in ["sources", "text", "done", "fallback", "error"] {
-            let listening_here = Rc::clone(&listening);
-            dom::on(&listening.source, name, move |event| listening_here.on(name, &event));
+            let listening_here = Rc::downgrade(&listening);
+            dom::on(&listening.source, name, move |event| {
+                if let Some(listening) = listening_here.upgrade() {
+                    listening.on(name, &event);
+                }
+            });
         }
-        // A stream that stalls past the worker's own limits takes the card away all the same.
+        // A stream that stalls past the worker's own limits takes the card away all the same; until then,
+        // this holds the card.
         dom::set_timeout(move || listening.give_way(), GIVE_UP_AFTER);
     });
 }
@@ -131,11 +133,7 @@ async fn read_json(promise: js_sys::Promise) -> Option<JsValue> {
 struct Listening {
     source: EventSource,
     card: Card,
-    slot: HtmlElement,
     settings: Settings,
-    words: CardWords,
-    screen: Watched<Screen>,
-    question: String,
     current: Rc<dyn Fn() -> bool>,
     over: Cell<bool>,
 }
@@ -146,8 +144,7 @@ impl Listening {
             return;
         }
         if !(self.current)() {
-            self.over.set(true);
-            self.source.close();
+            self.give_way();
             return;
         }
         let data = event
@@ -161,17 +158,18 @@ impl Listening {
             "done" => {
                 self.over.set(true);
                 self.source.close();
-                self.card.finish(&self.settings, &self.words, self.screen, &self.question);
+                self.card.finish(&self.settings);
             }
             _ => self.give_way(),
         }
     }
 
-    /// Anything but a complete answer takes the card away; the results are there.
+    /// Anything but a complete answer takes the card away (this card only: the slot may hold a newer
+    /// question's); the results are there.
     fn give_way(&self) {
         if !self.over.replace(true) {
             self.source.close();
-            dom::clear(&self.slot);
+            self.card.root.remove();
         }
     }
 }
@@ -181,20 +179,32 @@ struct Card {
     root: HtmlElement,
     body: HtmlElement,
     sources: HtmlElement,
+    words: CardWords,
     text: RefCell<String>,
 }
 
 impl Card {
-    /// Drawn once the worker answers, with "Writing an answer…" until the first words come. The panel's
-    /// `.answer` card styles it, so the chunk brings no styles of its own.
-    fn draw(slot: &HtmlElement, words: &CardWords) -> Self {
+    /// Drawn as the answer is asked for, with "Writing an answer…" until the first words come. The panel's
+    /// `.answer` card styles it, so the chunk brings no styles of its own. Its sources open as soon as they
+    /// are there; "Did this answer your question?" and "Contact support" come with the complete answer.
+    fn draw(
+        slot: &HtmlElement,
+        words: CardWords,
+        settings: &Settings,
+        screen: Watched<Screen>,
+        question: &str,
+    ) -> Self {
         dom::clear(slot);
         let root = dom::element("section", "answer generated");
         dom::set(&root, "aria-label", &words.label);
-        dom::set(&root, "aria-busy", "true");
         dom::append(&root, &dom::text_element("p", "answer-source", &words.label));
         let body = dom::element("div", "answer-passage");
         dom::set(&body, "aria-live", "polite");
+        // Busy while it is written, on the card and on the live region itself: screen readers wait for the
+        // whole answer rather than read each piece.
+        for part in [&root, &body] {
+            dom::set(part, "aria-busy", "true");
+        }
         dom::append(&body, &dom::text_element("p", "notice", &words.writing));
         dom::append(&root, &body);
         dom::append(&root, &dom::text_element("p", "answer-note", &words.generated));
@@ -202,7 +212,45 @@ impl Card {
         dom::set(&sources, "aria-label", &words.sources);
         dom::append(&root, &sources);
         dom::append(slot, &root);
-        Self { root, body, sources, text: RefCell::new(String::new()) }
+        let (settings, thanks, question) = (settings.clone(), words.thanks.clone(), question.to_owned());
+        // Holds no element of the card's: the browser keeps the listener as long as the card, and no longer.
+        dom::on(&root, "click", move |event| {
+            let attribute = |element: &Element, name: &str| element.get_attribute(name);
+            let card = event.current_target().and_then(|card| card.dyn_into::<Element>().ok());
+            let first_source = card
+                .and_then(|card| card.query_selector("[data-answer-slug]").ok().flatten())
+                .and_then(|source| source.get_attribute("data-answer-slug"));
+            if let Some(open) = dom::closest(&event, "[data-answer-slug]") {
+                screen.set(Screen::Article {
+                    locale: attribute(&open, "data-answer-locale").unwrap_or_default(),
+                    slug: attribute(&open, "data-answer-slug").unwrap_or_default(),
+                    anchor: attribute(&open, "data-answer-anchor"),
+                    from_form: false,
+                });
+            } else if let Some(vote) = dom::closest(&event, ".yes, .no") {
+                let helpful = vote.class_list().contains("yes");
+                settings.record(NewEvent {
+                    kind: Some(EventKind::AnswerFeedback),
+                    query: Some(question.clone()),
+                    slug: first_source,
+                    results: Some(u32::from(helpful)),
+                    ..NewEvent::default()
+                });
+                if let Some(feedback) = dom::closest(&event, ".answer-feedback") {
+                    feedback.set_text_content(Some(&thanks));
+                }
+            } else if dom::closest(&event, ".answer-contact").is_some() {
+                settings.record(NewEvent {
+                    kind: Some(EventKind::AnswerContact),
+                    query: Some(question.clone()),
+                    slug: first_source,
+                    ..NewEvent::default()
+                });
+                // The form takes what the customer searched for, this question, as its subject.
+                screen.set(Screen::Contact);
+            }
+        });
+        Self { root, body, sources, words, text: RefCell::new(String::new()) }
     }
 
     /// The articles the worker chose, each opening its article at its section.
@@ -237,52 +285,20 @@ impl Card {
         draw_text(&self.body, &text);
     }
 
-    /// The complete answer: "Did this answer your question?", and the way to support, which takes the
-    /// question into the form.
-    fn finish(&self, settings: &Settings, words: &CardWords, screen: Watched<Screen>, question: &str) {
-        dom::set(&self.root, "aria-busy", "false");
-        let source = self.sources.query_selector("[data-answer-slug]").ok().flatten();
-        let first_source = source.and_then(|source| source.get_attribute("data-answer-slug")).unwrap_or_default();
-        // The worker counted the answer as shown when it sent the last of it.
+    /// The complete answer: "Did this answer your question?", and the way to support. The worker counted
+    /// the answer as shown when it sent the last of it.
+    fn finish(&self, settings: &Settings) {
+        for part in [&self.root, &self.body] {
+            dom::set(part, "aria-busy", "false");
+        }
+        let words = &self.words;
         let feedback = dom::element("div", "answer-feedback");
         dom::append(&feedback, &dom::text_element("span", "", &words.did_it_answer));
         for (class, label) in [("link yes", &words.yes), ("link no", &words.no)] {
             dom::append(&feedback, &dom::button(class, label));
         }
         dom::append(&self.root, &feedback);
-        let contact = dom::button("secondary answer-contact", settings.words().contact_support);
-        dom::append(&self.root, &contact);
-        let (settings, thanks, question) = (settings.clone(), words.thanks.clone(), question.to_owned());
-        dom::on(&self.root, "click", move |event| {
-            let attribute = |element: &Element, name: &str| element.get_attribute(name);
-            if let Some(open) = dom::closest(&event, "[data-answer-slug]") {
-                screen.set(Screen::Article {
-                    locale: attribute(&open, "data-answer-locale").unwrap_or_default(),
-                    slug: attribute(&open, "data-answer-slug").unwrap_or_default(),
-                    anchor: attribute(&open, "data-answer-anchor"),
-                    from_form: false,
-                });
-            } else if let Some(vote) = dom::closest(&event, ".yes, .no") {
-                let helpful = vote.class_list().contains("yes");
-                settings.record(NewEvent {
-                    kind: Some(EventKind::AnswerFeedback),
-                    query: Some(question.clone()),
-                    slug: Some(first_source.clone()),
-                    results: Some(u32::from(helpful)),
-                    ..NewEvent::default()
-                });
-                dom::clear(&feedback);
-                dom::append_text(&feedback, &thanks);
-            } else if dom::closest(&event, ".answer-contact").is_some() {
-                settings.record(NewEvent {
-                    kind: Some(EventKind::AnswerContact),
-                    query: Some(question.clone()),
-                    slug: Some(first_source.clone()),
-                    ..NewEvent::default()
-                });
-                screen.set(Screen::Contact);
-            }
-        });
+        dom::append(&self.root, &dom::button("secondary answer-contact", settings.words().contact_support));
     }
 }
 

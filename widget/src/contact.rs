@@ -128,7 +128,9 @@ pub fn show(
         contact.add(&root, name, own_label, input, Some(value));
     }
     append(&root, &contact.choices);
-    contact.add(&root, "subject", words.subject, control("input", "subject"), Some(form.subject));
+    let subject = control("input", "subject");
+    set(&subject, "type", "text");
+    contact.add(&root, "subject", words.subject, subject, Some(form.subject));
     let message = control("textarea", "message");
     set(&message, "rows", "5");
     contact.add(&root, "message", words.message, message, Some(form.message));
@@ -162,10 +164,14 @@ pub fn show(
     });
     let problems = contact.clone();
     follow(move || problems.show_problems());
-    let sending = contact.clone();
+    // The form's effects hold it for as long as the screen shows; its own listener must not, or the form
+    // and its element would keep each other for the page's life.
+    let sending = Rc::downgrade(&contact);
     on(&root, "submit", move |event| {
         event.prevent_default();
-        sending.submit();
+        if let Some(contact) = sending.upgrade() {
+            contact.submit();
+        }
     });
 }
 
@@ -224,7 +230,7 @@ impl Contact {
             self.attachments();
         }
         if let Some(site_key) = form.turnstile_site_key() {
-            append(&self.turnstile, &turnstile::check(site_key, form.turnstile));
+            turnstile::check(&self.turnstile, site_key, form.turnstile);
         }
         untrack(|| self.show_problems());
     }
@@ -269,6 +275,12 @@ impl Contact {
             let key = closest(&event, ".attachment-remove").and_then(|remove| remove.get_attribute("data-key"));
             if let Some(key) = key.and_then(|key| key.parse().ok()) {
                 form.remove_attachment(key);
+                // The list is drawn again without the button that had focus: it goes to the file picker.
+                let picker = closest(&event, ".slot")
+                    .and_then(|place| place.query_selector("#edgedesk-attachments").ok().flatten());
+                if let Some(picker) = picker.and_then(|picker| picker.dyn_into::<HtmlElement>().ok()) {
+                    let _ = picker.focus();
+                }
             }
         });
         follow(move || {
@@ -408,9 +420,13 @@ fn choice(name: &str, options: &[(String, String)]) -> HtmlElement {
 /// prefill, the identity or sending changes the value.
 fn bind(input: &HtmlElement, value: RwSignal<String>) {
     write_value(input, &value.get_untracked());
-    let typed = input.clone();
     let event = if input.tag_name() == "SELECT" { "change" } else { "input" };
-    on(input, event, move |_| value.set(read_value(&typed)));
+    // The control from the event, not captured: a listener holding its own element would keep it forever.
+    on(input, event, move |event| {
+        if let Some(typed) = event.current_target().and_then(|target| target.dyn_into::<HtmlElement>().ok()) {
+            value.set(read_value(&typed));
+        }
+    });
     let shown = input.clone();
     follow(move || {
         let value = value.get();

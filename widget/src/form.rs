@@ -494,7 +494,11 @@ impl FormState {
                         return;
                     }
                     if let Ok(response) = answer {
-                        self.suggestions.set(response.hits.into_iter().take(SUGGESTIONS).collect());
+                        // The same articles again are not news: the live region is not drawn (and read) again.
+                        let hits: Vec<SearchHit> = response.hits.into_iter().take(SUGGESTIONS).collect();
+                        if self.suggestions.with_untracked(|shown| *shown != hits) {
+                            self.suggestions.set(hits);
+                        }
                     }
                     self.suggesting.set(false);
                 });

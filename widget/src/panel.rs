@@ -234,6 +234,8 @@ impl Panel {
             Command::Reset => {
                 form.forget();
                 search.query.set(String::new());
+                // What the customer who signed out found, and the answer to their question, go with it.
+                search.run(settings, String::new());
                 screen.set(Screen::Search);
             }
         }

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
-use crate::dom::element;
+use crate::dom::{append, element};
 use crate::form::follow;
 
 const SCRIPT_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit";
@@ -41,11 +41,14 @@ fn with_script(then: impl FnOnce() + 'static) {
     }
 }
 
-/// The check, with each token it gives (or `None` once it expires) written to `token`. The form clears
-/// `token` after every submission, since a token is good once; the check then runs again.
-pub fn check(site_key: String, token: RwSignal<Option<String>>) -> HtmlElement {
+/// The check, drawn into `parent`, with each token it gives (or `None` once it expires) written to
+/// `token`. The form clears `token` after every submission, since a token is good once; the check then
+/// runs again.
+pub fn check(parent: &HtmlElement, site_key: String, token: RwSignal<Option<String>>) {
     let container = element("div", "turnstile");
-    let element: JsValue = container.clone().into();
+    // In the page before Cloudflare's script (already loaded, it renders at once) draws into it.
+    append(parent, &container);
+    let element: JsValue = container.into();
     // Cloudflare's script arrives later: what follows the token then ends with the form all the same, and
     // a script that never comes keeps nothing alive.
     let owner = Owner::current().map(|owner| owner.downgrade());
@@ -69,5 +72,4 @@ pub fn check(site_key: String, token: RwSignal<Option<String>>) -> HtmlElement {
             owner.with(|| follow(reset_when_taken));
         }
     });
-    container
 }
