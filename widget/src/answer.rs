@@ -15,11 +15,11 @@ use std::time::Duration;
 use edgedesk_protocol::insights::{EventKind, NewEvent};
 use js_sys::{JSON, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, EventSource, HtmlElement, MessageEvent};
 
 use crate::Settings;
-use crate::api::encode;
+use crate::api::{body_of, encode};
 use crate::dom;
 use crate::screen::Screen;
 use crate::watch::Watched;
@@ -84,10 +84,7 @@ pub struct Asked {
 pub fn show(asked: Asked) {
     spawn_local(async move {
         let Asked { slot, settings, question, screen, words, current } = asked;
-        let words = match words {
-            Some(words) => read_json(words).await,
-            None => None,
-        };
+        let words = body_of(words, web_sys::Response::json).await;
         let Some(words) = words.and_then(|words| CardWords::read(&words, &settings.locale())) else { return };
         // The customer may have typed on while the chunk and its words came: no card, and no model call.
         if !current() {
@@ -119,14 +116,6 @@ pub fn show(asked: Asked) {
         // this holds the card.
         dom::set_timeout(move || listening.give_way(), GIVE_UP_AFTER);
     });
-}
-
-async fn read_json(promise: js_sys::Promise) -> Option<JsValue> {
-    let response: web_sys::Response = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    JsFuture::from(response.json().ok()?).await.ok()
 }
 
 /// An answer being received.

@@ -223,6 +223,18 @@ pub fn describe(failure: &Failure, words: &Words) -> String {
     }
 }
 
+/// The body of a `fetch` the browser made (a file beside the widget), read by `read` (text, JSON), when
+/// it answered with success.
+pub async fn body_of(
+    answer: Option<js_sys::Promise>,
+    read: fn(&web_sys::Response) -> Result<js_sys::Promise, JsValue>,
+) -> Option<JsValue> {
+    use wasm_bindgen::JsCast;
+    let answer: web_sys::Response = JsFuture::from(answer?).await.ok()?.unchecked_into();
+    let reading = read(&answer).ok().filter(|_| answer.ok())?;
+    JsFuture::from(reading).await.ok()
+}
+
 /// Percent-encodes a query-string value (`encodeURIComponent`), so any text the customer types is sent
 /// as data.
 pub fn encode(value: &str) -> String {

@@ -45,7 +45,7 @@ impl Control {
     /// Whoever is told "this field is wrong" (by eye or by screen reader) hears it with the field, which
     /// is marked invalid.
     fn show_problem(&self, message: Option<String>) {
-        let problem_id = format!("edgedesk-{}-error", self.name);
+        let problem_id = self.problem.id();
         let described_by: Vec<&str> =
             self.hint.into_iter().chain(message.is_some().then_some(problem_id.as_str())).collect();
         if described_by.is_empty() {
@@ -276,10 +276,8 @@ impl Contact {
             if let Some(key) = key.and_then(|key| key.parse().ok()) {
                 form.remove_attachment(key);
                 // The list is drawn again without the button that had focus: it goes to the file picker.
-                let picker = closest(&event, ".slot")
-                    .and_then(|place| place.query_selector("#edgedesk-attachments").ok().flatten());
-                if let Some(picker) = picker.and_then(|picker| picker.dyn_into::<HtmlElement>().ok()) {
-                    let _ = picker.focus();
+                if let Some(form) = closest(&event, "form") {
+                    focus_control(&form, "attachments");
                 }
             }
         });
@@ -339,7 +337,7 @@ impl Contact {
         if form.is_uploading() {
             form.attachment_error.set(Some(words.wait_for_uploads.to_owned()));
             self.show_problems();
-            self.focus("attachments");
+            focus_control(&self.root, "attachments");
             return;
         }
         // Tickets written during an incident are linked to it, so support sees them together.
@@ -382,17 +380,17 @@ impl Contact {
         // Said before focus moves, so that the field is announced with its problem.
         self.show_problems();
         if let Some(field) = field {
-            self.focus(&field);
+            focus_control(&self.root, &field);
         }
     }
+}
 
-    /// Moves focus to the form's control for `field`, if it is (still) on screen.
-    fn focus(&self, field: &str) {
-        if let Ok(Some(control)) = self.root.query_selector(&format!("#edgedesk-{field}"))
-            && let Ok(control) = control.dyn_into::<HtmlElement>()
-        {
-            let _ = control.focus();
-        }
+/// Moves focus to `form`'s control for `field`, if it is (still) on screen.
+fn focus_control(form: &web_sys::Element, field: &str) {
+    if let Ok(Some(control)) = form.query_selector(&format!("#edgedesk-{field}"))
+        && let Ok(control) = control.dyn_into::<HtmlElement>()
+    {
+        let _ = control.focus();
     }
 }
 

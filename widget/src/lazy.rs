@@ -28,6 +28,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::Settings;
+use crate::api::body_of;
 use crate::dom;
 use crate::form::{FormLink, FormState};
 use crate::screen::Screen;
@@ -120,7 +121,8 @@ pub fn answer(settings: Settings, question: String, current: Rc<dyn Fn() -> bool
     });
 }
 
-/// A screen Leptos mounted. The first chunk only ever drops it, so it holds none of Leptos's code.
+/// What a drawn screen leaves for the panel to drop with it (the article's Leptos view, the form's
+/// reactive owner). The first chunk only ever drops it, so it holds none of Leptos's code.
 type Mounted = Box<dyn Any>;
 
 /// The panel's hold on the screen from this chunk that it shows.
@@ -287,7 +289,7 @@ fn dress_screens(style: Option<js_sys::Promise>, words: Option<js_sys::Promise>)
     use wasm_bindgen::JsValue;
     Ok(Box::pin(async move {
         let (Some(css), Some(words)) =
-            (body(style, web_sys::Response::text).await, body(words, web_sys::Response::json).await)
+            (body_of(style, web_sys::Response::text).await, body_of(words, web_sys::Response::json).await)
         else {
             return false;
         };
@@ -303,16 +305,4 @@ fn dress_screens(style: Option<js_sys::Promise>, words: Option<js_sys::Promise>)
         SCREENS_DRESSED.set(true);
         true
     }))
-}
-
-/// A successful answer's body, read by `read` (text, JSON).
-async fn body(
-    answer: Option<js_sys::Promise>,
-    read: fn(&web_sys::Response) -> Result<js_sys::Promise, wasm_bindgen::JsValue>,
-) -> Option<wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let answer: web_sys::Response = JsFuture::from(answer?).await.ok()?.unchecked_into();
-    let reading = read(&answer).ok().filter(|_| answer.ok())?;
-    JsFuture::from(reading).await.ok()
 }

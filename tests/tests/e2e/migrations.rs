@@ -1,10 +1,21 @@
 //! D1 migrations applied to data as the version before them wrote it, on a local D1 of their own.
 
+use std::path::PathBuf;
+
 use anyhow::{Result, ensure};
 use edgedesk_e2e::{LocalD1, repo_root};
 use serde_json::Value;
 
 use crate::World;
+
+/// The worker's migrations in order, as those before `version` and the rest (it and those after it).
+fn migrations_around(version: &str) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let migrations = repo_root().join("worker/migrations");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&migrations)?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
+    files.sort();
+    Ok(files.into_iter().partition(|file| file.file_name().is_some_and(|name| *name.to_string_lossy() < *version)))
+}
 
 /// Migration 0006 drops `search_gaps`, which counted zero-result searches a second time beside the
 /// events: what only that table knew must survive as events, and nothing may count twice.
@@ -66,11 +77,7 @@ pub async fn search_gaps_become_events_without_counting_twice(_world: &World) ->
 /// retry age starts at its last update; nobody holds it.
 pub async fn delivery_claims_remember_attempts_made_before_them(_world: &World) -> Result<()> {
     let d1 = LocalD1::new()?;
-    let migrations = repo_root().join("worker/migrations");
-    let mut files: Vec<_> = std::fs::read_dir(&migrations)?.filter_map(|entry| entry.ok()).map(|e| e.path()).collect();
-    files.sort();
-    let (before, after): (Vec<_>, Vec<_>) =
-        files.iter().partition(|path| path.file_name().is_some_and(|name| *name.to_string_lossy() < *"0008"));
+    let (before, after) = migrations_around("0008")?;
     for file in &before {
         d1.run_file(file)?;
     }
@@ -104,12 +111,7 @@ pub async fn delivery_claims_remember_attempts_made_before_them(_world: &World) 
 /// id, kind, visit, product, locale, subject, value and address hash, and both indexes come back.
 pub async fn events_keep_every_row_when_answers_join_them(_world: &World) -> Result<()> {
     let d1 = LocalD1::new()?;
-    let migrations = repo_root().join("worker/migrations");
-    let mut files: Vec<_> =
-        std::fs::read_dir(&migrations)?.map(|entry| entry.map(|entry| entry.path())).collect::<Result<_, _>>()?;
-    files.sort();
-    let (before, after): (Vec<_>, Vec<_>) =
-        files.into_iter().partition(|file| file.file_name().is_some_and(|name| *name.to_string_lossy() < *"0013"));
+    let (before, after) = migrations_around("0013")?;
     for file in &before {
         d1.run_file(file)?;
     }
